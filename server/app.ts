@@ -1,0 +1,187 @@
+import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import { GraphQLError } from 'graphql';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
+import { credentialFrom, resolveViewer } from './auth.ts';
+import type { AppDeps, Viewer } from './context.ts';
+import { AppError } from './errors.ts';
+import { createYogaServer, type Yoga } from './yoga.ts';
+
+export interface AppOptions {
+  /** Whether a job runner answers: the in-process runner, or a check of the worker schema. */
+  jobRunnerReady?: () => Promise<boolean> | boolean;
+}
+
+export interface App {
+  yoga: Yoga;
+  server: http.Server;
+  /** Stops accepting connections, lets in-flight requests finish, closes sockets. */
+  close: () => Promise<void>;
+}
+
+const MAX_SUBSCRIPTIONS_PER_SOCKET = 100;
+
+/** Kept per WebSocket: the credential from connection_init, re-checked for every operation. */
+interface SocketState {
+  credential: string | null;
+  address: string;
+  active: Set<string>;
+}
+const WS_MAX_PAYLOAD = 1024 * 1024;
+
+export function buildApp(deps: AppDeps, options: AppOptions = {}): App {
+  const yoga = createYogaServer(deps);
+  const server = http.createServer((req, res) => {
+    const requestId = randomUUID();
+    const started = process.hrtime.bigint();
+    res.setHeader('x-request-id', requestId);
+    res.on('finish', () => {
+      deps.logger.info(
+        {
+          requestId,
+          method: req.method,
+          path: (req.url ?? '').split('?')[0],
+          status: res.statusCode,
+          ms: Number(process.hrtime.bigint() - started) / 1e6,
+        },
+        'request',
+      );
+    });
+    route(req, res, requestId).catch((error: unknown) => {
+      deps.logger.error({ err: error, requestId }, 'unhandled request error');
+      if (!res.headersSent) sendJson(res, 500, { error: 'Unexpected error.', requestId });
+      else res.destroy();
+    });
+  });
+
+  async function route(req: http.IncomingMessage, res: http.ServerResponse, requestId: string) {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path === '/health') return sendJson(res, 200, { status: 'ok' });
+    if (path === '/ready') {
+      const [database, jobRunner] = await Promise.all([databaseAnswers(deps), runnerAnswers(options)]);
+      return sendJson(res, database && jobRunner ? 200 : 503, {
+        status: database && jobRunner ? 'ready' : 'unavailable',
+        database,
+        jobRunner,
+      });
+    }
+    if (path === '/.well-known/jwks.json') {
+      res.setHeader('cache-control', 'public, max-age=300');
+      return sendJson(res, 200, deps.accessTokens.jwks());
+    }
+    if (path === '/graphql') {
+      return yoga.handle(req, res, { requestId, clientAddress: clientAddress(deps, req) });
+    }
+    sendJson(res, 404, { error: 'Not found.' });
+  }
+
+  const wsServer = new WebSocketServer({ server, path: '/graphql', maxPayload: WS_MAX_PAYLOAD });
+  const wsHandle = useServer<Record<string, unknown>, Partial<SocketState>>(
+    {
+      connectionInitWaitTimeout: 3_000,
+      onConnect: async (ctx) => {
+        const raw = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
+        try {
+          const credential = credentialFrom({ authorization: typeof raw === 'string' ? raw : null });
+          await resolveViewer(deps, credential);
+          Object.assign(ctx.extra, { credential, address: clientAddress(deps, ctx.extra.request), active: new Set() });
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      onSubscribe: async (ctx, id, payload) => {
+        const extra = ctx.extra as typeof ctx.extra & SocketState;
+        if (extra.active.size >= MAX_SUBSCRIPTIONS_PER_SOCKET) {
+          return [new AppError('RATE_LIMITED', `At most ${MAX_SUBSCRIPTIONS_PER_SOCKET} operations per socket.`)];
+        }
+        let viewer: Viewer | null;
+        try {
+          // Re-checked per operation, so a deactivated user or an expired token stops working at once.
+          viewer = await resolveViewer(deps, extra.credential);
+        } catch (error) {
+          return [error instanceof GraphQLError ? error : new AppError('UNAUTHENTICATED', 'Authentication failed.')];
+        }
+        const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
+          requestId: randomUUID(),
+          clientAddress: extra.address,
+          wsViewer: viewer,
+          request: extra.request,
+          params: payload,
+        } as never);
+        let document;
+        try {
+          document = parse(payload.query);
+        } catch (error) {
+          return [error as GraphQLError];
+        }
+        const errors = validate(schema, document);
+        if (errors.length > 0) return errors;
+        const contextValue = await contextFactory();
+        extra.active.add(id);
+        return {
+          schema,
+          document,
+          operationName: payload.operationName,
+          variableValues: payload.variables,
+          contextValue,
+          rootValue: { execute, subscribe },
+        };
+      },
+      onComplete: (ctx, id) => {
+        ctx.extra.active?.delete(id);
+      },
+      onError: (ctx, id) => {
+        ctx.extra.active?.delete(id);
+      },
+      execute: (args) => (args.rootValue as { execute: typeof import('graphql').execute }).execute(args),
+      subscribe: (args) => (args.rootValue as { subscribe: typeof import('graphql').subscribe }).subscribe(args),
+    },
+    wsServer,
+  );
+  return {
+    yoga,
+    server,
+    close: async () => {
+      await wsHandle.dispose();
+      await new Promise<void>((resolve) => wsServer.close(() => resolve()));
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+    },
+  };
+}
+
+async function databaseAnswers(deps: AppDeps): Promise<boolean> {
+  try {
+    await deps.db.$queryRaw`SELECT 1`;
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function runnerAnswers(options: AppOptions): Promise<boolean> {
+  try {
+    return options.jobRunnerReady ? await options.jobRunnerReady() : false;
+  } catch {
+    return false;
+  }
+}
+
+function clientAddress(deps: AppDeps, req: http.IncomingMessage): string {
+  if (deps.env.TRUST_PROXY) {
+    const forwarded = req.headers['x-forwarded-for'];
+    const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim();
+    if (first) return first;
+  }
+  return req.socket.remoteAddress ?? 'unknown';
+}
+
+function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}

@@ -1,0 +1,50 @@
+/**
+ * What every resolver receives. `deps` are the process-wide services built once by buildApp();
+ * `viewer` is who is calling (null when no credentials were sent) and what they may do.
+ */
+import type { Logger } from 'pino';
+import type { ApiKeyScope, Db, User } from './db.ts';
+import type { Env } from './env.ts';
+import type { AccessTokens } from './security/jwt.ts';
+import type { ExternalIssuers } from './security/oidc.ts';
+import type { SecretBox } from './security/secretBox.ts';
+
+export interface AppDeps {
+  env: Env;
+  db: Db;
+  logger: Logger;
+  box: SecretBox;
+  accessTokens: AccessTokens;
+  externalIssuers: ExternalIssuers;
+}
+
+export type CredentialKind = 'session' | 'apiKey' | 'external';
+
+export interface Viewer {
+  user: User;
+  via: CredentialKind;
+  /** Scopes of the API key used; sessions and external tokens carry every scope. */
+  scopes: ReadonlySet<ApiKeyScope>;
+  apiKeyId: string | null;
+  /** An admin acting with admin power: role ADMIN, and if through an API key, an ADMIN-scoped one. */
+  isAdmin: boolean;
+  /** May run mutations: not a READ-only API key. */
+  canWrite: boolean;
+}
+
+export interface RequestMeta {
+  requestId: string;
+  clientAddress: string;
+}
+
+export interface Context extends RequestMeta {
+  deps: AppDeps;
+  viewer: Viewer | null;
+  logger: Logger;
+}
+
+/** The viewer, or an UNAUTHENTICATED error; for resolvers already guarded by auth scopes. */
+export function requireViewer(context: Context): Viewer {
+  if (!context.viewer) throw new Error('requireViewer called on an unauthenticated request');
+  return context.viewer;
+}

@@ -1,0 +1,73 @@
+// `npm start`: the API, a job runner and (later) the console in one process. `--api-only` leaves
+// the jobs to separate `npm run worker` processes on the same database.
+import { startJobRunner, type JobRunner } from '../jobs/runner.ts';
+import { buildApp } from './app.ts';
+import { openDatabase } from './database.ts';
+import { createDeps } from './deps.ts';
+import { EnvError, loadEnv } from './env.ts';
+import { createLogger } from './logger.ts';
+import { migrateDatabase } from './migrate.ts';
+import { workerSchemaReady } from './readiness.ts';
+
+async function main(): Promise<void> {
+  const env = loadEnv();
+  const logger = createLogger(env.LOG_LEVEL);
+  const apiOnly = process.argv.includes('--api-only');
+
+  const database = await openDatabase(env, logger);
+  await migrateDatabase(database.url, logger);
+  const deps = await createDeps(env, database.url, logger);
+  let runner: JobRunner | null = null;
+  if (!apiOnly) {
+    runner = await startJobRunner({ connectionString: database.url, concurrency: env.WORKER_CONCURRENCY, logger });
+  }
+  const app = buildApp(deps, { jobRunnerReady: runner ? runner.isAlive : () => workerSchemaReady(deps.db) });
+  await new Promise<void>((resolve) => app.server.listen(env.PORT, env.HOST, resolve));
+
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : env.PORT;
+  const base = `http://localhost:${port}`;
+  logger.info(
+    {
+      graphql: `${base}/graphql`,
+      websocket: `ws://localhost:${port}/graphql`,
+      health: `${base}/health`,
+      ready: `${base}/ready`,
+      jwks: `${base}/.well-known/jwks.json`,
+      database: database.embedded ? `embedded PostgreSQL, data in ${env.dataDir}/pg` : 'DATABASE_URL',
+      jobRunner: runner ? `in process, concurrency ${env.WORKER_CONCURRENCY}` : 'separate worker processes',
+    },
+    `Parlance is listening on ${base}`,
+  );
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    const deadline = setTimeout(() => {
+      logger.error('shutdown took too long; exiting');
+      process.exit(1);
+    }, env.SHUTDOWN_TIMEOUT_MS);
+    deadline.unref();
+    try {
+      await app.close();
+      await runner?.stop();
+      await deps.db.$disconnect();
+      await database.stop();
+      logger.info('stopped');
+      process.exit(0);
+    } catch (error) {
+      logger.error({ err: error }, 'error during shutdown');
+      process.exit(1);
+    }
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof EnvError) console.error(error.message);
+  else console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,95 @@
+import type { Context } from '../context.ts';
+import { setUserActive, setUserRole } from '../services/users.ts';
+import { builder } from './builder.ts';
+import { registerNodeVisibility } from './nodeVisibility.ts';
+import { pageSizes, RoleEnum } from './root.ts';
+
+/** Users returned to the person who just registered or logged in as them. */
+const selfUsers = new WeakSet<object>();
+export function markAsSelf<T extends object>(user: T): T {
+  selfUsers.add(user);
+  return user;
+}
+
+const canSeePrivate = (user: { id: string }, context: Context) =>
+  selfUsers.has(user) ||
+  (context.viewer !== null && (context.viewer.user.id === user.id || context.viewer.isAdmin));
+
+export const UserRef = builder.prismaNode('User', {
+  id: { field: 'id' },
+  fields: (t) => ({
+    username: t.exposeString('username'),
+    email: t.string({
+      nullable: true,
+      description: 'Visible to the user themself and to admins only.',
+      resolve: (user, _args, context) => (canSeePrivate(user, context) ? user.email : null),
+    }),
+    role: t.expose('role', { type: RoleEnum }),
+    isActive: t.exposeBoolean('isActive'),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+  }),
+});
+
+registerNodeVisibility('User', async (context, id) => context.viewer!.user.id === id || context.viewer!.isAdmin);
+
+builder.queryField('me', (t) =>
+  t.prismaField({
+    type: 'User',
+    nullable: true,
+    resolve: (query, _root, _args, context) =>
+      context.viewer ? context.deps.db.user.findUnique({ ...query, where: { id: context.viewer.user.id } }) : null,
+  }),
+);
+
+builder.queryField('users', (t) =>
+  t.prismaConnection(
+    {
+      type: 'User',
+      cursor: 'id',
+      ...pageSizes,
+      authScopes: { admin: true },
+      args: {
+        search: t.arg.string(),
+        role: t.arg({ type: RoleEnum }),
+      },
+      totalCount: (_connection, args, context) => context.deps.db.user.count({ where: userFilter(args) }),
+      resolve: (query, _root, args, context) =>
+        context.deps.db.user.findMany({ ...query, where: userFilter(args), orderBy: { id: 'desc' } }),
+    },
+    { name: 'UserConnection' },
+    { name: 'UserEdge' },
+  ),
+);
+
+function userFilter(args: { search?: string | null; role?: 'USER' | 'ADMIN' | null }) {
+  const search = args.search?.trim();
+  return {
+    ...(args.role ? { role: args.role } : {}),
+    ...(search
+      ? {
+          OR: [
+            { username: { contains: search, mode: 'insensitive' as const } },
+            { email: { contains: search, mode: 'insensitive' as const } },
+          ],
+        }
+      : {}),
+  };
+}
+
+builder.mutationField('setUserRole', (t) =>
+  t.prismaField({
+    type: 'User',
+    authScopes: { admin: true },
+    args: { userId: t.arg.id({ required: true }), role: t.arg({ type: RoleEnum, required: true }) },
+    resolve: (_query, _root, args, context) => setUserRole(context.deps, context.viewer!, args.userId, args.role),
+  }),
+);
+
+builder.mutationField('setUserActive', (t) =>
+  t.prismaField({
+    type: 'User',
+    authScopes: { admin: true },
+    args: { userId: t.arg.id({ required: true }), active: t.arg.boolean({ required: true }) },
+    resolve: (_query, _root, args, context) => setUserActive(context.deps, context.viewer!, args.userId, args.active),
+  }),
+);

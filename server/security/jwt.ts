@@ -1,0 +1,149 @@
+import { randomUUID } from 'node:crypto';
+import {
+  calculateJwkThumbprint,
+  createLocalJWKSet,
+  exportJWK,
+  generateKeyPair,
+  importJWK,
+  importPKCS8,
+  jwtVerify,
+  SignJWT,
+  type CryptoKey,
+  type JWK,
+  type JWTPayload,
+  type KeyObject,
+} from 'jose';
+import type { Db } from '../db.ts';
+import type { SecretBox } from './secretBox.ts';
+
+const ALGORITHM = 'ES256';
+const SIGNING_KEY_AAD = 'signing-key';
+const CLOCK_TOLERANCE_SECONDS = 30;
+
+interface ActiveKey {
+  kid: string;
+  privateKey: CryptoKey | KeyObject;
+  publicJwk: JWK;
+}
+
+export interface AccessTokenClaims extends JWTPayload {
+  sub: string;
+  exp: number;
+}
+
+/**
+ * Signs and verifies this server's access tokens (ES256). The key pair comes from JWT_PRIVATE_KEY
+ * when set, otherwise it is generated on first start and kept in the database, its private half
+ * sealed under the master key, so every API process of one installation signs with the same key.
+ */
+export class AccessTokens {
+  private constructor(
+    private readonly active: ActiveKey,
+    private readonly publicJwks: JWK[],
+    readonly issuer: string,
+    readonly audience: string,
+    readonly ttlSeconds: number,
+  ) {}
+
+  static async load(options: {
+    db: Db;
+    box: SecretBox;
+    issuer: string;
+    audience: string;
+    ttlSeconds: number;
+    privateKeyPem?: string;
+  }): Promise<AccessTokens> {
+    const active = options.privateKeyPem
+      ? await keyFromPem(options.privateKeyPem)
+      : await keyFromDatabase(options.db, options.box);
+    const stored = await options.db.signingKey.findMany({ where: { retiredAt: null } });
+    const jwks = new Map<string, JWK>([[active.kid, active.publicJwk]]);
+    for (const row of stored) jwks.set(row.kid, row.publicJwk as JWK);
+    return new AccessTokens(active, [...jwks.values()], options.issuer, options.audience, options.ttlSeconds);
+  }
+
+  /** The public keys, as served at /.well-known/jwks.json. */
+  jwks(): { keys: JWK[] } {
+    return { keys: this.publicJwks };
+  }
+
+  async issue(userId: string): Promise<{ token: string; expiresAt: Date }> {
+    const now = Math.floor(Date.now() / 1000);
+    const exp = now + this.ttlSeconds;
+    const token = await new SignJWT({})
+      .setProtectedHeader({ alg: ALGORITHM, kid: this.active.kid, typ: 'at+jwt' })
+      .setSubject(userId)
+      .setIssuer(this.issuer)
+      .setAudience(this.audience)
+      .setIssuedAt(now)
+      .setExpirationTime(exp)
+      .setJti(randomUUID())
+      .sign(this.active.privateKey);
+    return { token, expiresAt: new Date(exp * 1000) };
+  }
+
+  /** Throws when the token is not one of ours, expired, or signed any other way. */
+  async verify(token: string): Promise<AccessTokenClaims> {
+    const { payload } = await jwtVerify(token, createLocalJWKSet({ keys: this.publicJwks }), {
+      algorithms: [ALGORITHM],
+      issuer: this.issuer,
+      audience: this.audience,
+      clockTolerance: CLOCK_TOLERANCE_SECONDS,
+      requiredClaims: ['exp', 'sub', 'iat'],
+      typ: 'at+jwt',
+    });
+    return payload as AccessTokenClaims;
+  }
+}
+
+async function keyFromPem(pem: string): Promise<ActiveKey> {
+  const privateKey = await importPKCS8(pem.replace(/\\n/g, '\n'), ALGORITHM, { extractable: true });
+  const full = await exportJWK(privateKey);
+  const publicJwk: JWK = { kty: full.kty, crv: full.crv, x: full.x, y: full.y };
+  const kid = await calculateJwkThumbprint(publicJwk);
+  return { kid, privateKey, publicJwk: { ...publicJwk, kid, alg: ALGORITHM, use: 'sig' } };
+}
+
+async function keyFromDatabase(db: Db, box: SecretBox): Promise<ActiveKey> {
+  const existing = await newestKey(db);
+  if (existing) return openKey(existing, box);
+  await db.$transaction(async (tx) => {
+    // Two processes starting together must not each create a key.
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('parlance:signing-key'))`;
+    if (await tx.signingKey.findFirst({ where: { retiredAt: null } })) return;
+    const { privateKey, publicKey } = await generateKeyPair(ALGORITHM, { extractable: true });
+    const publicJwk = await exportJWK(publicKey);
+    const kid = await calculateJwkThumbprint(publicJwk);
+    const sealed = box.seal(JSON.stringify(await exportJWK(privateKey)), SIGNING_KEY_AAD);
+    await tx.signingKey.create({
+      data: {
+        kid,
+        algorithm: ALGORITHM,
+        publicJwk: { ...publicJwk, kid, alg: ALGORITHM, use: 'sig' },
+        privateCiphertext: sealed.ciphertext,
+        privateNonce: sealed.nonce,
+        masterKeyId: sealed.masterKeyId,
+      },
+    });
+  });
+  const created = await newestKey(db);
+  if (!created) throw new Error('Signing key was not created.');
+  return openKey(created, box);
+}
+
+function newestKey(db: Db) {
+  return db.signingKey.findFirst({ where: { retiredAt: null }, orderBy: { createdAt: 'desc' } });
+}
+
+async function openKey(
+  row: { kid: string; publicJwk: unknown; privateCiphertext: Uint8Array; privateNonce: Uint8Array },
+  box: SecretBox,
+): Promise<ActiveKey> {
+  const privateJwk = JSON.parse(
+    box.open({ ciphertext: row.privateCiphertext, nonce: row.privateNonce }, SIGNING_KEY_AAD).toString('utf8'),
+  ) as JWK;
+  const privateKey = (await importJWK(privateJwk, ALGORITHM)) as CryptoKey;
+  return { kid: row.kid, privateKey, publicJwk: row.publicJwk as JWK };
+}
+
+export const signingKeyAssociatedData = SIGNING_KEY_AAD;

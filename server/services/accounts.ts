@@ -1,0 +1,70 @@
+import type { AppDeps, RequestMeta } from '../context.ts';
+import { isUniqueViolation, type User } from '../db.ts';
+import { AppError, badInput, conflict } from '../errors.ts';
+import { newId } from '../ids.ts';
+import { hashPassword, MAX_PASSWORD_LENGTH, passwordProblem, verifyPassword } from '../security/passwords.ts';
+import { assertNotThrottled, clearLoginFailures, recordLoginFailure } from './loginThrottle.ts';
+import { startSession, type AuthPayload } from './sessions.ts';
+import { normaliseEmail, normaliseUsername } from './validation.ts';
+
+export async function register(
+  deps: AppDeps,
+  input: { email: string; username: string; password: string },
+): Promise<AuthPayload> {
+  const email = normaliseEmail(input.email);
+  const username = normaliseUsername(input.username);
+  const problem = passwordProblem(input.password, username, email);
+  if (problem) throw badInput(problem, 'password');
+  const passwordHash = await hashPassword(input.password);
+  let user: User;
+  try {
+    user = await deps.db.user.create({
+      data: {
+        id: newId('User'),
+        email,
+        username,
+        passwordHash,
+        role: deps.env.ADMIN_EMAILS.includes(email) ? 'ADMIN' : 'USER',
+      },
+    });
+  } catch (error) {
+    if (!isUniqueViolation(error)) throw error;
+    const taken = await deps.db.user.findFirst({ where: { OR: [{ email }, { username }] }, select: { email: true } });
+    throw conflict(taken?.email === email ? 'That email is already registered.' : 'That username is taken.');
+  }
+  return startSession(deps, user);
+}
+
+const invalidCredentials = () => new AppError('UNAUTHENTICATED', 'Invalid login or password.');
+
+export async function login(
+  deps: AppDeps,
+  input: { login: string; password: string },
+  meta: RequestMeta,
+): Promise<AuthPayload> {
+  const loginName = input.login.trim().toLowerCase();
+  const accountKey = `account:${loginName}`;
+  const addressKey = `address:${meta.clientAddress}`;
+  await assertNotThrottled(deps.db, [accountKey, addressKey]);
+
+  const user =
+    loginName.length > 0 && loginName.length <= 254
+      ? await deps.db.user.findFirst({ where: loginName.includes('@') ? { email: loginName } : { username: loginName } })
+      : null;
+  const passwordOk =
+    input.password.length <= MAX_PASSWORD_LENGTH && (await verifyPassword(user?.passwordHash ?? null, input.password));
+  if (!user || !passwordOk) {
+    await recordLoginFailure(
+      deps.db,
+      [
+        { key: accountKey, maxFailures: deps.env.LOGIN_MAX_FAILURES_PER_ACCOUNT },
+        { key: addressKey, maxFailures: deps.env.LOGIN_MAX_FAILURES_PER_ADDRESS },
+      ],
+      deps.env.LOGIN_THROTTLE_WINDOW_SECONDS,
+    );
+    throw invalidCredentials();
+  }
+  if (!user.isActive) throw new AppError('UNAUTHENTICATED', 'Account is deactivated.');
+  await clearLoginFailures(deps.db, accountKey);
+  return startSession(deps, user);
+}

@@ -1,0 +1,44 @@
+import type { AppDeps } from '../context.ts';
+import { isUniqueViolation, type User } from '../db.ts';
+import { newId } from '../ids.ts';
+import type { ExternalIdentity } from '../security/oidc.ts';
+
+/**
+ * The local user behind an external identity, keyed by (issuer, subject) and created on first
+ * sight. The role follows the issuer's groups on every request.
+ */
+export async function upsertExternalUser(deps: AppDeps, identity: ExternalIdentity): Promise<User> {
+  const role = identity.isAdmin || (identity.email && deps.env.ADMIN_EMAILS.includes(identity.email)) ? 'ADMIN' : 'USER';
+  const key = { oidcIssuer: identity.issuer, oidcSubject: identity.subject };
+  const existing = await deps.db.user.findUnique({ where: { oidcIssuer_oidcSubject: key } });
+  if (existing) {
+    if (existing.role === role) return existing;
+    return deps.db.user.update({ where: { id: existing.id }, data: { role } });
+  }
+  for (let attempt = 0; attempt < 5; attempt += 1) {
+    try {
+      return await deps.db.user.create({
+        data: {
+          id: newId('User'),
+          ...key,
+          username: candidateUsername(identity, attempt),
+          email: attempt < 1 ? identity.email : null,
+          role,
+        },
+      });
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      // Another request may have created this identity meanwhile.
+      const raced = await deps.db.user.findUnique({ where: { oidcIssuer_oidcSubject: key } });
+      if (raced) return raced;
+    }
+  }
+  throw new Error('Could not allocate a username for an external identity.');
+}
+
+function candidateUsername(identity: ExternalIdentity, attempt: number): string {
+  const source = identity.username ?? identity.email?.split('@')[0] ?? 'user';
+  const base = source.toLowerCase().replace(/[^a-z0-9_.-]/g, '').replace(/^[^a-z0-9]+/, '').slice(0, 24) || 'user';
+  const padded = base.length < 3 ? `${base}user` : base;
+  return attempt === 0 ? padded : `${padded}-${Math.random().toString(36).slice(2, 8)}`;
+}

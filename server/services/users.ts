@@ -1,0 +1,31 @@
+import type { AppDeps, Viewer } from '../context.ts';
+import type { Role, User } from '../db.ts';
+import { badInput, notFound } from '../errors.ts';
+import { revokeAllSessions } from './sessions.ts';
+
+export async function setUserRole(deps: AppDeps, viewer: Viewer, userId: string, role: Role): Promise<User> {
+  const user = await deps.db.user.findUnique({ where: { id: userId } });
+  if (!user) throw notFound('User');
+  if (user.id === viewer.user.id && role !== 'ADMIN') {
+    throw badInput('You cannot remove your own admin role; ask another admin.', 'role');
+  }
+  return deps.db.user.update({ where: { id: userId }, data: { role, updatedAt: new Date() } });
+}
+
+/** Deactivation takes effect on the user's next request: tokens and keys are checked against this flag. */
+export async function setUserActive(deps: AppDeps, viewer: Viewer, userId: string, active: boolean): Promise<User> {
+  const user = await deps.db.user.findUnique({ where: { id: userId } });
+  if (!user) throw notFound('User');
+  if (user.id === viewer.user.id && !active) throw badInput('You cannot deactivate yourself.', 'active');
+  const updated = await deps.db.user.update({ where: { id: userId }, data: { isActive: active, updatedAt: new Date() } });
+  if (!active) await revokeAllSessions(deps, userId);
+  return updated;
+}
+
+/** Makes the user with this username or email an admin; used by the CLI. */
+export async function promoteUser(deps: Pick<AppDeps, 'db'>, login: string): Promise<User> {
+  const key = login.trim().toLowerCase();
+  const user = await deps.db.user.findFirst({ where: key.includes('@') ? { email: key } : { username: key } });
+  if (!user) throw notFound('User');
+  return deps.db.user.update({ where: { id: user.id }, data: { role: 'ADMIN', updatedAt: new Date() } });
+}

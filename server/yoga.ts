@@ -1,0 +1,117 @@
+import { randomUUID } from 'node:crypto';
+import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
+import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
+import { getOperationAST, GraphQLError, NoSchemaIntrospectionCustomRule } from 'graphql';
+import { createYoga, useErrorHandler, type Plugin, type YogaServerInstance } from 'graphql-yoga';
+import { credentialFrom, resolveViewer } from './auth.ts';
+import type { AppDeps, Context, Viewer } from './context.ts';
+import { AppError } from './errors.ts';
+import { buildSchema } from './schema/index.ts';
+
+/** What the HTTP and WebSocket layers hand to Yoga for each request or operation. */
+export interface ServerContext {
+  requestId?: string;
+  clientAddress?: string;
+  /** Set by the WebSocket layer, which authenticates the socket's credential itself. */
+  wsViewer?: Viewer | null;
+}
+
+export type Yoga = YogaServerInstance<ServerContext, Context>;
+
+export function createYogaServer(deps: AppDeps): Yoga {
+  const { env } = deps;
+  return createYoga<ServerContext, Context>({
+    schema: buildSchema(),
+    graphqlEndpoint: '/graphql',
+    graphiql: !env.isProduction,
+    landingPage: false,
+    batching: false,
+    logging: false,
+    cors: (request) => {
+      const origin = request.headers.get('origin');
+      if (!origin || !env.CORS_ORIGINS.includes(origin)) return false;
+      return {
+        origin,
+        credentials: true,
+        methods: ['GET', 'POST', 'OPTIONS'],
+        allowedHeaders: ['authorization', 'content-type', 'x-api-key', 'x-graphql-yoga-csrf', 'graphql-preflight'],
+        maxAge: 600,
+      };
+    },
+    maskedErrors: {
+      maskError: (error, message) => {
+        const original = error instanceof GraphQLError ? error.originalError : error;
+        if (error instanceof GraphQLError && (!original || original instanceof GraphQLError)) return error;
+        return new GraphQLError(message, { extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+      },
+      errorMessage: 'Unexpected error.',
+    },
+    context: async ({ request, requestId, clientAddress, wsViewer }) => {
+      const id = requestId ?? request.headers.get('x-request-id') ?? randomUUID();
+      const logger = deps.logger.child({ requestId: id });
+      const viewer =
+        wsViewer !== undefined
+          ? wsViewer
+          : await resolveViewer(
+              deps,
+              credentialFrom({
+                authorization: request.headers.get('authorization'),
+                apiKey: request.headers.get('x-api-key'),
+              }),
+            ).catch((error: unknown) => {
+              if (error instanceof AppError) error.extensions.http = { status: 401 };
+              throw error;
+            });
+      return { deps, viewer, requestId: id, clientAddress: clientAddress ?? 'unknown', logger };
+    },
+    plugins: [
+      ...(env.isProduction ? [disableIntrospection()] : []),
+      EnvelopArmorPlugin({
+        maxDepth: { n: 10 },
+        maxAliases: { n: 15 },
+        maxDirectives: { n: 50 },
+        maxTokens: { n: 2000 },
+        costLimit: { maxCost: 5000 },
+        blockFieldSuggestion: { enabled: env.isProduction },
+      }),
+      useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf', 'graphql-preflight', 'apollo-require-preflight'] }),
+      readOnlyKeysCannotMutate(),
+      logUnexpectedErrors(),
+    ],
+  });
+}
+
+function disableIntrospection(): Plugin {
+  return {
+    onValidate: ({ addValidationRule }) => {
+      addValidationRule(NoSchemaIntrospectionCustomRule);
+    },
+  };
+}
+
+/** READ-scoped API keys may query and subscribe, never mutate. */
+function readOnlyKeysCannotMutate(): Plugin<Context> {
+  return {
+    onExecute: ({ args, setResultAndStopExecution }) => {
+      const operation = getOperationAST(args.document, args.operationName);
+      const viewer = (args.contextValue as Context).viewer;
+      if (operation?.operation === 'mutation' && viewer && !viewer.canWrite) {
+        setResultAndStopExecution({
+          errors: [new AppError('FORBIDDEN', 'This API key is read-only; mutations need the WRITE scope.')],
+        });
+      }
+    },
+  };
+}
+
+function logUnexpectedErrors(): Plugin<Context> {
+  return useErrorHandler(({ errors, context }) => {
+    const ctx = context as Partial<Context>;
+    for (const error of errors) {
+      const original = error instanceof GraphQLError ? error.originalError : error;
+      if (original && !(original instanceof GraphQLError)) {
+        (ctx.logger ?? ctx.deps?.logger)?.error({ err: original, requestId: ctx.requestId }, 'unexpected error');
+      }
+    }
+  }) as Plugin<Context>;
+}
