@@ -39,11 +39,8 @@ export function createYogaServer(deps: AppDeps): Yoga {
       };
     },
     maskedErrors: {
-      maskError: (error, message) => {
-        const original = error instanceof GraphQLError ? error.originalError : error;
-        if (error instanceof GraphQLError && (!original || original instanceof GraphQLError)) return error;
-        return new GraphQLError(message, { extensions: { code: 'INTERNAL_SERVER_ERROR' } });
-      },
+      maskError: (error, message) =>
+        isExpectedError(error) ? (error as GraphQLError) : new GraphQLError(message, { extensions: { code: 'INTERNAL_SERVER_ERROR' } }),
       errorMessage: 'Unexpected error.',
     },
     context: async ({ request, requestId, clientAddress, wsViewer }) => {
@@ -108,10 +105,26 @@ function logUnexpectedErrors(): Plugin<Context> {
   return useErrorHandler(({ errors, context }) => {
     const ctx = context as Partial<Context>;
     for (const error of errors) {
-      const original = error instanceof GraphQLError ? error.originalError : error;
-      if (original && !(original instanceof GraphQLError)) {
+      if (!isExpectedError(error)) {
+        const original = (error as GraphQLError).originalError ?? error;
         (ctx.logger ?? ctx.deps?.logger)?.error({ err: original, requestId: ctx.requestId }, 'unexpected error');
       }
     }
   }) as Plugin<Context>;
+}
+
+/**
+ * Our AppErrors (possibly wrapped by graphql-js with a path), and GraphQL's own syntax and
+ * validation errors, reach the client; anything else is a bug and is masked. Checked by shape
+ * rather than `instanceof GraphQLError`, since graphql can be loaded twice (CJS and ESM).
+ */
+function isExpectedError(error: unknown): boolean {
+  let current: unknown = error;
+  for (let depth = 0; current && depth < 5; depth += 1) {
+    if (current instanceof AppError) return true;
+    const candidate = current as { name?: string; originalError?: unknown };
+    if (candidate.name === 'GraphQLError' && !candidate.originalError) return true;
+    current = candidate.originalError;
+  }
+  return false;
 }
