@@ -28,13 +28,13 @@ export async function resolveViewer(deps: AppDeps, credential: string | null): P
   if (credential.startsWith(API_KEY_PREFIX)) {
     const found = await authenticateApiKey(deps, credential);
     if (!found) throw unauthenticated('API key is invalid, expired or revoked.');
-    return makeViewer(found.user, 'apiKey', new Set(found.apiKey.scopes), found.apiKey.id);
+    return makeViewer(activeUser(found.user), 'apiKey', new Set(found.apiKey.scopes), found.apiKey.id);
   }
   return viewerFromJwt(deps, credential);
 }
 
 async function viewerFromJwt(deps: AppDeps, token: string): Promise<Viewer> {
-  let issuer: string | undefined;
+  let issuer: unknown;
   try {
     issuer = decodeJwt(token).iss;
   } catch {
@@ -47,7 +47,7 @@ async function viewerFromJwt(deps: AppDeps, token: string): Promise<Viewer> {
     const user = await deps.db.user.findUnique({ where: { id: claims.sub } });
     return makeViewer(activeUser(user), 'session', everyScope, null);
   }
-  if (issuer && deps.externalIssuers.handles(issuer)) {
+  if (typeof issuer === 'string' && deps.externalIssuers.handles(issuer)) {
     const identity = await deps.externalIssuers.verify(token, issuer).catch((error: unknown) => {
       deps.logger.debug({ err: error, issuer }, 'external token rejected');
       throw unauthenticated('Access token is invalid or expired.');

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { getOperationAST, GraphQLError, NoSchemaIntrospectionCustomRule } from 'graphql';
-import { createYoga, useErrorHandler, type Plugin, type YogaServerInstance } from 'graphql-yoga';
+import { createYoga, handleStreamOrSingleExecutionResult, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { credentialFrom, resolveViewer } from './auth.ts';
 import type { AppDeps, Context, Viewer } from './context.ts';
 import { AppError } from './errors.ts';
@@ -57,6 +57,7 @@ export function createYogaServer(deps: AppDeps): Yoga {
               }),
             ).catch((error: unknown) => {
               if (error instanceof AppError) error.extensions.http = { status: 401 };
+              else logger.error({ err: error }, 'unexpected error while authenticating');
               throw error;
             });
       return { deps, viewer, requestId: id, clientAddress: clientAddress ?? 'unknown', logger };
@@ -73,7 +74,7 @@ export function createYogaServer(deps: AppDeps): Yoga {
       }),
       useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf', 'graphql-preflight', 'apollo-require-preflight'] }),
       readOnlyKeysCannotMutate(),
-      logUnexpectedErrors(),
+      maskAndLogErrors(),
     ],
   });
 }
@@ -101,16 +102,29 @@ function readOnlyKeysCannotMutate(): Plugin<Context> {
   };
 }
 
-function logUnexpectedErrors(): Plugin<Context> {
-  return useErrorHandler(({ errors, context }) => {
-    const ctx = context as Partial<Context>;
-    for (const error of errors) {
-      if (!isExpectedError(error)) {
-        const original = (error as GraphQLError).originalError ?? error;
-        (ctx.logger ?? ctx.deps?.logger)?.error({ err: original, requestId: ctx.requestId }, 'unexpected error');
-      }
-    }
-  }) as Plugin<Context>;
+/**
+ * Replaces unexpected errors in results with "Unexpected error." and logs the original with the
+ * request id. Runs at execution, where the context is known; Yoga's own masking stays behind it
+ * for anything thrown before execution.
+ */
+function maskAndLogErrors(): Plugin<Context> {
+  const maskAll = (errors: readonly GraphQLError[], context: Context) =>
+    errors.map((error) => {
+      if (isExpectedError(error)) return error;
+      context.logger.error({ err: error.originalError ?? error, path: error.path }, 'unexpected error');
+      return new GraphQLError('Unexpected error.', {
+        path: error.path,
+        extensions: { code: 'INTERNAL_SERVER_ERROR', requestId: context.requestId },
+      });
+    });
+  const onResult = (context: Context) => (payload: Parameters<typeof handleStreamOrSingleExecutionResult>[0]) =>
+    handleStreamOrSingleExecutionResult(payload, ({ result, setResult }) => {
+      if (result.errors?.length) setResult({ ...result, errors: maskAll(result.errors, context) });
+    });
+  return {
+    onExecute: ({ args }) => ({ onExecuteDone: onResult(args.contextValue as Context) }),
+    onSubscribe: ({ args }) => ({ onSubscribeResult: onResult(args.contextValue as Context) }),
+  };
 }
 
 /**

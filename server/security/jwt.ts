@@ -136,9 +136,15 @@ function newestKey(db: Db) {
 }
 
 async function openKey(
-  row: { kid: string; publicJwk: unknown; privateCiphertext: Uint8Array; privateNonce: Uint8Array },
+  row: { kid: string; publicJwk: unknown; privateCiphertext: Uint8Array; privateNonce: Uint8Array; masterKeyId: string },
   box: SecretBox,
 ): Promise<ActiveKey> {
+  if (row.masterKeyId !== box.keyId) {
+    throw new Error(
+      `The JWT signing key in the database was sealed with master key ${row.masterKeyId}, but ENCRYPTION_KEY ` +
+        `(or DATA_DIR/encryption.key) is ${box.keyId}. Start with the key this database was set up with.`,
+    );
+  }
   const privateJwk = JSON.parse(
     box.open({ ciphertext: row.privateCiphertext, nonce: row.privateNonce }, SIGNING_KEY_AAD).toString('utf8'),
   ) as JWK;

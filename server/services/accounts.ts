@@ -43,14 +43,15 @@ export async function login(
   meta: RequestMeta,
 ): Promise<AuthPayload> {
   const loginName = input.login.trim().toLowerCase();
-  const accountKey = `account:${loginName}`;
-  const addressKey = `address:${meta.clientAddress}`;
-  await assertNotThrottled(deps.db, [accountKey, addressKey]);
-
   const user =
     loginName.length > 0 && loginName.length <= 254
       ? await deps.db.user.findFirst({ where: loginName.includes('@') ? { email: loginName } : { username: loginName } })
       : null;
+  // Keyed by the account itself when it exists, so its username and its email share one budget.
+  const accountKey = user ? `account:${user.id}` : `account:${loginName}`;
+  const addressKey = `address:${meta.clientAddress}`;
+  await assertNotThrottled(deps.db, [accountKey, addressKey]);
+
   const passwordOk =
     input.password.length <= MAX_PASSWORD_LENGTH && (await verifyPassword(user?.passwordHash ?? null, input.password));
   if (!user || !passwordOk) {

@@ -21,8 +21,11 @@ export async function createApiKey(
   if (scopes.includes('ADMIN') && viewer.user.role !== 'ADMIN') {
     throw badInput('Only admins can create ADMIN-scoped keys.', 'scopes');
   }
-  // A key cannot grant more than the credential that creates it.
-  if (scopes.some((scope) => !viewer.scopes.has(scope))) {
+  // A key cannot grant more than the credential that creates it. Every credential may read, and
+  // an ADMIN-scoped one may also write (see makeViewer), so only real power is compared.
+  const holds = (scope: ApiKeyScope) =>
+    scope === 'READ' || (scope === 'WRITE' ? viewer.canWrite : viewer.scopes.has(scope));
+  if (scopes.some((scope) => !holds(scope))) {
     throw badInput('A key cannot have scopes the current credential lacks.', 'scopes');
   }
   if (input.expiresAt && input.expiresAt.getTime() <= Date.now()) {

@@ -8,13 +8,20 @@ import type { ExternalIdentity } from '../security/oidc.ts';
  * sight. The role follows the issuer's groups on every request.
  */
 export async function upsertExternalUser(deps: AppDeps, identity: ExternalIdentity): Promise<User> {
-  const role = identity.isAdmin || (identity.email && deps.env.ADMIN_EMAILS.includes(identity.email)) ? 'ADMIN' : 'USER';
+  // ADMIN_EMAILS counts only for the account that actually holds the address: an identity whose
+  // email claim belongs to another account (so was not recorded on its own user) gains nothing.
+  const roleFor = (storedEmail: string | null) =>
+    identity.isAdmin || (storedEmail !== null && storedEmail === identity.email && deps.env.ADMIN_EMAILS.includes(storedEmail))
+      ? 'ADMIN'
+      : 'USER';
   const key = { oidcIssuer: identity.issuer, oidcSubject: identity.subject };
   const existing = await deps.db.user.findUnique({ where: { oidcIssuer_oidcSubject: key } });
   if (existing) {
+    const role = roleFor(existing.email);
     if (existing.role === role) return existing;
     return deps.db.user.update({ where: { id: existing.id }, data: { role } });
   }
+  let email = identity.email;
   for (let attempt = 0; attempt < 5; attempt += 1) {
     try {
       return await deps.db.user.create({
@@ -22,8 +29,8 @@ export async function upsertExternalUser(deps: AppDeps, identity: ExternalIdenti
           id: newId('User'),
           ...key,
           username: candidateUsername(identity, attempt),
-          email: attempt < 1 ? identity.email : null,
-          role,
+          email,
+          role: roleFor(email),
         },
       });
     } catch (error) {
@@ -31,6 +38,8 @@ export async function upsertExternalUser(deps: AppDeps, identity: ExternalIdenti
       // Another request may have created this identity meanwhile.
       const raced = await deps.db.user.findUnique({ where: { oidcIssuer_oidcSubject: key } });
       if (raced) return raced;
+      // Drop the email only if another account holds it; a taken username alone is retried with a suffix.
+      if (email !== null && (await deps.db.user.findUnique({ where: { email }, select: { id: true } }))) email = null;
     }
   }
   throw new Error('Could not allocate a username for an external identity.');

@@ -1,10 +1,12 @@
 import type { AppDeps, RequestMeta } from '../context.ts';
-import type { User } from '../db.ts';
+import type { Prisma, User } from '../db.ts';
 import { AppError, unauthenticated } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { randomSecret, sha256Hex } from '../security/tokens.ts';
 
 const REFRESH_PREFIX = 'prt_';
+
+type Tx = Prisma.TransactionClient;
 
 export interface AuthPayload {
   accessToken: string;
@@ -15,16 +17,25 @@ export interface AuthPayload {
 
 /** Starts a token family: a fresh access token and the first refresh token of a new family. */
 export async function startSession(deps: AppDeps, user: User, familyId = newId('RefreshToken')): Promise<AuthPayload> {
+  const refreshToken = await createRefreshToken(deps.db, deps, user.id, familyId);
+  return issueAccess(deps, user, refreshToken);
+}
+
+async function createRefreshToken(db: Tx, deps: AppDeps, userId: string, familyId: string): Promise<string> {
   const refreshToken = randomSecret(REFRESH_PREFIX);
-  await deps.db.refreshToken.create({
+  await db.refreshToken.create({
     data: {
       id: newId('RefreshToken'),
-      userId: user.id,
+      userId,
       familyId,
       tokenHash: sha256Hex(refreshToken),
       expiresAt: new Date(Date.now() + deps.env.REFRESH_TOKEN_TTL_DAYS * 86_400_000),
     },
   });
+  return refreshToken;
+}
+
+async function issueAccess(deps: AppDeps, user: User, refreshToken: string): Promise<AuthPayload> {
   const access = await deps.accessTokens.issue(user.id);
   return { accessToken: access.token, accessTokenExpiresAt: access.expiresAt, refreshToken, user };
 }
@@ -34,33 +45,46 @@ const invalidRefresh = () => unauthenticated('Refresh token is invalid or expire
 /**
  * Rotates a refresh token: the presented one is marked used and a new one of the same family is
  * returned. Presenting a used token again means it leaked, so the whole family is revoked.
- * The mark is a conditional UPDATE, so of two concurrent refreshes exactly one wins.
+ * Rotation and revocation of one family are serialised by a transaction-scoped advisory lock, so
+ * of two concurrent refreshes exactly one wins, and a revocation always covers the successor a
+ * concurrent rotation creates (without the lock that successor could be inserted just after the
+ * revoking UPDATE took its snapshot, and outlive its family's revocation).
  */
 export async function refreshSession(deps: AppDeps, presented: string, meta: RequestMeta): Promise<AuthPayload> {
   const tokenHash = sha256Hex(presented);
-  const claimed = await deps.db.refreshToken.updateManyAndReturn({
-    where: { tokenHash, usedAt: null, revokedAt: null, expiresAt: { gt: new Date() } },
-    data: { usedAt: new Date() },
-  });
-  if (claimed.length === 0) {
-    const known = await deps.db.refreshToken.findUnique({ where: { tokenHash } });
-    if (known && known.usedAt && !known.revokedAt) {
-      await revokeFamily(deps, known.familyId);
-      deps.logger.warn(
-        { requestId: meta.requestId, userId: known.userId, familyId: known.familyId },
-        'refresh token reused; family revoked',
-      );
+  const known = await deps.db.refreshToken.findUnique({ where: { tokenHash } });
+  if (!known) throw invalidRefresh();
+  const outcome = await deps.db.$transaction(async (tx) => {
+    await lockFamily(tx, known.familyId);
+    const claimed = await tx.refreshToken.updateMany({
+      where: { id: known.id, usedAt: null, revokedAt: null, expiresAt: { gt: new Date() } },
+      data: { usedAt: new Date() },
+    });
+    if (claimed.count === 0) {
+      const current = await tx.refreshToken.findUnique({ where: { id: known.id } });
+      if (current?.usedAt && !current.revokedAt) {
+        await revokeFamilyLocked(tx, known.familyId);
+        return { kind: 'reused' as const };
+      }
+      return { kind: 'invalid' as const };
     }
-    throw invalidRefresh();
+    const user = await tx.user.findUnique({ where: { id: known.userId } });
+    if (!user) return { kind: 'invalid' as const };
+    if (!user.isActive) {
+      await revokeFamilyLocked(tx, known.familyId);
+      return { kind: 'inactive' as const };
+    }
+    return { kind: 'rotated' as const, user, refreshToken: await createRefreshToken(tx, deps, user.id, known.familyId) };
+  });
+  if (outcome.kind === 'reused') {
+    deps.logger.warn(
+      { requestId: meta.requestId, userId: known.userId, familyId: known.familyId },
+      'refresh token reused; family revoked',
+    );
   }
-  const token = claimed[0];
-  const user = await deps.db.user.findUnique({ where: { id: token.userId } });
-  if (!user) throw invalidRefresh();
-  if (!user.isActive) {
-    await revokeFamily(deps, token.familyId);
-    throw new AppError('UNAUTHENTICATED', 'Account is deactivated.');
-  }
-  return startSession(deps, user, token.familyId);
+  if (outcome.kind === 'inactive') throw new AppError('UNAUTHENTICATED', 'Account is deactivated.');
+  if (outcome.kind !== 'rotated') throw invalidRefresh();
+  return issueAccess(deps, outcome.user, outcome.refreshToken);
 }
 
 export async function logout(deps: AppDeps, presented: string): Promise<boolean> {
@@ -71,7 +95,18 @@ export async function logout(deps: AppDeps, presented: string): Promise<boolean>
 }
 
 async function revokeFamily(deps: AppDeps, familyId: string): Promise<void> {
-  await deps.db.refreshToken.updateMany({ where: { familyId, revokedAt: null }, data: { revokedAt: new Date() } });
+  await deps.db.$transaction(async (tx) => {
+    await lockFamily(tx, familyId);
+    await revokeFamilyLocked(tx, familyId);
+  });
+}
+
+async function lockFamily(tx: Tx, familyId: string): Promise<void> {
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`parlance:refresh-family:${familyId}`}))`;
+}
+
+async function revokeFamilyLocked(tx: Tx, familyId: string): Promise<void> {
+  await tx.refreshToken.updateMany({ where: { familyId, revokedAt: null }, data: { revokedAt: new Date() } });
 }
 
 export async function revokeAllSessions(deps: AppDeps, userId: string): Promise<void> {

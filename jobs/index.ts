@@ -1,0 +1,32 @@
+// `npm run worker`: a job runner process on its own, next to API processes (`npm run api`) on the
+// same PostgreSQL. Needs DATABASE_URL, or an embedded cluster already running under DATA_DIR.
+import { openDatabase } from '../server/database.ts';
+import { EnvError, loadEnv } from '../server/env.ts';
+import { createLogger } from '../server/logger.ts';
+import { migrateDatabase } from '../server/migrate.ts';
+import { startJobRunner } from './runner.ts';
+
+async function main(): Promise<void> {
+  const env = loadEnv();
+  const logger = createLogger(env.LOG_LEVEL);
+  const database = await openDatabase(env, logger);
+  await migrateDatabase(database.url, logger);
+  const runner = await startJobRunner({ connectionString: database.url, concurrency: env.WORKER_CONCURRENCY, logger });
+  logger.info({ concurrency: env.WORKER_CONCURRENCY }, 'worker started');
+  let stopping = false;
+  const shutdown = async () => {
+    if (stopping) return;
+    stopping = true;
+    setTimeout(() => process.exit(1), env.SHUTDOWN_TIMEOUT_MS).unref();
+    await runner.stop();
+    await database.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown());
+  process.on('SIGTERM', () => void shutdown());
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof EnvError ? error.message : error);
+  process.exit(1);
+});

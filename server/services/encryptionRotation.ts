@@ -1,0 +1,39 @@
+import type { Db } from '../db.ts';
+import { signingKeyAssociatedData } from '../security/jwt.ts';
+import { SecretBox } from '../security/secretBox.ts';
+
+/**
+ * Re-encrypts every sealed row (users' provider keys, the JWT signing keys) from `oldKey` to
+ * `newKey` in one transaction: either all rows move to the new key or none do.
+ */
+export async function rotateEncryptionKey(
+  db: Db,
+  oldKey: Buffer,
+  newKey: Buffer,
+): Promise<{ providerKeys: number; signingKeys: number }> {
+  const from = new SecretBox(oldKey);
+  const to = new SecretBox(newKey);
+  if (from.keyId === to.keyId) throw new Error('The new key is the same as the current one.');
+  return db.$transaction(
+    async (tx) => {
+      const providerKeys = await tx.providerKey.findMany();
+      for (const row of providerKeys) {
+        if (row.masterKeyId === to.keyId) continue;
+        const sealed = to.seal(from.open(row, row.userId), row.userId);
+        await tx.providerKey.update({ where: { id: row.id }, data: sealed });
+      }
+      const signingKeys = await tx.signingKey.findMany();
+      for (const row of signingKeys) {
+        if (row.masterKeyId === to.keyId) continue;
+        const plain = from.open({ ciphertext: row.privateCiphertext, nonce: row.privateNonce }, signingKeyAssociatedData);
+        const sealed = to.seal(plain, signingKeyAssociatedData);
+        await tx.signingKey.update({
+          where: { kid: row.kid },
+          data: { privateCiphertext: sealed.ciphertext, privateNonce: sealed.nonce, masterKeyId: sealed.masterKeyId },
+        });
+      }
+      return { providerKeys: providerKeys.length, signingKeys: signingKeys.length };
+    },
+    { timeout: 120_000 },
+  );
+}

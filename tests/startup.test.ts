@@ -1,0 +1,77 @@
+// The one-command server: `npm start` with no DATABASE_URL starts embedded PostgreSQL under
+// DATA_DIR, migrates, serves, shuts down cleanly on SIGTERM, and keeps its data for the next start.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const root = new URL('..', import.meta.url).pathname;
+let dataDir: string;
+
+afterAll(async () => {
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+});
+
+function start(): Promise<{ child: ChildProcess; base: string; output: () => string }> {
+  const child = spawn(process.execPath, [path.join(root, 'node_modules/tsx/dist/cli.mjs'), 'server/index.ts'], {
+    cwd: root,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, DATA_DIR: dataDir, PORT: '0', NODE_ENV: 'development' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 60_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /Parlance is listening on (http:\/\/localhost:\d+)/.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolve({ child, base: match[1], output: () => output });
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.on('exit', (code) => reject(new Error(`server exited with ${code}:\n${output}`)));
+  });
+}
+
+function stop(child: ChildProcess): Promise<{ code: number | null; ms: number }> {
+  const started = Date.now();
+  return new Promise((resolve) => {
+    child.on('exit', (code) => resolve({ code, ms: Date.now() - started }));
+    child.kill('SIGTERM');
+  });
+}
+
+describe('npm start', () => {
+  it('runs on embedded Postgres, stops cleanly within 10 s and keeps its data', async () => {
+    dataDir = await mkdtemp(path.join(os.tmpdir(), 'parlance-start-'));
+    await chmod(dataDir, 0o755);
+
+    const first = await start();
+    expect((await fetch(`${first.base}/ready`)).status).toBe(200);
+    const register = await fetch(`${first.base}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        query: `mutation { register(input: { email: "keep@example.com", username: "keeper", password: "a long enough password" }) { user { id } } }`,
+      }),
+    });
+    const userId = ((await register.json()) as { data: { register: { user: { id: string } } } }).data.register.user.id;
+    const stopped = await stop(first.child);
+    expect(stopped.code).toBe(0);
+    expect(stopped.ms).toBeLessThan(10_000);
+
+    const second = await start();
+    const login = await fetch(`${second.base}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        query: `mutation { login(input: { login: "keeper", password: "a long enough password" }) { user { id } } }`,
+      }),
+    });
+    expect(((await login.json()) as { data: { login: { user: { id: string } } } }).data.login.user.id).toBe(userId);
+    expect((await stop(second.child)).code).toBe(0);
+  }, 120_000);
+});
