@@ -111,6 +111,13 @@ function maskAndLogErrors(): Plugin<Context> {
   const maskAll = (errors: readonly GraphQLError[], context: Context) =>
     errors.map((error) => {
       if (isExpectedError(error)) return error;
+      // Pothos refuses bad connection arguments (negative first/last, a malformed cursor): bad input.
+      if ((error.originalError as { name?: string } | undefined)?.name === 'PothosValidationError') {
+        return new GraphQLError(error.message, {
+          path: error.path,
+          extensions: { code: 'BAD_USER_INPUT' },
+        });
+      }
       context.logger.error({ err: error.originalError ?? error, path: error.path }, 'unexpected error');
       return new GraphQLError('Unexpected error.', {
         path: error.path,

@@ -1,0 +1,71 @@
+/**
+ * The one interface every speech engine implements. The pipeline hands an engine one chunk of
+ * normalised audio at a time (16 kHz mono 16-bit PCM in a WAV file); times in the result are
+ * seconds from the start of that chunk, and the pipeline shifts them to absolute times.
+ */
+export type ProviderName = 'LOCAL' | 'OPENAI' | 'DEEPGRAM';
+
+export interface Word {
+  word: string;
+  start: number;
+  end: number;
+  confidence?: number | null;
+  speaker?: string | null;
+}
+
+export interface Segment {
+  start: number;
+  end: number;
+  text: string;
+  speaker?: string | null;
+  words: Word[];
+}
+
+export interface TranscribeRequest {
+  /** Path of a 16 kHz mono s16le WAV file holding this chunk. */
+  wavPath: string;
+  durationSeconds: number;
+  /** BCP-47/ISO-639-1 language, or null to detect. */
+  language: string | null;
+  model: string | null;
+  diarize: boolean;
+  /** The resolved secret for cloud providers (the user's own key, else the server's). */
+  apiKey: string | null;
+  signal?: AbortSignal;
+}
+
+export interface TranscribeResult {
+  segments: Segment[];
+  /** The language the engine detected or used, when it says. */
+  language: string | null;
+}
+
+export type ProviderErrorKind =
+  /** Timeouts, 429, 5xx: worth retrying with backoff. */
+  | 'transient'
+  /** Missing or rejected key: do not retry. */
+  | 'auth'
+  /** The engine refused the audio itself: do not retry. */
+  | 'bad_media'
+  /** The engine is not installed or not configured. */
+  | 'unavailable';
+
+export class ProviderError extends Error {
+  constructor(
+    readonly kind: ProviderErrorKind,
+    message: string,
+    readonly details: { status?: number; retryAfterMs?: number } = {},
+  ) {
+    super(message);
+    this.name = 'ProviderError';
+  }
+}
+
+export interface SpeechProvider {
+  readonly name: ProviderName;
+  /** Longest chunk, in seconds, the pipeline should hand this engine at once. */
+  readonly maxChunkSeconds: number;
+  /** Whether the engine can run at all here (library present, endpoint configured). */
+  availability(): Promise<{ ok: true } | { ok: false; reason: string }>;
+  transcribe(request: TranscribeRequest): Promise<TranscribeResult>;
+}
