@@ -71,6 +71,38 @@ const envSchema = z.object({
     .default('false')
     .transform((value) => value === 'true'),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  DEFAULT_PROVIDER: z.enum(['LOCAL', 'OPENAI', 'DEEPGRAM']).default('LOCAL'),
+  OPENAI_API_KEY: z.string().optional(),
+  OPENAI_BASE_URL: z.string().url().optional(),
+  OPENAI_TRANSCRIBE_MODEL: z.string().default('whisper-1'),
+  OPENAI_TRANSLATE_MODEL: z.string().default('gpt-4o-mini'),
+  OPENAI_TIMEOUT_MS: z.coerce.number().int().min(1000).default(600_000),
+  DEEPGRAM_API_KEY: z.string().optional(),
+  DEEPGRAM_BASE_URL: z.string().url().optional(),
+  DEEPGRAM_MODEL: z.string().default('nova-3'),
+  POCKETSPHINX_LIBRARY: z.string().default('libpocketsphinx.so.3'),
+  POCKETSPHINX_MODEL_DIR: z.string().default('/usr/share/pocketsphinx/model/en-us'),
+  FFMPEG_PATH: z.string().optional(),
+  FFPROBE_PATH: z.string().optional(),
+  FFMPEG_TIMEOUT_MS: z.coerce.number().int().min(1000).default(3_600_000),
+  MAX_MEDIA_SECONDS: z.coerce.number().positive().default(4 * 3600),
+  MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(100 * 1024 * 1024),
+  MAX_RESUMABLE_UPLOAD_BYTES: z.coerce.number().int().positive().default(4 * 1024 * 1024 * 1024),
+  URL_FETCH_MAX_BYTES: z.coerce.number().int().positive().default(2 * 1024 * 1024 * 1024),
+  URL_FETCH_TIMEOUT_MS: z.coerce.number().int().min(100).default(600_000),
+  URL_FETCH_ALLOW_HOSTS: csv,
+  STORAGE_DRIVER: z.enum(['local', 's3']).default('local'),
+  STORAGE_DIR: z.string().optional(),
+  S3_BUCKET: z.string().optional(),
+  S3_REGION: z.string().default('us-east-1'),
+  S3_ENDPOINT: z.string().url().optional(),
+  S3_ACCESS_KEY_ID: z.string().optional(),
+  S3_SECRET_ACCESS_KEY: z.string().optional(),
+  S3_FORCE_PATH_STYLE: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((value) => value === 'true'),
+  PRICES: z.string().optional(),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
 });
 
@@ -78,6 +110,7 @@ export type Env = z.infer<typeof envSchema> & {
   publicUrl: string;
   jwtIssuer: string;
   dataDir: string;
+  storageDir: string;
   isProduction: boolean;
 };
 
@@ -92,6 +125,9 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
   }
   const env = parsed.data;
   const isProduction = env.NODE_ENV === 'production';
+  if (env.STORAGE_DRIVER === 's3' && !env.S3_BUCKET) {
+    throw new EnvError('Invalid configuration:\n  S3_BUCKET: required when STORAGE_DRIVER=s3');
+  }
   if (isProduction && !env.ENCRYPTION_KEY) {
     throw new EnvError('Invalid configuration:\n  ENCRYPTION_KEY: required when NODE_ENV=production');
   }
@@ -101,6 +137,7 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
     publicUrl,
     jwtIssuer: env.JWT_ISSUER ?? publicUrl,
     dataDir: path.resolve(env.DATA_DIR),
+    storageDir: path.resolve(env.STORAGE_DIR ?? path.join(env.DATA_DIR, 'storage')),
     isProduction,
   };
 }
