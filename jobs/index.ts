@@ -4,6 +4,7 @@ import { openDatabase } from '../server/database.ts';
 import { EnvError, loadEnv } from '../server/env.ts';
 import { createLogger } from '../server/logger.ts';
 import { migrateDatabase } from '../server/migrate.ts';
+import { createCoreDeps } from '../server/deps.ts';
 import { startJobRunner } from './runner.ts';
 
 async function main(): Promise<void> {
@@ -11,7 +12,8 @@ async function main(): Promise<void> {
   const logger = createLogger(env.LOG_LEVEL);
   const database = await openDatabase(env, logger);
   await migrateDatabase(database.url, logger);
-  const runner = await startJobRunner({ connectionString: database.url, concurrency: env.WORKER_CONCURRENCY, logger });
+  const deps = await createCoreDeps(env, database.url, logger);
+  const runner = await startJobRunner({ connectionString: database.url, concurrency: env.WORKER_CONCURRENCY, deps });
   logger.info({ concurrency: env.WORKER_CONCURRENCY }, 'worker started');
   let stopping = false;
   const shutdown = async () => {
@@ -19,6 +21,7 @@ async function main(): Promise<void> {
     stopping = true;
     setTimeout(() => process.exit(1), env.SHUTDOWN_TIMEOUT_MS).unref();
     await runner.stop();
+    await deps.db.$disconnect();
     await database.stop();
     process.exit(0);
   };

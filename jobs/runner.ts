@@ -1,6 +1,8 @@
-import { run, type Runner } from 'graphile-worker';
-import type { Logger } from 'pino';
-import { taskList } from './tasks/index.ts';
+import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { run, type Runner, type TaskList, type WorkerEvents } from 'graphile-worker';
+import type { CoreDeps } from '../server/context.ts';
+import { createTaskList } from './tasks/index.ts';
 import { workerLogger } from './workerLogger.ts';
 
 export interface JobRunner {
@@ -8,21 +10,37 @@ export interface JobRunner {
   stop: () => Promise<void>;
 }
 
-/** Starts a graphile-worker runner. Stop it (and await that) before the database goes away. */
+
+/**
+ * Starts a graphile-worker runner with our tasks, plus a heartbeat: every few seconds it records
+ * which graphile workers it hosts, and unlocks jobs held by workers whose runner stopped beating
+ * (killed with SIGKILL, machine lost), so another runner resumes them within seconds instead of
+ * after graphile-worker's 4-hour lock timeout. Stop it (and await that) before the database goes.
+ */
 export async function startJobRunner(options: {
   connectionString: string;
   concurrency: number;
-  logger: Logger;
+  deps: CoreDeps;
+  taskList?: TaskList;
+  pollInterval?: number;
 }): Promise<JobRunner> {
+  const { deps } = options;
+  const runnerId = randomUUID();
+  const workerIds = new Set<string>();
+  const events: WorkerEvents = new EventEmitter() as WorkerEvents;
+  events.on('worker:create', ({ worker }) => workerIds.add(worker.workerId));
+  events.on('worker:stop', ({ worker }) => workerIds.delete(worker.workerId));
+
   let alive = true;
   const runner: Runner = await run({
     connectionString: options.connectionString,
     concurrency: options.concurrency,
     noHandleSignals: true,
-    pollInterval: 2_000,
-    taskList,
+    pollInterval: options.pollInterval ?? 1_000,
+    taskList: options.taskList ?? createTaskList(deps),
     crontab: '',
-    logger: workerLogger(options.logger),
+    logger: workerLogger(deps.logger),
+    events,
   });
   runner.promise.then(
     () => {
@@ -30,15 +48,47 @@ export async function startJobRunner(options: {
     },
     (error: unknown) => {
       alive = false;
-      options.logger.error({ err: error }, 'job runner stopped with an error');
+      deps.logger.error({ err: error }, 'job runner stopped with an error');
     },
   );
+
+  // A runner silent for RUNNER_STALE_SECONDS is taken for dead; live ones beat four times as often.
+  const staleSeconds = deps.env.RUNNER_STALE_SECONDS;
+  const beat = async () => {
+    await deps.db.$executeRaw`
+      INSERT INTO runner_heartbeats (runner_id, worker_ids, seen_at) VALUES (${runnerId}, ${[...workerIds]}::text[], now())
+      ON CONFLICT (runner_id) DO UPDATE SET worker_ids = EXCLUDED.worker_ids, seen_at = now()`;
+    await unlockJobsOfDeadRunners(deps, staleSeconds);
+  };
+  await beat().catch((error: unknown) => deps.logger.warn({ err: error }, 'heartbeat failed'));
+  const timer = setInterval(() => {
+    beat().catch((error: unknown) => deps.logger.warn({ err: error }, 'heartbeat failed'));
+  }, (staleSeconds * 1000) / 4);
+  timer.unref();
+
   return {
     isAlive: () => alive,
     stop: async () => {
+      clearInterval(timer);
       if (!alive) return;
       await runner.stop();
       alive = false;
+      await deps.db.runnerHeartbeat.delete({ where: { runnerId } }).catch(() => {});
     },
   };
+}
+
+export async function unlockJobsOfDeadRunners(deps: Pick<CoreDeps, 'db' | 'logger'>, staleSeconds: number): Promise<void> {
+  const stale = await deps.db.$queryRaw<{ locked_by: string }[]>`
+    SELECT DISTINCT j.locked_by FROM graphile_worker._private_jobs j
+    WHERE j.locked_by IS NOT NULL
+      AND j.locked_at < now() - make_interval(secs => ${staleSeconds})
+      AND NOT EXISTS (
+        SELECT 1 FROM runner_heartbeats h
+        WHERE j.locked_by = ANY (h.worker_ids) AND h.seen_at > now() - make_interval(secs => ${staleSeconds}))`;
+  if (stale.length === 0) return;
+  const ids = stale.map((row) => row.locked_by);
+  await deps.db.$executeRaw`SELECT graphile_worker.force_unlock_workers(${ids}::text[])`;
+  deps.logger.warn({ workers: ids }, 'unlocked jobs of job runners that stopped answering');
+  await deps.db.$executeRaw`DELETE FROM runner_heartbeats WHERE seen_at < now() - interval '1 hour'`;
 }

@@ -6,6 +6,8 @@ import { WebSocketServer } from 'ws';
 import { credentialFrom, resolveViewer } from './auth.ts';
 import type { AppDeps, Viewer } from './context.ts';
 import { AppError } from './errors.ts';
+import { isTranscriptDownload, serveTranscript } from './downloadsRoute.ts';
+import { createUploadServer } from './uploadsRoute.ts';
 import { createYogaServer, type Yoga } from './yoga.ts';
 
 export interface AppOptions {
@@ -32,6 +34,7 @@ const WS_MAX_PAYLOAD = 1024 * 1024;
 
 export function buildApp(deps: AppDeps, options: AppOptions = {}): App {
   const yoga = createYogaServer(deps);
+  const uploads = createUploadServer(deps);
   const server = http.createServer((req, res) => {
     const requestId = randomUUID();
     const started = process.hrtime.bigint();
@@ -70,6 +73,8 @@ export function buildApp(deps: AppDeps, options: AppOptions = {}): App {
       res.setHeader('cache-control', 'public, max-age=300');
       return sendJson(res, 200, deps.accessTokens.jwks());
     }
+    if (isTranscriptDownload(path)) return serveTranscript(deps, req, res);
+    if (path === '/uploads' || path.startsWith('/uploads/')) return uploads.handle(req, res);
     if (path === '/graphql') {
       return yoga.handle(req, res, { requestId, clientAddress: clientAddress(deps, req) });
     }

@@ -5,17 +5,31 @@
 import type { Logger } from 'pino';
 import type { ApiKeyScope, Db, User } from './db.ts';
 import type { Env } from './env.ts';
+import type { ProviderRegistry } from './providers/registry.ts';
+import type { Publisher, Subscriber } from './pubsub.ts';
 import type { AccessTokens } from './security/jwt.ts';
+import type { PriceTable } from './services/pricing.ts';
+import type { Storage } from './storage.ts';
 import type { ExternalIssuers } from './security/oidc.ts';
 import type { SecretBox } from './security/secretBox.ts';
 
-export interface AppDeps {
+/** What both the API and the job runner need. */
+export interface CoreDeps {
   env: Env;
   db: Db;
   logger: Logger;
   box: SecretBox;
+  storage: Storage;
+  providers: ProviderRegistry;
+  publisher: Publisher;
+  prices: PriceTable;
+}
+
+export interface AppDeps extends CoreDeps {
   accessTokens: AccessTokens;
   externalIssuers: ExternalIssuers;
+  /** Set when the process serves subscriptions. */
+  subscriber: Subscriber | null;
 }
 
 export type CredentialKind = 'session' | 'apiKey' | 'external';

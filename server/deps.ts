@@ -1,24 +1,60 @@
 import type { Logger } from 'pino';
-import type { AppDeps } from './context.ts';
+import type { AppDeps, CoreDeps } from './context.ts';
 import { createDb } from './db.ts';
 import type { Env } from './env.ts';
+import { createProviders } from './providers/registry.ts';
+import { createPublisher, createSubscriber } from './pubsub.ts';
 import { AccessTokens } from './security/jwt.ts';
 import { loadMasterKey } from './security/masterKey.ts';
 import { ExternalIssuers } from './security/oidc.ts';
 import { SecretBox } from './security/secretBox.ts';
+import { parsePrices } from './services/pricing.ts';
+import { createStorage } from './storage.ts';
 
-/** Builds the process-wide services on a migrated database. */
+/** Services shared by API and worker processes, on a migrated database. */
+export async function createCoreDeps(env: Env, databaseUrl: string, logger: Logger): Promise<CoreDeps> {
+  const db = createDb(databaseUrl, env.DATABASE_POOL_SIZE);
+  const box = new SecretBox(await loadMasterKey(env.ENCRYPTION_KEY, env.dataDir));
+  const storage = createStorage({
+    driver: env.STORAGE_DRIVER,
+    dir: env.storageDir,
+    s3: {
+      bucket: env.S3_BUCKET ?? '',
+      region: env.S3_REGION,
+      endpoint: env.S3_ENDPOINT,
+      accessKeyId: env.S3_ACCESS_KEY_ID,
+      secretAccessKey: env.S3_SECRET_ACCESS_KEY,
+      forcePathStyle: env.S3_FORCE_PATH_STYLE,
+    },
+  });
+  const publisher = createPublisher({
+    notify: async (channel, payload) => {
+      await db.$executeRaw`SELECT pg_notify(${channel}, ${payload})`;
+    },
+  });
+  return {
+    env,
+    db,
+    logger,
+    box,
+    storage,
+    providers: createProviders(env),
+    publisher,
+    prices: parsePrices(env.PRICES),
+  };
+}
+
+/** Everything an API process needs: the core plus token handling and event subscriptions. */
 export async function createDeps(
   env: Env,
   databaseUrl: string,
   logger: Logger,
-  options: { jwksCooldownMs?: number } = {},
+  options: { jwksCooldownMs?: number; subscriptions?: boolean } = {},
 ): Promise<AppDeps> {
-  const db = createDb(databaseUrl, env.DATABASE_POOL_SIZE);
-  const box = new SecretBox(await loadMasterKey(env.ENCRYPTION_KEY, env.dataDir));
+  const core = await createCoreDeps(env, databaseUrl, logger);
   const accessTokens = await AccessTokens.load({
-    db,
-    box,
+    db: core.db,
+    box: core.box,
     issuer: env.jwtIssuer,
     audience: env.JWT_AUDIENCE,
     ttlSeconds: env.ACCESS_TOKEN_TTL_SECONDS,
@@ -26,7 +62,8 @@ export async function createDeps(
   });
   const externalIssuers = new ExternalIssuers(env.OIDC_ISSUERS, { cooldownMs: options.jwksCooldownMs });
   if (env.ADMIN_EMAILS.length > 0) {
-    await db.user.updateMany({ where: { email: { in: env.ADMIN_EMAILS }, role: 'USER' }, data: { role: 'ADMIN' } });
+    await core.db.user.updateMany({ where: { email: { in: env.ADMIN_EMAILS }, role: 'USER' }, data: { role: 'ADMIN' } });
   }
-  return { env, db, logger, box, accessTokens, externalIssuers };
+  const subscriber = options.subscriptions === false ? null : await createSubscriber(databaseUrl, logger);
+  return { ...core, accessTokens, externalIssuers, subscriber };
 }

@@ -71,6 +71,8 @@ const envSchema = z.object({
     .default('false')
     .transform((value) => value === 'true'),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  RUNNER_STALE_SECONDS: z.coerce.number().int().min(2).max(3600).default(20),
+  CHUNK_SECONDS: z.coerce.number().positive().optional(),
   DEFAULT_PROVIDER: z.enum(['LOCAL', 'OPENAI', 'DEEPGRAM']).default('LOCAL'),
   OPENAI_API_KEY: z.string().optional(),
   OPENAI_BASE_URL: z.string().url().optional(),

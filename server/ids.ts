@@ -10,6 +10,9 @@ export const idPrefixes = {
   ApiKey: 'key',
   ProviderKey: 'pvk',
   RefreshToken: 'rtk',
+  Job: 'job',
+  Upload: 'upl',
+  UsageRecord: 'use',
 } as const;
 
 export type NodeTypeName = keyof typeof idPrefixes;

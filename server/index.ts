@@ -19,7 +19,7 @@ async function main(): Promise<void> {
   const deps = await createDeps(env, database.url, logger);
   let runner: JobRunner | null = null;
   if (!apiOnly) {
-    runner = await startJobRunner({ connectionString: database.url, concurrency: env.WORKER_CONCURRENCY, logger });
+    runner = await startJobRunner({ connectionString: database.url, concurrency: env.WORKER_CONCURRENCY, deps });
   }
   const app = buildApp(deps, { jobRunnerReady: runner ? runner.isAlive : () => workerSchemaReady(deps.db) });
   await new Promise<void>((resolve) => app.server.listen(env.PORT, env.HOST, resolve));
@@ -53,6 +53,7 @@ async function main(): Promise<void> {
     try {
       await app.close();
       await runner?.stop();
+      await deps.subscriber?.close();
       await deps.db.$disconnect();
       await database.stop();
       logger.info('stopped');

@@ -4,6 +4,8 @@
  * held whole in memory.
  */
 import type { Readable } from 'node:stream';
+import { LocalStorage } from './storage/localStorage.ts';
+import { S3Storage, type S3StorageConfig } from './storage/s3Storage.ts';
 
 export interface Storage {
   /** Streams `body` to `key`, replacing what is there; resolves with the number of bytes written. */
@@ -17,4 +19,28 @@ export interface Storage {
   delete(key: string): Promise<void>;
   /** Removes every object under a prefix ("jobs/<id>/"); missing is fine. */
   deletePrefix(prefix: string): Promise<void>;
+}
+
+export { LocalStorage } from './storage/localStorage.ts';
+export { S3Storage, type S3StorageConfig, type S3StorageOptions } from './storage/s3Storage.ts';
+
+export interface StorageConfig {
+  driver: 'local' | 's3';
+  /** The root folder of the local driver (env.storageDir). */
+  dir: string;
+  /** Required when driver is "s3". */
+  s3?: S3StorageConfig;
+}
+
+/** The configured driver. Plain configuration in; reading the environment is the caller's job. */
+export function createStorage(config: StorageConfig): Storage {
+  switch (config.driver) {
+    case 'local':
+      return new LocalStorage(config.dir);
+    case 's3':
+      if (!config.s3?.bucket) throw new Error('STORAGE_DRIVER=s3 needs an S3 bucket (S3_BUCKET).');
+      return new S3Storage(config.s3);
+    default:
+      throw new Error(`Unknown storage driver: ${String((config as { driver: unknown }).driver)}`);
+  }
 }

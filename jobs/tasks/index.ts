@@ -1,4 +1,11 @@
 import type { TaskList } from 'graphile-worker';
+import type { CoreDeps } from '../../server/context.ts';
+import { TRANSCRIBE_TASK } from '../../server/services/jobs.ts';
+import { createTranscribeTask } from './transcribe.ts';
 
 /** Every task the worker runs, by graphile-worker task identifier. One small idempotent task per file. */
-export const taskList: TaskList = {};
+export function createTaskList(deps: CoreDeps): TaskList {
+  return {
+    [TRANSCRIBE_TASK]: createTranscribeTask(deps),
+  };
+}

@@ -5,6 +5,7 @@ import './users.ts';
 import './auth.ts';
 import './apiKeys.ts';
 import './providerKeys.ts';
+import './jobs.ts';
 
 let schema: GraphQLSchema | undefined;
 

@@ -1,3 +1,4 @@
+import { badInput } from '../errors.ts';
 import { builder } from './builder.ts';
 
 builder.queryType({});
@@ -7,7 +8,7 @@ builder.scalarType('DateTime', {
   serialize: (value) => (value instanceof Date ? value : new Date(value)).toISOString(),
   parseValue: (value) => {
     const date = new Date(String(value));
-    if (typeof value !== 'string' || Number.isNaN(date.getTime())) throw new TypeError('DateTime must be an ISO-8601 string.');
+    if (typeof value !== 'string' || Number.isNaN(date.getTime())) throw badInput('DateTime must be an ISO-8601 string.');
     return date;
   },
 });

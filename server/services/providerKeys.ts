@@ -1,4 +1,4 @@
-import type { AppDeps, Viewer } from '../context.ts';
+import type { AppDeps, CoreDeps, Viewer } from '../context.ts';
 import type { Provider, ProviderKey } from '../db.ts';
 import { badInput, notFound } from '../errors.ts';
 import { newId } from '../ids.ts';
@@ -38,7 +38,11 @@ export async function deleteProviderKey(deps: AppDeps, viewer: Viewer, id: strin
 }
 
 /** The plaintext of a user's newest key for `provider`, for the engines; null when they have none. */
-export async function revealProviderKey(deps: AppDeps, userId: string, provider: Provider): Promise<string | null> {
+export async function revealProviderKey(
+  deps: Pick<CoreDeps, 'db' | 'box'>,
+  userId: string,
+  provider: Provider,
+): Promise<string | null> {
   const row = await deps.db.providerKey.findFirst({ where: { userId, provider }, orderBy: { createdAt: 'desc' } });
   if (!row) return null;
   await deps.db.providerKey.update({ where: { id: row.id }, data: { lastUsedAt: new Date() } });

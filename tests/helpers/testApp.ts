@@ -7,6 +7,7 @@ import { Writable } from 'node:stream';
 import { inject } from 'vitest';
 import { buildApp, type App } from '../../server/app.ts';
 import type { AppDeps } from '../../server/context.ts';
+import { startJobRunner } from '../../jobs/runner.ts';
 import { createDeps } from '../../server/deps.ts';
 import { loadEnv } from '../../server/env.ts';
 import { createLogger } from '../../server/logger.ts';
@@ -45,7 +46,7 @@ export interface TestApp {
 
 export async function createTestApp(
   envOverrides: Record<string, string> = {},
-  options: { jwksCooldownMs?: number; databaseUrl?: string } = {},
+  options: { jwksCooldownMs?: number; databaseUrl?: string; runner?: boolean } = {},
 ): Promise<TestApp> {
   const url = options.databaseUrl ?? (await createTestDatabase());
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'parlance-test-data-'));
@@ -67,7 +68,10 @@ export async function createTestApp(
   });
   const logger = createLogger(env.LOG_LEVEL, sink);
   const deps = await createDeps(env, url, logger, { jwksCooldownMs: options.jwksCooldownMs });
-  const app = buildApp(deps, { jobRunnerReady: () => true });
+  const runner = options.runner
+    ? await startJobRunner({ connectionString: url, concurrency: 1, deps, pollInterval: 200 })
+    : null;
+  const app = buildApp(deps, { jobRunnerReady: () => runner?.isAlive() ?? true });
 
   const gql: TestApp['gql'] = async (query, variables, requestOptions = {}) => {
     const headers: Record<string, string> = { 'content-type': 'application/json', ...requestOptions.headers };
@@ -96,6 +100,8 @@ export async function createTestApp(
     },
     close: async () => {
       if (listening) await app.close();
+      await runner?.stop();
+      await deps.subscriber?.close();
       await deps.db.$disconnect();
     },
   };

@@ -1,0 +1,263 @@
+import { mkdir, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { JobHelpers, Task } from 'graphile-worker';
+import type { CoreDeps } from '../../server/context.ts';
+import type { Job } from '../../server/db.ts';
+import { AppError } from '../../server/errors.ts';
+import { extractChunk, planChunks } from '../../server/media/chunks.ts';
+import { assertAudible, normaliseAudio } from '../../server/media/normalise.ts';
+import { mediaToolsFromEnv } from '../../server/media/run.ts';
+import { serverKeyFor } from '../../server/providers/registry.ts';
+import { translateText } from '../../server/providers/translate.ts';
+import { ProviderError, type Segment } from '../../server/providers/types.ts';
+import { topics } from '../../server/pubsub.ts';
+import { publishJobChange } from '../../server/services/jobs.ts';
+import { inspectMedia } from '../../server/services/mediaCheck.ts';
+import { revealProviderKey } from '../../server/services/providerKeys.ts';
+import { estimateCostUsd } from '../../server/services/pricing.ts';
+import { fetchToFile } from '../../server/services/urlFetch.ts';
+import { newId } from '../../server/ids.ts';
+import { assertTranscribePayload } from '../payloads.ts';
+
+/** Share of progress given to transcription; the rest covers translation and finishing. */
+const TRANSCRIBE_SHARE = 0.95;
+
+/**
+ * Turns one Job into a transcript: fetch or download the media, normalise it to 16 kHz mono,
+ * cut it into chunks at quiet points, transcribe chunk by chunk (each chunk's segments and the
+ * chunk counter are written in one transaction, so a worker killed mid-job resumes after the last
+ * finished chunk with no duplicates), then translate, record usage and complete.
+ */
+export function createTranscribeTask(deps: CoreDeps): Task {
+  return async (payload, helpers) => {
+    const { jobId } = assertTranscribePayload(payload);
+    const job = await deps.db.job.findUnique({ where: { id: jobId } });
+    if (!job || job.status === 'COMPLETED' || job.status === 'CANCELLED') return;
+    const workDir = path.join(os.tmpdir(), 'parlance-jobs', jobId);
+    await rm(workDir, { recursive: true, force: true });
+    await mkdir(workDir, { recursive: true });
+    try {
+      await run(deps, job, workDir, helpers);
+    } catch (error) {
+      if (error instanceof CancelledError) return;
+      const transient = error instanceof ProviderError && error.kind === 'transient';
+      const lastAttempt = helpers.job.attempts >= helpers.job.max_attempts;
+      if (transient && !lastAttempt) {
+        helpers.logger.warn(`job ${jobId}: transient error, will retry: ${(error as Error).message}`);
+        throw error;
+      }
+      await fail(deps, jobId, failureReason(error));
+      if (error instanceof AppError && error.code === 'UNSUPPORTED_MEDIA') await dropMedia(deps, jobId);
+      if (!(error instanceof AppError) && !(error instanceof ProviderError)) {
+        deps.logger.error({ err: error, jobId }, 'transcription failed unexpectedly');
+      }
+    } finally {
+      await rm(workDir, { recursive: true, force: true });
+    }
+  };
+}
+
+class CancelledError extends Error {}
+
+async function run(deps: CoreDeps, initial: Job, workDir: string, helpers: JobHelpers): Promise<void> {
+  const job = await deps.db.job.update({
+    where: { id: initial.id },
+    data: {
+      status: 'PROCESSING',
+      startedAt: initial.startedAt ?? new Date(),
+      attempts: { increment: 1 },
+      error: null,
+      updatedAt: new Date(),
+    },
+  });
+  await publishJobChange(deps, job);
+  const provider = deps.providers[job.provider];
+  const apiKey = job.provider === 'LOCAL' ? null : await resolveKey(deps, job.ownerId, job.provider);
+  const abort = new AbortController();
+
+  const media = path.join(workDir, 'media');
+  if (job.sourceKey) {
+    await deps.storage.download(job.sourceKey, media);
+  } else if (job.sourceUrl) {
+    const { bytes } = await fetchToFile(new URL(job.sourceUrl), media, {
+      allowHosts: deps.env.URL_FETCH_ALLOW_HOSTS,
+      maxBytes: deps.env.URL_FETCH_MAX_BYTES,
+      timeoutMs: deps.env.URL_FETCH_TIMEOUT_MS,
+    });
+    await deps.db.job.update({ where: { id: job.id }, data: { sourceBytes: BigInt(bytes) } });
+  } else {
+    throw new AppError('UNSUPPORTED_MEDIA', 'The job has no media.');
+  }
+  const probe = await inspectMedia(media, deps.env);
+  const wav = path.join(workDir, 'audio.wav');
+  const { durationSeconds } = await normaliseAudio(media, wav, {
+    timeoutMs: deps.env.FFMPEG_TIMEOUT_MS,
+    signal: abort.signal,
+    container: probe.container,
+    maxSeconds: deps.env.MAX_MEDIA_SECONDS,
+    tools: mediaToolsFromEnv(deps.env),
+  });
+  await rm(media, { force: true });
+  await assertAudible(wav);
+  const targetSeconds = Math.min(provider.maxChunkSeconds, deps.env.CHUNK_SECONDS ?? Infinity);
+  const chunks = await planChunks(wav, { targetSeconds, searchSeconds: Math.min(5, targetSeconds / 4) });
+  await deps.db.job.update({
+    where: { id: job.id },
+    data: { mediaDurationSeconds: durationSeconds, chunksTotal: chunks.length, updatedAt: new Date() },
+  });
+
+  let detectedLanguage = job.detectedLanguage;
+  for (const chunk of chunks) {
+    const current = await deps.db.job.findUnique({ where: { id: job.id } });
+    if (!current || current.status === 'CANCELLED') throw new CancelledError();
+    if (chunk.index < current.chunksDone) continue;
+    const chunkPath = path.join(workDir, `chunk-${chunk.index}.wav`);
+    await extractChunk(wav, chunk, chunkPath);
+    const result = await provider.transcribe({
+      wavPath: chunkPath,
+      durationSeconds: chunk.end - chunk.start,
+      language: job.language,
+      model: job.model,
+      diarize: job.diarize,
+      apiKey,
+      signal: abort.signal,
+    });
+    await rm(chunkPath, { force: true });
+    detectedLanguage ??= result.language;
+    const stored = await storeChunk(deps, job.id, chunk.index, chunk.start, result.segments, {
+      progress: (TRANSCRIBE_SHARE * (chunk.index + 1)) / chunks.length,
+      detectedLanguage,
+    });
+    if (!stored) throw new CancelledError();
+    helpers.logger.debug(`job ${job.id}: chunk ${chunk.index + 1}/${chunks.length} done`);
+  }
+  await finish(deps, job.id, durationSeconds);
+}
+
+/**
+ * Replaces the segments of one chunk and advances the chunk counter in one transaction, then
+ * publishes each stored segment. Returns false when the job was cancelled or deleted meanwhile.
+ */
+async function storeChunk(
+  deps: CoreDeps,
+  jobId: string,
+  chunkIndex: number,
+  offsetSeconds: number,
+  segments: Segment[],
+  update: { progress: number; detectedLanguage: string | null },
+): Promise<boolean> {
+  const stored = await deps.db.$transaction(async (tx) => {
+    const job = await tx.job.findUnique({ where: { id: jobId } });
+    if (!job || job.status !== 'PROCESSING') return null;
+    await tx.transcriptSegment.deleteMany({ where: { jobId, chunkIndex: { gte: chunkIndex } } });
+    const before = await tx.transcriptSegment.count({ where: { jobId } });
+    const rows = segments
+      .filter((segment) => segment.text.trim().length > 0)
+      .map((segment, i) => ({
+        jobId,
+        idx: before + i,
+        chunkIndex,
+        startSeconds: round(offsetSeconds + segment.start),
+        endSeconds: round(offsetSeconds + segment.end),
+        text: segment.text.trim(),
+        speaker: segment.speaker ?? null,
+        words: segment.words.map((word) => ({
+          ...word,
+          start: round(offsetSeconds + word.start),
+          end: round(offsetSeconds + word.end),
+        })),
+      }));
+    await tx.transcriptSegment.createMany({ data: rows });
+    const updated = await tx.job.update({
+      where: { id: jobId },
+      data: {
+        chunksDone: chunkIndex + 1,
+        progress: Math.min(1, update.progress),
+        detectedLanguage: update.detectedLanguage,
+        updatedAt: new Date(),
+      },
+    });
+    return { job: updated, rows };
+  });
+  if (!stored) return false;
+  for (const row of stored.rows) {
+    await deps.publisher
+      .publish(topics.jobChunks(jobId), { jobId, index: row.idx, isFinal: true })
+      .catch((error: unknown) => deps.logger.warn({ err: error, jobId }, 'could not publish chunk'));
+  }
+  await publishJobChange(deps, stored.job);
+  return true;
+}
+
+async function finish(deps: CoreDeps, jobId: string, durationSeconds: number): Promise<void> {
+  const job = await deps.db.job.findUniqueOrThrow({ where: { id: jobId } });
+  const segments = await deps.db.transcriptSegment.findMany({ where: { jobId }, orderBy: { idx: 'asc' } });
+  const text = segments.map((segment) => segment.text).join(' ');
+  let translatedText: string | null = null;
+  if (job.translateTo && text) {
+    const apiKey = await resolveKey(deps, job.ownerId, 'OPENAI');
+    translatedText = await translateText(text, job.translateTo, {
+      apiKey,
+      baseURL: deps.env.OPENAI_BASE_URL,
+      model: deps.env.OPENAI_TRANSLATE_MODEL,
+    });
+  }
+  const completed = await deps.db.$transaction(async (tx) => {
+    const { count } = await tx.job.updateMany({
+      where: { id: jobId, status: 'PROCESSING' },
+      data: { status: 'COMPLETED', progress: 1, text, translatedText, completedAt: new Date(), updatedAt: new Date() },
+    });
+    if (count === 0) return null;
+    await tx.usageRecord.upsert({
+      where: { jobId },
+      create: {
+        id: newId('UsageRecord'),
+        userId: job.ownerId,
+        projectId: job.projectId,
+        jobId,
+        provider: job.provider,
+        model: job.model,
+        audioSeconds: durationSeconds,
+        costUsd: estimateCostUsd(deps.prices, job.provider, job.model, durationSeconds),
+      },
+      update: {},
+    });
+    return tx.job.findUniqueOrThrow({ where: { id: jobId } });
+  });
+  if (completed) await publishJobChange(deps, completed);
+}
+
+async function fail(deps: CoreDeps, jobId: string, reason: string): Promise<void> {
+  const { count } = await deps.db.job.updateMany({
+    where: { id: jobId, status: { in: ['QUEUED', 'PROCESSING'] } },
+    data: { status: 'FAILED', error: reason, completedAt: new Date(), updatedAt: new Date() },
+  });
+  if (count > 0) {
+    const job = await deps.db.job.findUnique({ where: { id: jobId } });
+    if (job) await publishJobChange(deps, job);
+  }
+}
+
+/** Media that cannot be transcribed is not kept: nothing is left behind but the failed job row. */
+async function dropMedia(deps: CoreDeps, jobId: string): Promise<void> {
+  await deps.storage.deletePrefix(`jobs/${jobId}/`);
+  await deps.db.job.updateMany({ where: { id: jobId }, data: { sourceKey: null } });
+}
+
+async function resolveKey(deps: CoreDeps, userId: string, provider: 'OPENAI' | 'DEEPGRAM'): Promise<string> {
+  const key = (await revealProviderKey(deps, userId, provider)) ?? serverKeyFor(deps.env, provider);
+  if (!key) throw new ProviderError('auth', `No ${provider} key is configured for this job's owner.`);
+  return key;
+}
+
+function failureReason(error: unknown): string {
+  if (error instanceof AppError) return error.message;
+  if (error instanceof ProviderError) {
+    if (error.kind === 'auth') return `The provider rejected the key: ${error.message}`;
+    return error.message;
+  }
+  return 'Transcription failed unexpectedly.';
+}
+
+const round = (seconds: number) => Math.round(seconds * 1000) / 1000;

@@ -1,0 +1,123 @@
+// Runs ffmpeg/ffprobe: no shell, no stdin, a hard timeout, SIGKILL on abort, bounded output capture.
+import { spawn } from 'node:child_process';
+
+/** Where the binaries are. Defaults to the system ones on PATH. */
+export interface MediaTools {
+  ffmpegPath: string;
+  ffprobePath: string;
+}
+
+export const defaultMediaTools: MediaTools = { ffmpegPath: 'ffmpeg', ffprobePath: 'ffprobe' };
+
+/** FFMPEG_PATH / FFPROBE_PATH from the validated env, else the system binaries. */
+export function mediaToolsFromEnv(env: { FFMPEG_PATH?: string; FFPROBE_PATH?: string }): MediaTools {
+  return {
+    ffmpegPath: env.FFMPEG_PATH || defaultMediaTools.ffmpegPath,
+    ffprobePath: env.FFPROBE_PATH || defaultMediaTools.ffprobePath,
+  };
+}
+
+export interface RunOptions {
+  timeoutMs: number;
+  signal?: AbortSignal;
+  /** Called with each complete stdout line; stdout is then not collected. */
+  onStdoutLine?: (line: string) => void;
+  /** Cap on collected stdout; the process is killed beyond it. */
+  maxStdoutBytes?: number;
+}
+
+export interface RunResult {
+  exitCode: number | null;
+  killedBy: NodeJS.Signals | null;
+  timedOut: boolean;
+  stdout: string;
+  /** The last few KiB of stderr, for logs only (it can contain paths). */
+  stderr: string;
+}
+
+const STDERR_KEEP = 8 * 1024;
+
+export function abortError(signal: AbortSignal): unknown {
+  return signal.reason ?? new DOMException('The operation was aborted.', 'AbortError');
+}
+
+/** Resolves when the process exits (any status); rejects only when it cannot start or on abort. */
+export function runTool(bin: string, args: string[], options: RunOptions): Promise<RunResult> {
+  const { signal } = options;
+  if (signal?.aborted) return Promise.reject(abortError(signal));
+  return new Promise((resolve, reject) => {
+    const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
+    const stdoutParts: Buffer[] = [];
+    let stdoutBytes = 0;
+    let stdoutOverflow = false;
+    let lineRest = '';
+    let stderr = '';
+    let timedOut = false;
+    let aborted = false;
+    let settled = false;
+
+    const kill = () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    };
+    const timer = setTimeout(() => {
+      timedOut = true;
+      kill();
+    }, options.timeoutMs);
+    const onAbort = () => {
+      aborted = true;
+      kill();
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const cleanup = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+    };
+
+    child.stdout.on('data', (data: Buffer) => {
+      if (options.onStdoutLine) {
+        const lines = (lineRest + data.toString('utf8')).split('\n');
+        lineRest = lines.pop() ?? '';
+        for (const line of lines) options.onStdoutLine(line.replace(/\r$/, ''));
+        return;
+      }
+      stdoutBytes += data.length;
+      if (options.maxStdoutBytes !== undefined && stdoutBytes > options.maxStdoutBytes) {
+        stdoutOverflow = true;
+        kill();
+        return;
+      }
+      stdoutParts.push(data);
+    });
+    child.stderr.on('data', (data: Buffer) => {
+      stderr = (stderr + data.toString('utf8')).slice(-STDERR_KEEP);
+    });
+    child.on('error', (error: NodeJS.ErrnoException) => {
+      if (settled) return;
+      settled = true;
+      cleanup();
+      kill();
+      reject(new Error(`Could not run ${bin}: ${error.code ?? error.message}`));
+    });
+    child.on('close', (exitCode, killedBy) => {
+      if (settled) return;
+      settled = true;
+      cleanup();
+      if (aborted && signal) return reject(abortError(signal));
+      if (lineRest && options.onStdoutLine) options.onStdoutLine(lineRest);
+      resolve({
+        exitCode: stdoutOverflow ? null : exitCode,
+        killedBy,
+        timedOut,
+        stdout: Buffer.concat(stdoutParts).toString('utf8'),
+        stderr: stdoutOverflow ? `${stderr}\n(output exceeded ${options.maxStdoutBytes} bytes)` : stderr,
+      });
+    });
+  });
+}
+
+/** Tool output with the input path replaced, for the `detail` of an error. */
+export function scrubPaths(text: string, ...paths: string[]): string {
+  let scrubbed = text;
+  for (const path of paths) if (path) scrubbed = scrubbed.split(path).join('<file>');
+  return scrubbed.trim();
+}

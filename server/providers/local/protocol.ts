@@ -1,0 +1,27 @@
+/**
+ * Messages between `StreamingDecoder` (main thread) and `decoderWorker.ts` (one worker thread
+ * per decoder). Audio travels as transferred ArrayBuffers of s16le samples, at most 500 ms each.
+ */
+import type { RecognizedSegment, RecognizerOptions } from './recognizer.ts';
+
+export interface WorkerInit {
+  library: string;
+  modelDir: string;
+  decoderArgs?: RecognizerOptions['decoderArgs'];
+  maxUtteranceSeconds?: number;
+}
+
+export type ToWorker =
+  | { type: 'audio'; samples: ArrayBuffer }
+  | { type: 'flush'; id: number }
+  | { type: 'end' };
+
+export type FromWorker =
+  | { type: 'ready' }
+  | { type: 'partial'; text: string }
+  | { type: 'final'; segment: RecognizedSegment }
+  /** Total samples decoded so far, sent after each audio message. */
+  | { type: 'progress'; samples: number }
+  | { type: 'flushed'; id: number }
+  | { type: 'ended' }
+  | { type: 'error'; kind: 'unavailable' | 'failed'; message: string };

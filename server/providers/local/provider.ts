@@ -1,0 +1,111 @@
+/**
+ * LOCAL speech engine: PocketSphinx (Debian's libpocketsphinx3 + pocketsphinx-en-us) decoding
+ * each chunk on its own worker thread. English only; output is lowercase words without
+ * punctuation, with word timings and confidences.
+ */
+import type { Env } from '../../env.ts';
+import {
+  ProviderError,
+  type Segment,
+  type SpeechProvider,
+  type TranscribeRequest,
+  type TranscribeResult,
+} from '../types.ts';
+import { pocketSphinxAvailability } from './binding.ts';
+import { SAMPLE_RATE } from './recognizer.ts';
+import { StreamingDecoder } from './streamingDecoder.ts';
+import { readWav, WavFormatError, type WavAudio } from './wav.ts';
+
+export interface LocalProviderOptions {
+  /** Soname or path of libpocketsphinx.so.3. */
+  library: string;
+  /** Directory with the acoustic model folder, `*.lm.bin` and `*.dict`. */
+  modelDir: string;
+  /** Extra PocketSphinx options, e.g. `{ '-vad_threshold': '3.0' }`. */
+  decoderArgs?: Record<string, string>;
+}
+
+/** Bytes handed to the decoder per message: 500 ms of 16 kHz s16le. */
+const PIECE_BYTES = SAMPLE_RATE;
+
+export class LocalProvider implements SpeechProvider {
+  readonly name = 'LOCAL' as const;
+  readonly maxChunkSeconds = 300;
+  readonly #options: LocalProviderOptions;
+
+  constructor(options: LocalProviderOptions) {
+    this.#options = options;
+  }
+
+  /** Opens the library (no decoder) and checks the model files. Never throws. */
+  availability(): Promise<{ ok: true } | { ok: false; reason: string }> {
+    return pocketSphinxAvailability(this.#options.library, this.#options.modelDir);
+  }
+
+  /**
+   * Decodes one 16 kHz mono s16le WAV chunk on a fresh worker thread.
+   * @throws ProviderError 'unavailable' (library or model missing, or a language other than
+   *   English asked for), 'bad_media' (not a 16 kHz mono 16-bit PCM WAV), 'transient' (the
+   *   decoder failed); the signal's reason when aborted.
+   */
+  async transcribe(request: TranscribeRequest): Promise<TranscribeResult> {
+    const { signal } = request;
+    signal?.throwIfAborted();
+    if (request.language && !/^en(?:-|$)/i.test(request.language)) {
+      throw new ProviderError('unavailable', `The local engine recognises English only, not ${request.language}`);
+    }
+    const audio = await this.#readAudio(request.wavPath);
+    signal?.throwIfAborted();
+
+    let decoder: StreamingDecoder;
+    try {
+      decoder = await StreamingDecoder.open({ ...this.#options, signal });
+    } catch (error) {
+      throw toProviderError(error, signal);
+    }
+    const segments: Segment[] = [];
+    decoder.on('final', (segment) => segments.push(segment));
+    const onAbort = () => void decoder.destroy();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      for (let offset = 0; offset < audio.data.length; offset += PIECE_BYTES) {
+        decoder.write(audio.data.subarray(offset, offset + PIECE_BYTES));
+      }
+      await decoder.end();
+    } catch (error) {
+      throw toProviderError(error, signal);
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+      await decoder.destroy();
+    }
+    return { segments, language: 'en' };
+  }
+
+  async #readAudio(wavPath: string): Promise<WavAudio> {
+    let audio: WavAudio;
+    try {
+      audio = await readWav(wavPath);
+    } catch (error) {
+      if (error instanceof WavFormatError) throw new ProviderError('bad_media', `${wavPath}: ${error.message}`);
+      throw error;
+    }
+    if (audio.sampleRate !== SAMPLE_RATE || audio.channels !== 1 || audio.bitsPerSample !== 16) {
+      throw new ProviderError(
+        'bad_media',
+        `The local engine needs 16 kHz mono 16-bit PCM, got ${audio.sampleRate} Hz, ${audio.channels} channel(s), ${audio.bitsPerSample}-bit`,
+      );
+    }
+    return audio;
+  }
+}
+
+function toProviderError(error: unknown, signal: AbortSignal | undefined): unknown {
+  if (signal?.aborted) return signal.reason;
+  if (error instanceof ProviderError) return error;
+  return new ProviderError('transient', (error as Error).message ?? String(error));
+}
+
+/** The LOCAL provider configured from POCKETSPHINX_LIBRARY and POCKETSPHINX_MODEL_DIR. */
+export function createLocalProvider(env: Pick<Env, 'POCKETSPHINX_LIBRARY' | 'POCKETSPHINX_MODEL_DIR'>): LocalProvider {
+  return new LocalProvider({ library: env.POCKETSPHINX_LIBRARY, modelDir: env.POCKETSPHINX_MODEL_DIR });
+}

@@ -1,0 +1,263 @@
+/**
+ * A streaming PocketSphinx decoder whose C calls all run on its own worker thread (one thread and
+ * about 100 MB per decoder), so the caller's event loop never blocks. Shared by file
+ * transcription and live sessions.
+ *
+ * ```ts
+ * const decoder = await StreamingDecoder.open({ library, modelDir });
+ * decoder.on('partial', ({ text }) => ...);   // text so far of the current utterance
+ * decoder.on('final', (segment) => ...);      // a finished utterance with word timings
+ * decoder.write(pcm);                         // 16 kHz mono s16le, any length
+ * await decoder.end();                        // flushes the last utterance, frees the decoder
+ * ```
+ *
+ * Times are seconds from the first sample written. Errors reject `open`, `flush` and `end`, and
+ * are emitted as 'error' when someone listens for it (never thrown at an unlistened emitter).
+ */
+import { EventEmitter } from 'node:events';
+import { Worker } from 'node:worker_threads';
+import { ProviderError } from '../types.ts';
+import type { FromWorker, ToWorker, WorkerInit } from './protocol.ts';
+import { MAX_PIECE_SAMPLES, SAMPLE_RATE, type RecognizedSegment } from './recognizer.ts';
+
+export type { RecognizedSegment, RecognizedWord } from './recognizer.ts';
+
+export interface StreamingDecoderOptions {
+  /** Soname or path of libpocketsphinx (env POCKETSPHINX_LIBRARY). */
+  library: string;
+  /** Model directory (env POCKETSPHINX_MODEL_DIR). */
+  modelDir: string;
+  /** Extra PocketSphinx options, e.g. `{ '-vad_threshold': '3.0' }`. */
+  decoderArgs?: Record<string, string>;
+  /** An utterance still in speech after this long is cut (default 30 s). */
+  maxUtteranceSeconds?: number;
+  /** Aborting before the decoder is ready terminates the worker and rejects `open`. */
+  signal?: AbortSignal;
+}
+
+export interface PartialHypothesis {
+  /** Words recognised so far in the current utterance. */
+  text: string;
+}
+
+export interface StreamingDecoderEvents {
+  partial: [PartialHypothesis];
+  final: [RecognizedSegment];
+  error: [Error];
+}
+
+const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+const WORKER_URL = new URL('./decoderWorker.ts', import.meta.url);
+
+interface Pending {
+  resolve: () => void;
+  reject: (error: Error) => void;
+}
+
+export class StreamingDecoder extends EventEmitter<StreamingDecoderEvents> {
+  readonly #worker: Worker;
+  #samplesWritten = 0;
+  #samplesDecoded = 0;
+  /** A trailing odd byte from the last `write` of bytes. */
+  #carry: number | null = null;
+  #failure: Error | null = null;
+  #ending: Promise<void> | null = null;
+  #closed = false;
+  #nextFlushId = 1;
+  readonly #flushes = new Map<number, Pending>();
+  #endPending: Pending | null = null;
+
+  private constructor(worker: Worker) {
+    super();
+    this.#worker = worker;
+  }
+
+  /**
+   * Starts a worker thread and loads the model in it (about 0.5 s).
+   * @throws ProviderError kind 'unavailable' when the library or the model is missing.
+   */
+  static open(options: StreamingDecoderOptions): Promise<StreamingDecoder> {
+    const { signal } = options;
+    signal?.throwIfAborted();
+    const init: WorkerInit = {
+      library: options.library,
+      modelDir: options.modelDir,
+      decoderArgs: options.decoderArgs,
+      maxUtteranceSeconds: options.maxUtteranceSeconds,
+    };
+    const worker = new Worker(WORKER_URL, { workerData: init, name: 'pocketsphinx-decoder' });
+    const decoder = new StreamingDecoder(worker);
+    return new Promise<StreamingDecoder>((resolve, reject) => {
+      const onAbort = () => {
+        void decoder.destroy();
+        reject(signal?.reason ?? new DOMException('The operation was aborted', 'AbortError'));
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      decoder.#start((error) => {
+        signal?.removeEventListener('abort', onAbort);
+        if (error) reject(error);
+        else resolve(decoder);
+      });
+    });
+  }
+
+  /** Seconds of audio written so far. */
+  get secondsWritten(): number {
+    return this.#samplesWritten / SAMPLE_RATE;
+  }
+
+  /** Seconds of audio the worker has decoded so far (lags `secondsWritten` while it works). */
+  get secondsDecoded(): number {
+    return this.#samplesDecoded / SAMPLE_RATE;
+  }
+
+  /** Seconds written but not yet decoded: a measure of back-pressure for live callers. */
+  get secondsQueued(): number {
+    return (this.#samplesWritten - this.#samplesDecoded) / SAMPLE_RATE;
+  }
+
+  /**
+   * Queues 16 kHz mono s16le audio: an Int16Array of samples, or little-endian bytes (a Buffer
+   * or Uint8Array; an odd trailing byte waits for the next write). The input is copied.
+   */
+  write(pcm: Int16Array | Uint8Array): void {
+    if (this.#failure) throw this.#failure;
+    if (this.#ending || this.#closed) throw new Error('write after end');
+    const samples = pcm instanceof Int16Array ? pcm : this.#samplesFromBytes(pcm);
+    for (let offset = 0; offset < samples.length; offset += MAX_PIECE_SAMPLES) {
+      const piece = samples.slice(offset, offset + MAX_PIECE_SAMPLES); // a copy we can transfer
+      this.#samplesWritten += piece.length;
+      this.#post({ type: 'audio', samples: piece.buffer }, [piece.buffer]);
+    }
+  }
+
+  /** Resolves once everything written so far has been decoded (and its events emitted). */
+  flush(): Promise<void> {
+    if (this.#failure) return Promise.reject(this.#failure);
+    if (this.#closed) return Promise.reject(new Error('The decoder is closed'));
+    const id = this.#nextFlushId++;
+    return new Promise<void>((resolve, reject) => {
+      this.#flushes.set(id, { resolve, reject });
+      this.#post({ type: 'flush', id });
+    });
+  }
+
+  /**
+   * Ends the stream: decodes the last utterance, emits its 'final', frees the decoder and stops
+   * the worker. Calling it again returns the same promise.
+   */
+  end(): Promise<void> {
+    if (!this.#ending) {
+      this.#ending = this.#failure
+        ? Promise.reject(this.#failure)
+        : this.#closed
+          ? Promise.reject(new Error('The decoder is closed'))
+          : new Promise<void>((resolve, reject) => {
+              this.#endPending = { resolve, reject };
+              this.#post({ type: 'end' });
+            });
+    }
+    return this.#ending;
+  }
+
+  /** Stops the worker at once, dropping queued audio. Pending `flush`/`end` calls reject. */
+  async destroy(): Promise<void> {
+    if (this.#closed) return;
+    this.#fail(new Error('The decoder was destroyed'), false);
+    await this.#worker.terminate();
+  }
+
+  #start(settle: (error?: Error) => void): void {
+    let ready = false;
+    this.#worker.on('message', (message: FromWorker) => {
+      switch (message.type) {
+        case 'ready':
+          ready = true;
+          settle();
+          break;
+        case 'partial':
+          this.emit('partial', { text: message.text });
+          break;
+        case 'final':
+          this.emit('final', message.segment);
+          break;
+        case 'progress':
+          this.#samplesDecoded = message.samples;
+          break;
+        case 'flushed':
+          this.#flushes.get(message.id)?.resolve();
+          this.#flushes.delete(message.id);
+          break;
+        case 'ended':
+          this.#closed = true;
+          this.#endPending?.resolve();
+          this.#endPending = null;
+          void this.#worker.terminate();
+          break;
+        case 'error': {
+          const error =
+            message.kind === 'unavailable'
+              ? new ProviderError('unavailable', message.message)
+              : new Error(`PocketSphinx decoder failed: ${message.message}`);
+          if (!ready) {
+            ready = true;
+            settle(error);
+          }
+          this.#fail(error, ready);
+          void this.#worker.terminate();
+          break;
+        }
+      }
+    });
+    this.#worker.on('error', (cause) => {
+      const error = new Error(`PocketSphinx worker crashed: ${cause.message}`, { cause });
+      if (!ready) {
+        ready = true;
+        settle(error);
+      }
+      this.#fail(error, true);
+    });
+    this.#worker.on('exit', (code) => {
+      const error = new Error(`PocketSphinx worker exited (code ${code})`);
+      if (!ready) {
+        ready = true;
+        settle(error);
+      }
+      if (!this.#closed) this.#fail(error, true);
+    });
+  }
+
+  #fail(error: Error, announce: boolean): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#failure ??= error;
+    for (const pending of this.#flushes.values()) pending.reject(error);
+    this.#flushes.clear();
+    this.#endPending?.reject(error);
+    this.#endPending = null;
+    if (announce && this.listenerCount('error') > 0) this.emit('error', error);
+  }
+
+  #post(message: ToWorker, transfer: ArrayBuffer[] = []): void {
+    this.#worker.postMessage(message, transfer);
+  }
+
+  #samplesFromBytes(bytes: Uint8Array): Int16Array {
+    let input = bytes;
+    if (this.#carry !== null) {
+      input = new Uint8Array(bytes.length + 1);
+      input[0] = this.#carry;
+      input.set(bytes, 1);
+      this.#carry = null;
+    }
+    const even = input.length & ~1;
+    if (even !== input.length) this.#carry = input[even];
+    if (LITTLE_ENDIAN_HOST) {
+      return new Int16Array(input.buffer.slice(input.byteOffset, input.byteOffset + even));
+    }
+    const samples = new Int16Array(even / 2);
+    const view = new DataView(input.buffer, input.byteOffset, even);
+    for (let index = 0; index < samples.length; index += 1) samples[index] = view.getInt16(index * 2, true);
+    return samples;
+  }
+}

@@ -1,0 +1,97 @@
+/**
+ * Events that cross processes through PostgreSQL LISTEN/NOTIFY. A worker process publishes
+ * ("job X changed", "segment 7 of job X stored"); every API process listening relays it to its
+ * subscribers, who re-read rows through Prisma with the same authorization as queries. Payloads
+ * carry ids and small values only: NOTIFY refuses payloads of 8000 bytes or more.
+ */
+import { EventEmitter, on } from 'node:events';
+import pg from 'pg';
+import type { Logger } from 'pino';
+
+const CHANNEL = 'parlance_events';
+const MAX_PAYLOAD_BYTES = 7900;
+
+export type EventPayload = Record<string, string | number | boolean | null>;
+
+export const topics = {
+  job: (jobId: string) => `job:${jobId}`,
+  userJobs: (userId: string) => `user-jobs:${userId}`,
+  jobChunks: (jobId: string) => `job-chunks:${jobId}`,
+  sessionChunks: (sessionId: string) => `session-chunks:${sessionId}`,
+} as const;
+
+/** Anything that can run one SQL statement with parameters: a pg pool, or Prisma's raw API. */
+export interface Notifier {
+  notify(channel: string, payload: string): Promise<void>;
+}
+
+export interface Publisher {
+  publish(topic: string, payload: EventPayload): Promise<void>;
+}
+
+export function createPublisher(notifier: Notifier): Publisher {
+  return {
+    publish: async (topic, payload) => {
+      const message = JSON.stringify({ t: topic, d: payload });
+      if (Buffer.byteLength(message) > MAX_PAYLOAD_BYTES) {
+        throw new Error(`Event for ${topic} is too large for NOTIFY; publish ids and re-read rows.`);
+      }
+      await notifier.notify(CHANNEL, message);
+    },
+  };
+}
+
+export interface Subscriber {
+  /** Events for `topic` from now on, until `signal` aborts. */
+  subscribe(topic: string, signal: AbortSignal): AsyncGenerator<EventPayload>;
+  close(): Promise<void>;
+}
+
+/**
+ * One LISTEN connection per process, fanned out in memory. It reconnects after a dropped
+ * connection; events published while it was down are lost, which is why clients read current
+ * state through queries and subscriptions carry only what changes next.
+ */
+export async function createSubscriber(connectionString: string, logger: Logger): Promise<Subscriber> {
+  const emitter = new EventEmitter();
+  emitter.setMaxListeners(0);
+  let client: pg.Client | null = null;
+  let closed = false;
+
+  const connect = async (): Promise<void> => {
+    const next = new pg.Client({ connectionString });
+    next.on('notification', (message) => {
+      if (message.channel !== CHANNEL || !message.payload) return;
+      try {
+        const { t, d } = JSON.parse(message.payload) as { t: string; d: EventPayload };
+        emitter.emit(t, d);
+      } catch (error) {
+        logger.warn({ err: error }, 'ignoring malformed event');
+      }
+    });
+    next.on('error', (error) => {
+      logger.warn({ err: error }, 'event listener connection lost; reconnecting');
+      client = null;
+      next.end().catch(() => {});
+      if (!closed) setTimeout(() => void connect().catch(() => {}), 1_000).unref();
+    });
+    await next.connect();
+    await next.query(`LISTEN ${CHANNEL}`);
+    client = next;
+  };
+  await connect();
+
+  return {
+    async *subscribe(topic, signal) {
+      try {
+        for await (const [payload] of on(emitter, topic, { signal })) yield payload as EventPayload;
+      } catch (error) {
+        if ((error as { name?: string }).name !== 'AbortError') throw error;
+      }
+    },
+    close: async () => {
+      closed = true;
+      await client?.end().catch(() => {});
+    },
+  };
+}

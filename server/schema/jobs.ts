@@ -1,0 +1,411 @@
+import type { Context } from '../context.ts';
+import type { Job, Prisma, TranscriptSegment } from '../db.ts';
+import { badInput, notFound } from '../errors.ts';
+import { topics, type EventPayload } from '../pubsub.ts';
+import {
+  cancelJob,
+  createTranscriptionJob,
+  deleteJob,
+  findVisibleJob,
+  retryJob,
+  visibleJobWhere,
+} from '../services/jobs.ts';
+import { jobStats } from '../services/jobStats.ts';
+import { transcriptFromRows, transcriptUrl } from '../services/transcripts.ts';
+import { renderTranscript } from '../transcripts/formats.ts';
+import { builder } from './builder.ts';
+import { registerNodeVisibility } from './nodeVisibility.ts';
+import { pageSizes, ProviderEnum } from './root.ts';
+import { UserRef } from './users.ts';
+
+export const JobStatusEnum = builder.enumType('JobStatus', {
+  values: ['QUEUED', 'PROCESSING', 'COMPLETED', 'FAILED', 'CANCELLED'] as const,
+});
+export const TranscriptFormatEnum = builder.enumType('TranscriptFormat', { values: ['TXT', 'SRT', 'VTT', 'JSON'] as const });
+
+builder.scalarType('File', {
+  description: 'A file sent with the GraphQL multipart request spec.',
+  serialize: () => {
+    throw new Error('File is an input-only scalar.');
+  },
+  parseValue: (value) => {
+    // Yoga's multipart parser gives its own File implementation, so check the shape, not the class.
+    const file = value as File | null;
+    if (!file || typeof file !== 'object' || typeof file.stream !== 'function' || typeof file.size !== 'number') {
+      throw badInput('File must be sent as a multipart upload (GraphQL multipart request spec).', 'file');
+    }
+    return file;
+  },
+});
+
+export interface WordShape {
+  word: string;
+  start: number;
+  end: number;
+  confidence?: number | null;
+  speaker?: string | null;
+}
+export interface SegmentShape {
+  index: number;
+  start: number;
+  end: number;
+  text: string;
+  speaker: string | null;
+  words: WordShape[];
+}
+
+export const WordRef = builder.objectRef<WordShape>('Word').implement({
+  fields: (t) => ({
+    word: t.exposeString('word'),
+    start: t.exposeFloat('start'),
+    end: t.exposeFloat('end'),
+    confidence: t.float({ nullable: true, resolve: (word) => word.confidence ?? null }),
+    speaker: t.string({ nullable: true, resolve: (word) => word.speaker ?? null }),
+  }),
+});
+
+export const SegmentRef = builder.objectRef<SegmentShape>('TranscriptSegment').implement({
+  fields: (t) => ({
+    index: t.exposeInt('index'),
+    start: t.exposeFloat('start', { description: 'Seconds from the start of the audio.' }),
+    end: t.exposeFloat('end'),
+    text: t.exposeString('text'),
+    speaker: t.exposeString('speaker', { nullable: true }),
+    words: t.field({ type: [WordRef], resolve: (segment) => segment.words }),
+  }),
+});
+
+export function segmentFromRow(row: TranscriptSegment): SegmentShape {
+  return {
+    index: row.idx,
+    start: row.startSeconds,
+    end: row.endSeconds,
+    text: row.text,
+    speaker: row.speaker,
+    words: (row.words as unknown as WordShape[]) ?? [],
+  };
+}
+
+export interface ChunkShape {
+  jobId: string | null;
+  sessionId: string | null;
+  segment: SegmentShape;
+  isFinal: boolean;
+}
+
+export const TranscriptChunkRef = builder.objectRef<ChunkShape>('TranscriptChunk').implement({
+  fields: (t) => ({
+    jobId: t.exposeID('jobId', { nullable: true }),
+    sessionId: t.exposeID('sessionId', { nullable: true }),
+    segment: t.field({ type: SegmentRef, resolve: (chunk) => chunk.segment }),
+    isFinal: t.exposeBoolean('isFinal', {
+      description: 'false: interim text that a later chunk with the same index replaces.',
+    }),
+  }),
+});
+
+export const JobRef = builder.prismaNode('Job', {
+  id: { field: 'id' },
+  fields: (t) => ({
+    status: t.expose('status', { type: JobStatusEnum }),
+    progress: t.exposeFloat('progress', { description: '0..1' }),
+    provider: t.expose('provider', { type: ProviderEnum }),
+    model: t.exposeString('model', { nullable: true }),
+    language: t.exposeString('language', { nullable: true, description: 'Requested; null means detect.' }),
+    detectedLanguage: t.exposeString('detectedLanguage', { nullable: true }),
+    diarize: t.exposeBoolean('diarize'),
+    translateTo: t.exposeString('translateTo', { nullable: true }),
+    filename: t.exposeString('filename', { nullable: true }),
+    mediaDurationSeconds: t.exposeFloat('mediaDurationSeconds', { nullable: true }),
+    error: t.exposeString('error', { nullable: true }),
+    attempts: t.exposeInt('attempts'),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    startedAt: t.expose('startedAt', { type: 'DateTime', nullable: true }),
+    completedAt: t.expose('completedAt', { type: 'DateTime', nullable: true }),
+    owner: t.relation('owner', { type: UserRef }),
+    text: t.exposeString('text', { nullable: true, description: 'The whole transcript, when completed.' }),
+    translatedText: t.exposeString('translatedText', { nullable: true }),
+    segments: t.field({
+      type: [SegmentRef],
+      select: { segments: { orderBy: { idx: 'asc' } } },
+      resolve: (job) => job.segments.map(segmentFromRow),
+    }),
+    transcript: t.string({
+      nullable: true,
+      args: { format: t.arg({ type: TranscriptFormatEnum, required: true }) },
+      select: { segments: { orderBy: { idx: 'asc' } } },
+      resolve: (job, args) => (job.status === 'COMPLETED' ? renderTranscript(args.format, transcriptFromRows(job, job.segments)) : null),
+    }),
+    downloadUrl: t.string({
+      args: { format: t.arg({ type: TranscriptFormatEnum, required: true }) },
+      resolve: (job, args, context) => transcriptUrl(context.deps.env.publicUrl, job.id, args.format),
+    }),
+  }),
+});
+
+registerNodeVisibility(
+  'Job',
+  async (context, id) => (await context.deps.db.job.count({ where: { id, ...visibleJobWhere(context.viewer!) } })) > 0,
+);
+
+const JobStatsRef = builder.objectRef<Awaited<ReturnType<typeof jobStats>>>('JobStats').implement({
+  fields: (t) => ({
+    total: t.exposeInt('total'),
+    queued: t.exposeInt('queued'),
+    processing: t.exposeInt('processing'),
+    completed: t.exposeInt('completed'),
+    failed: t.exposeInt('failed'),
+    cancelled: t.exposeInt('cancelled'),
+    successRate: t.exposeFloat('successRate', { description: 'completed / (completed + failed); 0 when none finished.' }),
+    audioSeconds: t.exposeFloat('audioSeconds'),
+  }),
+});
+
+const CreateTranscriptionJobInput = builder.inputType('CreateTranscriptionJobInput', {
+  fields: (t) => ({
+    file: t.field({ type: 'File', description: 'Exactly one of file, uploadId, url.' }),
+    uploadId: t.id({ description: 'A finished /uploads upload.' }),
+    url: t.string({ description: 'http(s) media URL, fetched by the server.' }),
+    provider: t.field({ type: ProviderEnum, description: "Default: the server's configured default." }),
+    model: t.string(),
+    language: t.string(),
+    diarize: t.boolean(),
+    translateTo: t.string(),
+    projectId: t.id(),
+    idempotencyKey: t.string({ description: 'The same key from the same user returns the same job.' }),
+  }),
+});
+
+function jobFilter(args: { status?: Job['status'] | null; search?: string | null }): Prisma.JobWhereInput {
+  const search = args.search?.trim();
+  if (search && search.length > 200) throw badInput('search is too long.', 'search');
+  return {
+    ...(args.status ? { status: args.status } : {}),
+    ...(search
+      ? {
+          OR: [
+            { filename: { contains: search, mode: 'insensitive' } },
+            { text: { contains: search, mode: 'insensitive' } },
+          ],
+        }
+      : {}),
+  };
+}
+
+builder.queryFields((t) => ({
+  job: t.prismaField({
+    type: 'Job',
+    nullable: true,
+    authScopes: { authenticated: true },
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (query, _root, args, context) =>
+      context.deps.db.job.findFirst({ ...query, where: { id: args.id, ...visibleJobWhere(context.viewer!) } }),
+  }),
+  jobs: t.prismaConnection(
+    {
+      type: 'Job',
+      cursor: 'id',
+      ...pageSizes,
+      authScopes: { authenticated: true },
+      args: {
+        status: t.arg({ type: JobStatusEnum }),
+        search: t.arg.string(),
+        projectId: t.arg.id(),
+      },
+      totalCount: (_connection, args, context) =>
+        context.deps.db.job.count({ where: ownJobs(context, args) }),
+      resolve: (query, _root, args, context) =>
+        context.deps.db.job.findMany({ ...query, where: ownJobs(context, args), orderBy: { id: 'desc' } }),
+    },
+    { name: 'JobConnection' },
+    { name: 'JobEdge' },
+  ),
+  jobStats: t.field({
+    type: JobStatsRef,
+    authScopes: { authenticated: true },
+    resolve: (_root, _args, context) => jobStats(context.deps, { ownerId: context.viewer!.user.id }),
+  }),
+  allJobs: t.prismaConnection({
+    type: 'Job',
+    cursor: 'id',
+    ...pageSizes,
+    authScopes: { admin: true },
+    args: {
+      status: t.arg({ type: JobStatusEnum }),
+      userId: t.arg.id(),
+      search: t.arg.string(),
+      provider: t.arg({ type: ProviderEnum }),
+    },
+    totalCount: (_connection, args, context) => context.deps.db.job.count({ where: allJobsFilter(args) }),
+    resolve: (query, _root, args, context) =>
+      context.deps.db.job.findMany({ ...query, where: allJobsFilter(args), orderBy: { id: 'desc' } }),
+  }),
+  adminJobStats: t.field({
+    type: JobStatsRef,
+    authScopes: { admin: true },
+    resolve: (_root, _args, context) => jobStats(context.deps, {}),
+  }),
+}));
+
+function ownJobs(
+  context: Context,
+  args: { status?: Job['status'] | null; search?: string | null; projectId?: string | null },
+): Prisma.JobWhereInput {
+  return {
+    ownerId: context.viewer!.user.id,
+    ...jobFilter(args),
+    ...(args.projectId ? { projectId: args.projectId } : {}),
+  };
+}
+
+function allJobsFilter(args: {
+  status?: Job['status'] | null;
+  userId?: string | null;
+  search?: string | null;
+  provider?: Job['provider'] | null;
+}): Prisma.JobWhereInput {
+  return {
+    ...jobFilter(args),
+    ...(args.userId ? { ownerId: args.userId } : {}),
+    ...(args.provider ? { provider: args.provider } : {}),
+  };
+}
+
+builder.mutationFields((t) => ({
+  createTranscriptionJob: t.prismaField({
+    type: 'Job',
+    authScopes: { write: true },
+    args: { input: t.arg({ type: CreateTranscriptionJobInput, required: true }) },
+    resolve: (_query, _root, { input }, context) => createTranscriptionJob(context.deps, context.viewer!, input),
+  }),
+  cancelJob: t.prismaField({
+    type: 'Job',
+    authScopes: { write: true },
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_query, _root, args, context) => cancelJob(context.deps, context.viewer!, args.id),
+  }),
+  retryJob: t.prismaField({
+    type: 'Job',
+    authScopes: { write: true },
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_query, _root, args, context) => retryJob(context.deps, context.viewer!, args.id),
+  }),
+  deleteJob: t.boolean({
+    authScopes: { write: true },
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_root, args, context) => deleteJob(context.deps, context.viewer!, args.id),
+  }),
+}));
+
+const TERMINAL = new Set(['COMPLETED', 'FAILED', 'CANCELLED']);
+
+/** Job events for one topic, re-read with the viewer's authorization, ending after a terminal status. */
+async function* jobEvents(context: Context, topic: string, onlyJobId: string | null): AsyncGenerator<Job> {
+  const subscriber = context.deps.subscriber;
+  if (!subscriber) throw new Error('This process does not serve subscriptions.');
+  const abort = new AbortController();
+  try {
+    const events = subscriber.subscribe(topic, abort.signal);
+    if (onlyJobId) {
+      // A job that finished before the subscription started is reported once, then the stream ends.
+      const current = await findVisibleJob(context.deps, context.viewer!, onlyJobId);
+      if (TERMINAL.has(current.status)) {
+        yield current;
+        return;
+      }
+    }
+    for await (const event of events) {
+      const job = await context.deps.db.job.findFirst({
+        where: { id: String(event.jobId), ...visibleJobWhere(context.viewer!) },
+      });
+      if (!job) {
+        if (onlyJobId) return;
+        continue;
+      }
+      yield job;
+      if (onlyJobId && TERMINAL.has(job.status)) return;
+    }
+  } finally {
+    abort.abort();
+  }
+}
+
+async function* chunkEvents(context: Context, jobId: string): AsyncGenerator<ChunkShape> {
+  const subscriber = context.deps.subscriber;
+  if (!subscriber) throw new Error('This process does not serve subscriptions.');
+  await findVisibleJob(context.deps, context.viewer!, jobId);
+  const abort = new AbortController();
+  try {
+    const chunks = subscriber.subscribe(topics.jobChunks(jobId), abort.signal);
+    const done = subscriber.subscribe(topics.job(jobId), abort.signal);
+    const merged = mergeEvents(chunks, done);
+    for await (const { source, event } of merged) {
+      if (source === 1) {
+        if (TERMINAL.has(String(event.status))) return;
+        continue;
+      }
+      const row = await context.deps.db.transcriptSegment.findUnique({
+        where: { jobId_idx: { jobId, idx: Number(event.index) } },
+      });
+      if (row) yield { jobId, sessionId: null, segment: segmentFromRow(row), isFinal: true };
+    }
+  } finally {
+    abort.abort();
+  }
+}
+
+async function* mergeEvents(
+  ...sources: AsyncGenerator<EventPayload>[]
+): AsyncGenerator<{ source: number; event: EventPayload }> {
+  const pending = new Map<number, Promise<{ source: number; result: IteratorResult<EventPayload> }>>();
+  const pull = (index: number) =>
+    pending.set(
+      index,
+      sources[index].next().then((result) => ({ source: index, result })),
+    );
+  sources.forEach((_source, index) => pull(index));
+  try {
+    while (pending.size > 0) {
+      const { source, result } = await Promise.race(pending.values());
+      if (result.done) {
+        pending.delete(source);
+        continue;
+      }
+      pull(source);
+      yield { source, event: result.value };
+    }
+  } finally {
+    await Promise.all(sources.map((source) => source.return(undefined)));
+  }
+}
+
+builder.subscriptionType({});
+builder.subscriptionFields((t) => ({
+  jobUpdated: t.field({
+    type: JobRef,
+    description: 'Status and progress changes of one job; ends after it completes, fails or is cancelled.',
+    authScopes: { authenticated: true },
+    args: { id: t.arg.id({ required: true }) },
+    subscribe: (_root, args, context) => jobEvents(context, topics.job(args.id), args.id),
+    resolve: (job) => job,
+  }),
+  myJobUpdated: t.field({
+    type: JobRef,
+    description: 'Any job of the viewer.',
+    authScopes: { authenticated: true },
+    subscribe: (_root, _args, context) => jobEvents(context, topics.userJobs(context.viewer!.user.id), null),
+    resolve: (job) => job,
+  }),
+  transcriptChunks: t.field({
+    type: TranscriptChunkRef,
+    description: 'Exactly one of jobId and sessionId.',
+    authScopes: { authenticated: true },
+    args: { jobId: t.arg.id(), sessionId: t.arg.id() },
+    subscribe: (_root, args, context) => {
+      if (!!args.jobId === !!args.sessionId) throw badInput('Give exactly one of jobId and sessionId.');
+      if (args.sessionId) throw notFound('Live session');
+      return chunkEvents(context, args.jobId!);
+    },
+    resolve: (chunk) => chunk,
+  }),
+}));

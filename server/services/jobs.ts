@@ -1,0 +1,264 @@
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { AppDeps, CoreDeps, Viewer } from '../context.ts';
+import { isUniqueViolation, type Job, type Prisma, type Provider } from '../db.ts';
+import { AppError, badInput, conflict, notFound } from '../errors.ts';
+import { newId } from '../ids.ts';
+import { topics } from '../pubsub.ts';
+import { serverKeyFor } from '../providers/registry.ts';
+import { inspectMedia } from './mediaCheck.ts';
+import { assertPublicUrl, parseMediaUrl } from './urlFetch.ts';
+import { discardUploadFile, takeUpload } from './uploads.ts';
+
+export const TRANSCRIBE_TASK = 'transcribe';
+export const MAX_ATTEMPTS = 5;
+export const jobKey = (jobId: string) => `${TRANSCRIBE_TASK}:${jobId}`;
+export const sourceKey = (jobId: string) => `jobs/${jobId}/source`;
+
+export interface CreateJobInput {
+  file?: File | null;
+  uploadId?: string | null;
+  url?: string | null;
+  provider?: Provider | null;
+  model?: string | null;
+  language?: string | null;
+  diarize?: boolean | null;
+  translateTo?: string | null;
+  projectId?: string | null;
+  idempotencyKey?: string | null;
+}
+
+const LANGUAGE = /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$/;
+
+/** Who may see a job: its owner, and admins acting with admin power. */
+export function visibleJobWhere(viewer: Viewer): Prisma.JobWhereInput {
+  return viewer.isAdmin ? {} : { ownerId: viewer.user.id };
+}
+
+export async function findVisibleJob(deps: CoreDeps, viewer: Viewer, id: string): Promise<Job> {
+  const job = await deps.db.job.findFirst({ where: { id, ...visibleJobWhere(viewer) } });
+  if (!job) throw notFound('Job');
+  return job;
+}
+
+/**
+ * Validates the request, stores the media (uploads are checked by magic bytes and ffprobe first,
+ * so bad media fails here with nothing left behind), then writes the Job row and its
+ * graphile-worker job in one transaction.
+ */
+export async function createTranscriptionJob(deps: AppDeps, viewer: Viewer, input: CreateJobInput): Promise<Job> {
+  const sources = [input.file, input.uploadId, input.url].filter((value) => value !== null && value !== undefined);
+  if (sources.length !== 1) throw badInput('Give exactly one of file, uploadId or url.');
+  const idempotencyKey = input.idempotencyKey?.trim() || null;
+  if (idempotencyKey && idempotencyKey.length > 200) throw badInput('idempotencyKey is too long.', 'idempotencyKey');
+  if (idempotencyKey) {
+    const existing = await deps.db.job.findUnique({
+      where: { ownerId_idempotencyKey: { ownerId: viewer.user.id, idempotencyKey } },
+    });
+    if (existing) return existing;
+  }
+  const options = await validateOptions(deps, viewer, input);
+  const id = newId('Job');
+  const workDir = path.join(os.tmpdir(), 'parlance-submit', id);
+  let storedKey: string | null = null;
+  try {
+    let source: { filename: string | null; sourceUrl: string | null; bytes: bigint | null; duration: number | null };
+    let uploadId: string | null = null;
+    if (input.file) {
+      await mkdir(workDir, { recursive: true });
+      const local = path.join(workDir, 'media');
+      const bytes = await saveFile(input.file, local, deps.env.MAX_UPLOAD_BYTES);
+      const media = await inspectMedia(local, deps.env);
+      await deps.storage.put(sourceKey(id), await openFile(local));
+      storedKey = sourceKey(id);
+      source = { filename: cleanFilename(input.file.name), sourceUrl: null, bytes: BigInt(bytes), duration: media.durationSeconds };
+    } else if (input.uploadId) {
+      const upload = await takeUpload(deps, viewer, input.uploadId);
+      const media = await inspectMedia(upload.path, deps.env);
+      await deps.storage.put(sourceKey(id), await openFile(upload.path));
+      storedKey = sourceKey(id);
+      uploadId = upload.id;
+      source = { filename: upload.filename, sourceUrl: null, bytes: BigInt(upload.size), duration: media.durationSeconds };
+    } else {
+      const url = parseMediaUrl(input.url!);
+      await assertPublicUrl(url, { allowHosts: deps.env.URL_FETCH_ALLOW_HOSTS });
+      source = { filename: cleanFilename(decodeURIComponent(url.pathname.split('/').pop() || '')) || url.hostname, sourceUrl: url.toString(), bytes: null, duration: null };
+    }
+
+    const job = await deps.db.$transaction(async (tx) => {
+      const created = await tx.job.create({
+        data: {
+          id,
+          ownerId: viewer.user.id,
+          ...options,
+          filename: source.filename,
+          sourceUrl: source.sourceUrl,
+          sourceKey: storedKey,
+          sourceBytes: source.bytes,
+          mediaDurationSeconds: source.duration,
+          idempotencyKey,
+        },
+      });
+      if (uploadId) await tx.upload.update({ where: { id: uploadId }, data: { consumedAt: new Date() } });
+      await enqueueTranscription(tx, id);
+      return created;
+    });
+    if (uploadId) await discardUploadFile(deps, uploadId);
+    await publishJobChange(deps, job);
+    return job;
+  } catch (error) {
+    if (storedKey) await deps.storage.delete(storedKey).catch(() => {});
+    if (idempotencyKey && isUniqueViolation(error)) {
+      // A concurrent request with the same key won the race: answer with its job.
+      const existing = await deps.db.job.findUnique({
+        where: { ownerId_idempotencyKey: { ownerId: viewer.user.id, idempotencyKey } },
+      });
+      if (existing) return existing;
+    }
+    throw error;
+  } finally {
+    await rm(workDir, { recursive: true, force: true });
+  }
+}
+
+async function validateOptions(deps: AppDeps, viewer: Viewer, input: CreateJobInput) {
+  const provider = input.provider ?? deps.env.DEFAULT_PROVIDER;
+  const language = input.language?.trim() || null;
+  if (language && !LANGUAGE.test(language)) throw badInput('language must be a language code such as "en" or "pt-BR".', 'language');
+  const translateTo = input.translateTo?.trim() || null;
+  if (translateTo && !LANGUAGE.test(translateTo)) throw badInput('translateTo must be a language code such as "de".', 'translateTo');
+  const model = input.model?.trim() || null;
+  if (model && (model.length > 100 || !/^[\w.:/-]+$/.test(model))) throw badInput('model is not a valid model name.', 'model');
+  if (input.projectId) throw notFound('Project');
+
+  if (provider === 'LOCAL') {
+    const availability = await deps.providers.LOCAL.availability();
+    if (!availability.ok) throw new AppError('PROVIDER_UNAVAILABLE', `LOCAL is not available: ${availability.reason}`);
+  } else if (!(await hasKey(deps, viewer.user.id, provider))) {
+    throw new AppError(
+      'PROVIDER_UNAVAILABLE',
+      `No ${provider} key: add your own with setProviderKey, or ask the operator to configure one.`,
+    );
+  }
+  if (translateTo && !(await hasKey(deps, viewer.user.id, 'OPENAI'))) {
+    throw new AppError('PROVIDER_UNAVAILABLE', 'Translation needs an OPENAI key: add one with setProviderKey.');
+  }
+  return { provider, model, language, diarize: input.diarize ?? false, translateTo };
+}
+
+async function hasKey(deps: CoreDeps, userId: string, provider: Provider): Promise<boolean> {
+  if (serverKeyFor(deps.env, provider)) return true;
+  return (await deps.db.providerKey.count({ where: { userId, provider } })) > 0;
+}
+
+/** Adds the worker job; de-duplicated by job key, so enqueueing twice runs it once. */
+export async function enqueueTranscription(tx: Prisma.TransactionClient, jobId: string): Promise<void> {
+  await tx.$executeRaw`
+    SELECT graphile_worker.add_job(
+      ${TRANSCRIBE_TASK}, json_build_object('jobId', ${jobId}::text),
+      max_attempts := ${MAX_ATTEMPTS}::int, job_key := ${jobKey(jobId)}::text, job_key_mode := 'replace')`;
+}
+
+export async function cancelJob(deps: AppDeps, viewer: Viewer, id: string): Promise<Job> {
+  const job = await findVisibleJob(deps, viewer, id);
+  if (job.status !== 'QUEUED' && job.status !== 'PROCESSING') {
+    throw conflict(`The job is already ${job.status.toLowerCase()}.`);
+  }
+  const cancelled = await deps.db.$transaction(async (tx) => {
+    // A queued job is taken off the queue; a running one stops at its next chunk.
+    await tx.$executeRaw`SELECT graphile_worker.remove_job(${jobKey(id)})`;
+    const { count } = await tx.job.updateMany({
+      where: { id, status: { in: ['QUEUED', 'PROCESSING'] } },
+      data: { status: 'CANCELLED', completedAt: new Date(), updatedAt: new Date() },
+    });
+    if (count === 0) throw conflict('The job finished meanwhile.');
+    return tx.job.findUniqueOrThrow({ where: { id } });
+  });
+  await publishJobChange(deps, cancelled);
+  return cancelled;
+}
+
+export async function retryJob(deps: AppDeps, viewer: Viewer, id: string): Promise<Job> {
+  const job = await findVisibleJob(deps, viewer, id);
+  if (job.status !== 'FAILED' && job.status !== 'CANCELLED') {
+    throw conflict('Only failed or cancelled jobs can be retried.');
+  }
+  if (!job.sourceKey && !job.sourceUrl) throw conflict('The job has no media left to retry with.');
+  const retried = await deps.db.$transaction(async (tx) => {
+    const { count } = await tx.job.updateMany({
+      where: { id, status: { in: ['FAILED', 'CANCELLED'] } },
+      data: {
+        status: 'QUEUED',
+        progress: 0,
+        error: null,
+        chunksDone: 0,
+        chunksTotal: null,
+        text: null,
+        translatedText: null,
+        startedAt: null,
+        completedAt: null,
+        updatedAt: new Date(),
+      },
+    });
+    if (count === 0) throw conflict('The job changed meanwhile.');
+    await tx.transcriptSegment.deleteMany({ where: { jobId: id } });
+    await enqueueTranscription(tx, id);
+    return tx.job.findUniqueOrThrow({ where: { id } });
+  });
+  await publishJobChange(deps, retried);
+  return retried;
+}
+
+/** Removes the job's rows, its queue entry and its stored media. Usage already recorded stays. */
+export async function deleteJob(deps: AppDeps, viewer: Viewer, id: string): Promise<boolean> {
+  const job = await findVisibleJob(deps, viewer, id);
+  await deps.db.$transaction(async (tx) => {
+    await tx.$executeRaw`SELECT graphile_worker.remove_job(${jobKey(id)})`;
+    await tx.job.delete({ where: { id } });
+  });
+  await deps.storage.deletePrefix(`jobs/${id}/`);
+  await publishJobChange(deps, { ...job, status: 'CANCELLED' });
+  return true;
+}
+
+export async function publishJobChange(deps: CoreDeps, job: Pick<Job, 'id' | 'ownerId' | 'status' | 'progress'>) {
+  const payload = { jobId: job.id, status: job.status, progress: job.progress };
+  await Promise.all([
+    deps.publisher.publish(topics.job(job.id), payload),
+    deps.publisher.publish(topics.userJobs(job.ownerId), payload),
+  ]).catch((error: unknown) => deps.logger.warn({ err: error, jobId: job.id }, 'could not publish job change'));
+}
+
+async function saveFile(file: File, to: string, maxBytes: number): Promise<number> {
+  if (file.size > maxBytes) throw tooLarge(maxBytes);
+  let bytes = 0;
+  const limit = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      bytes += chunk.length;
+      callback(bytes > maxBytes ? tooLarge(maxBytes) : null, chunk);
+    },
+  });
+  // Yoga's File streams are async-iterable ponyfills, not Node's own web streams.
+  await pipeline(Readable.from(file.stream() as unknown as AsyncIterable<Uint8Array>), limit, createWriteStream(to));
+  return bytes;
+}
+
+const tooLarge = (maxBytes: number) =>
+  new AppError(
+    'PAYLOAD_TOO_LARGE',
+    `The file is larger than ${Math.round(maxBytes / 1024 / 1024)} MB; use a resumable upload (/uploads) for large files.`,
+  );
+
+async function openFile(filePath: string): Promise<Readable> {
+  return createReadStream(filePath);
+}
+
+function cleanFilename(name: string | null | undefined): string | null {
+  // eslint-disable-next-line no-control-regex
+  const cleaned = (name ?? '').replace(/[\u0000-\u001f\u007f/\\]/g, '').trim().slice(0, 255);
+  return cleaned || null;
+}

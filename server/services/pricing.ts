@@ -1,0 +1,29 @@
+import type { Provider } from '../db.ts';
+
+/** USD per audio minute, by provider and model; "*" is the provider's fallback. */
+export type PriceTable = Record<Provider, Record<string, number>>;
+
+export const defaultPrices: PriceTable = {
+  LOCAL: { '*': 0 },
+  OPENAI: { 'whisper-1': 0.006, 'gpt-4o-transcribe': 0.006, 'gpt-4o-mini-transcribe': 0.003, '*': 0.006 },
+  DEEPGRAM: { 'nova-3': 0.0043, 'nova-2': 0.0043, '*': 0.0043 },
+};
+
+/** PRICES (JSON, same shape) overrides entries of the default table. */
+export function parsePrices(json: string | undefined): PriceTable {
+  if (!json) return defaultPrices;
+  const parsed = JSON.parse(json) as Partial<PriceTable>;
+  const table = structuredClone(defaultPrices);
+  for (const provider of Object.keys(table) as Provider[]) {
+    for (const [model, price] of Object.entries(parsed[provider] ?? {})) {
+      if (typeof price !== 'number' || price < 0) throw new Error(`PRICES.${provider}.${model} must be a number >= 0`);
+      table[provider][model] = price;
+    }
+  }
+  return table;
+}
+
+export function estimateCostUsd(prices: PriceTable, provider: Provider, model: string | null, audioSeconds: number) {
+  const perMinute = prices[provider][model ?? '*'] ?? prices[provider]['*'] ?? 0;
+  return Math.round(((perMinute * audioSeconds) / 60) * 1e6) / 1e6;
+}

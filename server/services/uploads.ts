@@ -1,0 +1,36 @@
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
+import type { CoreDeps, Viewer } from '../context.ts';
+import { badInput, conflict, notFound } from '../errors.ts';
+
+/** Where finished and partial resumable uploads wait until a job takes them. */
+export function uploadsDir(deps: Pick<CoreDeps, 'env'>): string {
+  return path.join(deps.env.dataDir, 'uploads');
+}
+
+export interface TakenUpload {
+  id: string;
+  path: string;
+  filename: string | null;
+  size: number;
+}
+
+/** A finished upload of the viewer's that no job has used yet. Someone else's answers like a missing one. */
+export async function takeUpload(deps: CoreDeps, viewer: Viewer, uploadId: string): Promise<TakenUpload> {
+  const upload = await deps.db.upload.findFirst({ where: { id: uploadId, ownerId: viewer.user.id } });
+  if (!upload) throw notFound('Upload');
+  if (upload.consumedAt) throw conflict('That upload was already used for a job.');
+  if (!upload.completedAt) throw badInput('That upload is not finished yet.', 'uploadId');
+  return {
+    id: upload.id,
+    path: path.join(uploadsDir(deps), upload.id),
+    filename: upload.filename,
+    size: Number(upload.size ?? upload.received),
+  };
+}
+
+/** Removes the staged file of an upload and tus's metadata beside it. */
+export async function discardUploadFile(deps: Pick<CoreDeps, 'env'>, uploadId: string): Promise<void> {
+  const file = path.join(uploadsDir(deps), uploadId);
+  await Promise.all([rm(file, { force: true }), rm(`${file}.json`, { force: true })]);
+}

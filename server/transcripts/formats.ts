@@ -1,0 +1,189 @@
+/**
+ * Transcript downloads: plain text, SubRip, WebVTT and JSON renderings of a job's (or a live
+ * session's) segments. Pure functions; no I/O.
+ */
+import type { Segment } from '../providers/types.ts';
+import { splitIntoCues, type Cue, type CueOptions } from './cues.ts';
+import { formatTimestamp, roundSeconds } from './timecode.ts';
+import { normalizeSpeaker, normalizeText, segmentTokens, joinTokens, sortSegments, speakerLabel } from './tokens.ts';
+
+export { splitIntoCues, DEFAULT_CUE_OPTIONS, type Cue, type CueOptions } from './cues.ts';
+export { formatTimestamp } from './timecode.ts';
+export { speakerLabel } from './tokens.ts';
+
+export type TranscriptFormat = 'TXT' | 'SRT' | 'VTT' | 'JSON';
+export const TRANSCRIPT_FORMATS: readonly TranscriptFormat[] = ['TXT', 'SRT', 'VTT', 'JSON'];
+
+export interface TranscriptInput {
+  segments: Segment[];
+  language: string | null;
+  durationSeconds: number | null;
+  translatedText?: string | null;
+  jobId?: string;
+}
+
+/** The JSON download's shape (stable: fields are only ever added). Times in seconds, ms precision. */
+export interface TranscriptJson {
+  jobId: string | null;
+  language: string | null;
+  durationSeconds: number | null;
+  /** The whole transcript: segment texts joined by single spaces. */
+  text: string;
+  translatedText: string | null;
+  segments: Array<{
+    /** 0-based, in time order. */
+    index: number;
+    start: number;
+    end: number;
+    text: string;
+    speaker: string | null;
+    words: Array<{ word: string; start: number; end: number; confidence: number | null; speaker: string | null }>;
+  }>;
+}
+
+const CONTENT_TYPES: Record<TranscriptFormat, string> = {
+  TXT: 'text/plain; charset=utf-8',
+  SRT: 'application/x-subrip; charset=utf-8',
+  VTT: 'text/vtt; charset=utf-8',
+  JSON: 'application/json; charset=utf-8',
+};
+
+export function isTranscriptFormat(value: unknown): value is TranscriptFormat {
+  return typeof value === 'string' && (TRANSCRIPT_FORMATS as readonly string[]).includes(value);
+}
+
+/** The Content-Type header for a download. */
+export function transcriptContentType(format: TranscriptFormat): string {
+  return CONTENT_TYPES[format];
+}
+
+/** The file extension, without the dot: "txt", "srt", "vtt", "json". */
+export function transcriptExtension(format: TranscriptFormat): string {
+  return format.toLowerCase();
+}
+
+/** The format for a file extension ("srt", ".VTT"), or null when it is none of the four. */
+export function transcriptFormatFromExtension(extension: string): TranscriptFormat | null {
+  const upper = extension.replace(/^\./, '').toUpperCase();
+  return isTranscriptFormat(upper) ? upper : null;
+}
+
+/** The whole transcript as one line of text (segment texts in time order, single spaces). */
+export function transcriptPlainText(segments: readonly Segment[]): string {
+  return sortSegments(segments)
+    .map((s) => normalizeText(s.text))
+    .filter(Boolean)
+    .join(' ');
+}
+
+/** Paragraphs of one segment: one, unless its words carry different speakers and it has none. */
+function segmentParagraphs(segment: Segment): Array<{ speaker: string | null; text: string }> {
+  const text = normalizeText(segment.text);
+  const own = normalizeSpeaker(segment.speaker);
+  const wordSpeakers = new Set(
+    (Array.isArray(segment.words) ? segment.words : []).map((w) => normalizeSpeaker(w?.speaker)).filter((x) => x !== null),
+  );
+  if (own !== null || wordSpeakers.size <= 1) {
+    const [only] = wordSpeakers;
+    return text ? [{ speaker: own ?? only ?? null, text }] : [];
+  }
+  const tokens = segmentTokens(segment, () => Number.MAX_SAFE_INTEGER);
+  const paragraphs: Array<{ speaker: string | null; text: string }> = [];
+  let start = 0;
+  for (let k = 1; k <= tokens.length; k++) {
+    if (k < tokens.length && tokens[k].speaker === tokens[start].speaker) continue;
+    paragraphs.push({ speaker: tokens[start].speaker, text: joinTokens(tokens.slice(start, k)) });
+    start = k;
+  }
+  return paragraphs;
+}
+
+/**
+ * Plain text: one paragraph per segment, paragraphs separated by a blank line; when segments
+ * carry speakers, a paragraph starts with "Speaker: " whenever the speaker changes.
+ */
+export function renderTxt(segments: readonly Segment[]): string {
+  const paragraphs: string[] = [];
+  let previous: string | null = null;
+  for (const segment of sortSegments(segments)) {
+    for (const { speaker, text } of segmentParagraphs(segment)) {
+      paragraphs.push(speaker !== null && speaker !== previous ? `${speakerLabel(speaker)}: ${text}` : text);
+      previous = speaker;
+    }
+  }
+  return paragraphs.length === 0 ? '' : `${paragraphs.join('\n\n')}\n`;
+}
+
+/** SubRip: numbered cues, `HH:MM:SS,mmm --> HH:MM:SS,mmm`, a "Speaker 1: " prefix when diarized. */
+export function renderSrt(segments: readonly Segment[], options: CueOptions = {}): string {
+  const cues = splitIntoCues(segments, { firstLinePrefix: (speaker) => `${speakerLabel(speaker)}: `, ...options });
+  return cues.length === 0 ? '' : `${cues.map(srtBlock).join('\n\n')}\n`;
+}
+
+function srtBlock(cue: Cue): string {
+  const lines = cue.lines.map((line, i) => (i === 0 ? cue.prefix + line : line));
+  return `${cue.index}\n${formatTimestamp(cue.start, 'SRT')} --> ${formatTimestamp(cue.end, 'SRT')}\n${lines.join('\n')}`;
+}
+
+/** Cue text for WebVTT: `&`, `<` and `>` escaped. */
+export function escapeVttText(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/**
+ * WebVTT: the `WEBVTT` header, then cues `HH:MM:SS.mmm --> HH:MM:SS.mmm`; a diarized cue opens
+ * with a voice tag (`<v Speaker 1>`). Also used for live-session subtitles.
+ */
+export function renderVtt(segments: readonly Segment[], options: CueOptions = {}): string {
+  const cues = splitIntoCues(segments, { ...options, firstLinePrefix: null });
+  const blocks = cues.map((cue) => {
+    const voice = cue.speaker !== null ? `<v ${escapeVttText(speakerLabel(cue.speaker))}>` : '';
+    const lines = cue.lines.map((line, i) => (i === 0 ? voice : '') + escapeVttText(line));
+    return `${formatTimestamp(cue.start, 'VTT')} --> ${formatTimestamp(cue.end, 'VTT')}\n${lines.join('\n')}`;
+  });
+  return ['WEBVTT', ...blocks].join('\n\n') + '\n';
+}
+
+/** The JSON download's object (see `TranscriptJson`). */
+export function transcriptJson(transcript: TranscriptInput): TranscriptJson {
+  const segments = sortSegments(transcript.segments);
+  return {
+    jobId: transcript.jobId ?? null,
+    language: transcript.language ?? null,
+    durationSeconds: roundSeconds(transcript.durationSeconds),
+    text: transcriptPlainText(segments),
+    translatedText: transcript.translatedText ?? null,
+    segments: segments.map((segment, index) => ({
+      index,
+      start: roundSeconds(segment.start) ?? 0,
+      end: roundSeconds(segment.end) ?? roundSeconds(segment.start) ?? 0,
+      text: normalizeText(segment.text),
+      speaker: normalizeSpeaker(segment.speaker),
+      words: (Array.isArray(segment.words) ? segment.words : []).map((w) => ({
+        word: normalizeText(w.word),
+        start: roundSeconds(w.start) ?? 0,
+        end: roundSeconds(w.end) ?? roundSeconds(w.start) ?? 0,
+        confidence: typeof w.confidence === 'number' && Number.isFinite(w.confidence) ? w.confidence : null,
+        speaker: normalizeSpeaker(w.speaker),
+      })),
+    })),
+  };
+}
+
+/** A transcript in one of the download formats (each ends with a newline, except empty TXT/SRT). */
+export function renderTranscript(format: TranscriptFormat, transcript: TranscriptInput): string {
+  switch (format) {
+    case 'TXT':
+      return renderTxt(transcript.segments);
+    case 'SRT':
+      return renderSrt(transcript.segments, { endLimitSeconds: transcript.durationSeconds });
+    case 'VTT':
+      return renderVtt(transcript.segments, { endLimitSeconds: transcript.durationSeconds });
+    case 'JSON':
+      return `${JSON.stringify(transcriptJson(transcript), null, 2)}\n`;
+    default: {
+      const never: never = format;
+      throw new Error(`Unknown transcript format: ${String(never)}`);
+    }
+  }
+}
