@@ -26,8 +26,12 @@ export async function startJobRunner(options: {
 }): Promise<JobRunner> {
   const { deps } = options;
   const runnerId = randomUUID();
+  // The ids graphile-worker locks jobs with: in 0.18 that is the worker *pool's* id
+  // (`locked_by = 'pool-…'`), not the individual workers' ids. Both are recorded.
   const workerIds = new Set<string>();
   const events: WorkerEvents = new EventEmitter() as WorkerEvents;
+  events.on('pool:create', ({ workerPool }) => workerIds.add(workerPool.id));
+  events.on('pool:release', ({ workerPool }) => workerIds.delete(workerPool.id));
   events.on('worker:create', ({ worker }) => workerIds.add(worker.workerId));
   events.on('worker:stop', ({ worker }) => workerIds.delete(worker.workerId));
 

@@ -7,6 +7,7 @@ import { credentialFrom, resolveViewer } from './auth.ts';
 import type { AppDeps, Viewer } from './context.ts';
 import { AppError } from './errors.ts';
 import { isTranscriptDownload, serveTranscript } from './downloadsRoute.ts';
+import { MultipartError, parseGraphqlMultipart, type ParsedMultipart } from './multipart.ts';
 import { createUploadServer } from './uploadsRoute.ts';
 import { createYogaServer, type Yoga } from './yoga.ts';
 
@@ -76,7 +77,11 @@ export function buildApp(deps: AppDeps, options: AppOptions = {}): App {
     if (isTranscriptDownload(path)) return serveTranscript(deps, req, res);
     if (path === '/uploads' || path.startsWith('/uploads/')) return uploads.handle(req, res);
     if (path === '/graphql') {
-      return yoga.handle(req, res, { requestId, clientAddress: clientAddress(deps, req) });
+      const context = { requestId, clientAddress: clientAddress(deps, req) };
+      if (req.method === 'POST' && /^multipart\/form-data/i.test(req.headers['content-type'] ?? '')) {
+        return forwardMultipart(deps, yoga, req, res, context);
+      }
+      return yoga.handle(req, res, context);
     }
     sendJson(res, 404, { error: 'Not found.' });
   }
@@ -157,6 +162,50 @@ export function buildApp(deps: AppDeps, options: AppOptions = {}): App {
       });
     },
   };
+}
+
+const PREFLIGHT_HEADERS = ['x-graphql-yoga-csrf', 'graphql-preflight', 'apollo-require-preflight'];
+
+/** GraphQL multipart requests: files streamed to disk (see multipart.ts), then the operation runs as JSON. */
+async function forwardMultipart(
+  deps: AppDeps,
+  yoga: Yoga,
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  context: { requestId: string; clientAddress: string },
+): Promise<void> {
+  // A browser can send multipart/form-data cross-site without a preflight; a custom header it cannot.
+  if (!PREFLIGHT_HEADERS.some((header) => req.headers[header] !== undefined)) {
+    req.resume();
+    return sendJson(res, 403, graphqlError('FORBIDDEN', `Multipart requests need one of these headers: ${PREFLIGHT_HEADERS.join(', ')}.`));
+  }
+  let parsed: ParsedMultipart;
+  try {
+    parsed = await parseGraphqlMultipart(req, { maxFileBytes: deps.env.MAX_UPLOAD_BYTES });
+  } catch (error) {
+    if (!(error instanceof MultipartError)) throw error;
+    req.unpipe();
+    req.resume();
+    res.setHeader('connection', 'close');
+    return sendJson(res, error.status, graphqlError(error.code, error.message));
+  }
+  try {
+    const headers = new Headers();
+    for (const [name, value] of Object.entries(req.headers)) {
+      if (typeof value === 'string' && !['content-type', 'content-length', 'transfer-encoding'].includes(name)) headers.set(name, value);
+    }
+    headers.set('content-type', 'application/json');
+    const response = await yoga.fetch(`http://localhost${req.url ?? '/graphql'}`, { method: 'POST', headers, body: parsed.body }, context);
+    const body = Buffer.from(await response.arrayBuffer());
+    res.writeHead(response.status, Object.fromEntries(response.headers));
+    res.end(body);
+  } finally {
+    await parsed.cleanup();
+  }
+}
+
+function graphqlError(code: string, message: string) {
+  return { errors: [{ message, extensions: { code } }] };
 }
 
 async function databaseAnswers(deps: AppDeps): Promise<boolean> {

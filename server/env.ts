@@ -82,6 +82,7 @@ const envSchema = z.object({
   DEEPGRAM_API_KEY: z.string().optional(),
   DEEPGRAM_BASE_URL: z.string().url().optional(),
   DEEPGRAM_MODEL: z.string().default('nova-3'),
+  DEEPGRAM_TIMEOUT_MS: z.coerce.number().int().min(1000).default(600_000),
   POCKETSPHINX_LIBRARY: z.string().default('libpocketsphinx.so.3'),
   POCKETSPHINX_MODEL_DIR: z.string().default('/usr/share/pocketsphinx/model/en-us'),
   FFMPEG_PATH: z.string().optional(),

@@ -1,6 +1,9 @@
 // The LOCAL engine: PocketSphinx through koffi on worker threads, fed flite's synthetic speech.
-import { writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createLocalProvider,
@@ -10,18 +13,19 @@ import {
   type RecognizedSegment,
 } from '../server/providers/local/index.ts';
 import { cleanHypothesis, cleanWord } from '../server/providers/local/words.ts';
-import { ProviderError, type TranscribeRequest } from '../server/providers/types.ts';
+import { ProviderError, type Segment, type TranscribeRequest } from '../server/providers/types.ts';
 import {
   makeSpeechFixture,
   makeTempDir,
   speechToolsPresent,
-  toWav16k,
   wordErrorRate,
   type SpeechFixture,
 } from './helpers/speech.ts';
 
 const LIBRARY = 'libpocketsphinx.so.3';
 const MODEL_DIR = '/usr/share/pocketsphinx/model/en-us';
+// A 27 s decode takes about 6 s on an idle core; allow for a machine busy with other tests.
+const DECODE_TIMEOUT_MS = 120_000;
 const SENTENCES = [
   'The weather today is sunny with a light breeze from the west.',
   'Please send the quarterly report to the finance team by Friday.',
@@ -30,6 +34,7 @@ const SENTENCES = [
   'The children played football in the park after school.',
 ];
 
+const run = promisify(execFile);
 const tools = await speechToolsPresent();
 const provider = createLocalProvider({ POCKETSPHINX_LIBRARY: LIBRARY, POCKETSPHINX_MODEL_DIR: MODEL_DIR });
 const engine = tools && (await provider.availability()).ok;
@@ -151,14 +156,14 @@ describe.skipIf(!engine)('LOCAL engine (PocketSphinx)', () => {
     expect(wer).toBeLessThanOrEqual(0.25);
     expect(result.segments).toHaveLength(SENTENCES.length); // one utterance per sentence, split at the pauses
     checkTimings(result.segments, fixture);
-  });
+  }, DECODE_TIMEOUT_MS);
 
   it('streams 100 ms pieces: partial hypotheses arrive before each final segment', async () => {
     const decoder = await StreamingDecoder.open({ library: LIBRARY, modelDir: MODEL_DIR });
     const events: Array<{ type: 'partial'; text: string } | { type: 'final'; segment: RecognizedSegment }> = [];
     decoder.on('partial', ({ text }) => events.push({ type: 'partial', text }));
     decoder.on('final', (segment) => events.push({ type: 'final', segment }));
-    const { data } = parseWav(await readFileBuffer(fixture.wavPath));
+    const { data } = parseWav(await readFile(fixture.wavPath));
     const pieceBytes = 3_200; // 100 ms
     for (let offset = 0; offset < data.length; offset += pieceBytes) {
       decoder.write(data.subarray(offset, offset + pieceBytes));
@@ -181,28 +186,37 @@ describe.skipIf(!engine)('LOCAL engine (PocketSphinx)', () => {
     expect(decoder.secondsDecoded).toBeCloseTo(fixture.durationSeconds, 2);
     expect(wordErrorRate(fixture.text, finals.map((segment) => segment.text).join(' '))).toBeLessThanOrEqual(0.25);
     checkTimings(finals, fixture);
-  });
+  }, DECODE_TIMEOUT_MS);
 
   it('keeps the event loop responsive while decoding', async () => {
+    // Decoding on the main thread would keep the loop busy (utilisation near 1) and stall it for
+    // seconds. Other test files may share the two cores, so the longest single gap only has to
+    // stay far below that; the 99th percentile has to stay under 50 ms.
+    const gaps: number[] = [];
     let last = performance.now();
-    const t0 = last;
-    let longestGap = 0;
-    let ticks = 0;
     const timer = setInterval(() => {
       const now = performance.now();
-      longestGap = Math.max(longestGap, now - last);
-      if (now - last > 20) console.log('GAP', (now - last).toFixed(1), 'at', (now - t0).toFixed(0));
+      gaps.push(now - last);
       last = now;
-      ticks += 1;
     }, 5);
+    const before = performance.eventLoopUtilization();
     try {
       await provider.transcribe(request(fixture.wavPath));
     } finally {
       clearInterval(timer);
     }
-    expect(ticks).toBeGreaterThan(100);
-    expect(longestGap).toBeLessThan(50);
-  });
+    const { utilization } = performance.eventLoopUtilization(before);
+    gaps.sort((a, b) => a - b);
+    const p99 = gaps[Math.floor(gaps.length * 0.99)];
+    const longest = gaps[gaps.length - 1];
+    console.info(
+      `event loop during a decode: utilisation ${utilization.toFixed(3)}, tick gap p99 ${p99.toFixed(1)} ms, max ${longest.toFixed(1)} ms`,
+    );
+    expect(gaps.length).toBeGreaterThan(200);
+    expect(utilization).toBeLessThan(0.1);
+    expect(p99).toBeLessThan(50);
+    expect(longest).toBeLessThan(250);
+  }, DECODE_TIMEOUT_MS);
 
   it('stops and rejects when aborted', async () => {
     const controller = new AbortController();
@@ -213,16 +227,63 @@ describe.skipIf(!engine)('LOCAL engine (PocketSphinx)', () => {
     expect(performance.now() - started).toBeLessThan(2_500);
   });
 
+  it('cuts speech that runs on past maxUtteranceSeconds, keeping timings in order', async () => {
+    const continuous = await makeSpeechFixture(SENTENCES.slice(0, 3), path.join(temp.dir, 'continuous.wav'), {
+      voice: 'rms',
+      pauseSeconds: 0.1, // too short for the detector to end an utterance
+    });
+    const decoder = await StreamingDecoder.open({ library: LIBRARY, modelDir: MODEL_DIR, maxUtteranceSeconds: 4 });
+    const finals: RecognizedSegment[] = [];
+    decoder.on('final', (segment) => finals.push(segment));
+    decoder.write(parseWav(await readFile(continuous.wavPath)).data);
+    await decoder.end();
+    expect(finals.length).toBeGreaterThanOrEqual(3);
+    let previousEnd = 0;
+    for (const segment of finals) {
+      expect(segment.start).toBeGreaterThanOrEqual(previousEnd);
+      expect(segment.end - segment.start).toBeLessThanOrEqual(4.5);
+      previousEnd = segment.end;
+    }
+    expect(previousEnd).toBeLessThanOrEqual(continuous.durationSeconds);
+    const hypothesis = finals.map((segment) => segment.text).join(' ');
+    expect(wordErrorRate(continuous.text, hypothesis)).toBeLessThanOrEqual(0.25);
+  }, DECODE_TIMEOUT_MS);
+
+  it('destroy drops queued audio, frees the decoder and stops the worker promptly', async () => {
+    const decoder = await StreamingDecoder.open({ library: LIBRARY, modelDir: MODEL_DIR });
+    let eventsAfterDestroy = 0;
+    let destroyed = false;
+    decoder.on('final', () => (eventsAfterDestroy += destroyed ? 1 : 0));
+    decoder.on('partial', () => (eventsAfterDestroy += destroyed ? 1 : 0));
+    const { data } = parseWav(await readFile(fixture.wavPath));
+    decoder.write(data);
+    const flushed = expect(decoder.flush()).rejects.toThrow(/destroyed/);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const started = performance.now();
+    destroyed = true;
+    await decoder.destroy();
+    expect(performance.now() - started).toBeLessThan(1_000);
+    await flushed;
+    expect(() => decoder.write(data)).toThrow();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(eventsAfterDestroy).toBe(0);
+    expect(decoder.secondsDecoded).toBeLessThan(fixture.durationSeconds);
+  });
+
+  it('can be aborted while the model loads', async () => {
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 50);
+    await expect(
+      StreamingDecoder.open({ library: LIBRARY, modelDir: MODEL_DIR, signal: controller.signal }),
+    ).rejects.toMatchObject({ name: 'AbortError' });
+  });
+
   it('refuses audio that is not 16 kHz mono 16-bit PCM WAV', async () => {
     const notWav = path.join(temp.dir, 'not.wav');
     await writeFile(notWav, 'hello');
     await expect(provider.transcribe(request(notWav))).rejects.toMatchObject({ kind: 'bad_media' });
     const stereo = path.join(temp.dir, 'stereo.wav');
-    await toWav16k(fixture.wavPath, path.join(temp.dir, 'copy.wav'));
-    const { execFile } = await import('node:child_process');
-    await new Promise<void>((resolve, reject) =>
-      execFile('sox', [fixture.wavPath, '-c', '2', '-r', '44100', stereo], (error) => (error ? reject(error) : resolve())),
-    );
+    await run('ffmpeg', ['-loglevel', 'error', '-y', '-i', fixture.wavPath, '-ac', '2', '-ar', '44100', stereo]);
     await expect(provider.transcribe(request(stereo))).rejects.toMatchObject({ kind: 'bad_media' });
   });
 
@@ -234,7 +295,7 @@ describe.skipIf(!engine)('LOCAL engine (PocketSphinx)', () => {
 });
 
 /** Segments and words in order, inside the audio, each segment inside the sentence it transcribes. */
-function checkTimings(segments: RecognizedSegment[], fixture: SpeechFixture): void {
+function checkTimings(segments: Segment[], fixture: SpeechFixture): void {
   let previousEnd = 0;
   for (const [index, segment] of segments.entries()) {
     expect(segment.start).toBeGreaterThanOrEqual(previousEnd);
@@ -274,9 +335,4 @@ function pcmWav(samples: Int16Array): Buffer {
   header.write('data', 36, 'ascii');
   header.writeUInt32LE(samples.byteLength, 40);
   return Buffer.concat([header, Buffer.from(samples.buffer, samples.byteOffset, samples.byteLength)]);
-}
-
-async function readFileBuffer(file: string): Promise<Buffer> {
-  const { readFile } = await import('node:fs/promises');
-  return readFile(file);
 }

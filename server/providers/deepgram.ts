@@ -25,7 +25,7 @@ export interface DeepgramProviderConfig {
   baseURL?: string | null;
   /** Used when a request names no model (DEEPGRAM_MODEL). */
   defaultModel: string;
-  /** Per-request timeout. The SDK's own default would be 60 s. */
+  /** Per-request timeout (DEEPGRAM_TIMEOUT_MS). The SDK's own default would be 60 s. */
   timeoutMs: number;
   /** The server's own key (DEEPGRAM_API_KEY), for `availability()` and when a request carries none. */
   apiKey?: string | null;

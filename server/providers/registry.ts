@@ -18,7 +18,7 @@ export function createProviders(env: Env): ProviderRegistry {
     DEEPGRAM: createDeepgramProvider({
       baseURL: env.DEEPGRAM_BASE_URL,
       defaultModel: env.DEEPGRAM_MODEL,
-      timeoutMs: env.OPENAI_TIMEOUT_MS,
+      timeoutMs: env.DEEPGRAM_TIMEOUT_MS,
       apiKey: env.DEEPGRAM_API_KEY,
     }),
   };

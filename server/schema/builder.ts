@@ -6,6 +6,7 @@ import type PrismaTypes from '../../prisma/generated/pothos-types.ts';
 import { getDatamodel } from '../../prisma/generated/pothos-types.ts';
 import type { Context } from '../context.ts';
 import { AppError } from '../errors.ts';
+import type { UploadedFile } from '../services/jobs.ts';
 import { typeOfId } from '../ids.ts';
 import { canSeeNode } from './nodeVisibility.ts';
 
@@ -27,7 +28,7 @@ export const builder = new SchemaBuilder<{
   DefaultNodeNullability: false;
   Scalars: {
     DateTime: { Input: Date; Output: Date };
-    File: { Input: File; Output: never };
+    File: { Input: UploadedFile; Output: never };
     ID: { Input: string; Output: string };
   };
 }>({
@@ -45,6 +46,7 @@ export const builder = new SchemaBuilder<{
       write: context.viewer?.canWrite ?? false,
       admin: context.viewer?.isAdmin ?? false,
     }),
+    authorizeOnSubscribe: true,
     unauthorizedError: (_parent, context, _info, result) => {
       if (!context.viewer) return new AppError('UNAUTHENTICATED', 'Authentication required.');
       return new AppError('FORBIDDEN', result.message || 'Not allowed.');

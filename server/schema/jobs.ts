@@ -1,6 +1,8 @@
 import type { Context } from '../context.ts';
 import type { Job, Prisma, TranscriptSegment } from '../db.ts';
 import { badInput, notFound } from '../errors.ts';
+import { stagedFile } from '../multipart.ts';
+import type { UploadedFile } from '../services/jobs.ts';
 import { topics, type EventPayload } from '../pubsub.ts';
 import {
   cancelJob,
@@ -29,8 +31,9 @@ builder.scalarType('File', {
     throw new Error('File is an input-only scalar.');
   },
   parseValue: (value) => {
-    // Yoga's multipart parser gives its own File implementation, so check the shape, not the class.
-    const file = value as File | null;
+    // Files parsed by our streaming multipart parser arrive as one-time tokens; Yoga's own
+    // parser (in-process use) gives File-like objects. Check the shape, not the class.
+    const file = (stagedFile(value) ?? value) as UploadedFile | null;
     if (!file || typeof file !== 'object' || typeof file.stream !== 'function' || typeof file.size !== 'number') {
       throw badInput('File must be sent as a multipart upload (GraphQL multipart request spec).', 'file');
     }

@@ -12,15 +12,22 @@ import { topics } from '../pubsub.ts';
 import { serverKeyFor } from '../providers/registry.ts';
 import { inspectMedia } from './mediaCheck.ts';
 import { assertPublicUrl, parseMediaUrl } from './urlFetch.ts';
-import { discardUploadFile, takeUpload } from './uploads.ts';
+import { discardUploadFile, releaseUpload, takeUpload } from './uploads.ts';
 
 export const TRANSCRIBE_TASK = 'transcribe';
 export const MAX_ATTEMPTS = 5;
 export const jobKey = (jobId: string) => `${TRANSCRIBE_TASK}:${jobId}`;
 export const sourceKey = (jobId: string) => `jobs/${jobId}/source`;
 
+/** A file from a GraphQL multipart request: staged on disk by our parser, or Yoga's File. */
+export interface UploadedFile {
+  name: string;
+  size: number;
+  stream(): AsyncIterable<Uint8Array> | ReadableStream<Uint8Array>;
+}
+
 export interface CreateJobInput {
-  file?: File | null;
+  file?: UploadedFile | null;
   uploadId?: string | null;
   url?: string | null;
   provider?: Provider | null;
@@ -65,9 +72,10 @@ export async function createTranscriptionJob(deps: AppDeps, viewer: Viewer, inpu
   const id = newId('Job');
   const workDir = path.join(os.tmpdir(), 'parlance-submit', id);
   let storedKey: string | null = null;
+  let uploadId: string | null = null;
+  let jobCreated = false;
   try {
     let source: { filename: string | null; sourceUrl: string | null; bytes: bigint | null; duration: number | null };
-    let uploadId: string | null = null;
     if (input.file) {
       await mkdir(workDir, { recursive: true });
       const local = path.join(workDir, 'media');
@@ -78,10 +86,10 @@ export async function createTranscriptionJob(deps: AppDeps, viewer: Viewer, inpu
       source = { filename: cleanFilename(input.file.name), sourceUrl: null, bytes: BigInt(bytes), duration: media.durationSeconds };
     } else if (input.uploadId) {
       const upload = await takeUpload(deps, viewer, input.uploadId);
+      uploadId = upload.id;
       const media = await inspectMedia(upload.path, deps.env);
       await deps.storage.put(sourceKey(id), await openFile(upload.path));
       storedKey = sourceKey(id);
-      uploadId = upload.id;
       source = { filename: upload.filename, sourceUrl: null, bytes: BigInt(upload.size), duration: media.durationSeconds };
     } else {
       const url = parseMediaUrl(input.url!);
@@ -103,15 +111,16 @@ export async function createTranscriptionJob(deps: AppDeps, viewer: Viewer, inpu
           idempotencyKey,
         },
       });
-      if (uploadId) await tx.upload.update({ where: { id: uploadId }, data: { consumedAt: new Date() } });
       await enqueueTranscription(tx, id);
       return created;
     });
+    jobCreated = true;
     if (uploadId) await discardUploadFile(deps, uploadId);
     await publishJobChange(deps, job);
     return job;
   } catch (error) {
     if (storedKey) await deps.storage.delete(storedKey).catch(() => {});
+    if (uploadId && !jobCreated) await releaseUpload(deps, uploadId).catch(() => {});
     if (idempotencyKey && isUniqueViolation(error)) {
       // A concurrent request with the same key won the race: answer with its job.
       const existing = await deps.db.job.findUnique({
@@ -233,7 +242,7 @@ export async function publishJobChange(deps: CoreDeps, job: Pick<Job, 'id' | 'ow
   ]).catch((error: unknown) => deps.logger.warn({ err: error, jobId: job.id }, 'could not publish job change'));
 }
 
-async function saveFile(file: File, to: string, maxBytes: number): Promise<number> {
+async function saveFile(file: UploadedFile, to: string, maxBytes: number): Promise<number> {
   if (file.size > maxBytes) throw tooLarge(maxBytes);
   let bytes = 0;
   const limit = new Transform({

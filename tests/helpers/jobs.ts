@@ -23,7 +23,9 @@ export async function submitFile(
   );
   form.set('map', JSON.stringify({ 0: ['variables.input.file'] }));
   form.set('0', new Blob([await readFile(filePath)]), options.filename ?? path.basename(filePath));
-  const response = await t.app.yoga.fetch('http://parlance.test/graphql', {
+  // Through the real HTTP server, so the streaming multipart parser is what handles it.
+  const base = await t.listen();
+  const response = await fetch(`${base}/graphql`, {
     method: 'POST',
     headers: { authorization: `Bearer ${token}`, 'x-graphql-yoga-csrf': '1' },
     body: form,

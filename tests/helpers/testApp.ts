@@ -94,8 +94,10 @@ export async function createTestApp(
     logs,
     gql,
     listen: async () => {
-      await new Promise<void>((resolve) => app.server.listen(0, '127.0.0.1', resolve));
-      listening = true;
+      if (!listening) {
+        await new Promise<void>((resolve) => app.server.listen(0, '127.0.0.1', resolve));
+        listening = true;
+      }
       return `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
     },
     close: async () => {

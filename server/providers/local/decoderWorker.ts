@@ -3,6 +3,9 @@
  * `StreamingDecoder` with `workerData: WorkerInit`; speaks the protocol in protocol.ts. Loaded by
  * Node's built-in type stripping (or tsx when the parent runs under it), so the files it imports
  * stay erasable TypeScript.
+ *
+ * The thread always frees its decoder before it exits (terminating a worker would leak the
+ * decoder's ~100 MB of C memory), including when the main thread cancels it.
  */
 import type { MessagePort } from 'node:worker_threads';
 import { parentPort, workerData } from 'node:worker_threads';
@@ -17,46 +20,65 @@ function requireParentPort(): MessagePort {
 }
 
 const port = requireParentPort();
+const init = workerData as WorkerInit;
+const cancel = new Int32Array(init.cancel);
+const cancelled = (): boolean => Atomics.load(cancel, 0) === 1;
 const post = (message: FromWorker): void => port.postMessage(message);
+let recognizer: Recognizer | null = null;
+
+/** Frees the decoder and closes the port; the thread then exits on its own. */
+function shutdown(): void {
+  recognizer?.free();
+  recognizer = null;
+  port.close();
+}
 
 function fail(error: unknown): void {
   const unavailable = error instanceof EngineUnavailableError || error instanceof ModelNotFoundError;
-  post({ type: 'error', kind: unavailable ? 'unavailable' : 'failed', message: (error as Error).message ?? String(error) });
+  const message = error instanceof Error ? error.message : String(error);
+  post({ type: 'error', kind: unavailable ? 'unavailable' : 'failed', message });
+  shutdown();
 }
 
-async function start(init: WorkerInit): Promise<void> {
+function handle(message: ToWorker, active: Recognizer): void {
+  if (message.type === 'audio') {
+    active.process(new Int16Array(message.samples));
+    post({ type: 'progress', samples: Math.round(active.secondsFed * 16_000) });
+  } else if (message.type === 'flush') {
+    post({ type: 'flushed', id: message.id });
+  } else if (message.type === 'end') {
+    active.end();
+    post({ type: 'ended' });
+    shutdown();
+  }
+}
+
+async function start(): Promise<void> {
   const api = await loadPocketSphinx(init.library);
   const model = resolveModelFiles(init.modelDir);
-  const recognizer = new Recognizer(
+  recognizer = new Recognizer(
     api,
     { model, decoderArgs: init.decoderArgs, maxUtteranceSeconds: init.maxUtteranceSeconds },
     (event) => post(event),
   );
-  let samples = 0;
-  let failed = false;
+  if (cancelled()) {
+    shutdown();
+    return;
+  }
   port.on('message', (message: ToWorker) => {
-    if (failed) return;
+    const active = recognizer;
+    if (!active) return;
+    if (cancelled() || message.type === 'destroy') {
+      shutdown();
+      return;
+    }
     try {
-      if (message.type === 'audio') {
-        const pcm = new Int16Array(message.samples);
-        recognizer.process(pcm);
-        samples += pcm.length;
-        post({ type: 'progress', samples });
-      } else if (message.type === 'flush') {
-        post({ type: 'flushed', id: message.id });
-      } else if (message.type === 'end') {
-        recognizer.end();
-        recognizer.free();
-        post({ type: 'ended' });
-        port.close();
-      }
+      handle(message, active);
     } catch (error) {
-      failed = true;
-      recognizer.free();
       fail(error);
     }
   });
   post({ type: 'ready' });
 }
 
-start(workerData as WorkerInit).catch(fail);
+start().catch(fail);

@@ -9,12 +9,16 @@ export interface WorkerInit {
   modelDir: string;
   decoderArgs?: RecognizerOptions['decoderArgs'];
   maxUtteranceSeconds?: number;
+  /** Int32Array(1) over shared memory: set to 1 to make the worker free its decoder and exit. */
+  cancel: SharedArrayBuffer;
 }
 
 export type ToWorker =
   | { type: 'audio'; samples: ArrayBuffer }
   | { type: 'flush'; id: number }
-  | { type: 'end' };
+  | { type: 'end' }
+  /** Free the decoder and exit now (queued audio is skipped once `cancel` is set). */
+  | { type: 'destroy' };
 
 export type FromWorker =
   | { type: 'ready' }

@@ -63,6 +63,10 @@ export class LocalProvider implements SpeechProvider {
     } catch (error) {
       throw toProviderError(error, signal);
     }
+    if (signal?.aborted) {
+      await decoder.destroy();
+      throw signal.reason;
+    }
     const segments: Segment[] = [];
     decoder.on('final', (segment) => segments.push(segment));
     const onAbort = () => void decoder.destroy();

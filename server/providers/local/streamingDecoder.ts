@@ -31,7 +31,7 @@ export interface StreamingDecoderOptions {
   decoderArgs?: Record<string, string>;
   /** An utterance still in speech after this long is cut (default 30 s). */
   maxUtteranceSeconds?: number;
-  /** Aborting before the decoder is ready terminates the worker and rejects `open`. */
+  /** Aborting before the decoder is ready stops the worker and rejects `open`. */
   signal?: AbortSignal;
 }
 
@@ -47,6 +47,7 @@ export interface StreamingDecoderEvents {
 }
 
 const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+const STOP_TIMEOUT_MS = 5_000;
 const WORKER_URL = new URL('./decoderWorker.ts', import.meta.url);
 
 interface Pending {
@@ -56,6 +57,9 @@ interface Pending {
 
 export class StreamingDecoder extends EventEmitter<StreamingDecoderEvents> {
   readonly #worker: Worker;
+  readonly #cancel: Int32Array;
+  readonly #exited: Promise<void>;
+  #stopping: Promise<void> | null = null;
   #samplesWritten = 0;
   #samplesDecoded = 0;
   /** A trailing odd byte from the last `write` of bytes. */
@@ -67,9 +71,11 @@ export class StreamingDecoder extends EventEmitter<StreamingDecoderEvents> {
   readonly #flushes = new Map<number, Pending>();
   #endPending: Pending | null = null;
 
-  private constructor(worker: Worker) {
+  private constructor(worker: Worker, cancel: Int32Array) {
     super();
     this.#worker = worker;
+    this.#cancel = cancel;
+    this.#exited = new Promise((resolve) => worker.once('exit', () => resolve()));
   }
 
   /**
@@ -79,14 +85,16 @@ export class StreamingDecoder extends EventEmitter<StreamingDecoderEvents> {
   static open(options: StreamingDecoderOptions): Promise<StreamingDecoder> {
     const { signal } = options;
     signal?.throwIfAborted();
+    const cancel = new SharedArrayBuffer(4);
     const init: WorkerInit = {
       library: options.library,
       modelDir: options.modelDir,
       decoderArgs: options.decoderArgs,
       maxUtteranceSeconds: options.maxUtteranceSeconds,
+      cancel,
     };
     const worker = new Worker(WORKER_URL, { workerData: init, name: 'pocketsphinx-decoder' });
-    const decoder = new StreamingDecoder(worker);
+    const decoder = new StreamingDecoder(worker, new Int32Array(cancel));
     return new Promise<StreamingDecoder>((resolve, reject) => {
       const onAbort = () => {
         void decoder.destroy();
@@ -160,11 +168,30 @@ export class StreamingDecoder extends EventEmitter<StreamingDecoderEvents> {
     return this.#ending;
   }
 
-  /** Stops the worker at once, dropping queued audio. Pending `flush`/`end` calls reject. */
+  /**
+   * Stops decoding at once: queued audio is dropped, the decoder is freed and the worker exits
+   * (within about 0.1 s; the worker is terminated if it has not exited after 5 s). Pending
+   * `flush`/`end` calls reject and no further events are emitted.
+   */
   async destroy(): Promise<void> {
-    if (this.#closed) return;
     this.#fail(new Error('The decoder was destroyed'), false);
-    await this.#worker.terminate();
+    await this.#stop();
+  }
+
+  /** Asks the worker to free its decoder and exit; resolves when it has. */
+  #stop(): Promise<void> {
+    this.#stopping ??= (async () => {
+      Atomics.store(this.#cancel, 0, 1);
+      try {
+        this.#worker.postMessage({ type: 'destroy' } satisfies ToWorker);
+      } catch {
+        // the worker has already gone
+      }
+      const timer = setTimeout(() => void this.#worker.terminate(), STOP_TIMEOUT_MS);
+      await this.#exited;
+      clearTimeout(timer);
+    })();
+    return this.#stopping;
   }
 
   #start(settle: (error?: Error) => void): void {
@@ -176,10 +203,10 @@ export class StreamingDecoder extends EventEmitter<StreamingDecoderEvents> {
           settle();
           break;
         case 'partial':
-          this.emit('partial', { text: message.text });
+          if (!this.#closed) this.emit('partial', { text: message.text });
           break;
         case 'final':
-          this.emit('final', message.segment);
+          if (!this.#closed) this.emit('final', message.segment);
           break;
         case 'progress':
           this.#samplesDecoded = message.samples;
@@ -192,7 +219,7 @@ export class StreamingDecoder extends EventEmitter<StreamingDecoderEvents> {
           this.#closed = true;
           this.#endPending?.resolve();
           this.#endPending = null;
-          void this.#worker.terminate();
+          void this.#stop();
           break;
         case 'error': {
           const error =
@@ -204,7 +231,7 @@ export class StreamingDecoder extends EventEmitter<StreamingDecoderEvents> {
             settle(error);
           }
           this.#fail(error, ready);
-          void this.#worker.terminate();
+          void this.#stop();
           break;
         }
       }
