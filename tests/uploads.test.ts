@@ -361,6 +361,30 @@ describe('resuming after a dropped connection', () => {
   }, 60_000);
 });
 
+describe('creation with upload', () => {
+  it('records completion of an upload whose bytes came with the POST that created it', async () => {
+    const response = await fetch(`${base}/uploads`, {
+      method: 'POST',
+      headers: tusHeaders(owner.accessToken, {
+        'upload-length': String(wavBytes.length),
+        'upload-metadata': `filename ${b64('whole.wav')}`,
+        'content-type': 'application/offset+octet-stream',
+      }),
+      body: new Uint8Array(wavBytes),
+    });
+    await response.arrayBuffer();
+    expect(response.status).toBe(201);
+    expect(response.headers.get('upload-offset')).toBe(String(wavBytes.length));
+    const uploadId = idOf(new URL(response.headers.get('location')!, base).toString());
+    const row = await t.deps.db.upload.findUniqueOrThrow({ where: { id: uploadId } });
+    expect(row.completedAt).toBeInstanceOf(Date);
+    expect(Number(row.received)).toBe(wavBytes.length);
+    const job = await createFromUpload(owner.accessToken, uploadId);
+    expect(job.errors, job.raw).toBeUndefined();
+    expect(job.data!.createTranscriptionJob.filename).toBe('whole.wav');
+  });
+});
+
 describe('who may use an upload', () => {
   it("answers another user's upload like a missing one, over tus and GraphQL", async () => {
     const partial = await tusCreate(owner.accessToken, 1000, 'mine.wav');

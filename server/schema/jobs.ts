@@ -146,6 +146,20 @@ export const JobRef = builder.prismaNode('Job', {
   }),
 });
 
+// Shared by `jobs` and `allJobs`; prismaConnection hands each connection a lazy totalCount().
+const JobConnectionRef = builder.connectionObject(
+  {
+    type: JobRef,
+    name: 'JobConnection',
+    fields: (t) => ({
+      totalCount: t.int({
+        resolve: (connection) => (connection as unknown as { totalCount: () => Promise<number> }).totalCount(),
+      }),
+    }),
+  },
+  { name: 'JobEdge' },
+);
+
 registerNodeVisibility(
   'Job',
   async (context, id) => (await context.deps.db.job.count({ where: { id, ...visibleJobWhere(context.viewer!) } })) > 0,
@@ -220,8 +234,7 @@ builder.queryFields((t) => ({
       resolve: (query, _root, args, context) =>
         context.deps.db.job.findMany({ ...query, where: ownJobs(context, args), orderBy: { id: 'desc' } }),
     },
-    { name: 'JobConnection' },
-    { name: 'JobEdge' },
+    JobConnectionRef,
   ),
   jobStats: t.field({
     type: JobStatsRef,
@@ -242,7 +255,7 @@ builder.queryFields((t) => ({
     totalCount: (_connection, args, context) => context.deps.db.job.count({ where: allJobsFilter(args) }),
     resolve: (query, _root, args, context) =>
       context.deps.db.job.findMany({ ...query, where: allJobsFilter(args), orderBy: { id: 'desc' } }),
-  }),
+  }, JobConnectionRef),
   adminJobStats: t.field({
     type: JobStatsRef,
     authScopes: { admin: true },

@@ -13,7 +13,11 @@ const run = promisify(execFile);
 
 export type FliteVoice = 'slt' | 'rms' | 'awb' | 'kal16' | 'kal';
 
-/** The voice PocketSphinx's en-us model recognises best among flite's (measured: slt). */
+/**
+ * The default voice. Measured WER of PocketSphinx en-us on five sentences: rms 3.6%, awb 5.5%,
+ * kal16 7-13%, slt 9.1%, kal (8 kHz) 45%. Pass `voice: 'rms'` for the best recognition; the
+ * default stays slt because other tests' fixtures were built with it.
+ */
 export const DEFAULT_VOICE: FliteVoice = 'slt';
 
 export const SAMPLE_RATE = 16_000;

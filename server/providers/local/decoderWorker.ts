@@ -43,7 +43,7 @@ function fail(error: unknown): void {
 function handle(message: ToWorker, active: Recognizer): void {
   if (message.type === 'audio') {
     active.process(new Int16Array(message.samples));
-    post({ type: 'progress', samples: Math.round(active.secondsFed * 16_000) });
+    post({ type: 'progress', samples: active.samplesFed });
   } else if (message.type === 'flush') {
     post({ type: 'flushed', id: message.id });
   } else if (message.type === 'end') {

@@ -93,6 +93,11 @@ export class Recognizer {
     if (api.ps_start_utt(this.#decoder) < 0) throw new Error('ps_start_utt failed');
   }
 
+  /** Samples fed so far. */
+  get samplesFed(): number {
+    return this.#samplesFed;
+  }
+
   /** Seconds of audio fed so far. */
   get secondsFed(): number {
     return this.#samplesFed / SAMPLE_RATE;
