@@ -1,0 +1,42 @@
+/**
+ * Child process for the upload-memory benchmark: builds the app as server/index.ts does (no job
+ * runner, so queued jobs stay queued) and listens on a free loopback port. Prints one JSON line
+ * `{"port":…,"pid":…}` on stdout when ready; stops on SIGTERM. Logs (errors only) go to stderr.
+ *
+ * Started as `node --import tsx tests/bench/lib/uploadServer.ts` so its pid is the server itself.
+ * Reads BENCH_DATABASE_URL, BENCH_DATA_DIR and BENCH_MAX_UPLOAD_BYTES.
+ */
+import type { AddressInfo } from 'node:net';
+import pino from 'pino';
+import { buildApp } from '../../../server/app.ts';
+import { createDeps } from '../../../server/deps.ts';
+import { loadEnv } from '../../../server/env.ts';
+import { createLogger } from '../../../server/logger.ts';
+
+const databaseUrl = process.env.BENCH_DATABASE_URL;
+const dataDir = process.env.BENCH_DATA_DIR;
+if (!databaseUrl || !dataDir) throw new Error('BENCH_DATABASE_URL and BENCH_DATA_DIR are required');
+
+const env = loadEnv({
+  NODE_ENV: 'test',
+  HOST: '127.0.0.1',
+  PORT: '0',
+  DATA_DIR: dataDir,
+  DATABASE_URL: databaseUrl,
+  DATABASE_POOL_SIZE: '5',
+  LOG_LEVEL: 'error',
+  MAX_UPLOAD_BYTES: process.env.BENCH_MAX_UPLOAD_BYTES ?? String(200 * 1024 * 1024),
+});
+const logger = createLogger(env.LOG_LEVEL, pino.destination(2));
+const deps = await createDeps(env, databaseUrl, logger, { subscriptions: false });
+const app = buildApp(deps, { jobRunnerReady: () => false });
+await new Promise<void>((resolve) => app.server.listen(0, '127.0.0.1', resolve));
+process.stdout.write(`${JSON.stringify({ port: (app.server.address() as AddressInfo).port, pid: process.pid })}\n`);
+
+process.once('SIGTERM', () => {
+  void (async () => {
+    await app.close().catch(() => {});
+    await deps.db.$disconnect().catch(() => {});
+    process.exit(0);
+  })();
+});

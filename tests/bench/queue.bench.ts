@@ -1,0 +1,288 @@
+/**
+ * Queue overhead: our whole job path with a no-op engine (createTranscriptionJob with a tiny WAV ->
+ * job runner -> transcribe task -> COMPLETED) against a bare graphile-worker no-op task on the same
+ * database, with the same worker concurrency and poll interval.
+ *
+ * - pickup latency: from the moment the job is committed (bare: addJob resolved; ours: the QUEUED
+ *   event createTranscriptionJob publishes right after its transaction commits) to the task function
+ *   being entered. Measured one job at a time on an idle worker. Goal: p50 and p95 within +5 ms.
+ * - throughput: N jobs submitted by 4 concurrent clients while the runner works, first submission to
+ *   last completion (ours: the COMPLETED event; bare: the task returning). Goal: at least 0.25x.
+ *   Broken down into submission alone (runner stopped) and draining a pre-filled queue.
+ */
+import { Logger, makeWorkerUtils, run, type Runner, type Task, type TaskList } from 'graphile-worker';
+import { readFile } from 'node:fs/promises';
+import { startJobRunner, type JobRunner } from '../../jobs/runner.ts';
+import { createTaskList } from '../../jobs/tasks/index.ts';
+import type { AppDeps, Viewer } from '../../server/context.ts';
+import type { SpeechProvider } from '../../server/providers/types.ts';
+import { createTranscriptionJob, TRANSCRIBE_TASK } from '../../server/services/jobs.ts';
+import { benchViewer, createBenchDeps } from './lib/app.ts';
+import { benchPostgres } from './lib/database.ts';
+import { tinyWav } from './lib/fixtures.ts';
+import { BenchReport } from './lib/report.ts';
+import { now, quantile, sleep, waitUntil } from './lib/stats.ts';
+
+export const name = 'queue';
+export const description = 'no-op job through createTranscriptionJob + worker vs bare graphile-worker no-op task';
+
+const PICKUP_SAMPLES = 60;
+const WARMUP = 5;
+const BARE_JOBS = 500;
+const OUR_JOBS = 100;
+const SUBMITTERS = 4;
+const BARE_TASK = 'bench_noop';
+
+/** What the no-op engine answers: one short segment, so the storing path runs too. */
+const noopProvider: SpeechProvider = {
+  name: 'LOCAL',
+  maxChunkSeconds: 300,
+  availability: async () => ({ ok: true }),
+  transcribe: async (request) => ({
+    segments: [{ start: 0, end: request.durationSeconds, text: 'noop', words: [] }],
+    language: 'en',
+  }),
+};
+
+interface Times {
+  queued?: number;
+  taskStart?: number;
+  processing?: number;
+  engine?: number;
+  done?: number;
+}
+
+const silentWorkerLogger = new Logger(() => () => {});
+
+async function main(report: BenchReport): Promise<void> {
+  const pg = await benchPostgres();
+  const url = await pg.createDatabase('queue');
+  const bench = await createBenchDeps(url);
+  const { deps } = bench;
+  try {
+    const concurrency = deps.env.WORKER_CONCURRENCY;
+    const pollInterval = 1_000; // startJobRunner's default, used in production
+    report.info('setup', { worker_concurrency: concurrency, poll_interval_ms: pollInterval, submitters: SUBMITTERS });
+
+    const bare = await benchBare(url, concurrency, pollInterval);
+    const ours = await benchOurs(deps, url, concurrency);
+
+    report.delta('pickup_p50_ms', ours.pickup.p50, bare.pickup.p50, { unit: ' ms', max: 5 });
+    report.delta('pickup_p95_ms', ours.pickup.p95, bare.pickup.p95, { unit: ' ms', max: 5 });
+    report.ratio('jobs_per_s', ours.e2e, bare.e2e, { min: 0.25 });
+    report.ratio('submit_jobs_per_s', ours.submit, bare.submit);
+    report.ratio('drain_jobs_per_s', ours.drain, bare.drain);
+    report.info('ours_breakdown_ms', {
+      commit_to_task_p50: ours.pickup.p50,
+      commit_to_processing_p50: ours.toProcessing,
+      commit_to_engine_p50: ours.toEngine,
+      task_to_completed_p50: ours.taskToDone,
+      submit_call_p50: ours.submitCall,
+    });
+    report.note(
+      'ours = createTranscriptionJob (sniff + ffprobe + store + transaction) and the transcribe task ' +
+        '(download, ffprobe, ffmpeg normalise, plan, no-op engine, store segments, finish);\n' +
+        'bare = addJob + an empty task. The throughput gap is per-job media work (3 ffmpeg/ffprobe ' +
+        'processes per job on 2 cores), not the queue.',
+    );
+  } finally {
+    await bench.close();
+  }
+}
+
+async function benchBare(url: string, concurrency: number, pollInterval: number) {
+  const times = new Map<number, Times>();
+  const task: Task = async (payload) => {
+    const id = (payload as { i: number }).i;
+    const entry = times.get(id) ?? {};
+    entry.taskStart = now();
+    times.set(id, entry);
+    entry.done = now();
+  };
+  const utils = await makeWorkerUtils({ connectionString: url, logger: silentWorkerLogger });
+  let runner: Runner | null = null;
+  const start = async () => {
+    runner = await run({
+      connectionString: url,
+      concurrency,
+      pollInterval,
+      noHandleSignals: true,
+      taskList: { [BARE_TASK]: task },
+      crontab: '',
+      logger: silentWorkerLogger,
+    });
+  };
+  const stop = async () => {
+    await runner?.stop();
+    runner = null;
+  };
+  let next = 0;
+  const add = async (): Promise<number> => {
+    const id = next++;
+    times.set(id, {});
+    await utils.addJob(BARE_TASK, { i: id });
+    times.get(id)!.queued = now();
+    return id;
+  };
+  const doneCount = (ids: number[]) => ids.filter((id) => times.get(id)?.done !== undefined).length;
+
+  try {
+    await start();
+    // Pickup, one job at a time on an idle worker.
+    const pickups: number[] = [];
+    for (let i = 0; i < WARMUP + PICKUP_SAMPLES; i++) {
+      const id = await add();
+      await waitUntil(() => times.get(id)!.done !== undefined, 10_000, `bare job ${id}`);
+      if (i >= WARMUP) pickups.push(times.get(id)!.taskStart! - times.get(id)!.queued!);
+      await sleep(5 + Math.random() * 20);
+    }
+    // End to end: submitters and workers at once.
+    const e2eIds: number[] = [];
+    const e2eStart = now();
+    await submitConcurrently(BARE_JOBS, async () => e2eIds.push(await add()));
+    await waitUntil(() => doneCount(e2eIds) === BARE_JOBS, 60_000, 'bare jobs', 2);
+    const e2e = BARE_JOBS / ((Math.max(...e2eIds.map((id) => times.get(id)!.done!)) - e2eStart) / 1000);
+    await stop();
+
+    // Submission alone, then draining the filled queue.
+    const drainIds: number[] = [];
+    const submitStart = now();
+    await submitConcurrently(BARE_JOBS, async () => drainIds.push(await add()));
+    const submit = BARE_JOBS / ((now() - submitStart) / 1000);
+    await start();
+    const drainStart = now();
+    await waitUntil(() => doneCount(drainIds) === BARE_JOBS, 60_000, 'bare drain', 2);
+    const drain = BARE_JOBS / ((Math.max(...drainIds.map((id) => times.get(id)!.done!)) - drainStart) / 1000);
+    await stop();
+    return { pickup: { p50: quantile(pickups, 0.5), p95: quantile(pickups, 0.95) }, e2e, submit, drain };
+  } finally {
+    await stop();
+    await utils.release();
+  }
+}
+
+async function benchOurs(deps: AppDeps, url: string, concurrency: number) {
+  deps.providers.LOCAL = noopProvider;
+  const times = new Map<string, Times>();
+  const entry = (jobId: string) => {
+    let found = times.get(jobId);
+    if (!found) times.set(jobId, (found = {}));
+    return found;
+  };
+  // createTranscriptionJob and the task announce every status change right after the write commits.
+  const publish = deps.publisher.publish.bind(deps.publisher);
+  deps.publisher.publish = (topic, payload) => {
+    if (topic.startsWith('job:')) {
+      const at = now();
+      const times = entry(String(payload.jobId));
+      if (payload.status === 'QUEUED') times.queued ??= at;
+      else if (payload.status === 'PROCESSING') times.processing ??= at;
+      else if (payload.status === 'COMPLETED' || payload.status === 'FAILED') times.done ??= at;
+      if (payload.status === 'FAILED') console.log(`queue: job ${payload.jobId} FAILED`);
+    }
+    return publish(topic, payload);
+  };
+  const transcribe = noopProvider.transcribe;
+  deps.providers.LOCAL = {
+    ...noopProvider,
+    transcribe: (request) => {
+      // The chunk file is named after the job's work directory: .../parlance-jobs/<jobId>/chunk-0.wav
+      const jobId = request.wavPath.split('/').at(-2)!;
+      entry(jobId).engine ??= now();
+      return transcribe(request);
+    },
+  };
+  const taskList: TaskList = createTaskList(deps);
+  const inner = taskList[TRANSCRIBE_TASK];
+  if (!inner) throw new Error(`the task list has no ${TRANSCRIBE_TASK} task`);
+  taskList[TRANSCRIBE_TASK] = (payload, helpers) => {
+    entry((payload as { jobId: string }).jobId).taskStart ??= now();
+    return inner(payload, helpers);
+  };
+
+  const { viewer } = await benchViewer(deps);
+  const tiny = await readFile(await tinyWav());
+  const submitCalls: number[] = [];
+  const add = async (): Promise<string> => {
+    const started = now();
+    const job = await createTranscriptionJob(deps, viewer as Viewer, { file: new File([tiny], 'tiny.wav') });
+    submitCalls.push(now() - started);
+    return job.id;
+  };
+  const doneCount = (ids: string[]) => ids.filter((id) => times.get(id)?.done !== undefined).length;
+
+  let runner: JobRunner | null = null;
+  const start = async () => {
+    runner = await startJobRunner({ connectionString: url, concurrency, deps, taskList });
+  };
+  const stop = async () => {
+    await runner?.stop();
+    runner = null;
+  };
+  try {
+    await start();
+    const pickups: number[] = [];
+    const toProcessing: number[] = [];
+    const toEngine: number[] = [];
+    const taskToDone: number[] = [];
+    for (let i = 0; i < WARMUP + PICKUP_SAMPLES; i++) {
+      const id = await add();
+      await waitUntil(() => times.get(id)?.done !== undefined, 30_000, `job ${id}`);
+      const t = times.get(id)!;
+      if (i >= WARMUP) {
+        pickups.push(t.taskStart! - t.queued!);
+        toProcessing.push(t.processing! - t.queued!);
+        toEngine.push(t.engine! - t.queued!);
+        taskToDone.push(t.done! - t.taskStart!);
+      }
+      await sleep(5 + Math.random() * 20);
+    }
+    const submitCall = quantile(submitCalls, 0.5);
+
+    const e2eIds: string[] = [];
+    const e2eStart = now();
+    await submitConcurrently(OUR_JOBS, async () => e2eIds.push(await add()));
+    await waitUntil(() => doneCount(e2eIds) === OUR_JOBS, 300_000, 'our jobs', 5);
+    const e2e = OUR_JOBS / ((Math.max(...e2eIds.map((id) => times.get(id)!.done!)) - e2eStart) / 1000);
+    await stop();
+
+    const drainIds: string[] = [];
+    const submitStart = now();
+    await submitConcurrently(OUR_JOBS, async () => drainIds.push(await add()));
+    const submit = OUR_JOBS / ((now() - submitStart) / 1000);
+    await start();
+    const drainStart = now();
+    await waitUntil(() => doneCount(drainIds) === OUR_JOBS, 300_000, 'our drain', 5);
+    const drain = OUR_JOBS / ((Math.max(...drainIds.map((id) => times.get(id)!.done!)) - drainStart) / 1000);
+    await stop();
+    const failed = await deps.db.job.count({ where: { status: { not: 'COMPLETED' } } });
+    if (failed > 0) throw new Error(`${failed} of our jobs did not complete`);
+    return {
+      pickup: { p50: quantile(pickups, 0.5), p95: quantile(pickups, 0.95) },
+      toProcessing: quantile(toProcessing, 0.5),
+      toEngine: quantile(toEngine, 0.5),
+      taskToDone: quantile(taskToDone, 0.5),
+      submitCall,
+      e2e,
+      submit,
+      drain,
+    };
+  } finally {
+    await stop();
+  }
+}
+
+/** Runs `total` submissions through SUBMITTERS concurrent loops. */
+async function submitConcurrently(total: number, submit: () => Promise<unknown>): Promise<void> {
+  let remaining = total;
+  await Promise.all(
+    Array.from({ length: SUBMITTERS }, async () => {
+      while (remaining > 0) {
+        remaining--;
+        await submit();
+      }
+    }),
+  );
+}
+
+export { main as run };
