@@ -13,6 +13,10 @@ export const idPrefixes = {
   Job: 'job',
   Upload: 'upl',
   UsageRecord: 'use',
+  Project: 'prj',
+  Prompt: 'prm',
+  ProjectInvitation: 'inv',
+  OutboxEmail: 'eml',
 } as const;
 
 export type NodeTypeName = keyof typeof idPrefixes;

@@ -227,6 +227,22 @@ describe('OPENAI jobs', () => {
       await fake.close();
     }
   }, 60_000);
+
+  it('uses a keyless OpenAI-compatible server (OPENAI_BASE_URL without a key) with no key at all', async () => {
+    const fake = await startFakeOpenAI({ apiKey: null });
+    const app = await createTestApp({ OPENAI_BASE_URL: fake.baseURL }, { runner: true });
+    try {
+      fake.setTranscript(() => wordsFromText('Transcribed by a local whisper server.', { start: 0.2 }));
+      const dave = await registerUser(app);
+      const job = await finished(app, dave, await submit(app, dave, short.wavPath, { provider: 'OPENAI' }));
+      expect(job.status, job.error).toBe('COMPLETED');
+      expect(job.text).toBe('Transcribed by a local whisper server.');
+      expect(fake.transcriptions[0].authorization ?? null).toBeNull();
+    } finally {
+      await app.close();
+      await fake.close();
+    }
+  }, 60_000);
 });
 
 describe('DEEPGRAM jobs', () => {

@@ -8,7 +8,7 @@ import { AppError } from '../../server/errors.ts';
 import { extractChunk, planChunks } from '../../server/media/chunks.ts';
 import { assertAudible, normaliseAudio } from '../../server/media/normalise.ts';
 import { mediaToolsFromEnv } from '../../server/media/run.ts';
-import { serverKeyFor } from '../../server/providers/registry.ts';
+import { isKeylessServer, serverKeyFor } from '../../server/providers/registry.ts';
 import { translateText } from '../../server/providers/translate.ts';
 import { ProviderError, type Segment } from '../../server/providers/types.ts';
 import { topics } from '../../server/pubsub.ts';
@@ -245,9 +245,11 @@ async function dropMedia(deps: CoreDeps, jobId: string): Promise<void> {
   await deps.db.job.updateMany({ where: { id: jobId }, data: { sourceKey: null } });
 }
 
-async function resolveKey(deps: CoreDeps, userId: string, provider: 'OPENAI' | 'DEEPGRAM'): Promise<string> {
+async function resolveKey(deps: CoreDeps, userId: string, provider: 'OPENAI' | 'DEEPGRAM'): Promise<string | null> {
   const key = (await revealProviderKey(deps, userId, provider)) ?? serverKeyFor(deps.env, provider);
-  if (!key) throw new ProviderError('auth', `No ${provider} key is configured for this job's owner.`);
+  if (!key && !isKeylessServer(deps.env, provider)) {
+    throw new ProviderError('auth', `No ${provider} key is configured for this job's owner.`);
+  }
   return key;
 }
 

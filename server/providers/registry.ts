@@ -30,3 +30,13 @@ export function serverKeyFor(env: Env, provider: ProviderName): string | null {
   if (provider === 'DEEPGRAM') return env.DEEPGRAM_API_KEY ?? null;
   return null;
 }
+
+/**
+ * A cloud provider pointed at its own base URL with no server key is taken to be a keyless
+ * server (a local whisper server, a self-hosted Deepgram): jobs may use it without any key.
+ */
+export function isKeylessServer(env: Env, provider: ProviderName): boolean {
+  if (provider === 'OPENAI') return Boolean(env.OPENAI_BASE_URL) && !env.OPENAI_API_KEY;
+  if (provider === 'DEEPGRAM') return Boolean(env.DEEPGRAM_BASE_URL) && !env.DEEPGRAM_API_KEY;
+  return false;
+}

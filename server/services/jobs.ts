@@ -9,7 +9,7 @@ import { isUniqueViolation, type Job, type Prisma, type Provider } from '../db.t
 import { AppError, badInput, conflict, notFound } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { topics } from '../pubsub.ts';
-import { serverKeyFor } from '../providers/registry.ts';
+import { isKeylessServer, serverKeyFor } from '../providers/registry.ts';
 import { inspectMedia } from './mediaCheck.ts';
 import { assertPublicUrl, parseMediaUrl } from './urlFetch.ts';
 import { discardUploadFile, releaseUpload, takeUpload } from './uploads.ts';
@@ -160,7 +160,7 @@ async function validateOptions(deps: AppDeps, viewer: Viewer, input: CreateJobIn
 }
 
 async function hasKey(deps: CoreDeps, userId: string, provider: Provider): Promise<boolean> {
-  if (serverKeyFor(deps.env, provider)) return true;
+  if (serverKeyFor(deps.env, provider) || isKeylessServer(deps.env, provider)) return true;
   return (await deps.db.providerKey.count({ where: { userId, provider } })) > 0;
 }
 
