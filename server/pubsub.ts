@@ -42,7 +42,7 @@ export function createPublisher(notifier: Notifier): Publisher {
 }
 
 export interface Subscriber {
-  /** Events for `topic` from now on, until `signal` aborts. */
+  /** Events for `topic` from the moment of this call on, until `signal` aborts. */
   subscribe(topic: string, signal: AbortSignal): AsyncGenerator<EventPayload>;
   close(): Promise<void>;
 }
@@ -82,12 +82,17 @@ export async function createSubscriber(connectionString: string, logger: Logger)
   await connect();
 
   return {
-    async *subscribe(topic, signal) {
-      try {
-        for await (const [payload] of on(emitter, topic, { signal })) yield payload as EventPayload;
-      } catch (error) {
-        if ((error as { name?: string }).name !== 'AbortError') throw error;
-      }
+    subscribe(topic, signal) {
+      // Listening starts now, not at the first read, so nothing published after this call is
+      // missed while the caller still reads current state (e.g. whether a job already finished).
+      const events = on(emitter, topic, { signal });
+      return (async function* () {
+        try {
+          for await (const [payload] of events) yield payload as EventPayload;
+        } catch (error) {
+          if ((error as { name?: string }).name !== 'AbortError') throw error;
+        }
+      })();
     },
     close: async () => {
       closed = true;

@@ -1,6 +1,6 @@
 import type { Context } from '../context.ts';
 import type { Job, Prisma, TranscriptSegment } from '../db.ts';
-import { badInput, notFound } from '../errors.ts';
+import { badInput } from '../errors.ts';
 import { stagedFile } from '../multipart.ts';
 import type { UploadedFile } from '../services/jobs.ts';
 import { topics, type EventPayload } from '../pubsub.ts';
@@ -15,9 +15,11 @@ import {
 import { jobStats } from '../services/jobStats.ts';
 import { transcriptFromRows, transcriptUrl } from '../services/transcripts.ts';
 import { renderTranscript } from '../transcripts/formats.ts';
+import { sessionChunkEvents } from '../live/subscriptions.ts';
 import { builder } from './builder.ts';
 import { registerNodeVisibility } from './nodeVisibility.ts';
 import { pageSizes, ProviderEnum } from './root.ts';
+import { canSeeProject, ProjectRef } from './projects.ts';
 import { UserRef } from './users.ts';
 
 export const JobStatusEnum = builder.enumType('JobStatus', {
@@ -126,6 +128,15 @@ export const JobRef = builder.prismaNode('Job', {
     startedAt: t.expose('startedAt', { type: 'DateTime', nullable: true }),
     completedAt: t.expose('completedAt', { type: 'DateTime', nullable: true }),
     owner: t.relation('owner', { type: UserRef }),
+    project: t.field({
+      type: ProjectRef,
+      nullable: true,
+      description: 'Null also when the viewer cannot see the project (a former member, say).',
+      resolve: async (job, _args, context) =>
+        job.projectId && (await canSeeProject(context, job.projectId))
+          ? context.deps.db.project.findUnique({ where: { id: job.projectId } })
+          : null,
+    }),
     text: t.exposeString('text', { nullable: true, description: 'The whole transcript, when completed.' }),
     translatedText: t.exposeString('translatedText', { nullable: true }),
     segments: t.field({
@@ -238,8 +249,10 @@ builder.queryFields((t) => ({
   ),
   jobStats: t.field({
     type: JobStatsRef,
+    description: "The viewer's own jobs. With from/to: jobs that finished in [from, to), or, unfinished, were created in it (over the same range, completed and audioSeconds agree with the viewer's own file-job usage).",
     authScopes: { authenticated: true },
-    resolve: (_root, _args, context) => jobStats(context.deps, { ownerId: context.viewer!.user.id }),
+    args: { from: t.arg({ type: 'DateTime' }), to: t.arg({ type: 'DateTime' }) },
+    resolve: (_root, args, context) => jobStats(context.deps, { ownerId: context.viewer!.user.id }, args),
   }),
   allJobs: t.prismaConnection({
     type: 'Job',
@@ -258,19 +271,24 @@ builder.queryFields((t) => ({
   }, JobConnectionRef),
   adminJobStats: t.field({
     type: JobStatsRef,
+    description: 'ADMIN only. Every job; from/to as for jobStats.',
     authScopes: { admin: true },
-    resolve: (_root, _args, context) => jobStats(context.deps, {}),
+    args: { from: t.arg({ type: 'DateTime' }), to: t.arg({ type: 'DateTime' }) },
+    resolve: (_root, args, context) => jobStats(context.deps, {}, args),
   }),
 }));
 
+/** The viewer's own jobs; with projectId, every job of that project the viewer may see (members: all). */
 function ownJobs(
   context: Context,
   args: { status?: Job['status'] | null; search?: string | null; projectId?: string | null },
 ): Prisma.JobWhereInput {
+  const viewer = context.viewer!;
   return {
-    ownerId: context.viewer!.user.id,
-    ...jobFilter(args),
-    ...(args.projectId ? { projectId: args.projectId } : {}),
+    AND: [
+      args.projectId ? { projectId: args.projectId, ...visibleJobWhere(viewer) } : { ownerId: viewer.user.id },
+      jobFilter(args),
+    ],
   };
 }
 
@@ -391,7 +409,9 @@ async function* mergeEvents(
       yield { source, event: result.value };
     }
   } finally {
-    await Promise.all(sources.map((source) => source.return(undefined)));
+    // Not awaited: a source with a next() still pending would hold return() until its next event.
+    // The caller's abort signal ends those pending reads.
+    for (const source of sources) void source.return(undefined);
   }
 }
 
@@ -419,7 +439,7 @@ builder.subscriptionFields((t) => ({
     args: { jobId: t.arg.id(), sessionId: t.arg.id() },
     subscribe: (_root, args, context) => {
       if (!!args.jobId === !!args.sessionId) throw badInput('Give exactly one of jobId and sessionId.');
-      if (args.sessionId) throw notFound('Live session');
+      if (args.sessionId) return sessionChunkEvents(context, args.sessionId);
       return chunkEvents(context, args.jobId!);
     },
     resolve: (chunk) => chunk,
