@@ -17,3 +17,27 @@ export function assertTranscribePayload(payload: unknown): TranscribePayload {
   }
   return { jobId: (payload as { jobId: string }).jobId };
 }
+
+export interface AggregateSessionPayload {
+  sessionId: string;
+}
+
+export function assertAggregateSessionPayload(payload: unknown): AggregateSessionPayload {
+  const sessionId = (payload as { sessionId?: unknown } | null)?.sessionId;
+  if (typeof payload !== 'object' || payload === null || typeof sessionId !== 'string' || !/^ses_[0-9a-z]{26}$/.test(sessionId)) {
+    throw new Error(`Invalid aggregate_session payload: ${JSON.stringify(payload)}`);
+  }
+  return { sessionId };
+}
+
+export interface DeliverWebhookPayload {
+  deliveryId: string;
+}
+
+export function assertDeliverWebhookPayload(payload: unknown): DeliverWebhookPayload {
+  const deliveryId = (payload as { deliveryId?: unknown } | null)?.deliveryId;
+  if (typeof payload !== 'object' || payload === null || typeof deliveryId !== 'string' || !/^whd_[0-9a-z]{26}$/.test(deliveryId)) {
+    throw new Error(`Invalid deliverWebhook payload: ${JSON.stringify(payload)}`);
+  }
+  return { deliveryId };
+}

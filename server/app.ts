@@ -3,10 +3,13 @@ import http from 'node:http';
 import { GraphQLError } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
+import { isAdminPath, serveAdmin } from './adminRoute.ts';
 import { credentialFrom, resolveViewer } from './auth.ts';
 import type { AppDeps, Viewer } from './context.ts';
 import { AppError } from './errors.ts';
 import { isTranscriptDownload, serveTranscript } from './downloadsRoute.ts';
+import { isSessionDownload, serveSessionFile } from './sessionDownloadsRoute.ts';
+import { closeLiveRegistry, liveRegistry } from './services/liveSessions.ts';
 import { MultipartError, parseGraphqlMultipart, type ParsedMultipart } from './multipart.ts';
 import { createUploadServer } from './uploadsRoute.ts';
 import { createYogaServer, type Yoga } from './yoga.ts';
@@ -75,7 +78,9 @@ export function buildApp(deps: AppDeps, options: AppOptions = {}): App {
       return sendJson(res, 200, deps.accessTokens.jwks());
     }
     if (isTranscriptDownload(path)) return serveTranscript(deps, req, res);
+    if (isSessionDownload(path)) return serveSessionFile(deps, req, res);
     if (path === '/uploads' || path.startsWith('/uploads/')) return uploads.handle(req, res);
+    if (isAdminPath(path)) return serveAdmin(req, res);
     if (path === '/graphql') {
       const context = { requestId, clientAddress: clientAddress(deps, req) };
       if (req.method === 'POST' && /^multipart\/form-data/i.test(req.headers['content-type'] ?? '')) {
@@ -85,6 +90,10 @@ export function buildApp(deps: AppDeps, options: AppOptions = {}): App {
     }
     sendJson(res, 404, { error: 'Not found.' });
   }
+
+  // Live sessions of this process: their engines, and the sweep that ends idle sessions (also ones
+  // left ACTIVE by a process that stopped), from the moment the server serves.
+  server.once('listening', () => liveRegistry(deps));
 
   const wsServer = new WebSocketServer({ server, path: '/graphql', maxPayload: WS_MAX_PAYLOAD });
   const wsHandle = useServer<Record<string, unknown>, Partial<SocketState>>(
@@ -117,7 +126,8 @@ export function buildApp(deps: AppDeps, options: AppOptions = {}): App {
           requestId: randomUUID(),
           clientAddress: extra.address,
           wsViewer: viewer,
-          request: extra.request,
+          // No `request`: Yoga would take the socket's upgrade GET for the operation's method and
+          // refuse mutations (appendLiveAudio runs on this socket too).
           params: payload,
         } as never);
         let document;
@@ -154,6 +164,7 @@ export function buildApp(deps: AppDeps, options: AppOptions = {}): App {
     yoga,
     server,
     close: async () => {
+      await closeLiveRegistry(deps);
       await wsHandle.dispose();
       await new Promise<void>((resolve) => wsServer.close(() => resolve()));
       await new Promise<void>((resolve) => {

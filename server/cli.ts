@@ -47,6 +47,7 @@ async function main(args: string[]): Promise<number> {
         if (!env.ENCRYPTION_KEY) await writeFile(`${file}.new`, `${newKey.toString('base64')}\n`, { mode: 0o600 });
         const counts = await rotateEncryptionKey(db, oldKey, newKey);
         console.log(`Re-encrypted ${counts.providerKeys} provider keys and ${counts.signingKeys} signing keys.`);
+        console.log(`Re-encrypted ${counts.webhookSecrets} webhook secrets.`);
         if (env.ENCRYPTION_KEY) {
           console.log('Set ENCRYPTION_KEY to the new key before the next start:');
           console.log(newKey.toString('base64'));

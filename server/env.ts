@@ -107,6 +107,12 @@ const envSchema = z.object({
     .transform((value) => value === 'true'),
   PRICES: z.string().optional(),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+  LIVE_MAX_LOCAL_SESSIONS: z.coerce.number().int().min(0).max(1000).default(4),
+  LIVE_MAX_CHUNK_BYTES: z.coerce.number().int().min(1024).max(512 * 1024).default(256 * 1024),
+  LIVE_IDLE_SECONDS: z.coerce.number().positive().default(60),
+  LIVE_GAP_WAIT_MS: z.coerce.number().int().min(0).max(60_000).default(5_000),
+  LIVE_MAX_SPEED: z.coerce.number().positive().default(4),
+  LIVE_BURST_SECONDS: z.coerce.number().positive().default(30),
   SMTP_URL: z
     .string()
     .url()
@@ -114,6 +120,12 @@ const envSchema = z.object({
     .optional(),
   SMTP_FROM: z.string().min(3).default('Parlance <parlance@localhost>'),
   INVITATION_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(7),
+  JOB_SUBMISSIONS_PER_MINUTE: z.coerce.number().int().min(0).max(100_000).default(30),
+  LIVE_AUDIO_CHUNKS_PER_SECOND: z.coerce.number().int().min(0).max(10_000).default(20),
+  WEBHOOK_ALLOW_HOSTS: csv,
+  WEBHOOK_DISABLE_AFTER: z.coerce.number().int().min(1).max(10_000).default(10),
+  WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(25).default(8),
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
 });
 
 export type Env = z.infer<typeof envSchema> & {

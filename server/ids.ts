@@ -13,10 +13,15 @@ export const idPrefixes = {
   Job: 'job',
   Upload: 'upl',
   UsageRecord: 'use',
+  LiveSession: 'ses',
   Project: 'prj',
   Prompt: 'prm',
   ProjectInvitation: 'inv',
   OutboxEmail: 'eml',
+  AuditEntry: 'aud',
+  WebhookEndpoint: 'whk',
+  WebhookDelivery: 'whd',
+  WebhookEvent: 'evt',
 } as const;
 
 export type NodeTypeName = keyof typeof idPrefixes;

@@ -1,6 +1,7 @@
 // `npm start`: the API, a job runner and (later) the console in one process. `--api-only` leaves
 // the jobs to separate `npm run worker` processes on the same database.
 import { startJobRunner, type JobRunner } from '../jobs/runner.ts';
+import { adminConsoleBuilt } from './adminRoute.ts';
 import { buildApp } from './app.ts';
 import { openDatabase } from './database.ts';
 import { createDeps } from './deps.ts';
@@ -34,11 +35,13 @@ async function main(): Promise<void> {
       health: `${base}/health`,
       ready: `${base}/ready`,
       jwks: `${base}/.well-known/jwks.json`,
+      console: adminConsoleBuilt() ? `${base}/admin/` : 'not built (run `npm run admin:build`)',
       database: database.embedded ? `embedded PostgreSQL, data in ${env.dataDir}/pg` : 'DATABASE_URL',
       jobRunner: runner ? `in process, concurrency ${env.WORKER_CONCURRENCY}` : 'separate worker processes',
     },
     `Parlance is listening on ${base}`,
   );
+  if (!adminConsoleBuilt()) logger.warn('The console is not built: /admin/ answers 503 until `npm run admin:build` has run.');
 
   let stopping = false;
   const shutdown = async (signal: string) => {

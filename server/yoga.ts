@@ -6,6 +6,7 @@ import { createYoga, handleStreamOrSingleExecutionResult, type Plugin, type Yoga
 import { credentialFrom, resolveViewer } from './auth.ts';
 import type { AppDeps, Context, Viewer } from './context.ts';
 import { AppError } from './errors.ts';
+import { runInRequest } from './requestContext.ts';
 import { buildSchema } from './schema/index.ts';
 
 /** What the HTTP and WebSocket layers hand to Yoga for each request or operation. */
@@ -75,6 +76,7 @@ export function createYogaServer(deps: AppDeps): Yoga {
       useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf', 'graphql-preflight', 'apollo-require-preflight'] }),
       readOnlyKeysCannotMutate(),
       maskAndLogErrors(),
+      requestScope(),
     ],
   });
 }
@@ -83,6 +85,20 @@ function disableIntrospection(): Plugin {
   return {
     onValidate: ({ addValidationRule }) => {
       addValidationRule(NoSchemaIntrospectionCustomRule);
+    },
+  };
+}
+
+/** Resolvers run inside the request's scope, so deep code (the audit log) knows the request id. */
+function requestScope(): Plugin<Context> {
+  return {
+    onExecute: ({ args, executeFn, setExecuteFn }) => {
+      const { requestId } = args.contextValue as Context;
+      setExecuteFn((executeArgs) => runInRequest({ requestId }, () => executeFn(executeArgs)));
+    },
+    onSubscribe: ({ args, subscribeFn, setSubscribeFn }) => {
+      const { requestId } = args.contextValue as Context;
+      setSubscribeFn((subscribeArgs) => runInRequest({ requestId }, () => subscribeFn(subscribeArgs)));
     },
   };
 }

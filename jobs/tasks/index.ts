@@ -2,10 +2,16 @@ import type { TaskList } from 'graphile-worker';
 import type { CoreDeps } from '../../server/context.ts';
 import { TRANSCRIBE_TASK } from '../../server/services/jobs.ts';
 import { createTranscribeTask } from './transcribe.ts';
+import { AGGREGATE_SESSION_TASK } from '../../server/services/liveSessions.ts';
+import { createAggregateSessionTask } from './aggregateSession.ts';
+import { DELIVER_WEBHOOK_TASK } from '../../server/services/webhooks.ts';
+import { createDeliverWebhookTask } from './deliverWebhook.ts';
 
 /** Every task the worker runs, by graphile-worker task identifier. One small idempotent task per file. */
 export function createTaskList(deps: CoreDeps): TaskList {
   return {
     [TRANSCRIBE_TASK]: createTranscribeTask(deps),
+    [AGGREGATE_SESSION_TASK]: createAggregateSessionTask(deps),
+    [DELIVER_WEBHOOK_TASK]: createDeliverWebhookTask(deps),
   };
 }

@@ -18,6 +18,8 @@ import { revealProviderKey } from '../../server/services/providerKeys.ts';
 import { estimateCostUsd } from '../../server/services/pricing.ts';
 import { fetchToFile } from '../../server/services/urlFetch.ts';
 import { newId } from '../../server/ids.ts';
+import { assertWithinQuota } from '../../server/services/quotas.ts';
+import { emitEvent } from '../../server/services/webhooks.ts';
 import { assertTranscribePayload } from '../payloads.ts';
 
 /** Share of progress given to transcription; the rest covers translation and finishing. */
@@ -90,6 +92,13 @@ async function run(deps: CoreDeps, initial: Job, workDir: string, helpers: JobHe
     throw new AppError('UNSUPPORTED_MEDIA', 'The job has no media.');
   }
   const probe = await inspectMedia(media, deps.env);
+  if (job.mediaDurationSeconds === null) {
+    // A URL job: its duration is known only now. Check the owner's quota and reserve it, or fail.
+    await deps.db.$transaction(async (tx) => {
+      await assertWithinQuota(deps, job.ownerId, probe.durationSeconds, { tx, excludeJobId: job.id });
+      await tx.job.update({ where: { id: job.id }, data: { mediaDurationSeconds: probe.durationSeconds } });
+    });
+  }
   const wav = path.join(workDir, 'audio.wav');
   const { durationSeconds } = await normaliseAudio(media, wav, {
     timeoutMs: deps.env.FFMPEG_TIMEOUT_MS,
@@ -203,10 +212,12 @@ async function finish(deps: CoreDeps, jobId: string, durationSeconds: number): P
       model: deps.env.OPENAI_TRANSLATE_MODEL,
     });
   }
+  // The usage record carries the completion time, so usage and jobStats agree over any range.
+  const completedAt = new Date();
   const completed = await deps.db.$transaction(async (tx) => {
     const { count } = await tx.job.updateMany({
       where: { id: jobId, status: 'PROCESSING' },
-      data: { status: 'COMPLETED', progress: 1, text, translatedText, completedAt: new Date(), updatedAt: new Date() },
+      data: { status: 'COMPLETED', progress: 1, text, translatedText, completedAt, updatedAt: completedAt },
     });
     if (count === 0) return null;
     await tx.usageRecord.upsert({
@@ -220,23 +231,47 @@ async function finish(deps: CoreDeps, jobId: string, durationSeconds: number): P
         model: job.model,
         audioSeconds: durationSeconds,
         costUsd: estimateCostUsd(deps.prices, job.provider, job.model, durationSeconds),
+        createdAt: completedAt,
       },
       update: {},
     });
-    return tx.job.findUniqueOrThrow({ where: { id: jobId } });
+    const row = await tx.job.findUniqueOrThrow({ where: { id: jobId } });
+    await emitEvent(deps, { type: 'job.completed', ownerId: row.ownerId, projectId: row.projectId, payload: { job: jobEventData(row) } }, tx);
+    return row;
   });
   if (completed) await publishJobChange(deps, completed);
 }
 
 async function fail(deps: CoreDeps, jobId: string, reason: string): Promise<void> {
-  const { count } = await deps.db.job.updateMany({
-    where: { id: jobId, status: { in: ['QUEUED', 'PROCESSING'] } },
-    data: { status: 'FAILED', error: reason, completedAt: new Date(), updatedAt: new Date() },
+  const failed = await deps.db.$transaction(async (tx) => {
+    const { count } = await tx.job.updateMany({
+      where: { id: jobId, status: { in: ['QUEUED', 'PROCESSING'] } },
+      data: { status: 'FAILED', error: reason, completedAt: new Date(), updatedAt: new Date() },
+    });
+    if (count === 0) return null;
+    const row = await tx.job.findUnique({ where: { id: jobId } });
+    if (row) await emitEvent(deps, { type: 'job.failed', ownerId: row.ownerId, projectId: row.projectId, payload: { job: jobEventData(row) } }, tx);
+    return row;
   });
-  if (count > 0) {
-    const job = await deps.db.job.findUnique({ where: { id: jobId } });
-    if (job) await publishJobChange(deps, job);
-  }
+  if (failed) await publishJobChange(deps, failed);
+}
+
+/** What job.completed and job.failed webhooks carry: facts and ids; the transcript is fetched through the API. */
+function jobEventData(job: Job) {
+  return {
+    id: job.id,
+    status: job.status,
+    ownerId: job.ownerId,
+    projectId: job.projectId,
+    provider: job.provider,
+    model: job.model,
+    filename: job.filename,
+    mediaDurationSeconds: job.mediaDurationSeconds,
+    detectedLanguage: job.detectedLanguage,
+    error: job.error,
+    createdAt: job.createdAt.toISOString(),
+    completedAt: job.completedAt?.toISOString() ?? null,
+  };
 }
 
 /** Media that cannot be transcribed is not kept: nothing is left behind but the failed job row. */

@@ -34,6 +34,7 @@ CREATE TABLE project_invitations (
 );
 CREATE UNIQUE INDEX project_invitations_token_hash_key ON project_invitations (token_hash);
 CREATE INDEX project_invitations_project_id_email_idx ON project_invitations (project_id, email);
+CREATE INDEX project_invitations_invited_by_created_at_idx ON project_invitations (invited_by, created_at);
 
 CREATE TABLE prompts (
   id text PRIMARY KEY,

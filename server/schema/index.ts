@@ -6,6 +6,14 @@ import './auth.ts';
 import './apiKeys.ts';
 import './providerKeys.ts';
 import './jobs.ts';
+import './liveSessions.ts';
+import './projects.ts';
+import './prompts.ts';
+import './outbox.ts';
+import './usage.ts';
+import './quotas.ts';
+import './audit.ts';
+import './webhooks.ts';
 
 let schema: GraphQLSchema | undefined;
 

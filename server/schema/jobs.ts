@@ -16,6 +16,7 @@ import { jobStats } from '../services/jobStats.ts';
 import { transcriptFromRows, transcriptUrl } from '../services/transcripts.ts';
 import { renderTranscript } from '../transcripts/formats.ts';
 import { sessionChunkEvents } from '../live/subscriptions.ts';
+import { coalesce } from '../coalesce.ts';
 import { builder } from './builder.ts';
 import { registerNodeVisibility } from './nodeVisibility.ts';
 import { pageSizes, ProviderEnum } from './root.ts';
@@ -378,9 +379,10 @@ async function* chunkEvents(context: Context, jobId: string): AsyncGenerator<Chu
         if (TERMINAL.has(String(event.status))) return;
         continue;
       }
-      const row = await context.deps.db.transcriptSegment.findUnique({
-        where: { jobId_idx: { jobId, idx: Number(event.index) } },
-      });
+      // Every subscriber of this job got the same event: they share one read of the row.
+      const row = await coalesce(context.deps.db, `segment:${jobId}:${Number(event.index)}`, () =>
+        context.deps.db.transcriptSegment.findUnique({ where: { jobId_idx: { jobId, idx: Number(event.index) } } }),
+      );
       if (row) yield { jobId, sessionId: null, segment: segmentFromRow(row), isFinal: true };
     }
   } finally {

@@ -1,4 +1,5 @@
 import type { Context } from '../context.ts';
+import type { Prisma } from '../db.ts';
 import { setUserActive, setUserRole } from '../services/users.ts';
 import { builder } from './builder.ts';
 import { registerNodeVisibility } from './nodeVisibility.ts';
@@ -11,7 +12,7 @@ export function markAsSelf<T extends object>(user: T): T {
   return user;
 }
 
-const canSeePrivate = (user: { id: string }, context: Context) =>
+export const canSeePrivate = (user: { id: string }, context: Context) =>
   selfUsers.has(user) ||
   (context.viewer !== null && (context.viewer.user.id === user.id || context.viewer.isAdmin));
 
@@ -27,10 +28,31 @@ export const UserRef = builder.prismaNode('User', {
     role: t.expose('role', { type: RoleEnum }),
     isActive: t.exposeBoolean('isActive'),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    apiKeys: t.relation('apiKeys', {
+      description: "ADMIN only. The user's API keys, newest first (names and prefixes; never secrets).",
+      authScopes: { admin: true },
+      query: { orderBy: { id: 'desc' } },
+    }),
   }),
 });
 
-registerNodeVisibility('User', async (context, id) => context.viewer!.user.id === id || context.viewer!.isAdmin);
+const UserOrderEnum = builder.enumType('UserOrder', {
+  values: ['NEWEST', 'OLDEST', 'USERNAME_ASC', 'USERNAME_DESC', 'EMAIL_ASC', 'EMAIL_DESC'] as const,
+});
+const userOrders = {
+  NEWEST: [{ id: 'desc' }],
+  OLDEST: [{ id: 'asc' }],
+  USERNAME_ASC: [{ username: 'asc' }, { id: 'asc' }],
+  USERNAME_DESC: [{ username: 'desc' }, { id: 'desc' }],
+  EMAIL_ASC: [{ email: 'asc' }, { id: 'asc' }],
+  EMAIL_DESC: [{ email: 'desc' }, { id: 'desc' }],
+} as const satisfies Record<string, Prisma.UserOrderByWithRelationInput[]>;
+
+registerNodeVisibility(
+  'User',
+  async (context, id) =>
+    context.viewer!.user.id === id || (context.viewer!.isAdmin && (await context.deps.db.user.count({ where: { id } })) > 0),
+);
 
 builder.queryField('me', (t) =>
   t.prismaField({
@@ -51,20 +73,27 @@ builder.queryField('users', (t) =>
       args: {
         search: t.arg.string(),
         role: t.arg({ type: RoleEnum }),
+        active: t.arg.boolean({ description: 'Only active (true) or deactivated (false) users.' }),
+        orderBy: t.arg({ type: UserOrderEnum, description: 'Default: NEWEST.' }),
       },
       totalCount: (_connection, args, context) => context.deps.db.user.count({ where: userFilter(args) }),
       resolve: (query, _root, args, context) =>
-        context.deps.db.user.findMany({ ...query, where: userFilter(args), orderBy: { id: 'desc' } }),
+        context.deps.db.user.findMany({
+          ...query,
+          where: userFilter(args),
+          orderBy: [...userOrders[args.orderBy ?? 'NEWEST']],
+        }),
     },
     { name: 'UserConnection' },
     { name: 'UserEdge' },
   ),
 );
 
-function userFilter(args: { search?: string | null; role?: 'USER' | 'ADMIN' | null }) {
+function userFilter(args: { search?: string | null; role?: 'USER' | 'ADMIN' | null; active?: boolean | null }) {
   const search = args.search?.trim();
   return {
     ...(args.role ? { role: args.role } : {}),
+    ...(typeof args.active === 'boolean' ? { isActive: args.active } : {}),
     ...(search
       ? {
           OR: [

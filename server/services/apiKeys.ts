@@ -3,6 +3,7 @@ import type { ApiKey, ApiKeyScope, User } from '../db.ts';
 import { badInput, notFound } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { randomSecret, sameHash, sha256Hex } from '../security/tokens.ts';
+import { recordAudit } from './audit.ts';
 import { requireName } from './validation.ts';
 
 export const API_KEY_PREFIX = 'prl_';
@@ -34,16 +35,26 @@ export async function createApiKey(
   const count = await deps.db.apiKey.count({ where: { userId: viewer.user.id, revokedAt: null } });
   if (count >= MAX_KEYS_PER_USER) throw badInput(`At most ${MAX_KEYS_PER_USER} active keys per user.`);
   const secret = randomSecret(API_KEY_PREFIX);
-  const apiKey = await deps.db.apiKey.create({
-    data: {
-      id: newId('ApiKey'),
-      userId: viewer.user.id,
-      name,
-      prefix: secret.slice(0, PREFIX_LENGTH),
-      keyHash: sha256Hex(secret),
-      scopes,
-      expiresAt: input.expiresAt ?? null,
-    },
+  const apiKey = await deps.db.$transaction(async (tx) => {
+    const created = await tx.apiKey.create({
+      data: {
+        id: newId('ApiKey'),
+        userId: viewer.user.id,
+        name,
+        prefix: secret.slice(0, PREFIX_LENGTH),
+        keyHash: sha256Hex(secret),
+        scopes,
+        expiresAt: input.expiresAt ?? null,
+      },
+    });
+    await recordAudit(tx, {
+      actorId: viewer.user.id,
+      action: 'apiKey.created',
+      targetType: 'ApiKey',
+      targetId: created.id,
+      details: { name, prefix: created.prefix, scopes, expiresAt: created.expiresAt?.toISOString() ?? null },
+    });
+    return created;
   });
   return { apiKey, secret };
 }
@@ -52,7 +63,17 @@ export async function revokeApiKey(deps: AppDeps, viewer: Viewer, id: string): P
   const key = await deps.db.apiKey.findFirst({ where: { id, userId: viewer.user.id } });
   if (!key) throw notFound('API key');
   if (key.revokedAt) return key;
-  return deps.db.apiKey.update({ where: { id }, data: { revokedAt: new Date() } });
+  return deps.db.$transaction(async (tx) => {
+    const revoked = await tx.apiKey.update({ where: { id }, data: { revokedAt: new Date() } });
+    await recordAudit(tx, {
+      actorId: viewer.user.id,
+      action: 'apiKey.revoked',
+      targetType: 'ApiKey',
+      targetId: id,
+      details: { name: key.name, prefix: key.prefix },
+    });
+    return revoked;
+  });
 }
 
 /** The key's row and owner when `secret` is a live key; null otherwise. */

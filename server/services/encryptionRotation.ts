@@ -3,14 +3,14 @@ import { signingKeyAssociatedData } from '../security/jwt.ts';
 import { SecretBox } from '../security/secretBox.ts';
 
 /**
- * Re-encrypts every sealed row (users' provider keys, the JWT signing keys) from `oldKey` to
+ * Re-encrypts every sealed row (users' provider keys, the JWT signing keys, webhook secrets) from `oldKey` to
  * `newKey` in one transaction: either all rows move to the new key or none do.
  */
 export async function rotateEncryptionKey(
   db: Db,
   oldKey: Buffer,
   newKey: Buffer,
-): Promise<{ providerKeys: number; signingKeys: number }> {
+): Promise<{ providerKeys: number; signingKeys: number; webhookSecrets: number }> {
   const from = new SecretBox(oldKey);
   const to = new SecretBox(newKey);
   if (from.keyId === to.keyId) throw new Error('The new key is the same as the current one.');
@@ -32,7 +32,17 @@ export async function rotateEncryptionKey(
           data: { privateCiphertext: sealed.ciphertext, privateNonce: sealed.nonce, masterKeyId: sealed.masterKeyId },
         });
       }
-      return { providerKeys: providerKeys.length, signingKeys: signingKeys.length };
+      const webhooks = await tx.webhookEndpoint.findMany();
+      for (const row of webhooks) {
+        if (row.masterKeyId === to.keyId) continue;
+        const plain = from.open({ ciphertext: row.secretCiphertext, nonce: row.secretNonce }, row.ownerId);
+        const sealed = to.seal(plain, row.ownerId);
+        await tx.webhookEndpoint.update({
+          where: { id: row.id },
+          data: { secretCiphertext: sealed.ciphertext, secretNonce: sealed.nonce, masterKeyId: sealed.masterKeyId },
+        });
+      }
+      return { providerKeys: providerKeys.length, signingKeys: signingKeys.length, webhookSecrets: webhooks.length };
     },
     { timeout: 120_000 },
   );

@@ -12,11 +12,28 @@ export interface JobStatsShape {
   audioSeconds: number;
 }
 
+/**
+ * With a range, a job belongs to the range it finished in (`completedAt`), or, while unfinished, the
+ * one it was created in. A completed job's usage record carries its `completedAt`, so over the same
+ * range `completed` and `audioSeconds` equal the `jobs` and `audioSeconds` of the owner's file-job
+ * usage records (for jobs not deleted since).
+ */
+export function jobRangeWhere(range: { from?: Date | null; to?: Date | null }): Prisma.JobWhereInput {
+  if (!range.from && !range.to) return {};
+  const within = { ...(range.from ? { gte: range.from } : {}), ...(range.to ? { lt: range.to } : {}) };
+  return { OR: [{ completedAt: within }, { completedAt: null, createdAt: within }] };
+}
+
 /** Counts by status and the audio seconds of completed jobs, for one owner or for everyone. */
-export async function jobStats(deps: Pick<CoreDeps, 'db'>, where: Prisma.JobWhereInput): Promise<JobStatsShape> {
+export async function jobStats(
+  deps: Pick<CoreDeps, 'db'>,
+  filter: Prisma.JobWhereInput,
+  range: { from?: Date | null; to?: Date | null } = {},
+): Promise<JobStatsShape> {
+  const where: Prisma.JobWhereInput = { AND: [filter, jobRangeWhere(range)] };
   const [byStatus, audio] = await Promise.all([
     deps.db.job.groupBy({ by: ['status'], where, _count: { _all: true } }),
-    deps.db.job.aggregate({ where: { ...where, status: 'COMPLETED' }, _sum: { mediaDurationSeconds: true } }),
+    deps.db.job.aggregate({ where: { AND: [where, { status: 'COMPLETED' }] }, _sum: { mediaDurationSeconds: true } }),
   ]);
   const count = (status: string) => byStatus.find((row) => row.status === status)?._count._all ?? 0;
   const completed = count('COMPLETED');

@@ -6,11 +6,15 @@ import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { AppDeps, CoreDeps, Viewer } from '../context.ts';
 import { isUniqueViolation, type Job, type Prisma, type Provider } from '../db.ts';
-import { AppError, badInput, conflict, notFound } from '../errors.ts';
+import { AppError, badInput, conflict, forbidden, notFound } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { topics } from '../pubsub.ts';
 import { isKeylessServer, serverKeyFor } from '../providers/registry.ts';
 import { inspectMedia } from './mediaCheck.ts';
+import { recordAudit } from './audit.ts';
+import { requireProject } from './projectAccess.ts';
+import { assertWithinQuota } from './quotas.ts';
+import { assertJobSubmissionRate } from './rateLimit.ts';
 import { assertPublicUrl, parseMediaUrl } from './urlFetch.ts';
 import { discardUploadFile, releaseUpload, takeUpload } from './uploads.ts';
 
@@ -41,14 +45,26 @@ export interface CreateJobInput {
 
 const LANGUAGE = /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$/;
 
-/** Who may see a job: its owner, and admins acting with admin power. */
+/**
+ * Who may see a job: its owner, the members of its project, and admins acting with admin power.
+ * (An `OR` filter: combine it with other filters through `AND`, not by spreading next to another `OR`.)
+ */
 export function visibleJobWhere(viewer: Viewer): Prisma.JobWhereInput {
-  return viewer.isAdmin ? {} : { ownerId: viewer.user.id };
+  return viewer.isAdmin
+    ? {}
+    : { OR: [{ ownerId: viewer.user.id }, { project: { members: { some: { userId: viewer.user.id } } } }] };
 }
 
 export async function findVisibleJob(deps: CoreDeps, viewer: Viewer, id: string): Promise<Job> {
   const job = await deps.db.job.findFirst({ where: { id, ...visibleJobWhere(viewer) } });
   if (!job) throw notFound('Job');
+  return job;
+}
+
+/** A job the viewer may change (cancel, retry, delete): their own, or any for admins. */
+async function findOwnJob(deps: CoreDeps, viewer: Viewer, id: string): Promise<Job> {
+  const job = await findVisibleJob(deps, viewer, id);
+  if (job.ownerId !== viewer.user.id && !viewer.isAdmin) throw forbidden("Only the job's owner can change it.");
   return job;
 }
 
@@ -68,6 +84,7 @@ export async function createTranscriptionJob(deps: AppDeps, viewer: Viewer, inpu
     });
     if (existing) return existing;
   }
+  await assertJobSubmissionRate(deps, viewer.user.id);
   const options = await validateOptions(deps, viewer, input);
   const id = newId('Job');
   const workDir = path.join(os.tmpdir(), 'parlance-submit', id);
@@ -81,6 +98,7 @@ export async function createTranscriptionJob(deps: AppDeps, viewer: Viewer, inpu
       const local = path.join(workDir, 'media');
       const bytes = await saveFile(input.file, local, deps.env.MAX_UPLOAD_BYTES);
       const media = await inspectMedia(local, deps.env);
+      await assertWithinQuota(deps, viewer.user.id, media.durationSeconds);
       await deps.storage.put(sourceKey(id), await openFile(local));
       storedKey = sourceKey(id);
       source = { filename: cleanFilename(input.file.name), sourceUrl: null, bytes: BigInt(bytes), duration: media.durationSeconds };
@@ -88,16 +106,21 @@ export async function createTranscriptionJob(deps: AppDeps, viewer: Viewer, inpu
       const upload = await takeUpload(deps, viewer, input.uploadId);
       uploadId = upload.id;
       const media = await inspectMedia(upload.path, deps.env);
+      await assertWithinQuota(deps, viewer.user.id, media.durationSeconds);
       await deps.storage.put(sourceKey(id), await openFile(upload.path));
       storedKey = sourceKey(id);
       source = { filename: upload.filename, sourceUrl: null, bytes: BigInt(upload.size), duration: media.durationSeconds };
     } else {
       const url = parseMediaUrl(input.url!);
       await assertPublicUrl(url, { allowHosts: deps.env.URL_FETCH_ALLOW_HOSTS });
+      // The duration is unknown until the worker fetches it: some quota must be left (checked again there).
+      await assertWithinQuota(deps, viewer.user.id, null);
       source = { filename: cleanFilename(decodeURIComponent(url.pathname.split('/').pop() || '')) || url.hostname, sourceUrl: url.toString(), bytes: null, duration: null };
     }
 
     const job = await deps.db.$transaction(async (tx) => {
+      // Again under the owner's quota lock, so parallel submissions cannot overshoot together.
+      await assertWithinQuota(deps, viewer.user.id, source.duration, { tx });
       const created = await tx.job.create({
         data: {
           id,
@@ -142,7 +165,8 @@ async function validateOptions(deps: AppDeps, viewer: Viewer, input: CreateJobIn
   if (translateTo && !LANGUAGE.test(translateTo)) throw badInput('translateTo must be a language code such as "de".', 'translateTo');
   const model = input.model?.trim() || null;
   if (model && (model.length > 100 || !/^[\w.:/-]+$/.test(model))) throw badInput('model is not a valid model name.', 'model');
-  if (input.projectId) throw notFound('Project');
+  // Into a project: OWNER, ADMIN and CONTRIBUTOR may submit (NOT_FOUND when the project is not visible).
+  const projectId = input.projectId ? (await requireProject(deps.db, viewer, input.projectId, 'record')).project.id : null;
 
   if (provider === 'LOCAL') {
     const availability = await deps.providers.LOCAL.availability();
@@ -156,7 +180,7 @@ async function validateOptions(deps: AppDeps, viewer: Viewer, input: CreateJobIn
   if (translateTo && !(await hasKey(deps, viewer.user.id, 'OPENAI'))) {
     throw new AppError('PROVIDER_UNAVAILABLE', 'Translation needs an OPENAI key: add one with setProviderKey.');
   }
-  return { provider, model, language, diarize: input.diarize ?? false, translateTo };
+  return { provider, model, language, diarize: input.diarize ?? false, translateTo, projectId };
 }
 
 async function hasKey(deps: CoreDeps, userId: string, provider: Provider): Promise<boolean> {
@@ -173,7 +197,7 @@ export async function enqueueTranscription(tx: Prisma.TransactionClient, jobId: 
 }
 
 export async function cancelJob(deps: AppDeps, viewer: Viewer, id: string): Promise<Job> {
-  const job = await findVisibleJob(deps, viewer, id);
+  const job = await findOwnJob(deps, viewer, id);
   if (job.status !== 'QUEUED' && job.status !== 'PROCESSING') {
     throw conflict(`The job is already ${job.status.toLowerCase()}.`);
   }
@@ -192,7 +216,7 @@ export async function cancelJob(deps: AppDeps, viewer: Viewer, id: string): Prom
 }
 
 export async function retryJob(deps: AppDeps, viewer: Viewer, id: string): Promise<Job> {
-  const job = await findVisibleJob(deps, viewer, id);
+  const job = await findOwnJob(deps, viewer, id);
   if (job.status !== 'FAILED' && job.status !== 'CANCELLED') {
     throw conflict('Only failed or cancelled jobs can be retried.');
   }
@@ -214,6 +238,7 @@ export async function retryJob(deps: AppDeps, viewer: Viewer, id: string): Promi
       },
     });
     if (count === 0) throw conflict('The job changed meanwhile.');
+    await assertWithinQuota(deps, job.ownerId, job.mediaDurationSeconds, { tx, excludeJobId: id });
     await tx.transcriptSegment.deleteMany({ where: { jobId: id } });
     await enqueueTranscription(tx, id);
     return tx.job.findUniqueOrThrow({ where: { id } });
@@ -224,10 +249,17 @@ export async function retryJob(deps: AppDeps, viewer: Viewer, id: string): Promi
 
 /** Removes the job's rows, its queue entry and its stored media. Usage already recorded stays. */
 export async function deleteJob(deps: AppDeps, viewer: Viewer, id: string): Promise<boolean> {
-  const job = await findVisibleJob(deps, viewer, id);
+  const job = await findOwnJob(deps, viewer, id);
   await deps.db.$transaction(async (tx) => {
     await tx.$executeRaw`SELECT graphile_worker.remove_job(${jobKey(id)})`;
     await tx.job.delete({ where: { id } });
+    await recordAudit(tx, {
+      actorId: viewer.user.id,
+      action: 'job.deleted',
+      targetType: 'Job',
+      targetId: id,
+      details: { ownerId: job.ownerId, projectId: job.projectId, status: job.status },
+    });
   });
   await deps.storage.deletePrefix(`jobs/${id}/`);
   await publishJobChange(deps, { ...job, status: 'CANCELLED' });

@@ -2,6 +2,7 @@ import type { AppDeps, CoreDeps, Viewer } from '../context.ts';
 import type { Provider, ProviderKey } from '../db.ts';
 import { badInput, notFound } from '../errors.ts';
 import { newId } from '../ids.ts';
+import { recordAudit } from './audit.ts';
 import { requireName } from './validation.ts';
 
 const MAX_SECRET_LENGTH = 4096;
@@ -24,17 +25,37 @@ export async function setProviderKey(
     masterKeyId: sealed.masterKeyId,
     last4: secret.slice(-4),
   };
-  return deps.db.providerKey.upsert({
-    where: { userId_provider_name: { userId: viewer.user.id, provider: input.provider, name } },
-    create: { id: newId('ProviderKey'), userId: viewer.user.id, provider: input.provider, name, ...fields },
-    update: { ...fields, createdAt: new Date(), lastUsedAt: null },
+  return deps.db.$transaction(async (tx) => {
+    const key = await tx.providerKey.upsert({
+      where: { userId_provider_name: { userId: viewer.user.id, provider: input.provider, name } },
+      create: { id: newId('ProviderKey'), userId: viewer.user.id, provider: input.provider, name, ...fields },
+      update: { ...fields, createdAt: new Date(), lastUsedAt: null },
+    });
+    await recordAudit(tx, {
+      actorId: viewer.user.id,
+      action: 'providerKey.set',
+      targetType: 'ProviderKey',
+      targetId: key.id,
+      details: { provider: input.provider, name, last4: key.last4 },
+    });
+    return key;
   });
 }
 
 export async function deleteProviderKey(deps: AppDeps, viewer: Viewer, id: string): Promise<boolean> {
-  const { count } = await deps.db.providerKey.deleteMany({ where: { id, userId: viewer.user.id } });
-  if (count === 0) throw notFound('Provider key');
-  return true;
+  return deps.db.$transaction(async (tx) => {
+    const key = await tx.providerKey.findFirst({ where: { id, userId: viewer.user.id }, select: { provider: true, name: true } });
+    const { count } = await tx.providerKey.deleteMany({ where: { id, userId: viewer.user.id } });
+    if (!key || count === 0) throw notFound('Provider key');
+    await recordAudit(tx, {
+      actorId: viewer.user.id,
+      action: 'providerKey.deleted',
+      targetType: 'ProviderKey',
+      targetId: id,
+      details: { provider: key.provider, name: key.name },
+    });
+    return true;
+  });
 }
 
 /** The plaintext of a user's newest key for `provider`, for the engines; null when they have none. */

@@ -100,7 +100,7 @@ async function fetchFollowing(
   return { bytes };
 }
 
-function guardedLookup(
+export function guardedLookup(
   hostname: string,
   options: object,
   callback: (error: Error | null, address: string | { address: string; family: number }[], family?: number) => void,
@@ -125,7 +125,7 @@ function resolveAll(hostname: string): Promise<string[]> {
   );
 }
 
-function isAllowed(hostname: string, allowHosts: string[]): boolean {
+export function isAllowed(hostname: string, allowHosts: string[]): boolean {
   const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
   return allowHosts.some((allowed) => allowed.toLowerCase() === host);
 }

@@ -1,6 +1,7 @@
 import type { AppDeps, Viewer } from '../context.ts';
 import type { Role, User } from '../db.ts';
 import { badInput, notFound } from '../errors.ts';
+import { recordAudit } from './audit.ts';
 import { revokeAllSessions } from './sessions.ts';
 
 export async function setUserRole(deps: AppDeps, viewer: Viewer, userId: string, role: Role): Promise<User> {
@@ -9,7 +10,17 @@ export async function setUserRole(deps: AppDeps, viewer: Viewer, userId: string,
   if (user.id === viewer.user.id && role !== 'ADMIN') {
     throw badInput('You cannot remove your own admin role; ask another admin.', 'role');
   }
-  return deps.db.user.update({ where: { id: userId }, data: { role, updatedAt: new Date() } });
+  return deps.db.$transaction(async (tx) => {
+    const updated = await tx.user.update({ where: { id: userId }, data: { role, updatedAt: new Date() } });
+    await recordAudit(tx, {
+      actorId: viewer.user.id,
+      action: 'user.roleChanged',
+      targetType: 'User',
+      targetId: userId,
+      details: { previous: user.role, role },
+    });
+    return updated;
+  });
 }
 
 /** Deactivation takes effect on the user's next request: tokens and keys are checked against this flag. */
@@ -17,7 +28,17 @@ export async function setUserActive(deps: AppDeps, viewer: Viewer, userId: strin
   const user = await deps.db.user.findUnique({ where: { id: userId } });
   if (!user) throw notFound('User');
   if (user.id === viewer.user.id && !active) throw badInput('You cannot deactivate yourself.', 'active');
-  const updated = await deps.db.user.update({ where: { id: userId }, data: { isActive: active, updatedAt: new Date() } });
+  const updated = await deps.db.$transaction(async (tx) => {
+    const row = await tx.user.update({ where: { id: userId }, data: { isActive: active, updatedAt: new Date() } });
+    await recordAudit(tx, {
+      actorId: viewer.user.id,
+      action: active ? 'user.activated' : 'user.deactivated',
+      targetType: 'User',
+      targetId: userId,
+      details: { previous: user.isActive, active },
+    });
+    return row;
+  });
   if (!active) await revokeAllSessions(deps, userId);
   return updated;
 }

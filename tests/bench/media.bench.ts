@@ -24,7 +24,7 @@ export const name = 'media';
 export const description = 'sniff + ffprobe + normalise a 30-minute MP3 vs the ffmpeg command line';
 
 const SECONDS = 1800;
-const REPS = 3;
+const REPS = 5;
 
 export async function run(report: BenchReport): Promise<void> {
   const mp3 = await speechMp3(SECONDS);

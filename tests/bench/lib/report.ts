@@ -26,6 +26,7 @@ export function allRows(): readonly Row[] {
 /** Numbers to at most 3 significant decimals, without trailing noise. */
 export function fmt(value: number, digits = 2): string {
   if (!Number.isFinite(value)) return String(value);
+  if (Number.isInteger(value)) return String(value);
   const abs = Math.abs(value);
   if (abs >= 1000) return value.toFixed(0);
   if (abs >= 100) return value.toFixed(1);

@@ -1,0 +1,364 @@
+// Every operation the console sends. graphql-codegen (../../../codegen.ts) types them from
+// schema.graphql into ../gql/; nothing else in the console speaks GraphQL.
+import { graphql } from '../gql/index.js';
+
+// ---- sessions -------------------------------------------------------------------------------
+
+export const LoginMutation = graphql(`
+  mutation ConsoleLogin($input: LoginInput!) {
+    login(input: $input) {
+      accessToken
+      refreshToken
+      accessTokenExpiresAt
+      user { id username email role isActive }
+    }
+  }
+`);
+
+export const RefreshSessionMutation = graphql(`
+  mutation ConsoleRefreshSession($refreshToken: String!) {
+    refreshSession(refreshToken: $refreshToken) {
+      accessToken
+      refreshToken
+      accessTokenExpiresAt
+      user { id username email role isActive }
+    }
+  }
+`);
+
+export const LogoutMutation = graphql(`
+  mutation ConsoleLogout($refreshToken: String!) {
+    logout(refreshToken: $refreshToken)
+  }
+`);
+
+export const MeQuery = graphql(`
+  query ConsoleMe {
+    me { id username email role isActive }
+  }
+`);
+
+// ---- users ----------------------------------------------------------------------------------
+
+export const UserFields = graphql(`
+  fragment UserFields on User {
+    id
+    username
+    email
+    role
+    isActive
+    createdAt
+    quota {
+      monthlyAudioMinutes
+      usedAudioSecondsThisMonth
+      reservedAudioSeconds
+      remainingAudioSeconds
+      resetsAt
+    }
+  }
+`);
+
+export const UsersQuery = graphql(`
+  query AdminUsers($first: Int, $after: String, $search: String, $role: Role, $active: Boolean, $orderBy: UserOrder) {
+    users(first: $first, after: $after, search: $search, role: $role, active: $active, orderBy: $orderBy) {
+      totalCount
+      pageInfo { hasNextPage endCursor }
+      edges { node { ...UserFields } }
+    }
+  }
+`);
+
+export const UserCursorsQuery = graphql(`
+  query AdminUserCursors($first: Int, $after: String, $search: String, $role: Role, $active: Boolean, $orderBy: UserOrder) {
+    users(first: $first, after: $after, search: $search, role: $role, active: $active, orderBy: $orderBy) {
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+`);
+
+export const UserQuery = graphql(`
+  query AdminUser($id: ID!) {
+    node(id: $id) {
+      ... on User {
+        ...UserFields
+        apiKeys { id name prefix scopes createdAt lastUsedAt expiresAt revokedAt }
+      }
+    }
+  }
+`);
+
+export const UserBriefQuery = graphql(`
+  query AdminUserBrief($id: ID!) {
+    node(id: $id) {
+      ... on User { ...UserFields }
+    }
+  }
+`);
+
+export const SetUserRoleMutation = graphql(`
+  mutation AdminSetUserRole($userId: ID!, $role: Role!) {
+    setUserRole(userId: $userId, role: $role) { id }
+  }
+`);
+
+export const SetUserActiveMutation = graphql(`
+  mutation AdminSetUserActive($userId: ID!, $active: Boolean!) {
+    setUserActive(userId: $userId, active: $active) { id }
+  }
+`);
+
+export const SetUserQuotaMutation = graphql(`
+  mutation AdminSetUserQuota($userId: ID!, $monthlyAudioMinutes: Int) {
+    setUserQuota(userId: $userId, monthlyAudioMinutes: $monthlyAudioMinutes) { id }
+  }
+`);
+
+// ---- jobs -----------------------------------------------------------------------------------
+
+export const JobListFields = graphql(`
+  fragment JobListFields on Job {
+    id
+    status
+    progress
+    provider
+    model
+    filename
+    mediaDurationSeconds
+    error
+    attempts
+    createdAt
+    startedAt
+    completedAt
+    owner { id username }
+    project { id name }
+  }
+`);
+
+export const JobsQuery = graphql(`
+  query AdminJobs($first: Int, $after: String, $status: JobStatus, $provider: Provider, $userId: ID, $search: String) {
+    allJobs(first: $first, after: $after, status: $status, provider: $provider, userId: $userId, search: $search) {
+      totalCount
+      pageInfo { hasNextPage endCursor }
+      edges { node { ...JobListFields } }
+    }
+  }
+`);
+
+export const JobCursorsQuery = graphql(`
+  query AdminJobCursors($first: Int, $after: String, $status: JobStatus, $provider: Provider, $userId: ID, $search: String) {
+    allJobs(first: $first, after: $after, status: $status, provider: $provider, userId: $userId, search: $search) {
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+`);
+
+export const JobQuery = graphql(`
+  query AdminJob($id: ID!) {
+    job(id: $id) {
+      ...JobListFields
+      language
+      detectedLanguage
+      diarize
+      translateTo
+      text
+      translatedText
+      segments { index start end text speaker }
+    }
+  }
+`);
+
+export const JobBriefQuery = graphql(`
+  query AdminJobBrief($id: ID!) {
+    job(id: $id) { ...JobListFields }
+  }
+`);
+
+export const CancelJobMutation = graphql(`
+  mutation AdminCancelJob($id: ID!) {
+    cancelJob(id: $id) { id status }
+  }
+`);
+
+export const RetryJobMutation = graphql(`
+  mutation AdminRetryJob($id: ID!) {
+    retryJob(id: $id) { id status }
+  }
+`);
+
+export const DeleteJobMutation = graphql(`
+  mutation AdminDeleteJob($id: ID!) {
+    deleteJob(id: $id)
+  }
+`);
+
+export const JobUpdatedSubscription = graphql(`
+  subscription AdminJobUpdated($id: ID!) {
+    jobUpdated(id: $id) { ...JobListFields }
+  }
+`);
+
+export const TranscriptChunksSubscription = graphql(`
+  subscription AdminTranscriptChunks($jobId: ID!) {
+    transcriptChunks(jobId: $jobId) {
+      isFinal
+      segment { index start end text speaker }
+    }
+  }
+`);
+
+export const JobStatsQuery = graphql(`
+  query AdminJobStats($from: DateTime, $to: DateTime) {
+    adminJobStats(from: $from, to: $to) {
+      total queued processing completed failed cancelled successRate audioSeconds
+    }
+  }
+`);
+
+// ---- projects -------------------------------------------------------------------------------
+
+export const ProjectFields = graphql(`
+  fragment ProjectFields on Project {
+    id
+    name
+    description
+    createdAt
+    viewerRole
+    members { role joinedAt user { id username email } }
+    prompts(first: 1) { totalCount }
+  }
+`);
+
+export const ProjectsQuery = graphql(`
+  query AdminProjects($first: Int, $after: String) {
+    projects(first: $first, after: $after) {
+      totalCount
+      pageInfo { hasNextPage endCursor }
+      edges { node { ...ProjectFields } }
+    }
+  }
+`);
+
+export const ProjectCursorsQuery = graphql(`
+  query AdminProjectCursors($first: Int, $after: String) {
+    projects(first: $first, after: $after) {
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+`);
+
+export const ProjectQuery = graphql(`
+  query AdminProject($id: ID!) {
+    project(id: $id) { ...ProjectFields }
+  }
+`);
+
+export const ProjectPromptsQuery = graphql(`
+  query AdminProjectPrompts($id: ID!, $first: Int, $after: String) {
+    project(id: $id) {
+      id
+      prompts(first: $first, after: $after) {
+        totalCount
+        pageInfo { hasNextPage endCursor }
+        edges { node { id text recordingsCount } }
+      }
+    }
+  }
+`);
+
+export const ProjectPromptCursorsQuery = graphql(`
+  query AdminProjectPromptCursors($id: ID!, $first: Int, $after: String) {
+    project(id: $id) {
+      id
+      prompts(first: $first, after: $after) {
+        pageInfo { hasNextPage endCursor }
+      }
+    }
+  }
+`);
+
+export const UpdateProjectMutation = graphql(`
+  mutation AdminUpdateProject($id: ID!, $input: UpdateProjectInput!) {
+    updateProject(id: $id, input: $input) { id }
+  }
+`);
+
+export const DeleteProjectMutation = graphql(`
+  mutation AdminDeleteProject($id: ID!, $confirmName: String) {
+    deleteProject(id: $id, confirmName: $confirmName)
+  }
+`);
+
+// ---- usage, audit, webhooks, outbox ---------------------------------------------------------
+
+export const AdminUsageQuery = graphql(`
+  query AdminUsage($from: DateTime, $to: DateTime, $groupBy: UsageGroupBy!) {
+    adminUsage(from: $from, to: $to, groupBy: $groupBy) { key jobs liveSessions audioSeconds costUsd }
+  }
+`);
+
+export const AuditLogQuery = graphql(`
+  query AdminAuditLog($first: Int, $after: String, $actorId: ID, $action: String, $targetId: ID) {
+    auditLog(first: $first, after: $after, actorId: $actorId, action: $action, targetId: $targetId) {
+      totalCount
+      pageInfo { hasNextPage endCursor }
+      edges {
+        node { id action targetType targetId requestId details createdAt actor { id username } }
+      }
+    }
+  }
+`);
+
+export const AuditCursorsQuery = graphql(`
+  query AdminAuditCursors($first: Int, $after: String, $actorId: ID, $action: String, $targetId: ID) {
+    auditLog(first: $first, after: $after, actorId: $actorId, action: $action, targetId: $targetId) {
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+`);
+
+export const AuditEntryQuery = graphql(`
+  query AdminAuditEntry($id: ID!) {
+    node(id: $id) {
+      ... on AuditEntry { id action targetType targetId requestId details createdAt actor { id username } }
+    }
+  }
+`);
+
+export const WebhooksQuery = graphql(`
+  query AdminWebhooks {
+    webhooks {
+      id url events enabled failureCount lastStatus lastError lastAttemptAt lastDeliveredAt disabledAt createdAt
+      project { id name }
+    }
+  }
+`);
+
+export const EnableWebhookMutation = graphql(`
+  mutation AdminEnableWebhook($id: ID!) {
+    enableWebhook(id: $id) { id enabled }
+  }
+`);
+
+export const DeleteWebhookMutation = graphql(`
+  mutation AdminDeleteWebhook($id: ID!) {
+    deleteWebhook(id: $id)
+  }
+`);
+
+export const OutboxQuery = graphql(`
+  query AdminOutbox($first: Int, $after: String, $unsent: Boolean) {
+    outbox(first: $first, after: $after, unsent: $unsent) {
+      totalCount
+      pageInfo { hasNextPage endCursor }
+      edges { node { id to subject body error sentAt createdAt } }
+    }
+  }
+`);
+
+export const OutboxCursorsQuery = graphql(`
+  query AdminOutboxCursors($first: Int, $after: String, $unsent: Boolean) {
+    outbox(first: $first, after: $after, unsent: $unsent) {
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+`);

@@ -1,0 +1,280 @@
+/* eslint-disable */
+import * as types from './graphql.js';
+import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
+
+/**
+ * Map of all GraphQL operations in the project.
+ *
+ * This map has several performance disadvantages:
+ * 1. It is not tree-shakeable, so it will include all operations in the project.
+ * 2. It is not minifiable, so the string of a GraphQL query will be multiple times inside the bundle.
+ * 3. It does not support dead code elimination, so it will add unused operations.
+ *
+ * Therefore it is highly recommended to use the babel or swc plugin for production.
+ * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
+ */
+type Documents = {
+    "\n  mutation ConsoleLogin($input: LoginInput!) {\n    login(input: $input) {\n      accessToken\n      refreshToken\n      accessTokenExpiresAt\n      user { id username email role isActive }\n    }\n  }\n": typeof types.ConsoleLoginDocument,
+    "\n  mutation ConsoleRefreshSession($refreshToken: String!) {\n    refreshSession(refreshToken: $refreshToken) {\n      accessToken\n      refreshToken\n      accessTokenExpiresAt\n      user { id username email role isActive }\n    }\n  }\n": typeof types.ConsoleRefreshSessionDocument,
+    "\n  mutation ConsoleLogout($refreshToken: String!) {\n    logout(refreshToken: $refreshToken)\n  }\n": typeof types.ConsoleLogoutDocument,
+    "\n  query ConsoleMe {\n    me { id username email role isActive }\n  }\n": typeof types.ConsoleMeDocument,
+    "\n  fragment UserFields on User {\n    id\n    username\n    email\n    role\n    isActive\n    createdAt\n    quota {\n      monthlyAudioMinutes\n      usedAudioSecondsThisMonth\n      reservedAudioSeconds\n      remainingAudioSeconds\n      resetsAt\n    }\n  }\n": typeof types.UserFieldsFragmentDoc,
+    "\n  query AdminUsers($first: Int, $after: String, $search: String, $role: Role, $active: Boolean, $orderBy: UserOrder) {\n    users(first: $first, after: $after, search: $search, role: $role, active: $active, orderBy: $orderBy) {\n      totalCount\n      pageInfo { hasNextPage endCursor }\n      edges { node { ...UserFields } }\n    }\n  }\n": typeof types.AdminUsersDocument,
+    "\n  query AdminUserCursors($first: Int, $after: String, $search: String, $role: Role, $active: Boolean, $orderBy: UserOrder) {\n    users(first: $first, after: $after, search: $search, role: $role, active: $active, orderBy: $orderBy) {\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n": typeof types.AdminUserCursorsDocument,
+    "\n  query AdminUser($id: ID!) {\n    node(id: $id) {\n      ... on User {\n        ...UserFields\n        apiKeys { id name prefix scopes createdAt lastUsedAt expiresAt revokedAt }\n      }\n    }\n  }\n": typeof types.AdminUserDocument,
+    "\n  query AdminUserBrief($id: ID!) {\n    node(id: $id) {\n      ... on User { ...UserFields }\n    }\n  }\n": typeof types.AdminUserBriefDocument,
+    "\n  mutation AdminSetUserRole($userId: ID!, $role: Role!) {\n    setUserRole(userId: $userId, role: $role) { id }\n  }\n": typeof types.AdminSetUserRoleDocument,
+    "\n  mutation AdminSetUserActive($userId: ID!, $active: Boolean!) {\n    setUserActive(userId: $userId, active: $active) { id }\n  }\n": typeof types.AdminSetUserActiveDocument,
+    "\n  mutation AdminSetUserQuota($userId: ID!, $monthlyAudioMinutes: Int) {\n    setUserQuota(userId: $userId, monthlyAudioMinutes: $monthlyAudioMinutes) { id }\n  }\n": typeof types.AdminSetUserQuotaDocument,
+    "\n  fragment JobListFields on Job {\n    id\n    status\n    progress\n    provider\n    model\n    filename\n    mediaDurationSeconds\n    error\n    attempts\n    createdAt\n    startedAt\n    completedAt\n    owner { id username }\n    project { id name }\n  }\n": typeof types.JobListFieldsFragmentDoc,
+    "\n  query AdminJobs($first: Int, $after: String, $status: JobStatus, $provider: Provider, $userId: ID, $search: String) {\n    allJobs(first: $first, after: $after, status: $status, provider: $provider, userId: $userId, search: $search) {\n      totalCount\n      pageInfo { hasNextPage endCursor }\n      edges { node { ...JobListFields } }\n    }\n  }\n": typeof types.AdminJobsDocument,
+    "\n  query AdminJobCursors($first: Int, $after: String, $status: JobStatus, $provider: Provider, $userId: ID, $search: String) {\n    allJobs(first: $first, after: $after, status: $status, provider: $provider, userId: $userId, search: $search) {\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n": typeof types.AdminJobCursorsDocument,
+    "\n  query AdminJob($id: ID!) {\n    job(id: $id) {\n      ...JobListFields\n      language\n      detectedLanguage\n      diarize\n      translateTo\n      text\n      translatedText\n      segments { index start end text speaker }\n    }\n  }\n": typeof types.AdminJobDocument,
+    "\n  query AdminJobBrief($id: ID!) {\n    job(id: $id) { ...JobListFields }\n  }\n": typeof types.AdminJobBriefDocument,
+    "\n  mutation AdminCancelJob($id: ID!) {\n    cancelJob(id: $id) { id status }\n  }\n": typeof types.AdminCancelJobDocument,
+    "\n  mutation AdminRetryJob($id: ID!) {\n    retryJob(id: $id) { id status }\n  }\n": typeof types.AdminRetryJobDocument,
+    "\n  mutation AdminDeleteJob($id: ID!) {\n    deleteJob(id: $id)\n  }\n": typeof types.AdminDeleteJobDocument,
+    "\n  subscription AdminJobUpdated($id: ID!) {\n    jobUpdated(id: $id) { ...JobListFields }\n  }\n": typeof types.AdminJobUpdatedDocument,
+    "\n  subscription AdminTranscriptChunks($jobId: ID!) {\n    transcriptChunks(jobId: $jobId) {\n      isFinal\n      segment { index start end text speaker }\n    }\n  }\n": typeof types.AdminTranscriptChunksDocument,
+    "\n  query AdminJobStats($from: DateTime, $to: DateTime) {\n    adminJobStats(from: $from, to: $to) {\n      total queued processing completed failed cancelled successRate audioSeconds\n    }\n  }\n": typeof types.AdminJobStatsDocument,
+    "\n  fragment ProjectFields on Project {\n    id\n    name\n    description\n    createdAt\n    viewerRole\n    members { role joinedAt user { id username email } }\n    prompts(first: 1) { totalCount }\n  }\n": typeof types.ProjectFieldsFragmentDoc,
+    "\n  query AdminProjects($first: Int, $after: String) {\n    projects(first: $first, after: $after) {\n      totalCount\n      pageInfo { hasNextPage endCursor }\n      edges { node { ...ProjectFields } }\n    }\n  }\n": typeof types.AdminProjectsDocument,
+    "\n  query AdminProjectCursors($first: Int, $after: String) {\n    projects(first: $first, after: $after) {\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n": typeof types.AdminProjectCursorsDocument,
+    "\n  query AdminProject($id: ID!) {\n    project(id: $id) { ...ProjectFields }\n  }\n": typeof types.AdminProjectDocument,
+    "\n  query AdminProjectPrompts($id: ID!, $first: Int, $after: String) {\n    project(id: $id) {\n      id\n      prompts(first: $first, after: $after) {\n        totalCount\n        pageInfo { hasNextPage endCursor }\n        edges { node { id text recordingsCount } }\n      }\n    }\n  }\n": typeof types.AdminProjectPromptsDocument,
+    "\n  query AdminProjectPromptCursors($id: ID!, $first: Int, $after: String) {\n    project(id: $id) {\n      id\n      prompts(first: $first, after: $after) {\n        pageInfo { hasNextPage endCursor }\n      }\n    }\n  }\n": typeof types.AdminProjectPromptCursorsDocument,
+    "\n  mutation AdminUpdateProject($id: ID!, $input: UpdateProjectInput!) {\n    updateProject(id: $id, input: $input) { id }\n  }\n": typeof types.AdminUpdateProjectDocument,
+    "\n  mutation AdminDeleteProject($id: ID!, $confirmName: String) {\n    deleteProject(id: $id, confirmName: $confirmName)\n  }\n": typeof types.AdminDeleteProjectDocument,
+    "\n  query AdminUsage($from: DateTime, $to: DateTime, $groupBy: UsageGroupBy!) {\n    adminUsage(from: $from, to: $to, groupBy: $groupBy) { key jobs liveSessions audioSeconds costUsd }\n  }\n": typeof types.AdminUsageDocument,
+    "\n  query AdminAuditLog($first: Int, $after: String, $actorId: ID, $action: String, $targetId: ID) {\n    auditLog(first: $first, after: $after, actorId: $actorId, action: $action, targetId: $targetId) {\n      totalCount\n      pageInfo { hasNextPage endCursor }\n      edges {\n        node { id action targetType targetId requestId details createdAt actor { id username } }\n      }\n    }\n  }\n": typeof types.AdminAuditLogDocument,
+    "\n  query AdminAuditCursors($first: Int, $after: String, $actorId: ID, $action: String, $targetId: ID) {\n    auditLog(first: $first, after: $after, actorId: $actorId, action: $action, targetId: $targetId) {\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n": typeof types.AdminAuditCursorsDocument,
+    "\n  query AdminAuditEntry($id: ID!) {\n    node(id: $id) {\n      ... on AuditEntry { id action targetType targetId requestId details createdAt actor { id username } }\n    }\n  }\n": typeof types.AdminAuditEntryDocument,
+    "\n  query AdminWebhooks {\n    webhooks {\n      id url events enabled failureCount lastStatus lastError lastAttemptAt lastDeliveredAt disabledAt createdAt\n      project { id name }\n    }\n  }\n": typeof types.AdminWebhooksDocument,
+    "\n  mutation AdminEnableWebhook($id: ID!) {\n    enableWebhook(id: $id) { id enabled }\n  }\n": typeof types.AdminEnableWebhookDocument,
+    "\n  mutation AdminDeleteWebhook($id: ID!) {\n    deleteWebhook(id: $id)\n  }\n": typeof types.AdminDeleteWebhookDocument,
+    "\n  query AdminOutbox($first: Int, $after: String, $unsent: Boolean) {\n    outbox(first: $first, after: $after, unsent: $unsent) {\n      totalCount\n      pageInfo { hasNextPage endCursor }\n      edges { node { id to subject body error sentAt createdAt } }\n    }\n  }\n": typeof types.AdminOutboxDocument,
+    "\n  query AdminOutboxCursors($first: Int, $after: String, $unsent: Boolean) {\n    outbox(first: $first, after: $after, unsent: $unsent) {\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n": typeof types.AdminOutboxCursorsDocument,
+};
+const documents: Documents = {
+    "\n  mutation ConsoleLogin($input: LoginInput!) {\n    login(input: $input) {\n      accessToken\n      refreshToken\n      accessTokenExpiresAt\n      user { id username email role isActive }\n    }\n  }\n": types.ConsoleLoginDocument,
+    "\n  mutation ConsoleRefreshSession($refreshToken: String!) {\n    refreshSession(refreshToken: $refreshToken) {\n      accessToken\n      refreshToken\n      accessTokenExpiresAt\n      user { id username email role isActive }\n    }\n  }\n": types.ConsoleRefreshSessionDocument,
+    "\n  mutation ConsoleLogout($refreshToken: String!) {\n    logout(refreshToken: $refreshToken)\n  }\n": types.ConsoleLogoutDocument,
+    "\n  query ConsoleMe {\n    me { id username email role isActive }\n  }\n": types.ConsoleMeDocument,
+    "\n  fragment UserFields on User {\n    id\n    username\n    email\n    role\n    isActive\n    createdAt\n    quota {\n      monthlyAudioMinutes\n      usedAudioSecondsThisMonth\n      reservedAudioSeconds\n      remainingAudioSeconds\n      resetsAt\n    }\n  }\n": types.UserFieldsFragmentDoc,
+    "\n  query AdminUsers($first: Int, $after: String, $search: String, $role: Role, $active: Boolean, $orderBy: UserOrder) {\n    users(first: $first, after: $after, search: $search, role: $role, active: $active, orderBy: $orderBy) {\n      totalCount\n      pageInfo { hasNextPage endCursor }\n      edges { node { ...UserFields } }\n    }\n  }\n": types.AdminUsersDocument,
+    "\n  query AdminUserCursors($first: Int, $after: String, $search: String, $role: Role, $active: Boolean, $orderBy: UserOrder) {\n    users(first: $first, after: $after, search: $search, role: $role, active: $active, orderBy: $orderBy) {\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n": types.AdminUserCursorsDocument,
+    "\n  query AdminUser($id: ID!) {\n    node(id: $id) {\n      ... on User {\n        ...UserFields\n        apiKeys { id name prefix scopes createdAt lastUsedAt expiresAt revokedAt }\n      }\n    }\n  }\n": types.AdminUserDocument,
+    "\n  query AdminUserBrief($id: ID!) {\n    node(id: $id) {\n      ... on User { ...UserFields }\n    }\n  }\n": types.AdminUserBriefDocument,
+    "\n  mutation AdminSetUserRole($userId: ID!, $role: Role!) {\n    setUserRole(userId: $userId, role: $role) { id }\n  }\n": types.AdminSetUserRoleDocument,
+    "\n  mutation AdminSetUserActive($userId: ID!, $active: Boolean!) {\n    setUserActive(userId: $userId, active: $active) { id }\n  }\n": types.AdminSetUserActiveDocument,
+    "\n  mutation AdminSetUserQuota($userId: ID!, $monthlyAudioMinutes: Int) {\n    setUserQuota(userId: $userId, monthlyAudioMinutes: $monthlyAudioMinutes) { id }\n  }\n": types.AdminSetUserQuotaDocument,
+    "\n  fragment JobListFields on Job {\n    id\n    status\n    progress\n    provider\n    model\n    filename\n    mediaDurationSeconds\n    error\n    attempts\n    createdAt\n    startedAt\n    completedAt\n    owner { id username }\n    project { id name }\n  }\n": types.JobListFieldsFragmentDoc,
+    "\n  query AdminJobs($first: Int, $after: String, $status: JobStatus, $provider: Provider, $userId: ID, $search: String) {\n    allJobs(first: $first, after: $after, status: $status, provider: $provider, userId: $userId, search: $search) {\n      totalCount\n      pageInfo { hasNextPage endCursor }\n      edges { node { ...JobListFields } }\n    }\n  }\n": types.AdminJobsDocument,
+    "\n  query AdminJobCursors($first: Int, $after: String, $status: JobStatus, $provider: Provider, $userId: ID, $search: String) {\n    allJobs(first: $first, after: $after, status: $status, provider: $provider, userId: $userId, search: $search) {\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n": types.AdminJobCursorsDocument,
+    "\n  query AdminJob($id: ID!) {\n    job(id: $id) {\n      ...JobListFields\n      language\n      detectedLanguage\n      diarize\n      translateTo\n      text\n      translatedText\n      segments { index start end text speaker }\n    }\n  }\n": types.AdminJobDocument,
+    "\n  query AdminJobBrief($id: ID!) {\n    job(id: $id) { ...JobListFields }\n  }\n": types.AdminJobBriefDocument,
+    "\n  mutation AdminCancelJob($id: ID!) {\n    cancelJob(id: $id) { id status }\n  }\n": types.AdminCancelJobDocument,
+    "\n  mutation AdminRetryJob($id: ID!) {\n    retryJob(id: $id) { id status }\n  }\n": types.AdminRetryJobDocument,
+    "\n  mutation AdminDeleteJob($id: ID!) {\n    deleteJob(id: $id)\n  }\n": types.AdminDeleteJobDocument,
+    "\n  subscription AdminJobUpdated($id: ID!) {\n    jobUpdated(id: $id) { ...JobListFields }\n  }\n": types.AdminJobUpdatedDocument,
+    "\n  subscription AdminTranscriptChunks($jobId: ID!) {\n    transcriptChunks(jobId: $jobId) {\n      isFinal\n      segment { index start end text speaker }\n    }\n  }\n": types.AdminTranscriptChunksDocument,
+    "\n  query AdminJobStats($from: DateTime, $to: DateTime) {\n    adminJobStats(from: $from, to: $to) {\n      total queued processing completed failed cancelled successRate audioSeconds\n    }\n  }\n": types.AdminJobStatsDocument,
+    "\n  fragment ProjectFields on Project {\n    id\n    name\n    description\n    createdAt\n    viewerRole\n    members { role joinedAt user { id username email } }\n    prompts(first: 1) { totalCount }\n  }\n": types.ProjectFieldsFragmentDoc,
+    "\n  query AdminProjects($first: Int, $after: String) {\n    projects(first: $first, after: $after) {\n      totalCount\n      pageInfo { hasNextPage endCursor }\n      edges { node { ...ProjectFields } }\n    }\n  }\n": types.AdminProjectsDocument,
+    "\n  query AdminProjectCursors($first: Int, $after: String) {\n    projects(first: $first, after: $after) {\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n": types.AdminProjectCursorsDocument,
+    "\n  query AdminProject($id: ID!) {\n    project(id: $id) { ...ProjectFields }\n  }\n": types.AdminProjectDocument,
+    "\n  query AdminProjectPrompts($id: ID!, $first: Int, $after: String) {\n    project(id: $id) {\n      id\n      prompts(first: $first, after: $after) {\n        totalCount\n        pageInfo { hasNextPage endCursor }\n        edges { node { id text recordingsCount } }\n      }\n    }\n  }\n": types.AdminProjectPromptsDocument,
+    "\n  query AdminProjectPromptCursors($id: ID!, $first: Int, $after: String) {\n    project(id: $id) {\n      id\n      prompts(first: $first, after: $after) {\n        pageInfo { hasNextPage endCursor }\n      }\n    }\n  }\n": types.AdminProjectPromptCursorsDocument,
+    "\n  mutation AdminUpdateProject($id: ID!, $input: UpdateProjectInput!) {\n    updateProject(id: $id, input: $input) { id }\n  }\n": types.AdminUpdateProjectDocument,
+    "\n  mutation AdminDeleteProject($id: ID!, $confirmName: String) {\n    deleteProject(id: $id, confirmName: $confirmName)\n  }\n": types.AdminDeleteProjectDocument,
+    "\n  query AdminUsage($from: DateTime, $to: DateTime, $groupBy: UsageGroupBy!) {\n    adminUsage(from: $from, to: $to, groupBy: $groupBy) { key jobs liveSessions audioSeconds costUsd }\n  }\n": types.AdminUsageDocument,
+    "\n  query AdminAuditLog($first: Int, $after: String, $actorId: ID, $action: String, $targetId: ID) {\n    auditLog(first: $first, after: $after, actorId: $actorId, action: $action, targetId: $targetId) {\n      totalCount\n      pageInfo { hasNextPage endCursor }\n      edges {\n        node { id action targetType targetId requestId details createdAt actor { id username } }\n      }\n    }\n  }\n": types.AdminAuditLogDocument,
+    "\n  query AdminAuditCursors($first: Int, $after: String, $actorId: ID, $action: String, $targetId: ID) {\n    auditLog(first: $first, after: $after, actorId: $actorId, action: $action, targetId: $targetId) {\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n": types.AdminAuditCursorsDocument,
+    "\n  query AdminAuditEntry($id: ID!) {\n    node(id: $id) {\n      ... on AuditEntry { id action targetType targetId requestId details createdAt actor { id username } }\n    }\n  }\n": types.AdminAuditEntryDocument,
+    "\n  query AdminWebhooks {\n    webhooks {\n      id url events enabled failureCount lastStatus lastError lastAttemptAt lastDeliveredAt disabledAt createdAt\n      project { id name }\n    }\n  }\n": types.AdminWebhooksDocument,
+    "\n  mutation AdminEnableWebhook($id: ID!) {\n    enableWebhook(id: $id) { id enabled }\n  }\n": types.AdminEnableWebhookDocument,
+    "\n  mutation AdminDeleteWebhook($id: ID!) {\n    deleteWebhook(id: $id)\n  }\n": types.AdminDeleteWebhookDocument,
+    "\n  query AdminOutbox($first: Int, $after: String, $unsent: Boolean) {\n    outbox(first: $first, after: $after, unsent: $unsent) {\n      totalCount\n      pageInfo { hasNextPage endCursor }\n      edges { node { id to subject body error sentAt createdAt } }\n    }\n  }\n": types.AdminOutboxDocument,
+    "\n  query AdminOutboxCursors($first: Int, $after: String, $unsent: Boolean) {\n    outbox(first: $first, after: $after, unsent: $unsent) {\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n": types.AdminOutboxCursorsDocument,
+};
+
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ *
+ *
+ * @example
+ * ```ts
+ * const query = graphql(`query GetUser($id: ID!) { user(id: $id) { name } }`);
+ * ```
+ *
+ * The query argument is unknown!
+ * Please regenerate the types.
+ */
+export function graphql(source: string): unknown;
+
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ConsoleLogin($input: LoginInput!) {\n    login(input: $input) {\n      accessToken\n      refreshToken\n      accessTokenExpiresAt\n      user { id username email role isActive }\n    }\n  }\n"): (typeof documents)["\n  mutation ConsoleLogin($input: LoginInput!) {\n    login(input: $input) {\n      accessToken\n      refreshToken\n      accessTokenExpiresAt\n      user { id username email role isActive }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ConsoleRefreshSession($refreshToken: String!) {\n    refreshSession(refreshToken: $refreshToken) {\n      accessToken\n      refreshToken\n      accessTokenExpiresAt\n      user { id username email role isActive }\n    }\n  }\n"): (typeof documents)["\n  mutation ConsoleRefreshSession($refreshToken: String!) {\n    refreshSession(refreshToken: $refreshToken) {\n      accessToken\n      refreshToken\n      accessTokenExpiresAt\n      user { id username email role isActive }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ConsoleLogout($refreshToken: String!) {\n    logout(refreshToken: $refreshToken)\n  }\n"): (typeof documents)["\n  mutation ConsoleLogout($refreshToken: String!) {\n    logout(refreshToken: $refreshToken)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ConsoleMe {\n    me { id username email role isActive }\n  }\n"): (typeof documents)["\n  query ConsoleMe {\n    me { id username email role isActive }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment UserFields on User {\n    id\n    username\n    email\n    role\n    isActive\n    createdAt\n    quota {\n      monthlyAudioMinutes\n      usedAudioSecondsThisMonth\n      reservedAudioSeconds\n      remainingAudioSeconds\n      resetsAt\n    }\n  }\n"): (typeof documents)["\n  fragment UserFields on User {\n    id\n    username\n    email\n    role\n    isActive\n    createdAt\n    quota {\n      monthlyAudioMinutes\n      usedAudioSecondsThisMonth\n      reservedAudioSeconds\n      remainingAudioSeconds\n      resetsAt\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query AdminUsers($first: Int, $after: String, $search: String, $role: Role, $active: Boolean, $orderBy: UserOrder) {\n    users(first: $first, after: $after, search: $search, role: $role, active: $active, orderBy: $orderBy) {\n      totalCount\n      pageInfo { hasNextPage endCursor }\n      edges { node { ...UserFields } }\n    }\n  }\n"): (typeof documents)["\n  query AdminUsers($first: Int, $after: String, $search: String, $role: Role, $active: Boolean, $orderBy: UserOrder) {\n    users(first: $first, after: $after, search: $search, role: $role, active: $active, orderBy: $orderBy) {\n      totalCount\n      pageInfo { hasNextPage endCursor }\n      edges { node { ...UserFields } }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query AdminUserCursors($first: Int, $after: String, $search: String, $role: Role, $active: Boolean, $orderBy: UserOrder) {\n    users(first: $first, after: $after, search: $search, role: $role, active: $active, orderBy: $orderBy) {\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n"): (typeof documents)["\n  query AdminUserCursors($first: Int, $after: String, $search: String, $role: Role, $active: Boolean, $orderBy: UserOrder) {\n    users(first: $first, after: $after, search: $search, role: $role, active: $active, orderBy: $orderBy) {\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query AdminUser($id: ID!) {\n    node(id: $id) {\n      ... on User {\n        ...UserFields\n        apiKeys { id name prefix scopes createdAt lastUsedAt expiresAt revokedAt }\n      }\n    }\n  }\n"): (typeof documents)["\n  query AdminUser($id: ID!) {\n    node(id: $id) {\n      ... on User {\n        ...UserFields\n        apiKeys { id name prefix scopes createdAt lastUsedAt expiresAt revokedAt }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query AdminUserBrief($id: ID!) {\n    node(id: $id) {\n      ... on User { ...UserFields }\n    }\n  }\n"): (typeof documents)["\n  query AdminUserBrief($id: ID!) {\n    node(id: $id) {\n      ... on User { ...UserFields }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation AdminSetUserRole($userId: ID!, $role: Role!) {\n    setUserRole(userId: $userId, role: $role) { id }\n  }\n"): (typeof documents)["\n  mutation AdminSetUserRole($userId: ID!, $role: Role!) {\n    setUserRole(userId: $userId, role: $role) { id }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation AdminSetUserActive($userId: ID!, $active: Boolean!) {\n    setUserActive(userId: $userId, active: $active) { id }\n  }\n"): (typeof documents)["\n  mutation AdminSetUserActive($userId: ID!, $active: Boolean!) {\n    setUserActive(userId: $userId, active: $active) { id }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation AdminSetUserQuota($userId: ID!, $monthlyAudioMinutes: Int) {\n    setUserQuota(userId: $userId, monthlyAudioMinutes: $monthlyAudioMinutes) { id }\n  }\n"): (typeof documents)["\n  mutation AdminSetUserQuota($userId: ID!, $monthlyAudioMinutes: Int) {\n    setUserQuota(userId: $userId, monthlyAudioMinutes: $monthlyAudioMinutes) { id }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment JobListFields on Job {\n    id\n    status\n    progress\n    provider\n    model\n    filename\n    mediaDurationSeconds\n    error\n    attempts\n    createdAt\n    startedAt\n    completedAt\n    owner { id username }\n    project { id name }\n  }\n"): (typeof documents)["\n  fragment JobListFields on Job {\n    id\n    status\n    progress\n    provider\n    model\n    filename\n    mediaDurationSeconds\n    error\n    attempts\n    createdAt\n    startedAt\n    completedAt\n    owner { id username }\n    project { id name }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query AdminJobs($first: Int, $after: String, $status: JobStatus, $provider: Provider, $userId: ID, $search: String) {\n    allJobs(first: $first, after: $after, status: $status, provider: $provider, userId: $userId, search: $search) {\n      totalCount\n      pageInfo { hasNextPage endCursor }\n      edges { node { ...JobListFields } }\n    }\n  }\n"): (typeof documents)["\n  query AdminJobs($first: Int, $after: String, $status: JobStatus, $provider: Provider, $userId: ID, $search: String) {\n    allJobs(first: $first, after: $after, status: $status, provider: $provider, userId: $userId, search: $search) {\n      totalCount\n      pageInfo { hasNextPage endCursor }\n      edges { node { ...JobListFields } }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query AdminJobCursors($first: Int, $after: String, $status: JobStatus, $provider: Provider, $userId: ID, $search: String) {\n    allJobs(first: $first, after: $after, status: $status, provider: $provider, userId: $userId, search: $search) {\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n"): (typeof documents)["\n  query AdminJobCursors($first: Int, $after: String, $status: JobStatus, $provider: Provider, $userId: ID, $search: String) {\n    allJobs(first: $first, after: $after, status: $status, provider: $provider, userId: $userId, search: $search) {\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query AdminJob($id: ID!) {\n    job(id: $id) {\n      ...JobListFields\n      language\n      detectedLanguage\n      diarize\n      translateTo\n      text\n      translatedText\n      segments { index start end text speaker }\n    }\n  }\n"): (typeof documents)["\n  query AdminJob($id: ID!) {\n    job(id: $id) {\n      ...JobListFields\n      language\n      detectedLanguage\n      diarize\n      translateTo\n      text\n      translatedText\n      segments { index start end text speaker }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query AdminJobBrief($id: ID!) {\n    job(id: $id) { ...JobListFields }\n  }\n"): (typeof documents)["\n  query AdminJobBrief($id: ID!) {\n    job(id: $id) { ...JobListFields }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation AdminCancelJob($id: ID!) {\n    cancelJob(id: $id) { id status }\n  }\n"): (typeof documents)["\n  mutation AdminCancelJob($id: ID!) {\n    cancelJob(id: $id) { id status }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation AdminRetryJob($id: ID!) {\n    retryJob(id: $id) { id status }\n  }\n"): (typeof documents)["\n  mutation AdminRetryJob($id: ID!) {\n    retryJob(id: $id) { id status }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation AdminDeleteJob($id: ID!) {\n    deleteJob(id: $id)\n  }\n"): (typeof documents)["\n  mutation AdminDeleteJob($id: ID!) {\n    deleteJob(id: $id)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription AdminJobUpdated($id: ID!) {\n    jobUpdated(id: $id) { ...JobListFields }\n  }\n"): (typeof documents)["\n  subscription AdminJobUpdated($id: ID!) {\n    jobUpdated(id: $id) { ...JobListFields }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription AdminTranscriptChunks($jobId: ID!) {\n    transcriptChunks(jobId: $jobId) {\n      isFinal\n      segment { index start end text speaker }\n    }\n  }\n"): (typeof documents)["\n  subscription AdminTranscriptChunks($jobId: ID!) {\n    transcriptChunks(jobId: $jobId) {\n      isFinal\n      segment { index start end text speaker }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query AdminJobStats($from: DateTime, $to: DateTime) {\n    adminJobStats(from: $from, to: $to) {\n      total queued processing completed failed cancelled successRate audioSeconds\n    }\n  }\n"): (typeof documents)["\n  query AdminJobStats($from: DateTime, $to: DateTime) {\n    adminJobStats(from: $from, to: $to) {\n      total queued processing completed failed cancelled successRate audioSeconds\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment ProjectFields on Project {\n    id\n    name\n    description\n    createdAt\n    viewerRole\n    members { role joinedAt user { id username email } }\n    prompts(first: 1) { totalCount }\n  }\n"): (typeof documents)["\n  fragment ProjectFields on Project {\n    id\n    name\n    description\n    createdAt\n    viewerRole\n    members { role joinedAt user { id username email } }\n    prompts(first: 1) { totalCount }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query AdminProjects($first: Int, $after: String) {\n    projects(first: $first, after: $after) {\n      totalCount\n      pageInfo { hasNextPage endCursor }\n      edges { node { ...ProjectFields } }\n    }\n  }\n"): (typeof documents)["\n  query AdminProjects($first: Int, $after: String) {\n    projects(first: $first, after: $after) {\n      totalCount\n      pageInfo { hasNextPage endCursor }\n      edges { node { ...ProjectFields } }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query AdminProjectCursors($first: Int, $after: String) {\n    projects(first: $first, after: $after) {\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n"): (typeof documents)["\n  query AdminProjectCursors($first: Int, $after: String) {\n    projects(first: $first, after: $after) {\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query AdminProject($id: ID!) {\n    project(id: $id) { ...ProjectFields }\n  }\n"): (typeof documents)["\n  query AdminProject($id: ID!) {\n    project(id: $id) { ...ProjectFields }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query AdminProjectPrompts($id: ID!, $first: Int, $after: String) {\n    project(id: $id) {\n      id\n      prompts(first: $first, after: $after) {\n        totalCount\n        pageInfo { hasNextPage endCursor }\n        edges { node { id text recordingsCount } }\n      }\n    }\n  }\n"): (typeof documents)["\n  query AdminProjectPrompts($id: ID!, $first: Int, $after: String) {\n    project(id: $id) {\n      id\n      prompts(first: $first, after: $after) {\n        totalCount\n        pageInfo { hasNextPage endCursor }\n        edges { node { id text recordingsCount } }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query AdminProjectPromptCursors($id: ID!, $first: Int, $after: String) {\n    project(id: $id) {\n      id\n      prompts(first: $first, after: $after) {\n        pageInfo { hasNextPage endCursor }\n      }\n    }\n  }\n"): (typeof documents)["\n  query AdminProjectPromptCursors($id: ID!, $first: Int, $after: String) {\n    project(id: $id) {\n      id\n      prompts(first: $first, after: $after) {\n        pageInfo { hasNextPage endCursor }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation AdminUpdateProject($id: ID!, $input: UpdateProjectInput!) {\n    updateProject(id: $id, input: $input) { id }\n  }\n"): (typeof documents)["\n  mutation AdminUpdateProject($id: ID!, $input: UpdateProjectInput!) {\n    updateProject(id: $id, input: $input) { id }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation AdminDeleteProject($id: ID!, $confirmName: String) {\n    deleteProject(id: $id, confirmName: $confirmName)\n  }\n"): (typeof documents)["\n  mutation AdminDeleteProject($id: ID!, $confirmName: String) {\n    deleteProject(id: $id, confirmName: $confirmName)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query AdminUsage($from: DateTime, $to: DateTime, $groupBy: UsageGroupBy!) {\n    adminUsage(from: $from, to: $to, groupBy: $groupBy) { key jobs liveSessions audioSeconds costUsd }\n  }\n"): (typeof documents)["\n  query AdminUsage($from: DateTime, $to: DateTime, $groupBy: UsageGroupBy!) {\n    adminUsage(from: $from, to: $to, groupBy: $groupBy) { key jobs liveSessions audioSeconds costUsd }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query AdminAuditLog($first: Int, $after: String, $actorId: ID, $action: String, $targetId: ID) {\n    auditLog(first: $first, after: $after, actorId: $actorId, action: $action, targetId: $targetId) {\n      totalCount\n      pageInfo { hasNextPage endCursor }\n      edges {\n        node { id action targetType targetId requestId details createdAt actor { id username } }\n      }\n    }\n  }\n"): (typeof documents)["\n  query AdminAuditLog($first: Int, $after: String, $actorId: ID, $action: String, $targetId: ID) {\n    auditLog(first: $first, after: $after, actorId: $actorId, action: $action, targetId: $targetId) {\n      totalCount\n      pageInfo { hasNextPage endCursor }\n      edges {\n        node { id action targetType targetId requestId details createdAt actor { id username } }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query AdminAuditCursors($first: Int, $after: String, $actorId: ID, $action: String, $targetId: ID) {\n    auditLog(first: $first, after: $after, actorId: $actorId, action: $action, targetId: $targetId) {\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n"): (typeof documents)["\n  query AdminAuditCursors($first: Int, $after: String, $actorId: ID, $action: String, $targetId: ID) {\n    auditLog(first: $first, after: $after, actorId: $actorId, action: $action, targetId: $targetId) {\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query AdminAuditEntry($id: ID!) {\n    node(id: $id) {\n      ... on AuditEntry { id action targetType targetId requestId details createdAt actor { id username } }\n    }\n  }\n"): (typeof documents)["\n  query AdminAuditEntry($id: ID!) {\n    node(id: $id) {\n      ... on AuditEntry { id action targetType targetId requestId details createdAt actor { id username } }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query AdminWebhooks {\n    webhooks {\n      id url events enabled failureCount lastStatus lastError lastAttemptAt lastDeliveredAt disabledAt createdAt\n      project { id name }\n    }\n  }\n"): (typeof documents)["\n  query AdminWebhooks {\n    webhooks {\n      id url events enabled failureCount lastStatus lastError lastAttemptAt lastDeliveredAt disabledAt createdAt\n      project { id name }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation AdminEnableWebhook($id: ID!) {\n    enableWebhook(id: $id) { id enabled }\n  }\n"): (typeof documents)["\n  mutation AdminEnableWebhook($id: ID!) {\n    enableWebhook(id: $id) { id enabled }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation AdminDeleteWebhook($id: ID!) {\n    deleteWebhook(id: $id)\n  }\n"): (typeof documents)["\n  mutation AdminDeleteWebhook($id: ID!) {\n    deleteWebhook(id: $id)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query AdminOutbox($first: Int, $after: String, $unsent: Boolean) {\n    outbox(first: $first, after: $after, unsent: $unsent) {\n      totalCount\n      pageInfo { hasNextPage endCursor }\n      edges { node { id to subject body error sentAt createdAt } }\n    }\n  }\n"): (typeof documents)["\n  query AdminOutbox($first: Int, $after: String, $unsent: Boolean) {\n    outbox(first: $first, after: $after, unsent: $unsent) {\n      totalCount\n      pageInfo { hasNextPage endCursor }\n      edges { node { id to subject body error sentAt createdAt } }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query AdminOutboxCursors($first: Int, $after: String, $unsent: Boolean) {\n    outbox(first: $first, after: $after, unsent: $unsent) {\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n"): (typeof documents)["\n  query AdminOutboxCursors($first: Int, $after: String, $unsent: Boolean) {\n    outbox(first: $first, after: $after, unsent: $unsent) {\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n"];
+
+export function graphql(source: string) {
+  return (documents as any)[source] ?? {};
+}
+
+export type DocumentType<TDocumentNode extends DocumentNode<any, any>> = TDocumentNode extends DocumentNode<  infer TType,  any>  ? TType  : never;

@@ -1,0 +1,15 @@
+import type { Task } from 'graphile-worker';
+import type { CoreDeps } from '../../server/context.ts';
+import { attemptDelivery } from '../../server/services/webhooks.ts';
+import { assertDeliverWebhookPayload } from '../payloads.ts';
+
+/**
+ * One webhook delivery: POSTs the stored body, signed. A failure that should be retried throws, so
+ * graphile-worker runs it again with exponential backoff (up to WEBHOOK_MAX_ATTEMPTS attempts).
+ */
+export function createDeliverWebhookTask(deps: CoreDeps): Task {
+  return async (payload, helpers) => {
+    const { deliveryId } = assertDeliverWebhookPayload(payload);
+    await attemptDelivery(deps, deliveryId, { number: helpers.job.attempts, max: helpers.job.max_attempts });
+  };
+}

@@ -1,0 +1,216 @@
+/**
+ * DEEPGRAM live engine: Deepgram's live WebSocket (`/v1/listen`) through @deepgram/sdk, sent
+ * 16 kHz linear16 with interim results, punctuation and endpointing on. Interim `Results`
+ * (`is_final: false`) become partials, final ones finals.
+ *
+ * SDK notes: `listen.v1.connect()` returns a socket that is not open yet (call `connect()`, then
+ * wait for open); `on()` replaces the handler for an event, so each event gets exactly one; a
+ * close other than 1000 would trigger silent reconnects, so `reconnectAttempts: 0` (the session
+ * runtime recreates the engine instead); `close()` fires a second, synthetic close event.
+ */
+import { ProviderError, type Segment, type Word } from '../providers/types.ts';
+import { createDeepgramClient, deepgramSpeakerLabel } from '../providers/deepgram.ts';
+import { LIVE_SAMPLE_RATE, LiveEngine, type LiveEngineOptions } from './types.ts';
+
+const OPEN_TIMEOUT_MS = 10_000;
+const CLOSE_TIMEOUT_MS = 15_000;
+/** Deepgram closes a stream that hears nothing for 10 s; a KeepAlive every 4 s of silence keeps it. */
+const KEEPALIVE_MS = 4_000;
+
+interface DgWord {
+  word?: string;
+  punctuated_word?: string;
+  start?: number;
+  end?: number;
+  confidence?: number;
+  speaker?: number;
+}
+
+interface DgMessage {
+  type?: string;
+  is_final?: boolean;
+  start?: number;
+  duration?: number;
+  channel?: { alternatives?: Array<{ transcript?: string; words?: DgWord[] }> };
+}
+
+type V1Socket = Awaited<ReturnType<ReturnType<typeof createDeepgramClient>['listen']['v1']['connect']>>;
+
+export interface DeepgramLiveConfig {
+  baseURL?: string | null;
+  defaultModel: string;
+  timeoutMs: number;
+}
+
+export class DeepgramLiveEngine extends LiveEngine {
+  readonly name = 'DEEPGRAM' as const;
+  readonly #socket: V1Socket;
+  #closing = false;
+  #closed = false;
+  #onClosed: (() => void) | null = null;
+  #lastSent = Date.now();
+  readonly #keepAlive: NodeJS.Timeout;
+
+  private constructor(socket: V1Socket) {
+    super();
+    this.#socket = socket;
+    this.#keepAlive = setInterval(() => {
+      if (this.#closed || this.#closing || Date.now() - this.#lastSent < KEEPALIVE_MS) return;
+      try {
+        socket.sendKeepAlive({ type: 'KeepAlive' });
+        this.#lastSent = Date.now();
+      } catch {
+        // reported through the close handler
+      }
+    }, KEEPALIVE_MS / 2);
+    this.#keepAlive.unref();
+  }
+
+  /** Opens the live socket. @throws ProviderError ('auth' for a refused key, else 'transient'). */
+  static async open(config: DeepgramLiveConfig, options: LiveEngineOptions): Promise<DeepgramLiveEngine> {
+    if (!options.apiKey && !config.baseURL) throw new ProviderError('auth', 'No Deepgram API key is configured.');
+    const client = createDeepgramClient({ apiKey: options.apiKey, baseURL: config.baseURL, timeoutMs: config.timeoutMs });
+    const socket = await client.listen.v1.connect({
+      model: options.model || config.defaultModel,
+      encoding: 'linear16',
+      sample_rate: LIVE_SAMPLE_RATE,
+      channels: 1,
+      interim_results: 'true',
+      punctuate: 'true',
+      smart_format: 'true',
+      endpointing: 300,
+      ...(options.language ? { language: options.language } : {}),
+      reconnectAttempts: 0,
+      connectionTimeoutInSeconds: OPEN_TIMEOUT_MS / 1000,
+    } as Parameters<ReturnType<typeof createDeepgramClient>['listen']['v1']['connect']>[0]);
+    let engine: DeepgramLiveEngine | null = null;
+    const opened = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new ProviderError('transient', 'Deepgram did not answer in time.')), OPEN_TIMEOUT_MS);
+      socket.on('open', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      socket.on('error', (error) => {
+        clearTimeout(timer);
+        if (engine) engine.#failed(error);
+        else reject(connectError(error));
+      });
+      socket.on('close', (event) => {
+        clearTimeout(timer);
+        if (engine) engine.#handleClose(event as { code?: number; reason?: string });
+        else reject(new ProviderError('transient', `Deepgram closed the connection (${(event as { code?: number }).code ?? '?'}).`));
+      });
+      socket.on('message', (message) => {
+        if (engine) engine.#handleMessage(message as DgMessage);
+      });
+    });
+    socket.connect();
+    try {
+      await opened;
+    } catch (error) {
+      socket.close();
+      throw error;
+    }
+    engine = new DeepgramLiveEngine(socket);
+    return engine;
+  }
+
+  write(pcm: Buffer): void {
+    if (this.#closed || this.#closing) return;
+    try {
+      this.#socket.sendMedia(pcm);
+      this.#lastSent = Date.now();
+    } catch (error) {
+      this.#failed(error instanceof Error ? error : new Error(String(error)));
+    }
+  }
+
+  async end(): Promise<void> {
+    if (this.#closed) return;
+    this.#closing = true;
+    const closed = new Promise<void>((resolve) => {
+      this.#onClosed = resolve;
+      setTimeout(resolve, CLOSE_TIMEOUT_MS).unref();
+    });
+    try {
+      this.#socket.sendCloseStream({ type: 'CloseStream' });
+      await closed;
+    } catch {
+      // already closed
+    }
+    this.#shutdown();
+  }
+
+  async destroy(): Promise<void> {
+    this.#closing = true;
+    this.#shutdown();
+  }
+
+  #shutdown(): void {
+    clearInterval(this.#keepAlive);
+    if (this.#closed) return;
+    this.#closed = true;
+    try {
+      this.#socket.close();
+    } catch {
+      // already closed
+    }
+  }
+
+  #handleMessage(message: DgMessage): void {
+    if (this.#closed || message.type !== 'Results') return;
+    const alternative = message.channel?.alternatives?.[0];
+    const text = (alternative?.transcript ?? '').trim();
+    if (!text) return;
+    const start = message.start ?? 0;
+    const end = start + (message.duration ?? 0);
+    if (!message.is_final) {
+      this.emit('partial', { text, start, end });
+      return;
+    }
+    const words: Word[] = (alternative?.words ?? [])
+      .map((w) => ({
+        word: w.punctuated_word ?? w.word ?? '',
+        start: w.start ?? start,
+        end: w.end ?? w.start ?? start,
+        confidence: w.confidence ?? null,
+        speaker: deepgramSpeakerLabel(w.speaker),
+      }))
+      .filter((w) => w.word.length > 0);
+    const segment: Segment = {
+      start: words[0]?.start ?? start,
+      end: words[words.length - 1]?.end ?? end,
+      text,
+      speaker: null,
+      words,
+    };
+    this.emit('final', segment);
+  }
+
+  #handleClose(event: { code?: number; reason?: string }): void {
+    if (this.#closed && !this.#closing) return; // the SDK's second, synthetic close
+    const expected = this.#closing;
+    this.#onClosed?.();
+    this.#onClosed = null;
+    if (!expected) {
+      this.#closed = true;
+      clearInterval(this.#keepAlive);
+      this.emit('error', new ProviderError('transient', `Deepgram closed the stream (${event.code ?? '?'} ${event.reason ?? ''})`.trim()));
+    }
+  }
+
+  #failed(error: unknown): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearInterval(this.#keepAlive);
+    this.#onClosed?.();
+    this.#onClosed = null;
+    this.emit('error', connectError(error));
+  }
+}
+
+function connectError(error: unknown): ProviderError {
+  const message = error instanceof Error ? error.message : String((error as { message?: unknown })?.message ?? error);
+  if (/\b(401|402|403)\b/.test(message)) return new ProviderError('auth', `Deepgram refused the key: ${message}`);
+  return new ProviderError('transient', `Could not reach Deepgram: ${message}`);
+}

@@ -1,0 +1,22 @@
+import type { CoreDeps } from '../context.ts';
+import type { Provider } from '../db.ts';
+import { DeepgramLiveEngine } from './deepgramEngine.ts';
+import { LocalLiveEngine } from './localEngine.ts';
+import { OpenAILiveEngine } from './openaiEngine.ts';
+import type { LiveEngine, LiveEngineOptions } from './types.ts';
+
+/** Opens the streaming engine for a provider. @throws ProviderError when it cannot start. */
+export async function openLiveEngine(deps: Pick<CoreDeps, 'env' | 'providers'>, provider: Provider, options: LiveEngineOptions): Promise<LiveEngine> {
+  const { env } = deps;
+  switch (provider) {
+    case 'LOCAL':
+      return LocalLiveEngine.open({ library: env.POCKETSPHINX_LIBRARY, modelDir: env.POCKETSPHINX_MODEL_DIR });
+    case 'DEEPGRAM':
+      return DeepgramLiveEngine.open(
+        { baseURL: env.DEEPGRAM_BASE_URL, defaultModel: env.DEEPGRAM_MODEL, timeoutMs: env.DEEPGRAM_TIMEOUT_MS },
+        options,
+      );
+    case 'OPENAI':
+      return new OpenAILiveEngine(deps.providers.OPENAI, options);
+  }
+}

@@ -1,0 +1,49 @@
+/**
+ * LOCAL live engine: the PocketSphinx StreamingDecoder on its own worker thread (about 100 MB per
+ * session, hence the per-process cap). Partials while someone speaks, a final per utterance,
+ * closed by the decoder's own voice-activity detection.
+ */
+import { StreamingDecoder } from '../providers/local/index.ts';
+import { LiveEngine } from './types.ts';
+
+export class LocalLiveEngine extends LiveEngine {
+  readonly name = 'LOCAL' as const;
+  readonly #decoder: StreamingDecoder;
+
+  private constructor(decoder: StreamingDecoder) {
+    super();
+    this.#decoder = decoder;
+    decoder.on('partial', ({ text }) => this.emit('partial', { text, end: decoder.secondsDecoded }));
+    decoder.on('final', (segment) =>
+      this.emit('final', {
+        start: segment.start,
+        end: segment.end,
+        text: segment.text,
+        speaker: null,
+        words: segment.words.map((word) => ({ ...word, speaker: null })),
+      }),
+    );
+    decoder.on('error', (error) => this.emit('error', error));
+  }
+
+  /** Loads the model on a new worker thread (about 0.5 s). @throws ProviderError 'unavailable'. */
+  static async open(options: { library: string; modelDir: string }): Promise<LocalLiveEngine> {
+    return new LocalLiveEngine(await StreamingDecoder.open(options));
+  }
+
+  write(pcm: Buffer): void {
+    this.#decoder.write(pcm);
+  }
+
+  async end(): Promise<void> {
+    try {
+      await this.#decoder.end();
+    } finally {
+      await this.#decoder.destroy();
+    }
+  }
+
+  async destroy(): Promise<void> {
+    await this.#decoder.destroy();
+  }
+}

@@ -1,0 +1,118 @@
+import { liveSegmentShape } from '../live/subscriptions.ts';
+import {
+  appendLiveAudio,
+  endLiveSession,
+  sessionAudioUrl,
+  sessionSubtitlesUrl,
+  startLiveSession,
+  visibleSessionWhere,
+  type LiveAudioKind,
+} from '../services/liveSessions.ts';
+import { builder } from './builder.ts';
+import { SegmentRef } from './jobs.ts';
+import { registerNodeVisibility } from './nodeVisibility.ts';
+import { ProviderEnum } from './root.ts';
+import { UserRef } from './users.ts';
+
+export const LiveSessionStatusEnum = builder.enumType('LiveSessionStatus', {
+  values: ['ACTIVE', 'ENDED', 'PROCESSING', 'READY', 'FAILED'] as const,
+});
+export const AudioEncodingEnum = builder.enumType('AudioEncoding', {
+  values: ['PCM_S16LE', 'WEBM_OPUS', 'OGG_OPUS'] as const,
+});
+const LiveAudioKindEnum = builder.enumType('LiveAudioKind', {
+  description: 'The files of an aggregated session: SOURCE (the bytes received), MAIN (lossless FLAC), LIGHT (Ogg/Opus for web playback).',
+  values: ['SOURCE', 'MAIN', 'LIGHT'] as const,
+});
+
+export const LiveSessionRef = builder.prismaNode('LiveSession', {
+  id: { field: 'id' },
+  fields: (t) => ({
+    status: t.expose('status', { type: LiveSessionStatusEnum }),
+    provider: t.expose('provider', { type: ProviderEnum }),
+    model: t.exposeString('model', { nullable: true }),
+    language: t.exposeString('language', { nullable: true }),
+    encoding: t.expose('encoding', { type: AudioEncodingEnum }),
+    sampleRate: t.exposeInt('sampleRate'),
+    owner: t.relation('owner', { type: UserRef }),
+    receivedSeconds: t.exposeFloat('receivedSeconds', { description: 'Seconds of audio applied so far.' }),
+    nextSeq: t.exposeInt('nextSeq', {
+      description: 'The chunk number the session expects next: every chunk before it has been applied. A reconnecting client continues from here.',
+    }),
+    segments: t.field({
+      type: [SegmentRef],
+      description: 'Final segments so far, in order.',
+      select: { segments: { orderBy: { idx: 'asc' } } },
+      resolve: (session) => session.segments.map(liveSegmentShape),
+    }),
+    durationSeconds: t.exposeFloat('durationSeconds', { nullable: true, description: 'Length of the aggregated audio, once READY.' }),
+    error: t.exposeString('error', { nullable: true, description: 'Why aggregation failed, when FAILED.' }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    endedAt: t.expose('endedAt', { type: 'DateTime', nullable: true }),
+    audioUrl: t.string({
+      nullable: true,
+      description: 'Download URL of one of the aggregated files (same authentication as /graphql); null until READY.',
+      args: { kind: t.arg({ type: LiveAudioKindEnum, required: true }) },
+      resolve: (session, args, context) =>
+        session.status === 'READY' ? sessionAudioUrl(context.deps.env.publicUrl, session.id, args.kind.toLowerCase() as LiveAudioKind) : null,
+    }),
+    subtitlesUrl: t.string({
+      nullable: true,
+      description: 'Download URL of the WebVTT subtitles; null until READY.',
+      resolve: (session, _args, context) => (session.status === 'READY' ? sessionSubtitlesUrl(context.deps.env.publicUrl, session.id) : null),
+    }),
+  }),
+});
+
+registerNodeVisibility(
+  'LiveSession',
+  async (context, id) => (await context.deps.db.liveSession.count({ where: { id, ...visibleSessionWhere(context.viewer!) } })) > 0,
+);
+
+const StartLiveSessionInput = builder.inputType('StartLiveSessionInput', {
+  fields: (t) => ({
+    provider: t.field({ type: ProviderEnum, description: "Default: the server's configured default." }),
+    language: t.string(),
+    model: t.string(),
+    encoding: t.field({ type: AudioEncodingEnum, required: true }),
+    sampleRate: t.int({ required: true, description: 'Hz; 8000..48000 for PCM_S16LE (mono, 16-bit little-endian). Opus containers carry their own.' }),
+    projectId: t.id(),
+    promptId: t.id(),
+  }),
+});
+
+builder.queryFields((t) => ({
+  liveSession: t.prismaField({
+    type: 'LiveSession',
+    nullable: true,
+    authScopes: { authenticated: true },
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (query, _root, args, context) =>
+      context.deps.db.liveSession.findFirst({ ...query, where: { id: args.id, ...visibleSessionWhere(context.viewer!) } }),
+  }),
+}));
+
+builder.mutationFields((t) => ({
+  startLiveSession: t.prismaField({
+    type: 'LiveSession',
+    authScopes: { write: true },
+    args: { input: t.arg({ type: StartLiveSessionInput, required: true }) },
+    resolve: (_query, _root, { input }, context) => startLiveSession(context.deps, context.viewer!, input),
+  }),
+  appendLiveAudio: t.boolean({
+    authScopes: { write: true },
+    description: 'chunk: base64 audio bytes; seq starts at 0; a repeated seq is ignored.',
+    args: {
+      sessionId: t.arg.id({ required: true }),
+      seq: t.arg.int({ required: true }),
+      chunk: t.arg.string({ required: true }),
+    },
+    resolve: (_root, args, context) => appendLiveAudio(context.deps, context.viewer!, args.sessionId, args.seq, args.chunk),
+  }),
+  endLiveSession: t.prismaField({
+    type: 'LiveSession',
+    authScopes: { write: true },
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_query, _root, args, context) => endLiveSession(context.deps, context.viewer!, args.id),
+  }),
+}));

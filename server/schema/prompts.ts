@@ -1,0 +1,62 @@
+import { visibleProjectWhere } from '../services/projectAccess.ts';
+import { addPrompts, nextPrompt } from '../services/prompts.ts';
+import { builder } from './builder.ts';
+import { registerNodeVisibility } from './nodeVisibility.ts';
+import { pageSizes } from './root.ts';
+import './projects.ts';
+
+builder.prismaNode('Prompt', {
+  id: { field: 'id' },
+  fields: (t) => ({
+    text: t.exposeString('text'),
+    // Part 2 replaces this with the count of the prompt's recordings (a relation count on `recordings`).
+    recordingsCount: t.int({ resolve: () => 0 }),
+  }),
+});
+
+registerNodeVisibility(
+  'Prompt',
+  async (context, id) =>
+    (await context.deps.db.prompt.count({ where: { id, project: visibleProjectWhere(context.viewer!) } })) > 0,
+);
+
+builder.prismaObjectField('Project', 'prompts', (t) =>
+  t.relatedConnection(
+    'prompts',
+    {
+      cursor: 'id',
+      ...pageSizes,
+      description: 'Oldest first.',
+      totalCount: true,
+      query: { orderBy: { id: 'asc' } },
+    },
+    { name: 'PromptConnection' },
+    { name: 'PromptEdge' },
+  ),
+);
+
+builder.queryField('nextPrompt', (t) =>
+  t.prismaField({
+    type: 'Prompt',
+    nullable: true,
+    description:
+      'For OWNER, ADMIN and CONTRIBUTOR: the prompt with the fewest approved recordings that the viewer has not recorded yet; null when none is left.',
+    authScopes: { authenticated: true },
+    args: { projectId: t.arg.id({ required: true }) },
+    resolve: async (query, _root, args, context) => {
+      const id = await nextPrompt(context.deps, context.viewer!, args.projectId);
+      return id ? context.deps.db.prompt.findUnique({ ...query, where: { id } }) : null;
+    },
+  }),
+);
+
+builder.mutationField('addPrompts', (t) =>
+  t.prismaField({
+    type: ['Prompt'],
+    description:
+      'OWNER and ADMIN. Up to 1000 texts, each trimmed; empty lines and repeats (also of existing prompts) are dropped; a line over 500 characters fails the call. Answers the prompts added.',
+    authScopes: { write: true },
+    args: { projectId: t.arg.id({ required: true }), texts: t.arg.stringList({ required: true }) },
+    resolve: (_query, _root, args, context) => addPrompts(context.deps, context.viewer!, args.projectId, args.texts),
+  }),
+);

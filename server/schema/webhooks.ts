@@ -1,0 +1,83 @@
+import type { WebhookEndpoint } from '../db.ts';
+import { createWebhook, deleteWebhook, enableWebhook, visibleWebhookWhere, WEBHOOK_EVENTS } from '../services/webhooks.ts';
+import { builder } from './builder.ts';
+import { registerNodeVisibility } from './nodeVisibility.ts';
+import { canSeeProject, ProjectRef } from './projects.ts';
+
+export const WebhookEndpointRef = builder.prismaNode('WebhookEndpoint', {
+  id: { field: 'id' },
+  description: 'Where events are POSTed, signed with the secret shown once at creation.',
+  fields: (t) => ({
+    url: t.exposeString('url'),
+    events: t.exposeStringList('events', { description: WEBHOOK_EVENTS.join(' ') }),
+    project: t.field({
+      type: ProjectRef,
+      nullable: true,
+      description: "Set for a project's webhook.",
+      resolve: async (endpoint, _args, context) =>
+        endpoint.projectId && (await canSeeProject(context, endpoint.projectId))
+          ? context.deps.db.project.findUnique({ where: { id: endpoint.projectId } })
+          : null,
+    }),
+    enabled: t.exposeBoolean('enabled', { description: 'false after WEBHOOK_DISABLE_AFTER failures in a row; enableWebhook turns it back on.' }),
+    failureCount: t.exposeInt('failureCount', { description: 'Failed attempts in a row (reset by a successful one).' }),
+    lastStatus: t.exposeInt('lastStatus', { nullable: true, description: 'HTTP status of the last attempt; null when it got no answer.' }),
+    lastError: t.exposeString('lastError', { nullable: true }),
+    lastAttemptAt: t.expose('lastAttemptAt', { type: 'DateTime', nullable: true }),
+    lastDeliveredAt: t.expose('lastDeliveredAt', { type: 'DateTime', nullable: true, description: 'The last successful delivery.' }),
+    disabledAt: t.expose('disabledAt', { type: 'DateTime', nullable: true }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+  }),
+});
+
+registerNodeVisibility(
+  'WebhookEndpoint',
+  async (context, id) =>
+    (await context.deps.db.webhookEndpoint.count({ where: { AND: [{ id }, visibleWebhookWhere(context.viewer!)] } })) > 0,
+);
+
+const CreatedWebhookRef = builder.objectRef<{ webhook: WebhookEndpoint; secret: string }>('CreatedWebhook').implement({
+  fields: (t) => ({
+    webhook: t.field({ type: WebhookEndpointRef, resolve: (created) => created.webhook }),
+    secret: t.exposeString('secret', { description: 'The signing secret: shown once, never again.' }),
+  }),
+});
+
+const CreateWebhookInput = builder.inputType('CreateWebhookInput', {
+  fields: (t) => ({
+    url: t.string({ required: true, description: 'https:// (http:// only for hosts in WEBHOOK_ALLOW_HOSTS).' }),
+    events: t.stringList({ required: true, description: WEBHOOK_EVENTS.join(' ') }),
+    projectId: t.id({ description: "A project's webhook (its OWNERs and ADMINs): the project's events." }),
+  }),
+});
+
+builder.queryField('webhooks', (t) =>
+  t.prismaField({
+    type: ['WebhookEndpoint'],
+    description: "The viewer's webhooks and those of the projects they are OWNER or ADMIN of.",
+    authScopes: { authenticated: true },
+    resolve: (query, _root, _args, context) =>
+      context.deps.db.webhookEndpoint.findMany({ ...query, where: visibleWebhookWhere(context.viewer!), orderBy: { id: 'desc' } }),
+  }),
+);
+
+builder.mutationFields((t) => ({
+  createWebhook: t.field({
+    type: CreatedWebhookRef,
+    authScopes: { write: true },
+    args: { input: t.arg({ type: CreateWebhookInput, required: true }) },
+    resolve: (_root, { input }, context) => createWebhook(context.deps, context.viewer!, input),
+  }),
+  deleteWebhook: t.boolean({
+    authScopes: { write: true },
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_root, args, context) => deleteWebhook(context.deps, context.viewer!, args.id),
+  }),
+  enableWebhook: t.prismaField({
+    type: 'WebhookEndpoint',
+    description: 'Turns a disabled webhook back on, its failure count reset.',
+    authScopes: { write: true },
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_query, _root, args, context) => enableWebhook(context.deps, context.viewer!, args.id),
+  }),
+}));

@@ -1,0 +1,79 @@
+/**
+ * The audit log: one append-only row per admin action, role or membership change, key creation or
+ * revocation, deletion and review. This module only ever inserts; the database refuses UPDATE,
+ * DELETE and TRUNCATE of audit rows with a trigger (migration 0005), whoever asks.
+ */
+import type { CoreDeps } from '../context.ts';
+import type { AuditEntry, Prisma } from '../db.ts';
+import { newId } from '../ids.ts';
+import { currentRequestId } from '../requestContext.ts';
+
+/** Either the process's services or an open transaction: audit rows join the caller's transaction. */
+export type Writer = Pick<CoreDeps, 'db'> | Prisma.TransactionClient;
+
+export function writerOf(writer: Writer): Prisma.TransactionClient {
+  return 'db' in writer && typeof (writer as { db?: unknown }).db === 'object'
+    ? (writer as Pick<CoreDeps, 'db'>).db
+    : (writer as Prisma.TransactionClient);
+}
+
+/**
+ * The actions written today (README, "Audit log"). `targetType` names the GraphQL type of the target
+ * (User, ApiKey, ProviderKey, Job, Project, WebhookEndpoint, Recording).
+ */
+export type AuditAction =
+  | 'user.roleChanged'
+  | 'user.activated'
+  | 'user.deactivated'
+  | 'user.quotaChanged'
+  | 'apiKey.created'
+  | 'apiKey.revoked'
+  | 'providerKey.set'
+  | 'providerKey.deleted'
+  | 'job.deleted'
+  | 'project.deleted'
+  | 'member.added'
+  | 'member.invited'
+  | 'member.joined'
+  | 'member.roleChanged'
+  | 'member.removed'
+  | 'recording.reviewed'
+  | 'webhook.created'
+  | 'webhook.deleted'
+  | 'webhook.enabled'
+  | 'webhook.disabled';
+
+export interface AuditInput {
+  /** Who acted; null for the system (a webhook disabled after failures, say). */
+  actorId: string | null;
+  action: AuditAction | (string & {});
+  targetType?: string | null;
+  targetId?: string | null;
+  /** Defaults to the id of the GraphQL request being executed, when there is one. */
+  requestId?: string | null;
+  /** Small facts worth keeping (previous and new role, say). Never secrets. */
+  details?: Record<string, unknown>;
+}
+
+/** Appends one audit row, inside the caller's transaction when given one. */
+export async function recordAudit(writer: Writer, entry: AuditInput): Promise<AuditEntry> {
+  return writerOf(writer).auditEntry.create({
+    data: {
+      id: newId('AuditEntry'),
+      actorId: entry.actorId,
+      action: entry.action,
+      targetType: entry.targetType ?? null,
+      targetId: entry.targetId ?? null,
+      requestId: entry.requestId ?? currentRequestId(),
+      details: (entry.details ?? {}) as Prisma.InputJsonValue,
+    },
+  });
+}
+
+export function auditFilter(args: { actorId?: string | null; action?: string | null; targetId?: string | null }): Prisma.AuditEntryWhereInput {
+  return {
+    ...(args.actorId ? { actorId: args.actorId } : {}),
+    ...(args.action ? { action: args.action } : {}),
+    ...(args.targetId ? { targetId: args.targetId } : {}),
+  };
+}

@@ -1,0 +1,268 @@
+/**
+ * Live transcription sessions: start, append audio, end (and end when idle). The streaming side
+ * (engines, chunk ordering, events) is in server/live/; this module validates, authorizes and
+ * writes the session row's lifecycle. Aggregation into files runs in the worker
+ * (jobs/tasks/aggregateSession.ts).
+ */
+import type { CoreDeps, Viewer } from '../context.ts';
+import { Prisma, type AudioEncoding, type LiveSession, type Provider } from '../db.ts';
+import { AppError, badInput, conflict, notFound } from '../errors.ts';
+import { newId } from '../ids.ts';
+import { LiveRegistry } from '../live/registry.ts';
+import { localSessionsExhausted, MAX_AHEAD, type SessionInfo } from '../live/runtime.ts';
+import { isKeylessServer, serverKeyFor } from '../providers/registry.ts';
+import { topics } from '../pubsub.ts';
+import { assertWithinQuota } from './quotas.ts';
+import { assertLiveAudioRate } from './rateLimit.ts';
+
+export const AGGREGATE_SESSION_TASK = 'aggregate_session';
+export const AGGREGATE_MAX_ATTEMPTS = 5;
+export const aggregateJobKey = (sessionId: string) => `${AGGREGATE_SESSION_TASK}:${sessionId}`;
+
+export type LiveAudioKind = 'source' | 'main' | 'light';
+
+export interface StartLiveSessionInput {
+  provider?: Provider | null;
+  language?: string | null;
+  model?: string | null;
+  encoding: AudioEncoding;
+  sampleRate: number;
+  projectId?: string | null;
+  promptId?: string | null;
+}
+
+const LANGUAGE = /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$/;
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+/** A tail longer than this is not re-transcribed when a session is ended from another process. */
+const MAX_TAIL_FLUSH_SECONDS = 120;
+
+/** Who may see a session: its owner, and admins acting with admin power (as for jobs). */
+export function visibleSessionWhere(viewer: Viewer): Prisma.LiveSessionWhereInput {
+  return viewer.isAdmin ? {} : { ownerId: viewer.user.id };
+}
+
+/** The same rule as visibleSessionWhere, for a row already read (shared reads of subscription events). */
+export function canSeeSession(viewer: Viewer, session: Pick<LiveSession, 'ownerId'>): boolean {
+  return viewer.isAdmin || session.ownerId === viewer.user.id;
+}
+
+export async function findVisibleSession(deps: CoreDeps, viewer: Viewer, id: string): Promise<LiveSession> {
+  const session = await deps.db.liveSession.findFirst({ where: { id, ...visibleSessionWhere(viewer) } });
+  if (!session) throw notFound('Live session');
+  return session;
+}
+
+const registries = new WeakMap<CoreDeps, LiveRegistry>();
+
+/** This process's live sessions (created on first use; buildApp creates it at start for the idle sweep). */
+export function liveRegistry(deps: CoreDeps): LiveRegistry {
+  let registry = registries.get(deps);
+  if (!registry) {
+    registry = new LiveRegistry(deps, { onIdle: (id) => endSession(deps, id, { idle: true }) });
+    registries.set(deps, registry);
+  }
+  return registry;
+}
+
+/** Frees every engine of this process (at shutdown). Sessions stay ACTIVE; the idle sweep ends abandoned ones. */
+export async function closeLiveRegistry(deps: CoreDeps): Promise<void> {
+  const registry = registries.get(deps);
+  registries.delete(deps);
+  await registry?.close();
+}
+
+function sessionInfo(session: LiveSession): SessionInfo {
+  return {
+    id: session.id,
+    ownerId: session.ownerId,
+    provider: session.provider,
+    encoding: session.encoding,
+    sampleRate: session.sampleRate,
+    language: session.language,
+    model: session.model,
+    nextSeq: session.nextSeq,
+  };
+}
+
+export async function startLiveSession(deps: CoreDeps, viewer: Viewer, input: StartLiveSessionInput): Promise<LiveSession> {
+  const { env } = deps;
+  const provider = input.provider ?? env.DEFAULT_PROVIDER;
+  const language = input.language?.trim() || null;
+  if (language && !LANGUAGE.test(language)) throw badInput('language must be a language code such as "en" or "pt-BR".', 'language');
+  const model = input.model?.trim() || null;
+  if (model && (model.length > 100 || !/^[\w.:/-]+$/.test(model))) throw badInput('model is not a valid model name.', 'model');
+  if (!Number.isInteger(input.sampleRate)) throw badInput('sampleRate must be a whole number of Hz.', 'sampleRate');
+  if (input.encoding === 'PCM_S16LE' && (input.sampleRate < 8000 || input.sampleRate > 48000)) {
+    throw badInput('sampleRate must be between 8000 and 48000 Hz for PCM_S16LE.', 'sampleRate');
+  }
+  if (input.projectId) throw notFound('Project');
+  if (input.promptId) throw notFound('Prompt');
+  // Usage quota (issue 6): the session's length is unknown, so some of the month's quota must be left.
+  await assertWithinQuota(deps, viewer.user.id, null);
+
+  const registry = liveRegistry(deps);
+  if (provider === 'LOCAL') {
+    if (language && !/^en(?:-|$)/i.test(language)) {
+      throw new AppError('PROVIDER_UNAVAILABLE', `The LOCAL engine recognises English only, not ${language}.`);
+    }
+    const availability = await deps.providers.LOCAL.availability();
+    if (!availability.ok) throw new AppError('PROVIDER_UNAVAILABLE', `LOCAL is not available: ${availability.reason}`);
+    if (registry.localSessions >= env.LIVE_MAX_LOCAL_SESSIONS) throw localSessionsExhausted(env.LIVE_MAX_LOCAL_SESSIONS);
+  } else if (!(await hasKey(deps, viewer.user.id, provider))) {
+    throw new AppError(
+      'PROVIDER_UNAVAILABLE',
+      `No ${provider} key: add your own with setProviderKey, or ask the operator to configure one.`,
+    );
+  }
+
+  const session = await deps.db.liveSession.create({
+    data: {
+      id: newId('LiveSession'),
+      ownerId: viewer.user.id,
+      provider,
+      model,
+      language,
+      encoding: input.encoding,
+      sampleRate: input.sampleRate,
+    },
+  });
+  // The engine starts now (a LOCAL decoder takes about 0.5 s to load), so the first words are
+  // transcribed as soon as they arrive, and a refused key or a full server is reported here.
+  const runtime = registry.runtimeFor(sessionInfo(session));
+  try {
+    await runtime.open();
+  } catch (error) {
+    await runtime.dispose();
+    await deps.db.liveSession.delete({ where: { id: session.id } }).catch(() => {});
+    throw error;
+  }
+  return session;
+}
+
+async function hasKey(deps: CoreDeps, userId: string, provider: Provider): Promise<boolean> {
+  if (serverKeyFor(deps.env, provider) || isKeylessServer(deps.env, provider)) return true;
+  return (await deps.db.providerKey.count({ where: { userId, provider } })) > 0;
+}
+
+/**
+ * Stores chunk `seq` (base64 audio) and applies it in order. A repeated seq is ignored; an early
+ * one waits for the missing ones (see SessionRuntime.append).
+ */
+export async function appendLiveAudio(deps: CoreDeps, viewer: Viewer, sessionId: string, seq: number, chunk: string): Promise<boolean> {
+  const maxBytes = deps.env.LIVE_MAX_CHUNK_BYTES;
+  if (!Number.isInteger(seq) || seq < 0) throw badInput('seq must be a whole number, 0 or more.', 'seq');
+  if (chunk.length > Math.ceil(maxBytes / 3) * 4) throw chunkTooLarge(maxBytes);
+  if (chunk.length % 4 !== 0 || !BASE64.test(chunk)) throw badInput('chunk must be base64-encoded audio.', 'chunk');
+  const bytes = Buffer.from(chunk, 'base64');
+  if (bytes.length === 0) throw badInput('chunk is empty.', 'chunk');
+  if (bytes.length > maxBytes) throw chunkTooLarge(maxBytes);
+
+  await assertLiveAudioRate(deps, viewer.user.id);
+  const session = await findVisibleSession(deps, viewer, sessionId);
+  if (seq < session.nextSeq) return true; // already applied: a retry
+  if (session.status !== 'ACTIVE') throw conflict(`The live session has ended (${session.status}).`);
+  if (seq > session.nextSeq + MAX_AHEAD) {
+    throw new AppError(
+      'BAD_USER_INPUT',
+      `Chunk ${seq} is too far ahead: the session expects ${session.nextSeq}, and at most ${MAX_AHEAD} chunks may be outstanding.`,
+      { field: 'seq', expectedSeq: session.nextSeq },
+    );
+  }
+  const runtime = liveRegistry(deps).runtimeFor(sessionInfo(session));
+  const seconds = runtime.chunkSeconds(bytes.length);
+  if (session.receivedSeconds + seconds > deps.env.MAX_MEDIA_SECONDS) {
+    throw new AppError('PAYLOAD_TOO_LARGE', `A live session may last at most ${deps.env.MAX_MEDIA_SECONDS} s.`, {
+      reason: 'TOO_LONG',
+      maxSeconds: deps.env.MAX_MEDIA_SECONDS,
+    });
+  }
+  await runtime.append(seq, bytes);
+  return true;
+}
+
+const chunkTooLarge = (maxBytes: number) =>
+  new AppError('PAYLOAD_TOO_LARGE', `A chunk may hold at most ${maxBytes} bytes of audio; send smaller chunks.`, { maxBytes });
+
+/** endLiveSession: flushes the engine's last final, marks the session ENDED and enqueues aggregation. */
+export async function endLiveSession(deps: CoreDeps, viewer: Viewer, id: string): Promise<LiveSession> {
+  const session = await findVisibleSession(deps, viewer, id);
+  if (session.status !== 'ACTIVE') return session;
+  return (await endSession(deps, id, { idle: false })) ?? findVisibleSession(deps, viewer, id);
+}
+
+/**
+ * Ends an ACTIVE session (any caller's; authorization is the caller's job). With `idle`, only
+ * when it has had no audio for LIVE_IDLE_SECONDS. Returns the session, or null when it was not
+ * ended here.
+ */
+export async function endSession(deps: CoreDeps, id: string, options: { idle: boolean }): Promise<LiveSession | null> {
+  const { db, env } = deps;
+  const registry = liveRegistry(deps);
+  const idleFor = env.LIVE_IDLE_SECONDS;
+  const [candidate] = await db.$queryRaw<{ id: string; tail: number }[]>`
+    SELECT s.id, (s.received_seconds - COALESCE((SELECT MAX(end_seconds) FROM live_segments WHERE session_id = s.id), 0))::float8 AS tail
+    FROM live_sessions s
+    WHERE s.id = ${id} AND s.status = 'ACTIVE'
+      AND (${!options.idle}::boolean OR COALESCE(s.last_audio_at, s.created_at) < now() - make_interval(secs => ${idleFor}::float8))`;
+  let runtime = registry.get(id);
+  if (!candidate) {
+    // Ended elsewhere, or not idle after all (audio arrived through another process).
+    if (runtime && options.idle) {
+      const row = await db.liveSession.findUnique({ where: { id }, select: { status: true } });
+      if (row?.status !== 'ACTIVE') await runtime.dispose();
+      else runtime.touch();
+    }
+    return null;
+  }
+  if (!runtime && !options.idle && candidate.tail > 0.5 && candidate.tail <= MAX_TAIL_FLUSH_SECONDS) {
+    // Audio since the last final was heard by an engine that is gone (a restart): transcribe it now.
+    const row = await db.liveSession.findUnique({ where: { id } });
+    if (row) {
+      runtime = registry.runtimeFor(sessionInfo(row));
+      await runtime.open().catch((error: unknown) => deps.logger.warn({ err: error, sessionId: id }, 'could not re-open the engine to flush'));
+    }
+  }
+  if (runtime) await runtime.finish();
+  // For Opus, received_seconds follows the decoder, which has now decoded everything.
+  const decodedSeconds = runtime?.decodedSeconds ?? 0;
+  const ended = await db.$transaction(async (tx) => {
+    const { count } = await tx.liveSession.updateMany({
+      where: { id, status: 'ACTIVE' },
+      data: { status: 'ENDED', endedAt: new Date(), updatedAt: new Date(), interim: Prisma.DbNull },
+    });
+    if (count === 0) return null;
+    if (decodedSeconds > 0) {
+      await tx.$executeRaw`UPDATE live_sessions SET received_seconds = GREATEST(received_seconds, ${decodedSeconds}::float8) WHERE id = ${id}`;
+    }
+    await enqueueAggregation(tx, id);
+    return tx.liveSession.findUniqueOrThrow({ where: { id } });
+  });
+  if (!ended) return null;
+  await publishSessionDone(deps, ended);
+  deps.logger.info({ sessionId: id, reason: options.idle ? 'idle' : 'ended', receivedSeconds: ended.receivedSeconds }, 'live session ended');
+  return ended;
+}
+
+/** Adds the aggregation job; de-duplicated by job key. */
+export async function enqueueAggregation(tx: Prisma.TransactionClient, sessionId: string): Promise<void> {
+  await tx.$executeRaw`
+    SELECT graphile_worker.add_job(
+      ${AGGREGATE_SESSION_TASK}, json_build_object('sessionId', ${sessionId}::text),
+      max_attempts := ${AGGREGATE_MAX_ATTEMPTS}::int, job_key := ${aggregateJobKey(sessionId)}::text, job_key_mode := 'replace')`;
+}
+
+/** Tells transcriptChunks(sessionId:) subscribers that no more chunks will come. */
+export async function publishSessionDone(deps: CoreDeps, session: Pick<LiveSession, 'id' | 'status'>): Promise<void> {
+  await deps.publisher
+    .publish(topics.sessionChunks(session.id), { sessionId: session.id, done: true, status: session.status })
+    .catch((error: unknown) => deps.logger.warn({ err: error, sessionId: session.id }, 'could not publish session end'));
+}
+
+/** Where a READY session's files are downloaded (same authentication as /graphql). */
+export function sessionAudioUrl(publicUrl: string, sessionId: string, kind: LiveAudioKind): string {
+  return `${publicUrl}/sessions/${encodeURIComponent(sessionId)}/audio/${kind}`;
+}
+
+export function sessionSubtitlesUrl(publicUrl: string, sessionId: string): string {
+  return `${publicUrl}/sessions/${encodeURIComponent(sessionId)}/subtitles.vtt`;
+}

@@ -1,0 +1,62 @@
+import type { Viewer } from '../context.ts';
+import type { Prisma, Project, ProjectRole } from '../db.ts';
+import { forbidden, notFound } from '../errors.ts';
+
+/**
+ * What each project role may do; the roles matrix in README.md ("Projects") is this table.
+ * Site admins who are not members may `view` every project and nothing else.
+ */
+export const projectPermissions = {
+  /** See the project, its members, prompts, jobs (and, in part 2, recordings). */
+  view: ['OWNER', 'ADMIN', 'CONTRIBUTOR', 'REVIEWER'],
+  /** Invite members, change roles, remove members. Only OWNERs touch OWNERs (see projectMembers.ts). */
+  manageMembers: ['OWNER', 'ADMIN'],
+  managePrompts: ['OWNER', 'ADMIN'],
+  manageSettings: ['OWNER', 'ADMIN'],
+  /** Submit transcription jobs into the project, ask for nextPrompt, record prompts (part 2). */
+  record: ['OWNER', 'ADMIN', 'CONTRIBUTOR'],
+  /** Approve or reject recordings (part 2); nobody reviews their own recording. */
+  review: ['OWNER', 'ADMIN', 'REVIEWER'],
+  delete: ['OWNER'],
+} as const satisfies Record<string, readonly ProjectRole[]>;
+
+export type ProjectAction = keyof typeof projectPermissions;
+
+export function roleAllows(role: ProjectRole | null, action: ProjectAction): boolean {
+  return role !== null && (projectPermissions[action] as readonly ProjectRole[]).includes(role);
+}
+
+/** Projects the viewer may see: the ones they are a member of; every project for admins. */
+export function visibleProjectWhere(viewer: Viewer): Prisma.ProjectWhereInput {
+  return viewer.isAdmin ? {} : { members: { some: { userId: viewer.user.id } } };
+}
+
+type Reader = Pick<Prisma.TransactionClient, 'project'>;
+
+/**
+ * The project and the viewer's role in it, when the viewer may do `action` there. A project the
+ * viewer may not see is NOT_FOUND (like a missing one); a visible one whose role falls short is
+ * FORBIDDEN.
+ */
+export async function requireProject(
+  db: Reader,
+  viewer: Viewer,
+  projectId: string,
+  action: ProjectAction,
+): Promise<{ project: Project; role: ProjectRole | null }> {
+  const found = await db.project.findUnique({
+    where: { id: projectId },
+    include: { members: { where: { userId: viewer.user.id }, select: { role: true } } },
+  });
+  const role = found?.members[0]?.role ?? null;
+  if (!found || (role === null && !viewer.isAdmin)) throw notFound('Project');
+  if (action !== 'view' && !roleAllows(role, action)) {
+    throw forbidden(
+      role === null
+        ? 'You are not a member of this project.'
+        : `Your role in this project (${role}) does not allow this.`,
+    );
+  }
+  const { members: _members, ...project } = found;
+  return { project, role };
+}

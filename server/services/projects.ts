@@ -1,0 +1,108 @@
+import type { AppDeps, Viewer } from '../context.ts';
+import type { Prisma, Project } from '../db.ts';
+import { badInput } from '../errors.ts';
+import { newId } from '../ids.ts';
+import { recordAudit } from './audit.ts';
+import { jobKey, publishJobChange } from './jobs.ts';
+import { requireProject } from './projectAccess.ts';
+import { addFounder } from './projectMembers.ts';
+import { requireName } from './validation.ts';
+
+const MAX_DESCRIPTION = 2000;
+
+function projectName(raw: string): string {
+  const name = requireName(raw, 'name', 100);
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(name)) throw badInput('name must be one line of text.', 'name');
+  return name;
+}
+
+function projectDescription(raw: string | null | undefined): string | null {
+  const description = raw?.trim() || null;
+  if (description && description.length > MAX_DESCRIPTION) {
+    throw badInput(`description must be at most ${MAX_DESCRIPTION} characters.`, 'description');
+  }
+  return description;
+}
+
+/** Any signed-in user may create a project; they become its OWNER. */
+export async function createProject(
+  deps: AppDeps,
+  viewer: Viewer,
+  input: { name: string; description?: string | null },
+): Promise<Project> {
+  const name = projectName(input.name);
+  const description = projectDescription(input.description);
+  return deps.db.$transaction(async (tx) => {
+    const project = await tx.project.create({
+      data: { id: newId('Project'), name, description, createdBy: viewer.user.id },
+    });
+    await addFounder(deps, tx, project.id, viewer.user.id);
+    return project;
+  });
+}
+
+/** Settings: name and description (OWNER/ADMIN). A field left out stays; a null description clears it. */
+export async function updateProject(
+  deps: AppDeps,
+  viewer: Viewer,
+  id: string,
+  input: { name?: string | null; description?: string | null },
+): Promise<Project> {
+  await requireProject(deps.db, viewer, id, 'manageSettings');
+  const data: Prisma.ProjectUpdateInput = { updatedAt: new Date() };
+  if (input.name !== undefined && input.name !== null) data.name = projectName(input.name);
+  if (input.description !== undefined) data.description = projectDescription(input.description);
+  return deps.db.project.update({ where: { id }, data });
+}
+
+/**
+ * Storage prefixes of everything the project owns, collected before its rows go. Part 2 adds the
+ * project's live sessions and recordings here.
+ */
+async function projectMedia(tx: Prisma.TransactionClient, projectId: string): Promise<{ jobs: { id: string; ownerId: string }[]; prefixes: string[] }> {
+  const jobs = await tx.job.findMany({ where: { projectId }, select: { id: true, ownerId: true } });
+  return { jobs, prefixes: jobs.map((job) => `jobs/${job.id}/`) };
+}
+
+/**
+ * OWNER only, and only when `confirmName` repeats the project's name. Removes the project with its
+ * members, invitations, prompts and jobs (rows cascade; queued work is taken off the queue), then the
+ * stored media. Usage records already written stay.
+ */
+export async function deleteProject(
+  deps: AppDeps,
+  viewer: Viewer,
+  id: string,
+  confirmName: string | null | undefined,
+): Promise<boolean> {
+  const { project } = await requireProject(deps.db, viewer, id, 'delete');
+  if ((confirmName ?? '').trim() !== project.name) {
+    throw badInput('To delete the project, repeat its name exactly in confirmName.', 'confirmName');
+  }
+  const media = await deps.db.$transaction(async (tx) => {
+    await tx.$queryRaw`SELECT id FROM projects WHERE id = ${id} FOR UPDATE`;
+    const owned = await projectMedia(tx, id);
+    const keys = owned.jobs.map((job) => jobKey(job.id));
+    if (keys.length > 0) {
+      await tx.$executeRaw`SELECT graphile_worker.remove_job(key) FROM unnest(${keys}::text[]) AS key`;
+    }
+    await tx.project.delete({ where: { id } });
+    await recordAudit(tx, {
+      actorId: viewer.user.id,
+      action: 'project.deleted',
+      targetType: 'Project',
+      targetId: id,
+      details: { name: project.name, jobs: owned.jobs.length },
+    });
+    return owned;
+  });
+  for (const prefix of media.prefixes) {
+    await deps.storage
+      .deletePrefix(prefix)
+      .catch((error: unknown) => deps.logger.warn({ err: error, prefix }, 'could not delete stored media of a deleted project'));
+  }
+  for (const job of media.jobs) await publishJobChange(deps, { ...job, status: 'CANCELLED', progress: 0 });
+  deps.logger.info({ projectId: id, jobs: media.jobs.length, actorId: viewer.user.id }, 'project deleted');
+  return true;
+}

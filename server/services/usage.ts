@@ -1,0 +1,132 @@
+/**
+ * Usage analytics over usage_records: one record per finished file job (written with the job's
+ * completion, `created_at` = the job's `completedAt`) and one per live session. Buckets are UTC days,
+ * providers, users or projects; DAY lists every day of the range, empty ones as zeros.
+ */
+import type { CoreDeps } from '../context.ts';
+import { Prisma, type LiveSession, type UsageRecord } from '../db.ts';
+import { badInput } from '../errors.ts';
+import { newId } from '../ids.ts';
+import { estimateCostUsd } from './pricing.ts';
+
+export type UsageGroupBy = 'DAY' | 'PROVIDER' | 'USER' | 'PROJECT';
+
+export interface UsageBucket {
+  key: string;
+  jobs: number;
+  liveSessions: number;
+  audioSeconds: number;
+  costUsd: number;
+}
+
+/** Longest range one query may cover. */
+export const MAX_USAGE_RANGE_DAYS = 366;
+/** Default range: the last 30 UTC days, today included. */
+export const DEFAULT_USAGE_DAYS = 30;
+/** The PROJECT bucket of usage outside any project. */
+export const NO_PROJECT_KEY = 'none';
+
+const DAY_MS = 86_400_000;
+
+/** Whose records: the viewer's own plus those of projects they administer, or everyone's (admins). */
+export type UsageScope = { userId: string } | 'all';
+
+export interface UsageRange {
+  from: Date;
+  to: Date;
+}
+
+const utcDay = (at: Date) => new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), at.getUTCDate()));
+const dayKey = (day: Date) => day.toISOString().slice(0, 10);
+
+/**
+ * [from, to): `to` defaults to now, `from` to the start of the UTC day 29 days before the last day of
+ * the range (so 30 days). Refused with BAD_USER_INPUT: from not before to, or more than 366 days.
+ */
+export function usageRange(args: { from?: Date | null; to?: Date | null }, now: Date = new Date()): UsageRange {
+  const to = args.to ?? now;
+  const from = args.from ?? new Date(utcDay(new Date(to.getTime() - 1)).getTime() - (DEFAULT_USAGE_DAYS - 1) * DAY_MS);
+  if (from.getTime() >= to.getTime()) throw badInput('from must be before to.', 'from');
+  if (to.getTime() - from.getTime() > MAX_USAGE_RANGE_DAYS * DAY_MS) {
+    throw badInput(`The range may span at most ${MAX_USAGE_RANGE_DAYS} days.`, 'to');
+  }
+  return { from, to };
+}
+
+function scopeCondition(scope: UsageScope): Prisma.Sql {
+  if (scope === 'all') return Prisma.sql`TRUE`;
+  return Prisma.sql`(r.user_id = ${scope.userId} OR r.project_id IN (
+    SELECT m.project_id FROM project_members m WHERE m.user_id = ${scope.userId} AND m.role IN ('OWNER', 'ADMIN')))`;
+}
+
+const groupExpressions: Record<UsageGroupBy, Prisma.Sql> = {
+  DAY: Prisma.sql`to_char(r.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')`,
+  PROVIDER: Prisma.sql`r.provider::text`,
+  USER: Prisma.sql`r.user_id`,
+  PROJECT: Prisma.sql`COALESCE(r.project_id, ${NO_PROJECT_KEY})`,
+};
+
+export async function usageBuckets(
+  deps: Pick<CoreDeps, 'db'>,
+  scope: UsageScope,
+  range: UsageRange,
+  groupBy: UsageGroupBy,
+): Promise<UsageBucket[]> {
+  const key = groupExpressions[groupBy];
+  const rows = await deps.db.$queryRaw<{ key: string; jobs: number; live_sessions: number; audio_seconds: number; cost_usd: number }[]>`
+    SELECT ${key} AS key,
+      count(*)::int AS jobs,
+      count(r.session_id)::int AS live_sessions,
+      COALESCE(SUM(r.audio_seconds), 0)::float8 AS audio_seconds,
+      COALESCE(SUM(r.cost_usd), 0)::float8 AS cost_usd
+    FROM usage_records r
+    WHERE r.created_at >= ${range.from} AND r.created_at < ${range.to} AND ${scopeCondition(scope)}
+    GROUP BY 1
+    ORDER BY 1`;
+  const buckets = rows.map((row) => ({
+    key: row.key,
+    jobs: Number(row.jobs),
+    liveSessions: Number(row.live_sessions),
+    audioSeconds: Math.round(Number(row.audio_seconds) * 1000) / 1000,
+    costUsd: Math.round(Number(row.cost_usd) * 1e6) / 1e6,
+  }));
+  if (groupBy !== 'DAY') return buckets;
+  const byDay = new Map(buckets.map((bucket) => [bucket.key, bucket]));
+  const days: UsageBucket[] = [];
+  const last = utcDay(new Date(range.to.getTime() - 1)).getTime();
+  for (let day = utcDay(range.from).getTime(); day <= last; day += DAY_MS) {
+    const k = dayKey(new Date(day));
+    days.push(byDay.get(k) ?? { key: k, jobs: 0, liveSessions: 0, audioSeconds: 0, costUsd: 0 });
+  }
+  return days;
+}
+
+/**
+ * The usage record of a live session (one per session, keyed by session_id): call it in the
+ * transaction that settles the session's length, with the seconds to bill. Idempotent: a second
+ * call for the same session changes nothing. Until it is written, the session's received seconds
+ * count as reserved against the owner's quota.
+ */
+export async function recordSessionUsage(
+  deps: Pick<CoreDeps, 'prices'>,
+  tx: Prisma.TransactionClient,
+  session: Pick<LiveSession, 'id' | 'ownerId' | 'projectId' | 'provider' | 'model'>,
+  audioSeconds: number,
+  at: Date = new Date(),
+): Promise<UsageRecord> {
+  return tx.usageRecord.upsert({
+    where: { sessionId: session.id },
+    create: {
+      id: newId('UsageRecord'),
+      userId: session.ownerId,
+      projectId: session.projectId,
+      sessionId: session.id,
+      provider: session.provider,
+      model: session.model,
+      audioSeconds,
+      costUsd: estimateCostUsd(deps.prices, session.provider, session.model, audioSeconds),
+      createdAt: at,
+    },
+    update: {},
+  });
+}

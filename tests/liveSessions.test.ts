@@ -1,0 +1,631 @@
+// Live transcription sessions over a real graphql-ws socket: audio appended by mutation on the same
+// socket that carries the transcriptChunks subscription, engines (LOCAL PocketSphinx, Deepgram's
+// live WebSocket through the SDK against the fake, OpenAI per utterance against the fake),
+// ordering, limits, reconnects, authorization, idle timeout, and aggregation into files by the
+// in-process job runner.
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { createClient, type Client } from 'graphql-ws';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { parseWav } from '../server/providers/local/wav.ts';
+import { startFakeDeepgram, wordsFromText as dgWords, type FakeDeepgramServer } from './fakes/deepgramServer.ts';
+import { startFakeOpenAI, wordsFromText as oaWords, type FakeOpenAIServer } from './fakes/openaiServer.ts';
+import { makeSpeechFixture, wordErrorRate, type SpeechFixture } from './helpers/speech.ts';
+import { createTestApp, makeAdmin, registerUser, type TestApp } from './helpers/testApp.ts';
+
+const run = promisify(execFile);
+
+let t: TestApp;
+let base: string;
+let dir: string;
+let speech: SpeechFixture;
+let pcm: Buffer;
+let deepgram: FakeDeepgramServer;
+let openai: FakeOpenAIServer;
+
+const SENTENCES = ['the weather is nice today', 'please call me tomorrow morning', 'we need more time to finish the project'];
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'parlance-live-'));
+  speech = await makeSpeechFixture(SENTENCES, path.join(dir, 'speech.wav'), { voice: 'rms' });
+  pcm = parseWav(await readFile(speech.wavPath)).data;
+  deepgram = await startFakeDeepgram();
+  openai = await startFakeOpenAI();
+  t = await createTestApp(
+    {
+      DEEPGRAM_BASE_URL: deepgram.baseUrl,
+      DEEPGRAM_API_KEY: deepgram.apiKey!,
+      OPENAI_BASE_URL: openai.baseURL,
+      OPENAI_API_KEY: openai.apiKey!,
+    },
+    { runner: true },
+  );
+  base = await t.listen();
+}, 120_000);
+
+afterAll(async () => {
+  await t?.close();
+  await deepgram?.close();
+  await openai?.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+// ---- helpers ------------------------------------------------------------------------------------
+
+function connect(app: { base: string }, token: string): Client {
+  return createClient({
+    url: `${app.base.replace('http', 'ws')}/graphql`,
+    webSocketImpl: WebSocket,
+    connectionParams: { authorization: `Bearer ${token}` },
+    retryAttempts: 0,
+  });
+}
+
+interface Result<T = any> {
+  data?: T | null;
+  errors?: Array<{ message: string; extensions?: Record<string, any> }>;
+}
+
+/** One query or mutation over the socket. */
+function request<T = any>(client: Client, query: string, variables: Record<string, unknown> = {}): Promise<Result<T>> {
+  return new Promise((resolve) => {
+    let result: Result<T> = {};
+    client.subscribe<T>(
+      { query, variables },
+      {
+        next: (value) => (result = value as Result<T>),
+        error: (error) => resolve({ errors: (Array.isArray(error) ? error : [error]) as Result['errors'] }),
+        complete: () => resolve(result),
+      },
+    );
+  });
+}
+
+interface Chunk {
+  sessionId: string;
+  isFinal: boolean;
+  segment: { index: number; start: number; end: number; text: string };
+  receivedAt: number;
+}
+
+const CHUNK_SUBSCRIPTION = `subscription ($id: ID) { transcriptChunks(sessionId: $id) { sessionId jobId isFinal segment { index start end text } } }`;
+
+function subscribeChunks(client: Client, id: string) {
+  const chunks: Chunk[] = [];
+  let resolveDone!: (value: { error?: unknown }) => void;
+  const done = new Promise<{ error?: unknown }>((resolve) => (resolveDone = resolve));
+  const dispose = client.subscribe<{ transcriptChunks: Omit<Chunk, 'receivedAt'> }>(
+    { query: CHUNK_SUBSCRIPTION, variables: { id } },
+    {
+      next: (result) => {
+        if (result.errors) resolveDone({ error: result.errors });
+        else chunks.push({ ...result.data!.transcriptChunks, receivedAt: Date.now() });
+      },
+      error: (error) => resolveDone({ error }),
+      complete: () => resolveDone({}),
+    },
+  );
+  return { chunks, done, dispose };
+}
+
+const START = `mutation ($input: StartLiveSessionInput!) { startLiveSession(input: $input) { id status provider encoding sampleRate nextSeq receivedSeconds } }`;
+const APPEND = `mutation ($id: ID!, $seq: Int!, $chunk: String!) { appendLiveAudio(sessionId: $id, seq: $seq, chunk: $chunk) }`;
+const END = `mutation ($id: ID!) { endLiveSession(id: $id) { id status endedAt receivedSeconds } }`;
+const SESSION_FIELDS = `id status provider encoding sampleRate receivedSeconds nextSeq durationSeconds error createdAt endedAt
+  owner { id } segments { index start end text words { word start end } }
+  source: audioUrl(kind: SOURCE) main: audioUrl(kind: MAIN) light: audioUrl(kind: LIGHT) subtitlesUrl`;
+
+async function start(client: Client, input: Record<string, unknown>): Promise<string> {
+  const result = await request(client, START, { input });
+  if (!result.data?.startLiveSession) throw new Error(`startLiveSession failed: ${JSON.stringify(result.errors)}`);
+  expect(result.data.startLiveSession).toMatchObject({ status: 'ACTIVE', nextSeq: 0 });
+  return result.data.startLiveSession.id;
+}
+
+const append = (client: Client, id: string, seq: number, bytes: Buffer) =>
+  request<{ appendLiveAudio: boolean }>(client, APPEND, { id, seq, chunk: bytes.toString('base64') });
+
+/** Cuts `audio` into chunks of `ms` milliseconds of 16 kHz s16le. */
+function slices(audio: Buffer, ms: number): Buffer[] {
+  const size = (16_000 * 2 * ms) / 1000;
+  const out: Buffer[] = [];
+  for (let offset = 0; offset < audio.length; offset += size) out.push(audio.subarray(offset, offset + size));
+  return out;
+}
+
+/**
+ * Sends `chunks` from `firstSeq` on, chunk i at `t0 + i * intervalMs` (real time when the interval
+ * is the chunk length), without waiting for earlier answers, as a recorder would. Returns when
+ * each was sent, once all were acknowledged.
+ */
+async function stream(client: Client, id: string, chunks: Buffer[], intervalMs: number, firstSeq = 0): Promise<number[]> {
+  const t0 = Date.now();
+  const sentAt: number[] = [];
+  const answers: Promise<void>[] = [];
+  for (const [i, chunk] of chunks.entries()) {
+    const wait = t0 + i * intervalMs - Date.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    sentAt.push(Date.now());
+    answers.push(
+      append(client, id, firstSeq + i, chunk).then((result) => {
+        if (result.data?.appendLiveAudio !== true) throw new Error(`append ${firstSeq + i} failed: ${JSON.stringify(result.errors)}`);
+      }),
+    );
+  }
+  await Promise.all(answers);
+  return sentAt;
+}
+
+async function session(token: string, id: string, app: TestApp = t): Promise<any> {
+  const result = await app.gql(`query ($id: ID!) { liveSession(id: $id) { ${SESSION_FIELDS} } }`, { id }, { token });
+  return result.data?.liveSession ?? null;
+}
+
+async function waitForStatus(token: string, id: string, statuses: string[], app: TestApp = t, timeoutMs = 60_000): Promise<any> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const current = await session(token, id, app);
+    if (current && statuses.includes(current.status)) return current;
+    if (Date.now() > deadline) throw new Error(`session ${id} still ${current?.status}`);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+  }
+}
+
+async function download(url: string, token: string): Promise<{ status: number; body: Buffer; type: string | null }> {
+  const response = await fetch(url.replace(t.deps.env.publicUrl, base), { headers: { authorization: `Bearer ${token}` } });
+  return { status: response.status, body: Buffer.from(await response.arrayBuffer()), type: response.headers.get('content-type') };
+}
+
+async function probeSeconds(file: string): Promise<number> {
+  const { stdout } = await run('ffprobe', ['-v', 'error', '-show_entries', 'format=duration', '-of', 'default=nw=1:nk=1', file]);
+  return Number(stdout.trim());
+}
+
+const quantile = (values: number[], q: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+};
+
+/** The first 20 ms frame from `fromSeconds` on whose level rises above -35 dBFS (flite starts its audio with a short silence). */
+function speechOnset(audio: Buffer, fromSeconds: number): number {
+  const frame = 320;
+  for (let sample = Math.floor(fromSeconds * 16_000); (sample + frame) * 2 <= audio.length; sample += frame) {
+    let sum = 0;
+    for (let i = 0; i < frame; i++) sum += audio.readInt16LE((sample + i) * 2) ** 2;
+    if (20 * Math.log10(Math.sqrt(sum / frame) / 32768) > -35) return sample / 16_000;
+  }
+  return fromSeconds;
+}
+
+const settle = (ms = 300) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// ---- tests --------------------------------------------------------------------------------------
+
+describe('live sessions', () => {
+  it('LOCAL: streams speech in real time over the socket, interims within 1 s, finals, then files', async () => {
+    const user = await registerUser(t);
+    const client = connect({ base }, user.accessToken);
+    const id = await start(client, { provider: 'LOCAL', encoding: 'PCM_S16LE', sampleRate: 16000 });
+    expect(id).toMatch(/^ses_/);
+    const sub = subscribeChunks(client, id);
+    await settle();
+
+    const chunks = slices(pcm, 100);
+    const sentAt = await stream(client, id, chunks, 100);
+    const ended = await request(client, END, { id });
+    expect(ended.data?.endLiveSession).toMatchObject({ id, status: 'ENDED' });
+    expect(ended.data.endLiveSession.receivedSeconds).toBeCloseTo(speech.durationSeconds, 2);
+    expect(await sub.done).toEqual({}); // the stream completes once the session has ended
+
+    const interims = sub.chunks.filter((chunk) => !chunk.isFinal);
+    const finals = sub.chunks.filter((chunk) => chunk.isFinal);
+    expect(sub.chunks.every((chunk) => chunk.sessionId === id)).toBe(true);
+    // First interim within 1 s of speech start: when the first voiced audio was sent.
+    const speechSentAt = sentAt[0] + speechOnset(pcm, speech.sentences[0].start) * 1000;
+    expect(interims.length).toBeGreaterThan(3);
+    const firstInterimDelay = interims[0].receivedAt - speechSentAt;
+    expect(firstInterimDelay).toBeLessThanOrEqual(1000);
+    // Audio-in to interim-out: from sending the chunk holding the interim's end to receiving it.
+    const latencies = interims.map((chunk) => chunk.receivedAt - sentAt[Math.min(sentAt.length - 1, Math.floor(chunk.segment.end * 10))]);
+    console.log(
+      `LOCAL live: speech starts at ${speechOnset(pcm, speech.sentences[0].start).toFixed(2)} s (sentence audio at ${speech.sentences[0].start.toFixed(2)} s); ` +
+        `first interim ${firstInterimDelay} ms after speech was sent; interim latency p50 ${quantile(latencies, 0.5)} ms, ` +
+        `p95 ${quantile(latencies, 0.95)} ms over ${interims.length} interims; ${finals.length} finals`,
+    );
+    // Interims carry the index of the final that replaces them; finals arrive in order.
+    expect(finals.map((chunk) => chunk.segment.index)).toEqual(finals.map((_chunk, i) => i));
+    for (const interim of interims) expect(interim.segment.index).toBeLessThanOrEqual(finals.length);
+    const text = finals.map((chunk) => chunk.segment.text).join(' ');
+    const wer = wordErrorRate(speech.text, text);
+    console.log(`LOCAL live WER ${(wer * 100).toFixed(1)}%: "${text}"`);
+    expect(wer).toBeLessThanOrEqual(0.25);
+
+    const stored = await session(user.accessToken, id);
+    expect(stored.segments.map((segment: { text: string }) => segment.text)).toEqual(finals.map((chunk) => chunk.segment.text));
+    expect(stored.nextSeq).toBe(chunks.length);
+    expect(stored.segments[0].words.length).toBeGreaterThan(0);
+
+    // Aggregation: files whose durations match the audio sent, and valid WebVTT.
+    const ready = await waitForStatus(user.accessToken, id, ['READY', 'FAILED']);
+    expect(ready).toMatchObject({ status: 'READY', error: null });
+    expect(ready.durationSeconds).toBeCloseTo(speech.durationSeconds, 1);
+    for (const kind of ['source', 'main', 'light'] as const) {
+      const file = await download(ready[kind], user.accessToken);
+      expect(file.status).toBe(200);
+      const local = path.join(dir, `${id}-${kind}`);
+      await writeFile(local, file.body);
+      const seconds = await probeSeconds(local);
+      expect(Math.abs(seconds - speech.durationSeconds)).toBeLessThanOrEqual(0.2);
+      if (kind === 'source') expect(parseWav(file.body).data.equals(pcm)).toBe(true);
+      if (kind === 'main') expect(file.type).toBe('audio/flac');
+      if (kind === 'light') expect(file.body.length).toBeLessThan(speech.durationSeconds * 8000); // ~32 kbit/s
+    }
+    const vtt = await download(ready.subtitlesUrl, user.accessToken);
+    expect(vtt.status).toBe(200);
+    const body = vtt.body.toString('utf8');
+    expect(body.startsWith('WEBVTT\n\n')).toBe(true);
+    const cues = body.split('\n\n').slice(1).filter(Boolean);
+    expect(cues.length).toBeGreaterThanOrEqual(finals.length);
+    let previousEnd = 0;
+    for (const cue of cues) {
+      const match = /^(\d\d):(\d\d):(\d\d)\.(\d{3}) --> (\d\d):(\d\d):(\d\d)\.(\d{3})\n.+/.exec(cue);
+      expect(match, cue).not.toBeNull();
+      const [h1, m1, s1, ms1, h2, m2, s2, ms2] = match!.slice(1).map(Number);
+      const cueStart = h1 * 3600 + m1 * 60 + s1 + ms1 / 1000;
+      const cueEnd = h2 * 3600 + m2 * 60 + s2 + ms2 / 1000;
+      expect(cueEnd).toBeGreaterThan(cueStart);
+      expect(cueStart).toBeGreaterThanOrEqual(previousEnd - 0.001);
+      expect(cueEnd).toBeLessThanOrEqual(speech.durationSeconds + 0.01);
+      previousEnd = cueEnd;
+    }
+    expect(wordErrorRate(speech.text, cues.map((cue) => cue.split('\n').slice(1).join(' ')).join(' '))).toBe(wer);
+    // Stored chunks are gone after aggregation; node(id) resolves the session.
+    expect(await t.deps.db.liveAudioChunk.count({ where: { sessionId: id } })).toBe(0);
+    const node = await t.gql(`query ($id: ID!) { node(id: $id) { id ... on LiveSession { status } } }`, { id }, { token: user.accessToken });
+    expect(node.data?.node).toEqual({ id, status: 'READY' });
+    await client.dispose();
+  }, 120_000);
+
+  it('DEEPGRAM: interim and final results from the live WebSocket, finals stored', async () => {
+    const spoken = 'Hello there. This is a live test. Goodbye now.';
+    deepgram.reset();
+    deepgram.setLive(() => dgWords(spoken, { start: 0.3 }));
+    const user = await registerUser(t);
+    const client = connect({ base }, user.accessToken);
+    const id = await start(client, { provider: 'DEEPGRAM', encoding: 'PCM_S16LE', sampleRate: 16000, language: 'en' });
+    const live = await deepgram.waitForLiveSession();
+    expect(live.query).toMatchObject({ encoding: 'linear16', sample_rate: '16000', interim_results: 'true', language: 'en' });
+    expect(live.authorization).toBe(`Token ${deepgram.apiKey}`);
+    const sub = subscribeChunks(client, id);
+    await settle();
+    // 7 s of audio at 4x real time (100 ms chunks every 25 ms).
+    await stream(client, id, slices(Buffer.alloc(7 * 32_000), 100), 25);
+    const ended = await request(client, END, { id });
+    expect(ended.data?.endLiveSession.status).toBe('ENDED');
+    expect(await sub.done).toEqual({});
+    const interims = sub.chunks.filter((chunk) => !chunk.isFinal);
+    const finals = sub.chunks.filter((chunk) => chunk.isFinal);
+    expect(interims.length).toBeGreaterThan(0);
+    expect(finals.map((chunk) => chunk.segment.text).join(' ')).toBe(spoken);
+    expect(finals.map((chunk) => chunk.segment.index)).toEqual(finals.map((_chunk, i) => i));
+    const stored = await session(user.accessToken, id);
+    expect(stored.segments.map((segment: { text: string }) => segment.text)).toEqual(finals.map((chunk) => chunk.segment.text));
+    expect(stored.segments[0].words[0]).toMatchObject({ word: 'Hello', start: 0.3 });
+    expect(live.audioSeconds).toBeCloseTo(7, 1);
+    expect(live.controlMessages.map((message) => message.type)).toContain('CloseStream');
+    const ready = await waitForStatus(user.accessToken, id, ['READY', 'FAILED']);
+    expect(ready.status).toBe('READY');
+    expect(ready.durationSeconds).toBeCloseTo(7, 2);
+    await client.dispose();
+  }, 60_000);
+
+  it('PCM_S16LE at 48 kHz is resampled to 16 kHz for the engine and kept at 48 kHz in the files', async () => {
+    deepgram.reset();
+    deepgram.setLive(() => dgWords('Resampled audio.', { start: 0.2 }));
+    const user = await registerUser(t);
+    const client = connect({ base }, user.accessToken);
+    const id = await start(client, { provider: 'DEEPGRAM', encoding: 'PCM_S16LE', sampleRate: 48000 });
+    const live = await deepgram.waitForLiveSession();
+    const tone = Buffer.alloc(2 * 48_000 * 2); // 2 s
+    for (let i = 0; i < tone.length / 2; i++) tone.writeInt16LE(Math.round(8000 * Math.sin((2 * Math.PI * 440 * i) / 48_000)), i * 2);
+    const pieces: Buffer[] = [];
+    for (let offset = 0; offset < tone.length; offset += 9600) pieces.push(tone.subarray(offset, offset + 9600));
+    await stream(client, id, pieces, 50);
+    const ended = await request(client, END, { id });
+    expect(ended.data?.endLiveSession.receivedSeconds).toBeCloseTo(2, 6);
+    expect(live.audioSeconds).toBeGreaterThan(1.95); // what Deepgram heard, as 16 kHz linear16
+    expect(live.audioSeconds).toBeLessThan(2.05);
+    const ready = await waitForStatus(user.accessToken, id, ['READY', 'FAILED']);
+    expect(ready).toMatchObject({ status: 'READY', durationSeconds: 2 });
+    const main = await download(ready.main, user.accessToken);
+    await writeFile(path.join(dir, `${id}.flac`), main.body);
+    const { stdout } = await run('ffprobe', ['-v', 'error', '-show_entries', 'stream=sample_rate,channels,codec_name', '-of', 'json', path.join(dir, `${id}.flac`)]);
+    expect(JSON.parse(stdout).streams[0]).toMatchObject({ codec_name: 'flac', sample_rate: '48000', channels: 1 });
+    await client.dispose();
+  }, 60_000);
+
+  it('OPENAI: utterances closed by the energy VAD are transcribed one by one (finals only)', async () => {
+    openai.reset();
+    let calls = 0;
+    openai.setTranscript(() => {
+      const text = SENTENCES[calls++] ?? 'extra';
+      return oaWords(text.charAt(0).toUpperCase() + text.slice(1) + '.', { start: 0.2 });
+    });
+    const user = await registerUser(t);
+    const client = connect({ base }, user.accessToken);
+    const id = await start(client, { provider: 'OPENAI', encoding: 'PCM_S16LE', sampleRate: 16000 });
+    const sub = subscribeChunks(client, id);
+    await settle();
+    await stream(client, id, slices(pcm, 200), 50);
+    await request(client, END, { id });
+    expect(await sub.done).toEqual({});
+    expect(sub.chunks.every((chunk) => chunk.isFinal)).toBe(true);
+    expect(openai.transcriptions).toHaveLength(SENTENCES.length);
+    expect(wordErrorRate(speech.text, sub.chunks.map((chunk) => chunk.segment.text).join(' '))).toBe(0);
+    // Each utterance's times are placed where it was spoken.
+    for (const [i, chunk] of sub.chunks.entries()) {
+      expect(chunk.segment.start).toBeGreaterThan(speech.sentences[i].start - 0.5);
+      expect(chunk.segment.start).toBeLessThan(speech.sentences[i].end);
+    }
+    await client.dispose();
+  }, 60_000);
+
+  it.each([
+    ['OGG_OPUS', 'ogg', ['-page_duration', '100000'], 'audio/ogg'],
+    ['WEBM_OPUS', 'webm', ['-cluster_time_limit', '100'], 'audio/webm'],
+  ] as const)('%s through ffmpeg on stdin, transcribed by LOCAL and aggregated', async (encoding, format, muxerArgs, contentType) => {
+    const file = path.join(dir, `speech.${format}`);
+    await run('ffmpeg', ['-v', 'error', '-y', '-i', speech.wavPath, '-c:a', 'libopus', '-b:a', '48k', ...muxerArgs, '-f', format, file]);
+    const bytes = await readFile(file);
+    const user = await registerUser(t);
+    const client = connect({ base }, user.accessToken);
+    const id = await start(client, { provider: 'LOCAL', encoding, sampleRate: 48000 });
+    const sub = subscribeChunks(client, id);
+    await settle();
+    const pieces: Buffer[] = [];
+    for (let offset = 0; offset < bytes.length; offset += 4000) pieces.push(bytes.subarray(offset, offset + 4000));
+    await stream(client, id, pieces, 60);
+    const ended = await request(client, END, { id });
+    expect(ended.data?.endLiveSession.receivedSeconds).toBeCloseTo(speech.durationSeconds, 0);
+    await sub.done;
+    const text = sub.chunks.filter((chunk) => chunk.isFinal).map((chunk) => chunk.segment.text).join(' ');
+    expect(wordErrorRate(speech.text, text)).toBeLessThanOrEqual(0.25);
+    const ready = await waitForStatus(user.accessToken, id, ['READY', 'FAILED']);
+    expect(ready.status).toBe('READY');
+    expect(Math.abs(ready.durationSeconds - speech.durationSeconds)).toBeLessThanOrEqual(0.2);
+    const source = await download(ready.source, user.accessToken);
+    expect(source.type).toBe(contentType);
+    expect(source.body.equals(bytes)).toBe(true);
+    await client.dispose();
+  }, 90_000);
+
+  it('applies out-of-order chunks in order, ignores a repeated seq, refuses oversized and far-ahead chunks', async () => {
+    const user = await registerUser(t);
+    const client = connect({ base }, user.accessToken);
+    const id = await start(client, { provider: 'LOCAL', encoding: 'PCM_S16LE', sampleRate: 16000 });
+    const sub = subscribeChunks(client, id);
+    await settle();
+    const third = Math.ceil(pcm.length / 3 / 2) * 2;
+    const parts = [pcm.subarray(0, third), pcm.subarray(third, 2 * third), pcm.subarray(2 * third)];
+    // 2 first, then 0 and 1: chunk 2 waits until 0 and 1 have been applied, and is only
+    // acknowledged once it has been applied itself.
+    let appliedWhenTwoAnswered = -1;
+    const sent = [2, 0, 1].map((seq) =>
+      append(client, id, seq, parts[seq]).then(async (result) => {
+        if (seq === 2) appliedWhenTwoAnswered = (await t.deps.db.liveSession.findUniqueOrThrow({ where: { id } })).nextSeq;
+        return result;
+      }),
+    );
+    const results = await Promise.all(sent);
+    expect(results.map((result) => result.data?.appendLiveAudio)).toEqual([true, true, true]);
+    expect(appliedWhenTwoAnswered).toBe(3);
+    expect((await session(user.accessToken, id)).nextSeq).toBe(3);
+
+    // A repeated seq is ignored (true, nothing stored twice).
+    expect((await append(client, id, 1, Buffer.from('different bytes!'))).data?.appendLiveAudio).toBe(true);
+    expect(await t.deps.db.liveAudioChunk.count({ where: { sessionId: id } })).toBe(3);
+
+    const tooLarge = await append(client, id, 3, Buffer.alloc(t.deps.env.LIVE_MAX_CHUNK_BYTES + 2));
+    expect(tooLarge.errors?.[0].extensions?.code).toBe('PAYLOAD_TOO_LARGE');
+    const farAhead = await append(client, id, 3 + 33, Buffer.alloc(3200));
+    expect(farAhead.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', expectedSeq: 3 });
+    const notBase64 = await request(client, APPEND, { id, seq: 3, chunk: 'not base64!' });
+    expect(notBase64.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    const negative = await append(client, id, -1, Buffer.alloc(2));
+    expect(negative.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    expect((await session(user.accessToken, id)).nextSeq).toBe(3);
+
+    await request(client, END, { id });
+    await sub.done;
+    const text = sub.chunks.filter((chunk) => chunk.isFinal).map((chunk) => chunk.segment.text).join(' ');
+    expect(wordErrorRate(speech.text, text)).toBeLessThanOrEqual(0.25);
+    const ready = await waitForStatus(user.accessToken, id, ['READY', 'FAILED']);
+    const source = await download(ready.source, user.accessToken);
+    expect(parseWav(source.body).data.equals(pcm)).toBe(true); // stored in seq order, byte for byte
+    await client.dispose();
+  }, 90_000);
+
+  it('a client that reconnects continues from nextSeq; the subscription resumes and earlier finals stay readable', async () => {
+    const user = await registerUser(t);
+    const first = connect({ base }, user.accessToken);
+    const id = await start(first, { provider: 'LOCAL', encoding: 'PCM_S16LE', sampleRate: 16000 });
+    const firstSub = subscribeChunks(first, id);
+    await settle();
+    const chunks = slices(pcm, 100);
+    // The first sentence and its pause (2x real time), then the socket goes away mid-session.
+    const cut = Math.round((speech.sentences[1].start - 0.3) * 10);
+    await stream(first, id, chunks.slice(0, cut), 50);
+    const heardBy = Date.now() + 15_000; // the decoder may lag on a busy machine
+    while (!firstSub.chunks.some((chunk) => chunk.isFinal) && Date.now() < heardBy) await settle(100);
+    await settle(300);
+    const heardBefore = firstSub.chunks.filter((chunk) => chunk.isFinal);
+    expect(heardBefore.length).toBeGreaterThanOrEqual(1);
+    await first.dispose();
+
+    const second = connect({ base }, user.accessToken);
+    const resumed = await request(second, `query ($id: ID!) { liveSession(id: $id) { status nextSeq segments { index text } } }`, { id });
+    expect(resumed.data?.liveSession).toMatchObject({ status: 'ACTIVE', nextSeq: cut });
+    expect(resumed.data.liveSession.segments.map((segment: { text: string }) => segment.text)).toEqual(
+      heardBefore.map((chunk) => chunk.segment.text),
+    );
+    const secondSub = subscribeChunks(second, id);
+    await settle();
+    await stream(second, id, chunks.slice(cut), 50, resumed.data.liveSession.nextSeq);
+    await request(second, END, { id });
+    expect(await secondSub.done).toEqual({});
+    const later = secondSub.chunks.filter((chunk) => chunk.isFinal);
+    expect(later.length).toBeGreaterThanOrEqual(1);
+    expect(later[0].segment.index).toBe(heardBefore.length);
+    const all = await session(user.accessToken, id);
+    expect(all.segments.map((segment: { text: string }) => segment.text)).toEqual(
+      [...heardBefore, ...later].map((chunk) => chunk.segment.text),
+    );
+    expect(wordErrorRate(speech.text, all.segments.map((segment: { text: string }) => segment.text).join(' '))).toBeLessThanOrEqual(0.25);
+    await second.dispose();
+  }, 90_000);
+
+  it("answers another user's session exactly like a missing one, everywhere; admins see it", async () => {
+    deepgram.setLive(() => dgWords('Private words here.', { start: 0.2 }));
+    const owner = await registerUser(t);
+    const stranger = await registerUser(t);
+    const admin = await registerUser(t);
+    await makeAdmin(t, admin.id);
+    const ownerClient = connect({ base }, owner.accessToken);
+    const id = await start(ownerClient, { provider: 'DEEPGRAM', encoding: 'PCM_S16LE', sampleRate: 16000 });
+    await stream(ownerClient, id, slices(Buffer.alloc(32_000 * 2), 100), 10);
+    const missing = 'ses_0000000000000000000000000a';
+    const client = connect({ base }, stranger.accessToken);
+    const strip = (value: unknown) => JSON.stringify(value).replaceAll(id, 'ID').replaceAll(missing, 'ID').replace(/"requestId":"[^"]+"/g, '');
+
+    for (const [query, variables] of [
+      [`query ($id: ID!) { liveSession(id: $id) { id status segments { text } } }`, {}],
+      [`query ($id: ID!) { node(id: $id) { id ... on LiveSession { status } } }`, {}],
+      [APPEND, { seq: 0, chunk: Buffer.alloc(320).toString('base64') }],
+      [APPEND, { seq: 40, chunk: Buffer.alloc(320).toString('base64') }],
+      [END, {}],
+    ] as const) {
+      const theirs = await request(client, query, { ...variables, id });
+      const none = await request(client, query, { ...variables, id: missing });
+      expect(strip(theirs)).toBe(strip(none));
+      if (query.startsWith('query')) expect(JSON.stringify(theirs.data)).toMatch(/null/);
+      else expect(theirs.errors?.[0].extensions?.code).toBe('NOT_FOUND');
+    }
+    const theirChunks = subscribeChunks(client, id);
+    const noChunks = subscribeChunks(client, missing);
+    expect(strip(await theirChunks.done)).toBe(strip(await noChunks.done));
+    expect(JSON.stringify(await theirChunks.done)).toContain('NOT_FOUND');
+    for (const file of ['audio/source', 'audio/main', 'audio/light', 'subtitles.vtt']) {
+      const theirs = await fetch(`${base}/sessions/${id}/${file}`, { headers: { authorization: `Bearer ${stranger.accessToken}` } });
+      const none = await fetch(`${base}/sessions/${missing}/${file}`, { headers: { authorization: `Bearer ${stranger.accessToken}` } });
+      expect(theirs.status).toBe(404);
+      expect(await theirs.text()).toBe(await none.text());
+    }
+    const anonymous = await fetch(`${base}/sessions/${id}/audio/main`);
+    expect(anonymous.status).toBe(401);
+
+    // The stranger's session list stays untouched; the owner's session kept its audio.
+    expect((await session(owner.accessToken, id)).nextSeq).toBe(20);
+    const adminView = await session(admin.accessToken, id);
+    expect(adminView).toMatchObject({ id, owner: { id: owner.id } });
+    // Not ready yet: downloads say so (to the owner).
+    const early = await fetch(`${base}/sessions/${id}/audio/main`, { headers: { authorization: `Bearer ${owner.accessToken}` } });
+    expect(early.status).toBe(409);
+    await request(ownerClient, END, { id });
+    await waitForStatus(owner.accessToken, id, ['READY', 'FAILED']);
+    await ownerClient.dispose();
+    await client.dispose();
+  }, 60_000);
+
+  it('validates the start: sample rates, providers without keys, languages', async () => {
+    const user = await registerUser(t);
+    const client = connect({ base }, user.accessToken);
+    const low = await request(client, START, { input: { provider: 'LOCAL', encoding: 'PCM_S16LE', sampleRate: 4000 } });
+    expect(low.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'sampleRate' });
+    const high = await request(client, START, { input: { provider: 'LOCAL', encoding: 'PCM_S16LE', sampleRate: 96000 } });
+    expect(high.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    const french = await request(client, START, { input: { provider: 'LOCAL', encoding: 'PCM_S16LE', sampleRate: 16000, language: 'fr' } });
+    expect(french.errors?.[0].extensions?.code).toBe('PROVIDER_UNAVAILABLE');
+    await client.dispose();
+  });
+});
+
+describe('live sessions with small limits', () => {
+  let small: TestApp;
+  let smallBase: string;
+
+  beforeAll(async () => {
+    small = await createTestApp({
+      LIVE_IDLE_SECONDS: '3',
+      LIVE_GAP_WAIT_MS: '600',
+      LIVE_BURST_SECONDS: '1',
+      LIVE_MAX_SPEED: '2',
+      LIVE_MAX_LOCAL_SESSIONS: '1',
+    });
+    smallBase = await small.listen();
+  }, 60_000);
+  afterAll(async () => {
+    await small?.close();
+  });
+
+  it('reports a gap that is not filled in time, and applies the stored chunk once it is', async () => {
+    const user = await registerUser(small);
+    const client = connect({ base: smallBase }, user.accessToken);
+    const id = await start(client, { provider: 'LOCAL', encoding: 'PCM_S16LE', sampleRate: 16000 });
+    const began = Date.now();
+    const gap = await append(client, id, 2, Buffer.alloc(3200, 2));
+    expect(Date.now() - began).toBeGreaterThanOrEqual(500);
+    expect(gap.errors?.[0].extensions).toMatchObject({ code: 'CONFLICT', reason: 'GAP', expectedSeq: 0 });
+    expect((await append(client, id, 0, Buffer.alloc(3200, 0))).data?.appendLiveAudio).toBe(true);
+    expect((await append(client, id, 1, Buffer.alloc(3200, 1))).data?.appendLiveAudio).toBe(true);
+    expect((await session(user.accessToken, id, small)).nextSeq).toBe(3); // the stored chunk 2 followed
+    await request(client, END, { id });
+    await client.dispose();
+  });
+
+  it('refuses audio arriving much faster than real time, and a LOCAL session beyond the cap', async () => {
+    const user = await registerUser(small);
+    const client = connect({ base: smallBase }, user.accessToken);
+    const id = await start(client, { provider: 'LOCAL', encoding: 'PCM_S16LE', sampleRate: 16000 });
+    const second = await request(client, START, { input: { provider: 'LOCAL', encoding: 'PCM_S16LE', sampleRate: 16000 } });
+    expect(second.errors?.[0].extensions).toMatchObject({ code: 'RATE_LIMITED', retryAfterSeconds: 30 });
+    expect(second.errors?.[0].message).toMatch(/maximum of 1 live LOCAL/);
+    expect((await append(client, id, 0, Buffer.alloc(32_000))).data?.appendLiveAudio).toBe(true); // 1 s: the burst
+    const tooFast = await append(client, id, 1, Buffer.alloc(32_000));
+    expect(tooFast.errors?.[0].extensions).toMatchObject({ code: 'RATE_LIMITED' });
+    expect(tooFast.errors?.[0].extensions?.retryAfterSeconds).toBeGreaterThanOrEqual(1);
+    await settle(600); // 2x real time: 1.2 s of audio earned back
+    expect((await append(client, id, 1, Buffer.alloc(32_000))).data?.appendLiveAudio).toBe(true);
+    const ended = await request(client, END, { id });
+    expect(ended.data?.endLiveSession.receivedSeconds).toBeCloseTo(2, 6);
+    // The slot is free again.
+    const next = await start(client, { provider: 'LOCAL', encoding: 'PCM_S16LE', sampleRate: 16000 });
+    await request(client, END, { id: next });
+    await client.dispose();
+  });
+
+  it('ends a session that has received no audio for LIVE_IDLE_SECONDS', async () => {
+    const user = await registerUser(small);
+    const client = connect({ base: smallBase }, user.accessToken);
+    const id = await start(client, { provider: 'LOCAL', encoding: 'PCM_S16LE', sampleRate: 16000 });
+    const sub = subscribeChunks(client, id);
+    expect((await append(client, id, 0, Buffer.alloc(3200))).data?.appendLiveAudio).toBe(true);
+    const lastAudio = Date.now();
+    const ended = await waitForStatus(user.accessToken, id, ['ENDED'], small, 10_000);
+    const endedAfter = new Date(ended.endedAt).getTime() - lastAudio;
+    expect(endedAfter).toBeGreaterThanOrEqual(2_900); // LIVE_IDLE_SECONDS=3
+    expect(endedAfter).toBeLessThan(8_000);
+    expect(await sub.done).toEqual({});
+    const late = await append(client, id, 1, Buffer.alloc(3200));
+    expect(late.errors?.[0].extensions?.code).toBe('CONFLICT');
+    // The sweep also ends sessions whose process is gone (no runtime here: the row alone).
+    const orphan = await small.deps.db.liveSession.create({
+      data: { id: 'ses_00000000000000000000000001', ownerId: user.id, provider: 'LOCAL', encoding: 'PCM_S16LE', sampleRate: 16000 },
+    });
+    await waitForStatus(user.accessToken, orphan.id, ['ENDED'], small, 10_000);
+    await client.dispose();
+  });
+});
