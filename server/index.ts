@@ -1,5 +1,5 @@
-// `npm start`: the API, a job runner and (later) the console in one process. `--api-only` leaves
-// the jobs to separate `npm run worker` processes on the same database.
+// `npm start`: the API, a job runner and the console (admin/dist at /admin/) in one process.
+// `--api-only` leaves the jobs to separate `npm run worker` processes on the same database.
 import { startJobRunner, type JobRunner } from '../jobs/runner.ts';
 import { adminConsoleBuilt } from './adminRoute.ts';
 import { buildApp } from './app.ts';

@@ -312,6 +312,13 @@ describe('errors', () => {
     expect(forbidden.message.length).toBeGreaterThan(3);
   });
 
+  it('keeps User.apiKeys for admins', async () => {
+    const own = await t.gql(`{ me { apiKeys { id } } }`, {}, { token: plain.accessToken });
+    expect(own.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    const other = await t.gql(`query ($id: ID!) { node(id: $id) { ... on User { apiKeys { id } } } }`, { id: admin.id }, { token: admin.accessToken });
+    expect(other.errors).toBeUndefined();
+  });
+
   it('no token is a 401 (react-admin then asks the operator to sign in again)', async () => {
     const anonymous = await errorOf(createDataProvider(clientFor(null).client).getList('users', {
       pagination: { page: 1, perPage: 10 },

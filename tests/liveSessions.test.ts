@@ -15,6 +15,7 @@ import { parseWav } from '../server/providers/local/wav.ts';
 import { startFakeDeepgram, wordsFromText as dgWords, type FakeDeepgramServer } from './fakes/deepgramServer.ts';
 import { startFakeOpenAI, wordsFromText as oaWords, type FakeOpenAIServer } from './fakes/openaiServer.ts';
 import { makeSpeechFixture, wordErrorRate, type SpeechFixture } from './helpers/speech.ts';
+import { closeLiveRegistry } from '../server/services/liveSessions.ts';
 import { createTestApp, makeAdmin, registerUser, type TestApp } from './helpers/testApp.ts';
 
 const run = promisify(execFile);
@@ -425,8 +426,9 @@ describe('live sessions', () => {
     expect(appliedWhenTwoAnswered).toBe(3);
     expect((await session(user.accessToken, id)).nextSeq).toBe(3);
 
-    // A repeated seq is ignored (true, nothing stored twice).
-    expect((await append(client, id, 1, Buffer.from('different bytes!'))).data?.appendLiveAudio).toBe(true);
+    // A repeated seq is ignored (true, nothing stored twice), here over plain HTTP.
+    const repeated = await t.gql(APPEND, { id, seq: 1, chunk: Buffer.from('different bytes!').toString('base64') }, { token: user.accessToken });
+    expect(repeated.data?.appendLiveAudio).toBe(true);
     expect(await t.deps.db.liveAudioChunk.count({ where: { sessionId: id } })).toBe(3);
 
     const tooLarge = await append(client, id, 3, Buffer.alloc(t.deps.env.LIVE_MAX_CHUNK_BYTES + 2));
@@ -488,6 +490,33 @@ describe('live sessions', () => {
     await second.dispose();
   }, 90_000);
 
+  it('after a restart the next append starts a new engine, which re-transcribes the audio since the last final', async () => {
+    const user = await registerUser(t);
+    const client = connect({ base }, user.accessToken);
+    const id = await start(client, { provider: 'LOCAL', encoding: 'PCM_S16LE', sampleRate: 16000 });
+    const sub = subscribeChunks(client, id);
+    await settle();
+    const chunks = slices(pcm, 100);
+    // Up to the middle of the second sentence: its first half is heard only by the engine that goes away.
+    const cut = Math.round(((speech.sentences[1].start + speech.sentences[1].end) / 2) * 10);
+    await stream(client, id, chunks.slice(0, cut), 50);
+    const heardBy = Date.now() + 15_000;
+    while (!sub.chunks.some((chunk) => chunk.isFinal) && Date.now() < heardBy) await settle(100);
+    // What a restart does to this process's live state: engines gone, sessions still ACTIVE in the database.
+    await closeLiveRegistry(t.deps);
+    expect((await session(user.accessToken, id)).status).toBe('ACTIVE');
+    await stream(client, id, chunks.slice(cut), 50, cut);
+    await request(client, END, { id });
+    await sub.done;
+    const stored = await session(user.accessToken, id);
+    const text = stored.segments.map((segment: { text: string }) => segment.text).join(' ');
+    expect(stored.segments.map((segment: { index: number }) => segment.index)).toEqual(stored.segments.map((_: unknown, i: number) => i));
+    expect(wordErrorRate(speech.text, text)).toBeLessThanOrEqual(0.25);
+    // The start of the second sentence reached only the engine that went away: it was replayed.
+    expect(text).toMatch(/\bplease call\b/);
+    await client.dispose();
+  }, 90_000);
+
   it("answers another user's session exactly like a missing one, everywhere; admins see it", async () => {
     deepgram.setLive(() => dgWords('Private words here.', { start: 0.2 }));
     const owner = await registerUser(t);
@@ -497,6 +526,9 @@ describe('live sessions', () => {
     const ownerClient = connect({ base }, owner.accessToken);
     const id = await start(ownerClient, { provider: 'DEEPGRAM', encoding: 'PCM_S16LE', sampleRate: 16000 });
     await stream(ownerClient, id, slices(Buffer.alloc(32_000 * 2), 100), 10);
+    // Appends work over plain HTTP too.
+    const overHttp = await t.gql(APPEND, { id, seq: 20, chunk: Buffer.alloc(3200).toString('base64') }, { token: owner.accessToken });
+    expect(overHttp.data?.appendLiveAudio).toBe(true);
     const missing = 'ses_0000000000000000000000000a';
     const client = connect({ base }, stranger.accessToken);
     const strip = (value: unknown) => JSON.stringify(value).replaceAll(id, 'ID').replaceAll(missing, 'ID').replace(/"requestId":"[^"]+"/g, '');
@@ -528,7 +560,7 @@ describe('live sessions', () => {
     expect(anonymous.status).toBe(401);
 
     // The stranger's session list stays untouched; the owner's session kept its audio.
-    expect((await session(owner.accessToken, id)).nextSeq).toBe(20);
+    expect((await session(owner.accessToken, id)).nextSeq).toBe(21);
     const adminView = await session(admin.accessToken, id);
     expect(adminView).toMatchObject({ id, owner: { id: owner.id } });
     // Not ready yet: downloads say so (to the owner).

@@ -4,7 +4,8 @@ import HistoryIcon from '@mui/icons-material/History';
 import MailIcon from '@mui/icons-material/Mail';
 import PeopleIcon from '@mui/icons-material/People';
 import WebhookIcon from '@mui/icons-material/Webhook';
-import { Admin, CustomRoutes, Resource } from 'react-admin';
+import { lazy, Suspense } from 'react';
+import { Admin, CustomRoutes, Loading, Resource } from 'react-admin';
 import { BrowserRouter, Route } from 'react-router-dom';
 import { Provider as UrqlProvider } from 'urql';
 import { ConsoleLayout } from './components/Layout.tsx';
@@ -14,10 +15,12 @@ import { AuditList, AuditShow } from './resources/audit/index.tsx';
 import { JobList, JobShow } from './resources/jobs/index.tsx';
 import { OutboxList } from './resources/outbox/index.tsx';
 import { ProjectEdit, ProjectList, ProjectShow } from './resources/projects/index.tsx';
-import { UsagePage } from './resources/usage/index.tsx';
 import { UserEdit, UserList, UserShow } from './resources/users/index.tsx';
 import { WebhookList, WebhookShow } from './resources/webhooks/index.tsx';
 import { api, authProvider, dataProvider } from './runtime.ts';
+
+// The usage page carries the chart library: loaded when first opened.
+const UsagePage = lazy(() => import('./resources/usage/index.tsx').then((module) => ({ default: module.UsagePage })));
 
 export function App() {
   return (
@@ -43,7 +46,14 @@ export function App() {
           <Resource name="webhooks" list={WebhookList} show={WebhookShow} icon={WebhookIcon} recordRepresentation="url" />
           <Resource name="outbox" list={OutboxList} icon={MailIcon} options={{ label: 'Outbox' }} />
           <CustomRoutes>
-            <Route path="/usage" element={<UsagePage />} />
+            <Route
+              path="/usage"
+              element={
+                <Suspense fallback={<Loading />}>
+                  <UsagePage />
+                </Suspense>
+              }
+            />
           </CustomRoutes>
         </Admin>
       </BrowserRouter>

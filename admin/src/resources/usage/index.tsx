@@ -193,7 +193,7 @@ export function UsagePage() {
         </Button>
         {report && (
           <Typography variant="body2" color="text.secondary" data-testid="usage-total">
-            {formatMinutes(sum.audioSeconds)} · {formatUsd(sum.costUsd)} · {sum.jobs} records
+            {formatMinutes(sum.audioSeconds)} · {formatUsd(sum.costUsd)} · {sum.jobs} record{sum.jobs === 1 ? "" : "s"}
           </Typography>
         )}
       </Box>
