@@ -188,7 +188,11 @@ describe('deliveries', () => {
       expect(verifySignature(secret, String(request.headers['x-parlance-signature']), request.body)).toBe(true);
       expect(verifySignature('whsec_wrong', String(request.headers['x-parlance-signature']), request.body)).toBe(false);
       expect(verifySignature(secret, String(request.headers['x-parlance-signature']), `${request.body} `)).toBe(false);
-      const delivery = await t.deps.db.webhookDelivery.findUniqueOrThrow({ where: { id: String(request.headers['x-parlance-delivery']) } });
+      // The receiver has the request before the worker has recorded its answer.
+      const delivery = await waitFor('delivery recorded', async () => {
+        const row = await t.deps.db.webhookDelivery.findUniqueOrThrow({ where: { id: String(request.headers['x-parlance-delivery']) } });
+        return row.status === 'PENDING' ? null : row;
+      });
       expect(delivery).toMatchObject({ endpointId: webhook.id, status: 'DELIVERED', attempts: 1, lastStatus: 200, body: request.body });
     }
     const done = JSON.parse(byType['job.completed'].body);

@@ -24,7 +24,10 @@ builder.prismaNode('AuditEntry', {
   }),
 });
 
-registerNodeVisibility('AuditEntry', async (context) => context.viewer!.isAdmin);
+registerNodeVisibility(
+  'AuditEntry',
+  async (context, id) => context.viewer!.isAdmin && (await context.deps.db.auditEntry.count({ where: { id } })) > 0,
+);
 
 builder.queryField('auditLog', (t) =>
   t.prismaConnection(

@@ -16,7 +16,10 @@ builder.prismaNode('OutboxEmail', {
   }),
 });
 
-registerNodeVisibility('OutboxEmail', async (context) => context.viewer!.isAdmin);
+registerNodeVisibility(
+  'OutboxEmail',
+  async (context, id) => context.viewer!.isAdmin && (await context.deps.db.outboxEmail.count({ where: { id } })) > 0,
+);
 
 builder.queryField('outbox', (t) =>
   t.prismaConnection(
