@@ -69,6 +69,7 @@ export class SessionRuntime {
   #source: PcmSource | null = null;
   #hasSlot = false;
   #engineRetryAt = 0;
+  #starting: Promise<void> | null = null;
   /** Session sample (16 kHz) of the current PCM source's first output sample. */
   #sourceStart = 0;
   #sourceSamples = 0;
@@ -106,7 +107,12 @@ export class SessionRuntime {
 
   /** Opens the engine now (startLiveSession), reporting why it cannot. */
   open(): Promise<void> {
-    return this.#withLock(() => this.#ensureEngine(true));
+    if (this.#starting) return this.#starting;
+    const starting = this.#startEngine(true).finally(() => {
+      if (this.#starting === starting) this.#starting = null;
+    });
+    this.#starting = starting;
+    return starting;
   }
 
   /** Restarts the idle timer. */
@@ -136,7 +142,7 @@ export class SessionRuntime {
     const applied = await this.#withLock(async () => {
       if (this.closing || this.disposed) throw conflict('The live session is ending.');
       if (seq < this.nextSeq) return true;
-      await this.#ensureEngine(false);
+      this.#kickEngine();
       const seconds = this.info.encoding === 'PCM_S16LE' ? bytes.length / 2 / this.info.sampleRate : 0;
       const rows = await this.#deps.db.$queryRaw<{ next_seq: number }[]>`
         WITH stored AS (
@@ -170,6 +176,7 @@ export class SessionRuntime {
     this.closing = true;
     this.#wake();
     try {
+      await this.#starting?.catch(() => {}); // an engine being started hears the stored audio before the end
       await this.#withLock(async () => {
         const flush = async () => {
           await this.#source?.end().catch(() => {});
@@ -243,7 +250,7 @@ export class SessionRuntime {
    */
   async #drainStored(): Promise<void> {
     const db = this.#deps.db;
-    await this.#ensureEngine(false);
+    this.#kickEngine();
     const [state] = await db.$queryRaw<{ next_seq: number; status: string }[]>`
       SELECT next_seq, status::text AS status FROM live_sessions WHERE id = ${this.info.id}`;
     if (!state || state.status !== 'ACTIVE') {
@@ -298,9 +305,25 @@ export class SessionRuntime {
 
   // ---- engine ---------------------------------------------------------------------------------
 
-  async #ensureEngine(strict: boolean): Promise<void> {
+  /**
+   * Starts an engine in the background when none runs. Appends never wait for it: their audio is
+   * stored and applied meanwhile, and the new engine replays it once it is ready.
+   */
+  #kickEngine(): void {
+    if (this.#engine || this.#starting || this.disposed || this.closing || Date.now() < this.#engineRetryAt) return;
+    const starting = this.#startEngine(false).finally(() => {
+      if (this.#starting === starting) this.#starting = null;
+    });
+    this.#starting = starting;
+  }
+
+  /**
+   * Opens the engine (outside the lock: a LOCAL decoder takes about 0.5 s to load), then, under
+   * the lock, makes it current and replays what it has not heard. With `strict`, reports why it
+   * cannot start; otherwise logs, and the next append tries again after a pause.
+   */
+  async #startEngine(strict: boolean): Promise<void> {
     if (this.#engine || this.disposed) return;
-    if (!strict && Date.now() < this.#engineRetryAt) return;
     const { env, db, logger } = this.#deps;
     if (this.info.provider === 'LOCAL' && !this.#hasSlot) {
       if (!this.#hooks.acquireLocalSlot()) {
@@ -316,50 +339,53 @@ export class SessionRuntime {
         this.info.provider === 'LOCAL'
           ? null
           : ((await revealProviderKey(this.#deps, this.info.ownerId, this.info.provider)) ?? serverKeyFor(env, this.info.provider));
-      const [state] = await db.$queryRaw<{ next_seq: number; next_idx: number; last_end: number }[]>`
-        SELECT s.next_seq,
-          COALESCE((SELECT MAX(idx) + 1 FROM live_segments WHERE session_id = s.id), 0)::int AS next_idx,
-          COALESCE((SELECT MAX(end_seconds) FROM live_segments WHERE session_id = s.id), 0)::float8 AS last_end
-        FROM live_sessions s WHERE s.id = ${this.info.id}`;
       engine = await openLiveEngine(this.#deps, this.info.provider, {
         language: this.info.language,
         model: this.info.model,
         apiKey,
       });
-      if (this.disposed) {
-        await engine.destroy();
-        return;
-      }
-      const nextSeq = Math.max(this.nextSeq, state?.next_seq ?? 0);
-      this.nextSeq = nextSeq;
-      this.#nextIndex = Math.max(this.#nextIndex, state?.next_idx ?? 0);
-      this.#lastFinalEnd = Math.max(this.#lastFinalEnd, state?.last_end ?? 0);
-      this.#resumeSample = Math.round(this.#lastFinalEnd * LIVE_SAMPLE_RATE);
-      const offset = this.#resumeSample / LIVE_SAMPLE_RATE;
-      const current = engine;
-      engine.on('partial', (partial) => {
-        if (this.#engine === current) this.#queuePartial(partial, offset);
+      const opened = engine;
+      await this.#withLock(async () => {
+        if (this.disposed) throw new Error('The live session was closed while its engine started.');
+        if (this.#engine) {
+          await opened.destroy();
+          return;
+        }
+        const [state] = await db.$queryRaw<{ next_seq: number; next_idx: number; last_end: number }[]>`
+          SELECT s.next_seq,
+            COALESCE((SELECT MAX(idx) + 1 FROM live_segments WHERE session_id = s.id), 0)::int AS next_idx,
+            COALESCE((SELECT MAX(end_seconds) FROM live_segments WHERE session_id = s.id), 0)::float8 AS last_end
+          FROM live_sessions s WHERE s.id = ${this.info.id}`;
+        const nextSeq = Math.max(this.nextSeq, state?.next_seq ?? 0);
+        this.nextSeq = nextSeq;
+        this.#nextIndex = Math.max(this.#nextIndex, state?.next_idx ?? 0);
+        this.#lastFinalEnd = Math.max(this.#lastFinalEnd, state?.last_end ?? 0);
+        this.#resumeSample = Math.round(this.#lastFinalEnd * LIVE_SAMPLE_RATE);
+        const offset = this.#resumeSample / LIVE_SAMPLE_RATE;
+        opened.on('partial', (partial) => {
+          if (this.#engine === opened) this.#queuePartial(partial, offset);
+        });
+        opened.on('final', (segment) => {
+          if (this.#engine === opened || this.closing) this.#queueFinal(segment, offset);
+        });
+        opened.on('error', (error) => void this.#engineFailed(opened, error));
+        this.#engine = opened;
+        this.#source = createPcmSource(
+          { encoding: this.info.encoding, sampleRate: this.info.sampleRate },
+          {
+            pcm: (pcm) => this.#onPcm(pcm),
+            error: (error) => void this.#engineFailed(opened, error),
+          },
+          { ffmpegPath: mediaToolsFromEnv(env).ffmpegPath },
+        );
+        await this.#replay(nextSeq);
       });
-      engine.on('final', (segment) => {
-        if (this.#engine === current || this.closing) this.#queueFinal(segment, offset);
-      });
-      engine.on('error', (error) => void this.#engineFailed(current, error));
-      this.#engine = engine;
-      this.#source = createPcmSource(
-        { encoding: this.info.encoding, sampleRate: this.info.sampleRate },
-        {
-          pcm: (pcm) => this.#onPcm(pcm),
-          error: (error) => void this.#engineFailed(current, error),
-        },
-        { ffmpegPath: mediaToolsFromEnv(env).ffmpegPath },
-      );
-      await this.#replay(nextSeq);
     } catch (error) {
-      if (this.#engine === engine) await this.#dropEngine();
+      if (engine && this.#engine === engine) await this.#dropEngine();
       else await engine?.destroy().catch(() => {});
       this.#engineRetryAt = Date.now() + ENGINE_RETRY_MS;
       if (strict) throw engineError(this.info.provider, error);
-      logger.warn({ err: error, sessionId: this.info.id }, 'live engine could not start; audio is stored and the engine retried later');
+      if (!this.disposed) logger.warn({ err: error, sessionId: this.info.id }, 'live engine could not start; audio is stored and the engine retried later');
     }
   }
 
