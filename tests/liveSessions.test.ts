@@ -230,8 +230,10 @@ describe('live sessions', () => {
     expect(interims.length).toBeGreaterThan(3);
     const firstInterimDelay = interims[0].receivedAt - speechSentAt;
     expect(firstInterimDelay).toBeLessThanOrEqual(1000);
-    // Audio-in to interim-out: from sending the chunk holding the interim's end to receiving it.
-    const latencies = interims.map((chunk) => chunk.receivedAt - sentAt[Math.min(sentAt.length - 1, Math.floor(chunk.segment.end * 10))]);
+    // Audio-in to interim-out: from sending the last chunk of the audio an interim covers (up to its end) to receiving it.
+    const latencies = interims.map(
+      (chunk) => chunk.receivedAt - sentAt[Math.min(sentAt.length - 1, Math.max(0, Math.ceil(chunk.segment.end * 10 - 1e-6) - 1))],
+    );
     console.log(
       `LOCAL live: speech starts at ${speechOnset(pcm, speech.sentences[0].start).toFixed(2)} s (sentence audio at ${speech.sentences[0].start.toFixed(2)} s); ` +
         `first interim ${firstInterimDelay} ms after speech was sent; interim latency p50 ${quantile(latencies, 0.5)} ms, ` +
@@ -571,6 +573,27 @@ describe('live sessions', () => {
     await ownerClient.dispose();
     await client.dispose();
   }, 60_000);
+
+  it('records into a project and for one of its prompts; only where the viewer may record', async () => {
+    const owner = await registerUser(t);
+    const stranger = await registerUser(t);
+    const project = await t.gql(`mutation { createProject(input: { name: "Readings" }) { id } }`, {}, { token: owner.accessToken });
+    const projectId = project.data!.createProject.id;
+    const prompts = await t.gql(`mutation ($id: ID!) { addPrompts(projectId: $id, texts: ["Read this aloud."]) { id text } }`, { id: projectId }, { token: owner.accessToken });
+    const promptId = prompts.data!.addPrompts[0].id;
+    const client = connect({ base }, owner.accessToken);
+    const id = await start(client, { provider: 'DEEPGRAM', encoding: 'PCM_S16LE', sampleRate: 16000, projectId, promptId });
+    const read = await t.gql(`query ($id: ID!) { liveSession(id: $id) { project { id } prompt { id text } } }`, { id }, { token: owner.accessToken });
+    expect(read.data?.liveSession).toEqual({ project: { id: projectId }, prompt: { id: promptId, text: 'Read this aloud.' } });
+    await request(client, END, { id });
+    const noProject = await request(client, START, { input: { provider: 'DEEPGRAM', encoding: 'PCM_S16LE', sampleRate: 16000, promptId } });
+    expect(noProject.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'promptId' });
+    const otherClient = connect({ base }, stranger.accessToken);
+    const theirs = await request(otherClient, START, { input: { provider: 'DEEPGRAM', encoding: 'PCM_S16LE', sampleRate: 16000, projectId } });
+    expect(theirs.errors?.[0].extensions?.code).toBe('NOT_FOUND');
+    await client.dispose();
+    await otherClient.dispose();
+  });
 
   it('validates the start: sample rates, providers without keys, languages', async () => {
     const user = await registerUser(t);

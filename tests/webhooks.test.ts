@@ -163,6 +163,7 @@ describe('createWebhook', () => {
     expect(await emitEvent(t.deps, event)).toBe(0);
 
     const deleted = await t.gql(`mutation ($id: ID!) { deleteWebhook(id: $id) }`, { id: created.webhook.id }, { token: owner.accessToken });
+    expect(deleted.errors, deleted.raw).toBeUndefined();
     expect(deleted.data!.deleteWebhook).toBe(true);
     expect(await t.deps.db.webhookEndpoint.count({ where: { id: created.webhook.id } })).toBe(0);
   });

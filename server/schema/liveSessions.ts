@@ -1,4 +1,5 @@
 import { liveSegmentShape } from '../live/subscriptions.ts';
+import { visibleProjectWhere } from '../services/projectAccess.ts';
 import {
   appendLiveAudio,
   endLiveSession,
@@ -12,6 +13,8 @@ import { builder } from './builder.ts';
 import { SegmentRef } from './jobs.ts';
 import { registerNodeVisibility } from './nodeVisibility.ts';
 import { ProviderEnum } from './root.ts';
+import { canSeeProject, ProjectRef } from './projects.ts';
+import './prompts.ts';
 import { UserRef } from './users.ts';
 
 export const LiveSessionStatusEnum = builder.enumType('LiveSessionStatus', {
@@ -35,6 +38,24 @@ export const LiveSessionRef = builder.prismaNode('LiveSession', {
     encoding: t.expose('encoding', { type: AudioEncodingEnum }),
     sampleRate: t.exposeInt('sampleRate'),
     owner: t.relation('owner', { type: UserRef }),
+    project: t.field({
+      type: ProjectRef,
+      nullable: true,
+      description: 'Null also when the viewer cannot see the project.',
+      resolve: async (session, _args, context) =>
+        session.projectId && (await canSeeProject(context, session.projectId))
+          ? context.deps.db.project.findUnique({ where: { id: session.projectId } })
+          : null,
+    }),
+    prompt: t.prismaField({
+      type: 'Prompt',
+      nullable: true,
+      description: 'The project prompt that was read aloud, if any (null also when the viewer cannot see its project).',
+      resolve: (query, session, _args, context) =>
+        session.promptId
+          ? context.deps.db.prompt.findFirst({ ...query, where: { id: session.promptId, project: visibleProjectWhere(context.viewer!) } })
+          : null,
+    }),
     receivedSeconds: t.exposeFloat('receivedSeconds', { description: 'Seconds of audio applied so far.' }),
     nextSeq: t.exposeInt('nextSeq', {
       description: 'The chunk number the session expects next: every chunk before it has been applied. A reconnecting client continues from here.',

@@ -11,6 +11,7 @@ import { newId } from '../ids.ts';
 import { LiveRegistry } from '../live/registry.ts';
 import { localSessionsExhausted, MAX_AHEAD, type SessionInfo } from '../live/runtime.ts';
 import { isKeylessServer, serverKeyFor } from '../providers/registry.ts';
+import { requireProject } from './projectAccess.ts';
 import { topics } from '../pubsub.ts';
 import { assertWithinQuota } from './quotas.ts';
 import { assertLiveAudioRate } from './rateLimit.ts';
@@ -95,8 +96,16 @@ export async function startLiveSession(deps: CoreDeps, viewer: Viewer, input: St
   if (input.encoding === 'PCM_S16LE' && (input.sampleRate < 8000 || input.sampleRate > 48000)) {
     throw badInput('sampleRate must be between 8000 and 48000 Hz for PCM_S16LE.', 'sampleRate');
   }
-  if (input.projectId) throw notFound('Project');
-  if (input.promptId) throw notFound('Prompt');
+  // Into a project: OWNER, ADMIN and CONTRIBUTOR may record there (NOT_FOUND when it is not
+  // visible); a prompt must be one of that project's.
+  const projectId = input.projectId ? (await requireProject(deps.db, viewer, input.projectId, 'record')).project.id : null;
+  let promptId: string | null = null;
+  if (input.promptId) {
+    if (!projectId) throw badInput('promptId needs the projectId of its project.', 'promptId');
+    const prompt = await deps.db.prompt.findFirst({ where: { id: input.promptId, projectId }, select: { id: true } });
+    if (!prompt) throw notFound('Prompt');
+    promptId = prompt.id;
+  }
   // Usage quota (issue 6): the session's length is unknown, so some of the month's quota must be left.
   await assertWithinQuota(deps, viewer.user.id, null);
 
@@ -119,6 +128,8 @@ export async function startLiveSession(deps: CoreDeps, viewer: Viewer, input: St
     data: {
       id: newId('LiveSession'),
       ownerId: viewer.user.id,
+      projectId,
+      promptId,
       provider,
       model,
       language,

@@ -119,6 +119,9 @@ export async function createWebhook(
 export async function deleteWebhook(deps: AppDeps, viewer: Viewer, id: string): Promise<boolean> {
   const endpoint = await findVisibleWebhook(deps, viewer, id);
   await deps.db.$transaction(async (tx) => {
+    // Lock the deliveries before the endpoint, in the order a running delivery task takes them,
+    // so deleting during a delivery waits for it instead of deadlocking.
+    await tx.$executeRaw`SELECT 1 FROM webhook_deliveries WHERE endpoint_id = ${id} ORDER BY id FOR UPDATE`;
     const pending = await tx.webhookDelivery.findMany({ where: { endpointId: id, status: 'PENDING' }, select: { id: true } });
     const keys = pending.map((delivery) => deliveryJobKey(delivery.id));
     if (keys.length > 0) await tx.$executeRaw`SELECT graphile_worker.remove_job(key) FROM unnest(${keys}::text[]) AS key`;
