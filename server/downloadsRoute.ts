@@ -1,7 +1,6 @@
 import type http from 'node:http';
-import { credentialFrom, resolveViewer } from './auth.ts';
 import type { AppDeps } from './context.ts';
-import { AppError } from './errors.ts';
+import { downloadViewer, sendDownloadError } from './httpDownload.ts';
 import { visibleJobWhere } from './services/jobs.ts';
 import { transcriptFromRows, type TranscriptFormat } from './services/transcripts.ts';
 import { renderTranscript, transcriptContentType } from './transcripts/formats.ts';
@@ -19,27 +18,15 @@ export async function serveTranscript(
   res: http.ServerResponse,
 ): Promise<void> {
   const [, jobId, extension] = ROUTE.exec((req.url ?? '').split('?')[0])!;
-  if (req.method !== 'GET' && req.method !== 'HEAD') return sendError(res, 405, 'BAD_USER_INPUT', 'Use GET.');
-  let viewer;
-  try {
-    viewer = await resolveViewer(
-      deps,
-      credentialFrom({
-        authorization: req.headers.authorization,
-        apiKey: typeof req.headers['x-api-key'] === 'string' ? req.headers['x-api-key'] : null,
-      }),
-    );
-  } catch (error) {
-    return sendError(res, 401, 'UNAUTHENTICATED', error instanceof AppError ? error.message : 'Authentication failed.');
-  }
-  if (!viewer) return sendError(res, 401, 'UNAUTHENTICATED', 'Authentication required.');
+  const viewer = await downloadViewer(deps, req, res);
+  if (!viewer) return;
   const job = await deps.db.job.findFirst({
     where: { id: jobId, ...visibleJobWhere(viewer) },
     include: { segments: { orderBy: { idx: 'asc' } } },
   });
-  if (!job) return sendError(res, 404, 'NOT_FOUND', 'Job not found.');
+  if (!job) return sendDownloadError(res, 404, 'NOT_FOUND', 'Job not found.');
   if (job.status !== 'COMPLETED') {
-    return sendError(res, 409, 'CONFLICT', `The transcript is not ready: the job is ${job.status.toLowerCase()}.`);
+    return sendDownloadError(res, 409, 'CONFLICT', `The transcript is not ready: the job is ${job.status.toLowerCase()}.`);
   }
   const format = extension.toUpperCase() as TranscriptFormat;
   const body = renderTranscript(format, transcriptFromRows(job, job.segments));
@@ -53,8 +40,3 @@ export async function serveTranscript(
   res.end(req.method === 'HEAD' ? undefined : body);
 }
 
-function sendError(res: http.ServerResponse, status: number, code: string, message: string): void {
-  const body = JSON.stringify({ error: { code, message } });
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
-  res.end(body);
-}

@@ -1,8 +1,7 @@
 import type http from 'node:http';
 import { pipeline } from 'node:stream/promises';
-import { credentialFrom, resolveViewer } from './auth.ts';
 import type { AppDeps } from './context.ts';
-import { AppError } from './errors.ts';
+import { downloadViewer, sendDownloadError } from './httpDownload.ts';
 import { visibleSessionWhere } from './services/liveSessions.ts';
 
 const ROUTE = /^\/sessions\/([a-z0-9_]+)\/(audio\/(source|main|light)|subtitles\.vtt)$/;
@@ -17,33 +16,21 @@ export function isSessionDownload(path: string): boolean {
  */
 export async function serveSessionFile(deps: AppDeps, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
   const [, sessionId, , kind] = ROUTE.exec((req.url ?? '').split('?')[0])!;
-  if (req.method !== 'GET' && req.method !== 'HEAD') return sendError(res, 405, 'BAD_USER_INPUT', 'Use GET.');
-  let viewer;
-  try {
-    viewer = await resolveViewer(
-      deps,
-      credentialFrom({
-        authorization: req.headers.authorization,
-        apiKey: typeof req.headers['x-api-key'] === 'string' ? req.headers['x-api-key'] : null,
-      }),
-    );
-  } catch (error) {
-    return sendError(res, 401, 'UNAUTHENTICATED', error instanceof AppError ? error.message : 'Authentication failed.');
-  }
-  if (!viewer) return sendError(res, 401, 'UNAUTHENTICATED', 'Authentication required.');
+  const viewer = await downloadViewer(deps, req, res);
+  if (!viewer) return;
   const session = await deps.db.liveSession.findFirst({ where: { id: sessionId, ...visibleSessionWhere(viewer) } });
-  if (!session) return sendError(res, 404, 'NOT_FOUND', 'Live session not found.');
+  if (!session) return sendDownloadError(res, 404, 'NOT_FOUND', 'Live session not found.');
   if (session.status !== 'READY') {
-    return sendError(res, 409, 'CONFLICT', `The files are not ready: the session is ${session.status.toLowerCase()}.`);
+    return sendDownloadError(res, 409, 'CONFLICT', `The files are not ready: the session is ${session.status.toLowerCase()}.`);
   }
   const file = kind ? audioFile(session, kind as 'source' | 'main' | 'light') : { key: session.vttKey, type: 'text/vtt; charset=utf-8', name: 'subtitles.vtt' };
-  if (!file.key) return sendError(res, 404, 'NOT_FOUND', 'The file does not exist.');
+  if (!file.key) return sendDownloadError(res, 404, 'NOT_FOUND', 'The file does not exist.');
   let body;
   try {
     body = await deps.storage.get(file.key);
   } catch (error) {
     if ((error as { code?: string }).code === 'NOT_FOUND' || (error as { extensions?: { code?: string } }).extensions?.code === 'NOT_FOUND') {
-      return sendError(res, 404, 'NOT_FOUND', 'The file does not exist.');
+      return sendDownloadError(res, 404, 'NOT_FOUND', 'The file does not exist.');
     }
     throw error;
   }
@@ -72,8 +59,3 @@ function audioFile(
   return { key: session.sourceKey, type: 'audio/wav', name: 'source.wav' };
 }
 
-function sendError(res: http.ServerResponse, status: number, code: string, message: string): void {
-  const body = JSON.stringify({ error: { code, message } });
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
-  res.end(body);
-}
