@@ -41,3 +41,15 @@ export function assertDeliverWebhookPayload(payload: unknown): DeliverWebhookPay
   }
   return { deliveryId };
 }
+
+export interface ExportDatasetPayload {
+  exportId: string;
+}
+
+export function assertExportDatasetPayload(payload: unknown): ExportDatasetPayload {
+  const exportId = (payload as { exportId?: unknown } | null)?.exportId;
+  if (typeof payload !== 'object' || payload === null || typeof exportId !== 'string' || !/^dsx_[0-9a-z]{26}$/.test(exportId)) {
+    throw new Error(`Invalid export_dataset payload: ${JSON.stringify(payload)}`);
+  }
+  return { exportId };
+}

@@ -9,6 +9,7 @@ import type { AppDeps, Viewer } from './context.ts';
 import { AppError } from './errors.ts';
 import { isTranscriptDownload, serveTranscript } from './downloadsRoute.ts';
 import { isSessionDownload, serveSessionFile } from './sessionDownloadsRoute.ts';
+import { isExportDownload, serveExportArchive } from './exportDownloadsRoute.ts';
 import { closeLiveRegistry, liveRegistry } from './services/liveSessions.ts';
 import { MultipartError, parseGraphqlMultipart, type ParsedMultipart } from './multipart.ts';
 import { createUploadServer } from './uploadsRoute.ts';
@@ -79,6 +80,7 @@ export function buildApp(deps: AppDeps, options: AppOptions = {}): App {
     }
     if (isTranscriptDownload(path)) return serveTranscript(deps, req, res);
     if (isSessionDownload(path)) return serveSessionFile(deps, req, res);
+    if (isExportDownload(path)) return serveExportArchive(deps, req, res);
     if (path === '/uploads' || path.startsWith('/uploads/')) return uploads.handle(req, res);
     if (isAdminPath(path)) return serveAdmin(req, res);
     if (path === '/graphql') {

@@ -110,6 +110,7 @@ const envSchema = z.object({
   LIVE_MAX_LOCAL_SESSIONS: z.coerce.number().int().min(0).max(1000).default(4),
   LIVE_MAX_CHUNK_BYTES: z.coerce.number().int().min(1024).max(512 * 1024).default(256 * 1024),
   LIVE_IDLE_SECONDS: z.coerce.number().positive().default(60),
+  SIGNED_URL_TTL_SECONDS: z.coerce.number().int().min(60).max(7 * 86_400).default(3600),
   LIVE_GAP_WAIT_MS: z.coerce.number().int().min(0).max(60_000).default(5_000),
   LIVE_MAX_SPEED: z.coerce.number().positive().default(4),
   LIVE_BURST_SECONDS: z.coerce.number().positive().default(30),

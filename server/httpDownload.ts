@@ -1,7 +1,10 @@
 import type http from 'node:http';
+import { pipeline } from 'node:stream/promises';
 import { credentialFrom, resolveViewer } from './auth.ts';
 import type { AppDeps, Viewer } from './context.ts';
 import { AppError } from './errors.ts';
+import { hasValidSignature } from './security/signedUrls.ts';
+import { isMissingObject } from './storage.ts';
 
 /**
  * Shared by the plain-HTTP download routes: only GET/HEAD, and the same credentials as /graphql.
@@ -12,10 +15,7 @@ export async function downloadViewer(
   req: http.IncomingMessage,
   res: http.ServerResponse,
 ): Promise<Viewer | null> {
-  if (req.method !== 'GET' && req.method !== 'HEAD') {
-    sendDownloadError(res, 405, 'BAD_USER_INPUT', 'Use GET.');
-    return null;
-  }
+  if (!allowedMethod(req, res)) return null;
   let viewer: Viewer | null;
   try {
     viewer = await resolveViewer(
@@ -33,8 +33,64 @@ export async function downloadViewer(
   return viewer;
 }
 
+function allowedMethod(req: http.IncomingMessage, res: http.ServerResponse): boolean {
+  if (req.method === 'GET' || req.method === 'HEAD') return true;
+  sendDownloadError(res, 405, 'BAD_USER_INPUT', 'Use GET.');
+  return false;
+}
+
+/**
+ * For routes that also serve signed links (security/signedUrls.ts): 'signed' when the URL carries a
+ * valid signature for its path (no credentials needed), else the viewer from the credentials, or
+ * null when the error has been answered.
+ */
+export async function downloadAccess(
+  deps: AppDeps,
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+): Promise<Viewer | 'signed' | null> {
+  if (!allowedMethod(req, res)) return null;
+  if (new URL(req.url ?? '/', 'http://x').searchParams.has('signature')) {
+    if (hasValidSignature(deps.box, req.url ?? '/')) return 'signed';
+    sendDownloadError(res, 403, 'FORBIDDEN', 'The link has expired or is not valid; ask for a new one.');
+    return null;
+  }
+  return downloadViewer(deps, req, res);
+}
+
 export function sendDownloadError(res: http.ServerResponse, status: number, code: string, message: string): void {
   const body = JSON.stringify({ error: { code, message } });
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
   res.end(body);
+}
+
+/** Streams a stored object (HEAD: headers only); 404 when it is missing from storage. */
+export async function sendStoredFile(
+  deps: AppDeps,
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  key: string | null,
+  headers: { contentType: string; disposition: string; length?: number | null },
+): Promise<void> {
+  if (!key) return sendDownloadError(res, 404, 'NOT_FOUND', 'The file does not exist.');
+  let body;
+  try {
+    body = await deps.storage.get(key);
+  } catch (error) {
+    if (isMissingObject(error)) return sendDownloadError(res, 404, 'NOT_FOUND', 'The file does not exist.');
+    throw error;
+  }
+  res.writeHead(200, {
+    'content-type': headers.contentType,
+    'content-disposition': headers.disposition,
+    ...(headers.length ? { 'content-length': String(headers.length) } : {}),
+    'cache-control': 'private, no-store',
+    'x-content-type-options': 'nosniff',
+  });
+  if (req.method === 'HEAD') {
+    body.destroy();
+    res.end();
+    return;
+  }
+  await pipeline(body, res);
 }

@@ -22,6 +22,8 @@ export const idPrefixes = {
   WebhookEndpoint: 'whk',
   WebhookDelivery: 'whd',
   WebhookEvent: 'evt',
+  Recording: 'rec',
+  DatasetExport: 'dsx',
 } as const;
 
 export type NodeTypeName = keyof typeof idPrefixes;

@@ -1,7 +1,6 @@
 import type http from 'node:http';
-import { pipeline } from 'node:stream/promises';
 import type { AppDeps } from './context.ts';
-import { downloadViewer, sendDownloadError } from './httpDownload.ts';
+import { downloadAccess, sendDownloadError, sendStoredFile } from './httpDownload.ts';
 import { visibleSessionWhere } from './services/liveSessions.ts';
 
 const ROUTE = /^\/sessions\/([a-z0-9_]+)\/(audio\/(source|main|light)|subtitles\.vtt)$/;
@@ -12,40 +11,25 @@ export function isSessionDownload(path: string): boolean {
 
 /**
  * GET /sessions/{id}/audio/{source|main|light} and /sessions/{id}/subtitles.vtt: the files of an
- * aggregated (READY) live session, with the same authentication and visibility as /graphql.
+ * aggregated (READY) live session, with the same authentication and visibility as /graphql, or
+ * through a signed link from the API (audioUrl, subtitlesUrl, Recording.*Url).
  */
 export async function serveSessionFile(deps: AppDeps, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
   const [, sessionId, , kind] = ROUTE.exec((req.url ?? '').split('?')[0])!;
-  const viewer = await downloadViewer(deps, req, res);
-  if (!viewer) return;
-  const session = await deps.db.liveSession.findFirst({ where: { id: sessionId, ...visibleSessionWhere(viewer) } });
+  const access = await downloadAccess(deps, req, res);
+  if (!access) return;
+  const session = await deps.db.liveSession.findFirst({
+    where: { id: sessionId, ...(access === 'signed' ? {} : visibleSessionWhere(access)) },
+  });
   if (!session) return sendDownloadError(res, 404, 'NOT_FOUND', 'Live session not found.');
   if (session.status !== 'READY') {
     return sendDownloadError(res, 409, 'CONFLICT', `The files are not ready: the session is ${session.status.toLowerCase()}.`);
   }
   const file = kind ? audioFile(session, kind as 'source' | 'main' | 'light') : { key: session.vttKey, type: 'text/vtt; charset=utf-8', name: 'subtitles.vtt' };
-  if (!file.key) return sendDownloadError(res, 404, 'NOT_FOUND', 'The file does not exist.');
-  let body;
-  try {
-    body = await deps.storage.get(file.key);
-  } catch (error) {
-    if ((error as { code?: string }).code === 'NOT_FOUND' || (error as { extensions?: { code?: string } }).extensions?.code === 'NOT_FOUND') {
-      return sendDownloadError(res, 404, 'NOT_FOUND', 'The file does not exist.');
-    }
-    throw error;
-  }
-  res.writeHead(200, {
-    'content-type': file.type,
-    'content-disposition': `${kind ? 'inline' : 'attachment'}; filename="${session.id}-${file.name}"`,
-    'cache-control': 'private, no-store',
-    'x-content-type-options': 'nosniff',
+  await sendStoredFile(deps, req, res, file.key, {
+    contentType: file.type,
+    disposition: `${kind ? 'inline' : 'attachment'}; filename="${session.id}-${file.name}"`,
   });
-  if (req.method === 'HEAD') {
-    body.destroy();
-    res.end();
-    return;
-  }
-  await pipeline(body, res);
 }
 
 function audioFile(

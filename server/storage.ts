@@ -21,6 +21,11 @@ export interface Storage {
   deletePrefix(prefix: string): Promise<void>;
 }
 
+/** True for the error `get` and `download` reject with when the object is missing. */
+export function isMissingObject(error: unknown): boolean {
+  return (error as { extensions?: { code?: string } } | null)?.extensions?.code === 'NOT_FOUND';
+}
+
 export { LocalStorage } from './storage/localStorage.ts';
 export { S3Storage, type S3StorageConfig, type S3StorageOptions } from './storage/s3Storage.ts';
 

@@ -6,9 +6,12 @@ import { pipeline } from 'node:stream/promises';
 import type { Task } from 'graphile-worker';
 import type { CoreDeps } from '../../server/context.ts';
 import type { LiveSession } from '../../server/db.ts';
+import { measureRecordingLevels } from '../../server/media/recordingLevels.ts';
 import { runTool, scrubPaths, mediaToolsFromEnv } from '../../server/media/run.ts';
 import { wavHeader } from '../../server/media/wav.ts';
 import type { Segment } from '../../server/providers/types.ts';
+import { computeChecks, type RecordingChecks } from '../../server/services/recordingChecks.ts';
+import { submitRecording } from '../../server/services/recordings.ts';
 import { renderVtt } from '../../server/transcripts/formats.ts';
 import { assertAggregateSessionPayload } from '../payloads.ts';
 
@@ -27,12 +30,20 @@ interface Outputs {
   durationSeconds: number;
 }
 
+/** What a session recorded into a project adds: the review queue's measurements. */
+interface Submission {
+  recognisedText: string;
+  checks: RecordingChecks;
+}
+
 /**
  * Turns an ENDED live session into files: the source audio as received (a WAV for PCM, the
  * WebM/Ogg stream as it is), a lossless FLAC (the source's rate, mono), a small Ogg/Opus for web
- * playback, and WebVTT from the final segments, all under sessions/<id>/ in storage. The session
- * ends READY with its duration, or FAILED with a reason; the stored chunks are deleted after
- * success. Idempotent: a READY session only has leftover chunks removed; files are overwritten.
+ * playback, and WebVTT from the final segments, all under sessions/<id>/ in storage. A session
+ * recorded into a project also becomes a Recording in its review queue, with the checks measured
+ * here, in the same transaction that marks it READY. The session ends READY with its duration, or
+ * FAILED with a reason; the stored chunks are deleted after success. Idempotent: a READY session
+ * only has leftover chunks removed; files are overwritten.
  */
 export function createAggregateSessionTask(deps: CoreDeps): Task {
   return async (payload, helpers) => {
@@ -52,10 +63,14 @@ export function createAggregateSessionTask(deps: CoreDeps): Task {
     await rm(workDir, { recursive: true, force: true });
     await mkdir(workDir, { recursive: true });
     try {
-      const outputs = await aggregate(deps, session, workDir);
-      const { count } = await deps.db.liveSession.updateMany({
-        where: { id: sessionId, status: 'PROCESSING' },
-        data: { status: 'READY', ...outputs, processedAt: new Date(), updatedAt: new Date() },
+      const { outputs, submission } = await aggregate(deps, session, workDir);
+      const count = await deps.db.$transaction(async (tx) => {
+        const updated = await tx.liveSession.updateMany({
+          where: { id: sessionId, status: 'PROCESSING' },
+          data: { status: 'READY', ...outputs, processedAt: new Date(), updatedAt: new Date() },
+        });
+        if (updated.count > 0 && submission) await submitRecording(deps, tx, session, { durationSeconds: outputs.durationSeconds, ...submission });
+        return updated.count;
       });
       if (count > 0) await deps.db.liveAudioChunk.deleteMany({ where: { sessionId } });
       helpers.logger.info(`session ${sessionId}: aggregated, ${outputs.durationSeconds.toFixed(2)} s`);
@@ -78,7 +93,7 @@ export function createAggregateSessionTask(deps: CoreDeps): Task {
   };
 }
 
-async function aggregate(deps: CoreDeps, session: LiveSession, workDir: string): Promise<Outputs> {
+async function aggregate(deps: CoreDeps, session: LiveSession, workDir: string): Promise<{ outputs: Outputs; submission: Submission | null }> {
   const { db, storage, env } = deps;
   const tools = mediaToolsFromEnv(env);
   const format = sourceFormat(session);
@@ -155,7 +170,20 @@ async function aggregate(deps: CoreDeps, session: LiveSession, workDir: string):
     { sessionId: session.id, sourceBytes: (await stat(source)).size, mainBytes: (await stat(main)).size, lightBytes: (await stat(light)).size },
     'session files stored',
   );
-  return outputs;
+  return { outputs, submission: session.projectId ? await measureSubmission(deps, session, main, durationSeconds, segments) : null };
+}
+
+async function measureSubmission(
+  deps: CoreDeps,
+  session: LiveSession,
+  main: string,
+  durationSeconds: number,
+  segments: Segment[],
+): Promise<Submission> {
+  const levels = await measureRecordingLevels(main, durationSeconds, mediaToolsFromEnv(deps.env), deps.env.FFMPEG_TIMEOUT_MS);
+  const prompt = session.promptId ? await deps.db.prompt.findUnique({ where: { id: session.promptId }, select: { text: true } }) : null;
+  const recognisedText = segments.map((segment) => segment.text.trim()).filter(Boolean).join(' ');
+  return { recognisedText, checks: computeChecks({ durationSeconds, levels, promptText: prompt?.text ?? null, recognisedText }) };
 }
 
 function sourceFormat(session: Pick<LiveSession, 'encoding'>): { extension: string; demuxer: string; contentType: string } {

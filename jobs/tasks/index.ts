@@ -4,6 +4,8 @@ import { TRANSCRIBE_TASK } from '../../server/services/jobs.ts';
 import { createTranscribeTask } from './transcribe.ts';
 import { AGGREGATE_SESSION_TASK } from '../../server/services/liveSessions.ts';
 import { createAggregateSessionTask } from './aggregateSession.ts';
+import { EXPORT_DATASET_TASK } from '../../server/services/datasetExports.ts';
+import { createExportDatasetTask } from './exportDataset.ts';
 import { DELIVER_WEBHOOK_TASK } from '../../server/services/webhooks.ts';
 import { createDeliverWebhookTask } from './deliverWebhook.ts';
 
@@ -13,5 +15,6 @@ export function createTaskList(deps: CoreDeps): TaskList {
     [TRANSCRIBE_TASK]: createTranscribeTask(deps),
     [AGGREGATE_SESSION_TASK]: createAggregateSessionTask(deps),
     [DELIVER_WEBHOOK_TASK]: createDeliverWebhookTask(deps),
+    [EXPORT_DATASET_TASK]: createExportDatasetTask(deps),
   };
 }

@@ -8,7 +8,7 @@ import type { Context } from '../context.ts';
 import type { LiveSegment } from '../db.ts';
 import { topics } from '../pubsub.ts';
 import { coalesce } from '../coalesce.ts';
-import { canSeeSession, findVisibleSession } from '../services/liveSessions.ts';
+import { findVisibleSession, ownsSession } from '../services/liveSessions.ts';
 
 export interface LiveWordShape {
   word: string;
@@ -93,6 +93,8 @@ async function* sessionChunkStream(context: Context, sessionId: string, signal: 
   try {
     const session = await findVisibleSession(context.deps, viewer, sessionId);
     if (session.status !== 'ACTIVE') return;
+    // A project member sees the session through its project (checked above); its owner never changes.
+    const throughProject = !ownsSession(viewer, session);
     for await (const event of events) {
       if (event.done) return;
       const index = Number(event.index);
@@ -106,12 +108,13 @@ async function* sessionChunkStream(context: Context, sessionId: string, signal: 
           where: { id: sessionId },
           select: {
             ownerId: true,
+            projectId: true,
             interim: !inline && event.isFinal !== true,
             segments: event.isFinal === true ? { where: { idx: index } } : false,
           },
         }),
       );
-      if (!read || !canSeeSession(viewer, read)) return; // no longer visible: ends like a missing session
+      if (!read || !(throughProject ? read.projectId === session.projectId : ownsSession(viewer, read))) return; // gone: ends like a missing session
       if (event.isFinal === true) {
         const [row] = (read as { segments?: LiveSegment[] }).segments ?? [];
         if (row) yield { jobId: null, sessionId, segment: liveSegmentShape(row), isFinal: true };

@@ -24,6 +24,8 @@ export interface RunOptions {
   onStdoutLine?: (line: string) => void;
   /** Cap on collected stdout; the process is killed beyond it. */
   maxStdoutBytes?: number;
+  /** How much of the end of stderr to keep (default 8 KiB). */
+  stderrKeepBytes?: number;
 }
 
 export interface RunResult {
@@ -89,7 +91,7 @@ export function runTool(bin: string, args: string[], options: RunOptions): Promi
       stdoutParts.push(data);
     });
     child.stderr.on('data', (data: Buffer) => {
-      stderr = (stderr + data.toString('utf8')).slice(-STDERR_KEEP);
+      stderr = (stderr + data.toString('utf8')).slice(-(options.stderrKeepBytes ?? STDERR_KEEP));
     });
     child.on('error', (error: NodeJS.ErrnoException) => {
       if (settled) return;

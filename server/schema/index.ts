@@ -9,6 +9,8 @@ import './jobs.ts';
 import './liveSessions.ts';
 import './projects.ts';
 import './prompts.ts';
+import './recordings.ts';
+import './datasetExports.ts';
 import './outbox.ts';
 import './usage.ts';
 import './quotas.ts';

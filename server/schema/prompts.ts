@@ -9,8 +9,8 @@ builder.prismaNode('Prompt', {
   id: { field: 'id' },
   fields: (t) => ({
     text: t.exposeString('text'),
-    // Part 2 replaces this with the count of the prompt's recordings (a relation count on `recordings`).
-    recordingsCount: t.int({ resolve: () => 0 }),
+    recordingsCount: t.relationCount('recordings', { description: 'Recordings of this prompt, whatever their review status.' }),
+    approvedRecordingsCount: t.relationCount('recordings', { where: { reviewStatus: 'APPROVED' } }),
   }),
 });
 
@@ -57,6 +57,10 @@ builder.mutationField('addPrompts', (t) =>
       'OWNER and ADMIN. Up to 1000 texts, each trimmed; empty lines and repeats (also of existing prompts) are dropped; a line over 500 characters fails the call. Answers the prompts added.',
     authScopes: { write: true },
     args: { projectId: t.arg.id({ required: true }), texts: t.arg.stringList({ required: true }) },
-    resolve: (_query, _root, args, context) => addPrompts(context.deps, context.viewer!, args.projectId, args.texts),
+    resolve: async (query, _root, args, context) => {
+      const added = await addPrompts(context.deps, context.viewer!, args.projectId, args.texts);
+      // Re-read with the selection, so nested fields (recordingsCount) come in the same query.
+      return context.deps.db.prompt.findMany({ ...query, where: { id: { in: added.map((prompt) => prompt.id) } }, orderBy: { id: 'asc' } });
+    },
   }),
 );

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes } from 'node:crypto';
 
 /**
  * AES-256-GCM under the master key. Every box gets a random 96-bit nonce, and the caller names
@@ -29,6 +29,12 @@ export class SecretBox {
       nonce: new Uint8Array(nonce),
       masterKeyId: this.keyId,
     };
+  }
+
+  /** An HMAC-SHA256 (base64url) of `data` under a key derived from the master key for `purpose`. */
+  mac(purpose: string, data: string): string {
+    const subkey = createHmac('sha256', this.key).update(`parlance:${purpose}`).digest();
+    return createHmac('sha256', subkey).update(data).digest('base64url');
   }
 
   open(box: { ciphertext: Uint8Array; nonce: Uint8Array }, associatedData: string): Buffer {

@@ -6,14 +6,16 @@
  */
 import type { CoreDeps, Viewer } from '../context.ts';
 import { Prisma, type AudioEncoding, type LiveSession, type Provider } from '../db.ts';
-import { AppError, badInput, conflict, notFound } from '../errors.ts';
+import { AppError, badInput, conflict, forbidden, notFound } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { LiveRegistry } from '../live/registry.ts';
 import { localSessionsExhausted, MAX_AHEAD, type SessionInfo } from '../live/runtime.ts';
 import { isKeylessServer, serverKeyFor } from '../providers/registry.ts';
 import { requireProject } from './projectAccess.ts';
 import { topics } from '../pubsub.ts';
+import { signPath } from '../security/signedUrls.ts';
 import { assertWithinQuota } from './quotas.ts';
+import { recordSessionUsage } from './usage.ts';
 import { assertLiveAudioRate } from './rateLimit.ts';
 
 export const AGGREGATE_SESSION_TASK = 'aggregate_session';
@@ -37,19 +39,32 @@ const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 /** A tail longer than this is not re-transcribed when a session is ended from another process. */
 const MAX_TAIL_FLUSH_SECONDS = 120;
 
-/** Who may see a session: its owner, and admins acting with admin power (as for jobs). */
+/**
+ * Who may see a session: its owner, the members of its project (recordings are reviewed there), and
+ * admins acting with admin power. Only the owner (or an admin) may send audio to it or end it.
+ * (An `OR` filter: combine it with other filters through `AND`.)
+ */
 export function visibleSessionWhere(viewer: Viewer): Prisma.LiveSessionWhereInput {
-  return viewer.isAdmin ? {} : { ownerId: viewer.user.id };
+  return viewer.isAdmin
+    ? {}
+    : { OR: [{ ownerId: viewer.user.id }, { project: { members: { some: { userId: viewer.user.id } } } }] };
 }
 
-/** The same rule as visibleSessionWhere, for a row already read (shared reads of subscription events). */
-export function canSeeSession(viewer: Viewer, session: Pick<LiveSession, 'ownerId'>): boolean {
+/** Whether the viewer sees the session as its owner (or admin) rather than through its project. */
+export function ownsSession(viewer: Viewer, session: Pick<LiveSession, 'ownerId'>): boolean {
   return viewer.isAdmin || session.ownerId === viewer.user.id;
 }
 
 export async function findVisibleSession(deps: CoreDeps, viewer: Viewer, id: string): Promise<LiveSession> {
   const session = await deps.db.liveSession.findFirst({ where: { id, ...visibleSessionWhere(viewer) } });
   if (!session) throw notFound('Live session');
+  return session;
+}
+
+/** A session the viewer may feed or end: their own (any for admins); a project member's is FORBIDDEN. */
+async function findOwnSession(deps: CoreDeps, viewer: Viewer, id: string): Promise<LiveSession> {
+  const session = await findVisibleSession(deps, viewer, id);
+  if (!ownsSession(viewer, session)) throw forbidden("Only the session's owner can send audio to it or end it.");
   return session;
 }
 
@@ -169,7 +184,7 @@ export async function appendLiveAudio(deps: CoreDeps, viewer: Viewer, sessionId:
   if (bytes.length > maxBytes) throw chunkTooLarge(maxBytes);
 
   await assertLiveAudioRate(deps, viewer.user.id);
-  const session = await findVisibleSession(deps, viewer, sessionId);
+  const session = await findOwnSession(deps, viewer, sessionId);
   if (seq < session.nextSeq) return true; // already applied: a retry
   if (session.status !== 'ACTIVE') throw conflict(`The live session has ended (${session.status}).`);
   if (seq > session.nextSeq + MAX_AHEAD) {
@@ -187,6 +202,8 @@ export async function appendLiveAudio(deps: CoreDeps, viewer: Viewer, sessionId:
       maxSeconds: deps.env.MAX_MEDIA_SECONDS,
     });
   }
+  // The session's received seconds count as reserved until it ends, so this checks the whole session.
+  await assertWithinQuota(deps, viewer.user.id, seconds);
   await runtime.append(seq, bytes);
   return true;
 }
@@ -196,7 +213,7 @@ const chunkTooLarge = (maxBytes: number) =>
 
 /** endLiveSession: flushes the engine's last final, marks the session ENDED and enqueues aggregation. */
 export async function endLiveSession(deps: CoreDeps, viewer: Viewer, id: string): Promise<LiveSession> {
-  const session = await findVisibleSession(deps, viewer, id);
+  const session = await findOwnSession(deps, viewer, id);
   if (session.status !== 'ACTIVE') return session;
   return (await endSession(deps, id, { idle: false })) ?? findVisibleSession(deps, viewer, id);
 }
@@ -246,7 +263,10 @@ export async function endSession(deps: CoreDeps, id: string, options: { idle: bo
       await tx.$executeRaw`UPDATE live_sessions SET received_seconds = GREATEST(received_seconds, ${decodedSeconds}::float8) WHERE id = ${id}`;
     }
     await enqueueAggregation(tx, id);
-    return tx.liveSession.findUniqueOrThrow({ where: { id } });
+    const row = await tx.liveSession.findUniqueOrThrow({ where: { id } });
+    // The session's length is settled now: it is billed (and stops counting as reserved).
+    if (row.receivedSeconds > 0) await recordSessionUsage(deps, tx, row, row.receivedSeconds);
+    return row;
   });
   if (!ended) return null;
   await publishSessionDone(deps, ended);
@@ -269,11 +289,11 @@ export async function publishSessionDone(deps: CoreDeps, session: Pick<LiveSessi
     .catch((error: unknown) => deps.logger.warn({ err: error, sessionId: session.id }, 'could not publish session end'));
 }
 
-/** Where a READY session's files are downloaded (same authentication as /graphql). */
-export function sessionAudioUrl(publicUrl: string, sessionId: string, kind: LiveAudioKind): string {
-  return `${publicUrl}/sessions/${encodeURIComponent(sessionId)}/audio/${kind}`;
+/** Signed download links of a READY session's files (valid SIGNED_URL_TTL_SECONDS; see security/signedUrls.ts). */
+export function sessionAudioUrl(deps: Pick<CoreDeps, 'env' | 'box'>, sessionId: string, kind: LiveAudioKind): string {
+  return deps.env.publicUrl + signPath(deps.box, `/sessions/${encodeURIComponent(sessionId)}/audio/${kind}`, deps.env.SIGNED_URL_TTL_SECONDS);
 }
 
-export function sessionSubtitlesUrl(publicUrl: string, sessionId: string): string {
-  return `${publicUrl}/sessions/${encodeURIComponent(sessionId)}/subtitles.vtt`;
+export function sessionSubtitlesUrl(deps: Pick<CoreDeps, 'env' | 'box'>, sessionId: string): string {
+  return deps.env.publicUrl + signPath(deps.box, `/sessions/${encodeURIComponent(sessionId)}/subtitles.vtt`, deps.env.SIGNED_URL_TTL_SECONDS);
 }

@@ -3,7 +3,9 @@ import type { Prisma, Project } from '../db.ts';
 import { badInput } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { recordAudit } from './audit.ts';
+import { exportJobKey } from './datasetExports.ts';
 import { jobKey, publishJobChange } from './jobs.ts';
+import { aggregateJobKey } from './liveSessions.ts';
 import { requireProject } from './projectAccess.ts';
 import { addFounder } from './projectMembers.ts';
 import { requireName } from './validation.ts';
@@ -57,18 +59,33 @@ export async function updateProject(
 }
 
 /**
- * Storage prefixes of everything the project owns, collected before its rows go. Part 2 adds the
- * project's live sessions and recordings here.
+ * Everything the project owns outside its rows, collected before they go: the stored media of its
+ * jobs, live sessions (and so recordings) and dataset exports, and the queued work on them.
  */
-async function projectMedia(tx: Prisma.TransactionClient, projectId: string): Promise<{ jobs: { id: string; ownerId: string }[]; prefixes: string[] }> {
+async function projectMedia(tx: Prisma.TransactionClient, projectId: string) {
   const jobs = await tx.job.findMany({ where: { projectId }, select: { id: true, ownerId: true } });
-  return { jobs, prefixes: jobs.map((job) => `jobs/${job.id}/`) };
+  const sessions = await tx.liveSession.findMany({ where: { projectId }, select: { id: true } });
+  const exports = await tx.datasetExport.findMany({ where: { projectId }, select: { id: true } });
+  return {
+    jobs,
+    sessions: sessions.map((session) => session.id),
+    prefixes: [
+      ...jobs.map((job) => `jobs/${job.id}/`),
+      ...sessions.map((session) => `sessions/${session.id}/`),
+      ...exports.map((row) => `exports/${row.id}/`),
+    ],
+    queueKeys: [
+      ...jobs.map((job) => jobKey(job.id)),
+      ...sessions.map((session) => aggregateJobKey(session.id)),
+      ...exports.map((row) => exportJobKey(row.id)),
+    ],
+  };
 }
 
 /**
  * OWNER only, and only when `confirmName` repeats the project's name. Removes the project with its
- * members, invitations, prompts and jobs (rows cascade; queued work is taken off the queue), then the
- * stored media. Usage records already written stay.
+ * members, invitations, prompts, jobs, live sessions, recordings and exports (rows cascade; queued
+ * work is taken off the queue), then the stored media. Usage records already written stay.
  */
 export async function deleteProject(
   deps: AppDeps,
@@ -83,9 +100,8 @@ export async function deleteProject(
   const media = await deps.db.$transaction(async (tx) => {
     await tx.$queryRaw`SELECT id FROM projects WHERE id = ${id} FOR UPDATE`;
     const owned = await projectMedia(tx, id);
-    const keys = owned.jobs.map((job) => jobKey(job.id));
-    if (keys.length > 0) {
-      await tx.$executeRaw`SELECT graphile_worker.remove_job(key) FROM unnest(${keys}::text[]) AS key`;
+    if (owned.queueKeys.length > 0) {
+      await tx.$executeRaw`SELECT graphile_worker.remove_job(key) FROM unnest(${owned.queueKeys}::text[]) AS key`;
     }
     await tx.project.delete({ where: { id } });
     await recordAudit(tx, {
@@ -93,7 +109,7 @@ export async function deleteProject(
       action: 'project.deleted',
       targetType: 'Project',
       targetId: id,
-      details: { name: project.name, jobs: owned.jobs.length },
+      details: { name: project.name, jobs: owned.jobs.length, sessions: owned.sessions.length },
     });
     return owned;
   });

@@ -43,18 +43,22 @@ export async function addPrompts(deps: AppDeps, viewer: Viewer, projectId: strin
 
 /**
  * The prompt a recorder should read next: the one with the fewest approved recordings that the
- * viewer has not recorded yet, oldest first among equals; null when none is left. Until recordings
- * exist (part 2) both CTEs are empty, so this is simply the oldest prompt. Part 2 fills them in:
- *   approved: SELECT prompt_id, count(*) AS n FROM recordings WHERE review_status = 'APPROVED' GROUP BY prompt_id
- *   mine:     SELECT prompt_id FROM recordings WHERE speaker_id = ${viewer}
+ * viewer has not recorded yet, oldest first among equals; null when none is left. A prompt counts
+ * as recorded by the viewer while one of their sessions for it is under way or its recording was
+ * not rejected (a rejected take may be recorded again).
  */
 export async function nextPrompt(deps: AppDeps, viewer: Viewer, projectId: string): Promise<string | null> {
   await requireProject(deps.db, viewer, projectId, 'record');
   const rows = await deps.db.$queryRaw<{ id: string }[]>`
     WITH approved AS (
-      SELECT NULL::text AS prompt_id, 0::bigint AS n WHERE false
+      SELECT r.prompt_id, count(*) AS n FROM recordings r
+      WHERE r.project_id = ${projectId} AND r.review_status = 'APPROVED' AND r.prompt_id IS NOT NULL
+      GROUP BY r.prompt_id
     ), mine AS (
-      SELECT NULL::text AS prompt_id WHERE false
+      SELECT s.prompt_id FROM live_sessions s
+      LEFT JOIN recordings r ON r.session_id = s.id
+      WHERE s.project_id = ${projectId} AND s.owner_id = ${viewer.user.id} AND s.prompt_id IS NOT NULL
+        AND s.status <> 'FAILED' AND (r.id IS NULL OR r.review_status <> 'REJECTED')
     )
     SELECT p.id
     FROM prompts p

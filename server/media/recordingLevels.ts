@@ -1,0 +1,76 @@
+// Loudness and silence of a recording, measured by one ffmpeg pass (silencedetect + volumedetect).
+import { runTool, type MediaTools } from './run.ts';
+
+/** Quieter than this for at least SILENCE_MIN_SECONDS counts as silence. */
+export const SILENCE_THRESHOLD_DB = -40;
+export const SILENCE_MIN_SECONDS = 0.3;
+
+export interface RecordingLevels {
+  /** Seconds of silence (as silencedetect finds it), trailing silence included. */
+  silenceSeconds: number;
+  /** Mean and peak level in dBFS; null for digital silence. */
+  meanVolumeDb: number | null;
+  maxVolumeDb: number | null;
+  /** Share of samples within 1 dB of full scale (volumedetect's histogram_0db): clipping. */
+  clippedRatio: number;
+}
+
+/**
+ * Measures `file` (any audio ffmpeg reads; local files only). `durationSeconds` closes a silence
+ * still open at the end. Throws when ffmpeg fails: the caller decides whether that is fatal.
+ */
+export async function measureRecordingLevels(
+  file: string,
+  durationSeconds: number,
+  tools: MediaTools,
+  timeoutMs: number,
+): Promise<RecordingLevels> {
+  const result = await runTool(
+    tools.ffmpegPath,
+    [
+      '-nostdin', '-hide_banner', '-nostats', '-v', 'info',
+      '-protocol_whitelist', 'file', '-i', `file:${file}`,
+      '-map', '0:a:0', '-af', `silencedetect=noise=${SILENCE_THRESHOLD_DB}dB:duration=${SILENCE_MIN_SECONDS},volumedetect`,
+      '-f', 'null', '-',
+    ],
+    { timeoutMs, stderrKeepBytes: 1024 * 1024 },
+  );
+  if (result.exitCode !== 0 || result.timedOut) throw new Error(`ffmpeg could not measure the recording (exit ${result.exitCode})`);
+  return parseLevels(result.stderr, durationSeconds);
+}
+
+/** Reads silencedetect and volumedetect lines from ffmpeg's log. */
+export function parseLevels(log: string, durationSeconds: number): RecordingLevels {
+  let silenceSeconds = 0;
+  let openSilence: number | null = null;
+  let samples = 0;
+  let fullScale = 0;
+  let meanVolumeDb: number | null = null;
+  let maxVolumeDb: number | null = null;
+  for (const line of log.split('\n')) {
+    let match = /silence_start: (-?[\d.]+)/.exec(line);
+    if (match) openSilence = Math.max(0, Number(match[1]));
+    match = /silence_end: (-?[\d.]+)/.exec(line);
+    if (match && openSilence !== null) {
+      silenceSeconds += Math.max(0, Number(match[1]) - openSilence);
+      openSilence = null;
+    }
+    match = /n_samples: (\d+)/.exec(line);
+    if (match) samples = Number(match[1]);
+    match = /mean_volume: (-?[\d.]+|-inf) dB/.exec(line);
+    if (match) meanVolumeDb = match[1] === '-inf' ? null : Number(match[1]);
+    match = /max_volume: (-?[\d.]+|-inf) dB/.exec(line);
+    if (match) maxVolumeDb = match[1] === '-inf' ? null : Number(match[1]);
+    match = /histogram_0db: (\d+)/.exec(line);
+    if (match) fullScale = Number(match[1]);
+  }
+  if (openSilence !== null) silenceSeconds += Math.max(0, durationSeconds - openSilence);
+  return {
+    silenceSeconds: Math.min(durationSeconds, round3(silenceSeconds)),
+    meanVolumeDb,
+    maxVolumeDb,
+    clippedRatio: samples > 0 ? fullScale / samples : 0,
+  };
+}
+
+const round3 = (value: number) => Math.round(value * 1000) / 1000;

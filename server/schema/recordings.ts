@@ -1,0 +1,137 @@
+import type { Segment } from '../providers/types.ts';
+import { sessionAudioUrl, sessionSubtitlesUrl } from '../services/liveSessions.ts';
+import { checkLimits, isSuspicious, type RecordingChecks } from '../services/recordingChecks.ts';
+import { reviewRecording, visibleRecordingWhere } from '../services/recordings.ts';
+import { renderVtt } from '../transcripts/formats.ts';
+import { builder } from './builder.ts';
+import { LiveSessionRef } from './liveSessions.ts';
+import { registerNodeVisibility } from './nodeVisibility.ts';
+import { ProjectRef } from './projects.ts';
+import { pageSizes } from './root.ts';
+import { UserRef } from './users.ts';
+import './prompts.ts';
+
+export const ReviewStatusEnum = builder.enumType('ReviewStatus', {
+  values: ['PENDING', 'APPROVED', 'REJECTED'] as const,
+});
+
+const RecordingChecksRef = builder.objectRef<RecordingChecks>('RecordingChecks').implement({
+  description: 'Measurements taken when the recording was submitted; the flags say which look wrong.',
+  fields: (t) => ({
+    tooShort: t.exposeBoolean('tooShort', { description: `Shorter than ${checkLimits.minSeconds} s.` }),
+    mostlySilence: t.exposeBoolean('mostlySilence', {
+      description: `More than ${checkLimits.maxSilenceRatio * 100}% of it is silence (below -40 dBFS for 0.3 s or more).`,
+    }),
+    tooQuiet: t.exposeBoolean('tooQuiet', { description: `Peak level below ${checkLimits.quietPeakDb} dBFS.` }),
+    clipped: t.exposeBoolean('clipped', {
+      description: `More than ${checkLimits.clippedRatio * 100}% of samples within 1 dB of full scale.`,
+    }),
+    wordErrorRate: t.exposeFloat('wordErrorRate', {
+      nullable: true,
+      description: 'Word error rate of the recognised text against the prompt; null without a prompt.',
+    }),
+    wordErrorRateHigh: t.exposeBoolean('wordErrorRateHigh', { description: `wordErrorRate above ${checkLimits.maxWordErrorRate}.` }),
+    silenceRatio: t.exposeFloat('silenceRatio'),
+    meanVolumeDb: t.exposeFloat('meanVolumeDb', { nullable: true, description: 'dBFS; null for digital silence.' }),
+    maxVolumeDb: t.exposeFloat('maxVolumeDb', { nullable: true, description: 'dBFS; null for digital silence.' }),
+    clippedRatio: t.exposeFloat('clippedRatio'),
+  }),
+});
+
+export const RecordingRef = builder.prismaNode('Recording', {
+  id: { field: 'id' },
+  description: 'An aggregated live session recorded into a project: audio and subtitles, reviewable.',
+  fields: (t) => ({
+    session: t.relation('session', { type: LiveSessionRef }),
+    project: t.relation('project', { type: ProjectRef }),
+    prompt: t.relation('prompt', { nullable: true }),
+    speaker: t.relation('speaker', { type: UserRef }),
+    durationSeconds: t.exposeFloat('durationSeconds'),
+    recognisedText: t.exposeString('recognisedText', { description: 'What the engine heard.' }),
+    checks: t.field({ type: RecordingChecksRef, resolve: (recording) => recording.checks as unknown as RecordingChecks }),
+    suspicious: t.boolean({
+      description: 'Whether any check failed.',
+      resolve: (recording) => isSuspicious(recording.checks as unknown as RecordingChecks),
+    }),
+    vtt: t.string({
+      description: 'WebVTT subtitles of the recording.',
+      select: { session: { select: { segments: { orderBy: { idx: 'asc' } } } } },
+      resolve: (recording) =>
+        renderVtt(
+          recording.session.segments.map(
+            (row): Segment => ({
+              start: row.startSeconds,
+              end: row.endSeconds,
+              text: row.text,
+              speaker: row.speaker,
+              words: (row.words as unknown as Segment['words']) ?? [],
+            }),
+          ),
+        ),
+    }),
+    sourceAudioUrl: t.string({
+      description: 'The audio as received (same authentication as /graphql).',
+      resolve: (recording, _args, context) => sessionAudioUrl(context.deps, recording.sessionId, 'source'),
+    }),
+    mainAudioUrl: t.string({
+      description: 'Full quality, lossless (FLAC).',
+      resolve: (recording, _args, context) => sessionAudioUrl(context.deps, recording.sessionId, 'main'),
+    }),
+    lightAudioUrl: t.string({
+      description: 'Small, for web playback (Ogg/Opus).',
+      resolve: (recording, _args, context) => sessionAudioUrl(context.deps, recording.sessionId, 'light'),
+    }),
+    subtitlesUrl: t.string({
+      resolve: (recording, _args, context) => sessionSubtitlesUrl(context.deps, recording.sessionId),
+    }),
+    reviewStatus: t.expose('reviewStatus', { type: ReviewStatusEnum }),
+    reviewNote: t.exposeString('reviewNote', { nullable: true }),
+    reviewedBy: t.relation('reviewer', { type: UserRef, nullable: true }),
+    reviewedAt: t.expose('reviewedAt', { type: 'DateTime', nullable: true }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+  }),
+});
+
+registerNodeVisibility(
+  'Recording',
+  async (context, id) =>
+    (await context.deps.db.recording.count({ where: { AND: [{ id }, visibleRecordingWhere(context.viewer!)] } })) > 0,
+);
+
+builder.prismaObjectField('Project', 'recordings', (t) =>
+  t.relatedConnection(
+    'recordings',
+    {
+      cursor: 'id',
+      ...pageSizes,
+      description: 'The review queue: the most suspicious first (failed checks, then word error rate), then oldest first.',
+      totalCount: true,
+      args: { reviewStatus: t.arg({ type: ReviewStatusEnum }) },
+      query: (args) => ({
+        where: args.reviewStatus ? { reviewStatus: args.reviewStatus } : {},
+        orderBy: [{ suspicion: 'desc' }, { id: 'asc' }],
+      }),
+    },
+    { name: 'RecordingConnection' },
+    { name: 'RecordingEdge' },
+  ),
+);
+
+builder.prismaObjectField('LiveSession', 'recording', (t) =>
+  t.relation('recording', { nullable: true, description: 'Set once a session recorded into a project has been aggregated.' }),
+);
+
+builder.mutationField('reviewRecording', (t) =>
+  t.prismaField({
+    type: 'Recording',
+    description:
+      "OWNER, ADMIN and REVIEWER of the recording's project; never the speaker. status: APPROVED or REJECTED; note: up to 2000 characters. A decision may be changed later.",
+    authScopes: { write: true },
+    args: {
+      id: t.arg.id({ required: true }),
+      status: t.arg({ type: ReviewStatusEnum, required: true }),
+      note: t.arg.string(),
+    },
+    resolve: (_query, _root, args, context) => reviewRecording(context.deps, context.viewer!, args.id, args.status, args.note),
+  }),
+);
