@@ -1,6 +1,7 @@
-// Projects part 1: members and roles (every cell of the README's matrix), invitations by email
-// through a loopback SMTP server and through the outbox, prompts, project jobs, node visibility and
-// deleting a project.
+// Projects: members and roles (every cell of the README's matrix, recordings, reviews and exports
+// included), invitations by email through a loopback SMTP server and through the outbox, prompts,
+// project jobs, node visibility and deleting a project. The recital itself (live sessions, checks,
+// review, export archive) is in recital.test.ts.
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,6 +20,7 @@ const ENCRYPTION_KEY = randomBytes(32).toString('base64');
 
 let smtp: FakeSmtpServer;
 let t: TestApp;
+let base: string;
 let owner: User;
 let owner2: User;
 let admin: User;
@@ -43,6 +45,7 @@ beforeAll(async () => {
     Array.from({ length: 8 }, () => registerUser(t)),
   );
   await makeAdmin(t, siteAdmin.id);
+  base = await t.listen();
 });
 
 afterAll(async () => {
@@ -73,6 +76,40 @@ async function seedProject(name = `Project ${Math.random().toString(36).slice(2,
   return { id, name };
 }
 
+/** A READY session of `speakerId` in the project with its recording (rows only: the recital test makes real ones). */
+async function seedRecording(projectId: string, speakerId: string) {
+  const sessionId = newId('LiveSession');
+  await t.deps.db.liveSession.create({
+    data: {
+      id: sessionId, ownerId: speakerId, projectId, status: 'READY', provider: 'LOCAL', encoding: 'PCM_S16LE', sampleRate: 16000,
+      receivedSeconds: 2, durationSeconds: 2, mainKey: `sessions/${sessionId}/main.flac`,
+    },
+  });
+  const checks = { tooShort: false, mostlySilence: false, tooQuiet: false, clipped: false, wordErrorRate: null, wordErrorRateHigh: false,
+    silenceRatio: 0.1, meanVolumeDb: -20, maxVolumeDb: -3, clippedRatio: 0 };
+  return t.deps.db.recording.create({
+    data: { id: newId('Recording'), sessionId, projectId, speakerId, durationSeconds: 2, recognisedText: 'hello', checks, suspicion: 0 },
+  });
+}
+
+/** A COMPLETED export of the project with a small archive in storage. */
+async function seedExport(projectId: string) {
+  const id = newId('DatasetExport');
+  const archiveKey = `exports/${id}/dataset.tar`;
+  const bytes = await t.deps.storage.put(archiveKey, Buffer.from('not really a tar'));
+  await t.deps.db.datasetExport.create({
+    data: { id, projectId, status: 'COMPLETED', progress: 1, recordings: 1, archiveKey, archiveBytes: BigInt(bytes), finishedAt: new Date() },
+  });
+  return id;
+}
+
+/** An HTTP answer in the shape of a GraphQL result, for the matrix. */
+async function httpOutcome(response: Response): Promise<GqlResult> {
+  const raw = await response.text();
+  if (response.ok) return { status: response.status, data: {}, raw };
+  return { status: response.status, data: null, errors: [JSON.parse(raw).error].map((e: any) => ({ message: e.message, extensions: { code: e.code } })), raw };
+}
+
 const roleOf = async (projectId: string, userId: string) =>
   (await t.deps.db.projectMember.findUnique({ where: { projectId_userId: { projectId, userId } } }))?.role ?? null;
 
@@ -91,6 +128,10 @@ const SET_ROLE = `mutation ($projectId: ID!, $userId: ID!, $role: ProjectRole!) 
 const REMOVE = `mutation ($projectId: ID!, $userId: ID!) { removeMember(projectId: $projectId, userId: $userId) }`;
 const ADD_PROMPTS = `mutation ($projectId: ID!, $texts: [String!]!) { addPrompts(projectId: $projectId, texts: $texts) { id text recordingsCount } }`;
 const NEXT_PROMPT = `query ($projectId: ID!) { nextPrompt(projectId: $projectId) { id text } }`;
+const RECORDINGS = `query ($id: ID!) { project(id: $id) { recordings(first: 10) { totalCount edges { node { id speaker { id } reviewStatus } } } } }`;
+const REVIEW = `mutation ($id: ID!, $status: ReviewStatus!, $note: String) { reviewRecording(id: $id, status: $status, note: $note) { id reviewStatus reviewNote reviewedBy { id } } }`;
+const EXPORT = `mutation ($projectId: ID!) { exportDataset(projectId: $projectId) { id status } }`;
+const START_SESSION = `mutation ($input: StartLiveSessionInput!) { startLiveSession(input: $input) { id project { id } } }`;
 const SUBMIT = `mutation ($input: CreateTranscriptionJobInput!) { createTranscriptionJob(input: $input) { id status project { id } } }`;
 const JOBS = `query ($projectId: ID) { jobs(projectId: $projectId, first: 50) { totalCount edges { node { id project { id } } } } }`;
 const JOB = `query ($id: ID!) { job(id: $id) { id project { id name } owner { id } } }`;
@@ -225,6 +266,76 @@ const MATRIX: Row[] = [
       const jobs = await t.deps.db.job.findMany({ where: { projectId: project.id } });
       expect(jobs.map((job) => job.ownerId)).toEqual(succeeded ? [user.id] : []);
     }),
+  row('record into the project (start a live session there)', ['ok', 'ok', 'ok', 'FORBIDDEN', 'NOT_FOUND', 'FORBIDDEN'],
+    (user, project) =>
+      t.gql(START_SESSION, { input: { provider: 'OPENAI', encoding: 'PCM_S16LE', sampleRate: 16000, projectId: project.id } }, { token: user.accessToken }),
+    async (project, succeeded, user) => {
+      const sessions = await t.deps.db.liveSession.findMany({ where: { projectId: project.id } });
+      expect(sessions.map((session) => session.ownerId)).toEqual(succeeded ? [user.id] : []);
+    }),
+  row("see the project's recordings (review queue, node(id), their session)", ['ok', 'ok', 'ok', 'ok', 'NOT_FOUND', 'ok'],
+    async (user, project) => {
+      const recording = await seedRecording(project.id, contributor2.id);
+      const node = await t.gql(`query ($id: ID!) { node(id: $id) { id ... on Recording { session { id } } } }`, { id: recording.id }, { token: user.accessToken });
+      const list = await t.gql(RECORDINGS, { id: project.id }, { token: user.accessToken });
+      if (node.data?.node) {
+        expect(node.data.node.session.id).toBe(recording.sessionId);
+        expect(list.data!.project.recordings.totalCount).toBe(1);
+        return node;
+      }
+      expect(list.data?.project).toBeNull();
+      return { ...node, errors: [{ message: 'null', extensions: { code: 'NOT_FOUND' } }] };
+    },
+    async () => {}),
+  row("review someone else's recording", ['ok', 'ok', 'FORBIDDEN', 'ok', 'NOT_FOUND', 'FORBIDDEN'],
+    async (user, project) => {
+      const recording = await seedRecording(project.id, contributor2.id);
+      return t.gql(REVIEW, { id: recording.id, status: 'APPROVED', note: 'clear' }, { token: user.accessToken });
+    },
+    async (project, succeeded, user) => {
+      const [recording] = await t.deps.db.recording.findMany({ where: { projectId: project.id } });
+      expect(recording).toMatchObject(succeeded
+        ? { reviewStatus: 'APPROVED', reviewNote: 'clear', reviewedBy: user.id }
+        : { reviewStatus: 'PENDING', reviewNote: null, reviewedBy: null });
+      expect(await t.deps.db.auditEntry.count({ where: { action: 'recording.reviewed', targetId: recording.id } })).toBe(succeeded ? 1 : 0);
+    }),
+  row('review their own recording (nobody may)', ['FORBIDDEN', 'FORBIDDEN', 'FORBIDDEN', 'FORBIDDEN', 'NOT_FOUND', 'FORBIDDEN'],
+    async (user, project) => {
+      const recording = await seedRecording(project.id, user.id);
+      return t.gql(REVIEW, { id: recording.id, status: 'APPROVED' }, { token: user.accessToken });
+    },
+    async (project) => {
+      expect(await t.deps.db.recording.count({ where: { projectId: project.id, reviewStatus: 'PENDING' } })).toBe(1);
+    }),
+  row('start a dataset export', ['ok', 'ok', 'FORBIDDEN', 'FORBIDDEN', 'NOT_FOUND', 'ok'],
+    async (user, project) => {
+      const recording = await seedRecording(project.id, contributor2.id);
+      await t.deps.db.recording.update({ where: { id: recording.id }, data: { reviewStatus: 'APPROVED', reviewedBy: reviewer.id } });
+      return t.gql(EXPORT, { projectId: project.id }, { token: user.accessToken });
+    },
+    async (project, succeeded) => {
+      expect(await t.deps.db.datasetExport.count({ where: { projectId: project.id } })).toBe(succeeded ? 1 : 0);
+    }),
+  row('download a dataset export (downloadUrl and the archive route)', ['ok', 'ok', 'FORBIDDEN', 'FORBIDDEN', 'NOT_FOUND', 'ok'],
+    async (user, project) => {
+      const exportId = await seedExport(project.id);
+      const node = await t.gql(`query ($id: ID!) { node(id: $id) { ... on DatasetExport { status downloadUrl } } }`, { id: exportId }, { token: user.accessToken });
+      const response = await fetch(`${base}/exports/${exportId}/dataset.tar`, { headers: { authorization: `Bearer ${user.accessToken}` } });
+      const outcome = await httpOutcome(response);
+      if (response.ok) {
+        expect(outcome.raw).toBe('not really a tar');
+        // The signed link works without credentials.
+        const url = node.data!.node.downloadUrl as string;
+        expect(url).toMatch(/signature=/);
+        const signed = await fetch(url.replace(t.deps.env.publicUrl, base));
+        expect(await signed.text()).toBe('not really a tar');
+      } else if (node.data?.node) {
+        // Members who may not download see the export's status, never a link.
+        expect(node.data.node).toEqual({ status: 'COMPLETED', downloadUrl: null });
+      }
+      return outcome;
+    },
+    async () => {}),
   row('delete the project', ['ok', 'FORBIDDEN', 'FORBIDDEN', 'FORBIDDEN', 'NOT_FOUND', 'FORBIDDEN'],
     (user, project) => t.gql(DELETE, { id: project.id, confirmName: project.name }, { token: user.accessToken }),
     async (project, succeeded) => {

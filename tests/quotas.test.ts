@@ -220,6 +220,32 @@ describe('live sessions and the quota', () => {
   }, 60_000);
 });
 
+describe('live audio and the quota', () => {
+  it('takes audio up to exactly the quota while streaming and refuses one chunk more; ending bills the session', async () => {
+    const user = await userWithQuota(1, 50);
+    const started = await t.gql(`mutation { startLiveSession(input: { provider: LOCAL, encoding: PCM_S16LE, sampleRate: 16000 }) { id } }`, {}, { token: user.accessToken });
+    expect(started.errors, started.raw).toBeUndefined();
+    const id = started.data!.startLiveSession.id;
+    const APPEND = `mutation ($id: ID!, $seq: Int!, $chunk: String!) { appendLiveAudio(sessionId: $id, seq: $seq, chunk: $chunk) }`;
+    const second = Buffer.alloc(32_000).toString('base64'); // 1 s of 16 kHz s16le
+    for (let seq = 0; seq < 10; seq += 1) {
+      const appended = await t.gql(APPEND, { id, seq, chunk: second }, { token: user.accessToken });
+      expect(appended.errors, appended.raw).toBeUndefined();
+    }
+    expect(await myQuota(user)).toMatchObject({ usedAudioSecondsThisMonth: 50, reservedAudioSeconds: 10, remainingAudioSeconds: 0 });
+    const over = await t.gql(APPEND, { id, seq: 10, chunk: Buffer.alloc(3200).toString('base64') }, { token: user.accessToken });
+    expect(codeOf(over)).toBe('QUOTA_EXCEEDED');
+    expect(over.errors![0].message).toContain('this media needs 0.1 s, 0 s left');
+    expect((await t.deps.db.liveSession.findUniqueOrThrow({ where: { id } })).nextSeq).toBe(10);
+
+    const ended = await t.gql(`mutation ($id: ID!) { endLiveSession(id: $id) { status receivedSeconds } }`, { id }, { token: user.accessToken });
+    expect(ended.data?.endLiveSession).toEqual({ status: 'ENDED', receivedSeconds: 10 });
+    expect(await myQuota(user)).toMatchObject({ usedAudioSecondsThisMonth: 60, reservedAudioSeconds: 0, remainingAudioSeconds: 0 });
+    const record = await t.deps.db.usageRecord.findUniqueOrThrow({ where: { sessionId: id } });
+    expect(record).toMatchObject({ userId: user.id, provider: 'LOCAL', audioSeconds: 10 });
+  }, 60_000);
+});
+
 describe('the quota in the worker, for URL jobs', () => {
   it('fails a fetched URL job that turns out longer than what is left, and runs one that fits exactly', async () => {
     const speech = await makeSpeechFixture(['the weather is nice today'], path.join(temp.dir, 'speech.wav'));

@@ -8,7 +8,7 @@ export const SILENCE_MIN_SECONDS = 0.3;
 export interface RecordingLevels {
   /** Seconds of silence (as silencedetect finds it), trailing silence included. */
   silenceSeconds: number;
-  /** Mean and peak level in dBFS; null for digital silence. */
+  /** Mean and peak level in dBFS (volumedetect says about -91 for digital silence); null when not reported. */
   meanVolumeDb: number | null;
   maxVolumeDb: number | null;
   /** Share of samples within 1 dB of full scale (volumedetect's histogram_0db): clipping. */

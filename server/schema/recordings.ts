@@ -32,8 +32,8 @@ const RecordingChecksRef = builder.objectRef<RecordingChecks>('RecordingChecks')
     }),
     wordErrorRateHigh: t.exposeBoolean('wordErrorRateHigh', { description: `wordErrorRate above ${checkLimits.maxWordErrorRate}.` }),
     silenceRatio: t.exposeFloat('silenceRatio'),
-    meanVolumeDb: t.exposeFloat('meanVolumeDb', { nullable: true, description: 'dBFS; null for digital silence.' }),
-    maxVolumeDb: t.exposeFloat('maxVolumeDb', { nullable: true, description: 'dBFS; null for digital silence.' }),
+    meanVolumeDb: t.exposeFloat('meanVolumeDb', { nullable: true, description: 'dBFS (about -91 for digital silence); null when not measured.' }),
+    maxVolumeDb: t.exposeFloat('maxVolumeDb', { nullable: true, description: 'Peak level, dBFS; null when not measured.' }),
     clippedRatio: t.exposeFloat('clippedRatio'),
   }),
 });
