@@ -37,6 +37,5 @@ export async function serveExportArchive(deps: AppDeps, req: http.IncomingMessag
   await sendStoredFile(deps, req, res, found.archiveKey, {
     contentType: 'application/x-tar',
     disposition: `attachment; filename="${found.projectId}-${found.id}.tar"`,
-    length: found.archiveBytes === null ? null : Number(found.archiveBytes),
   });
 }

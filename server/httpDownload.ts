@@ -4,7 +4,7 @@ import { credentialFrom, resolveViewer } from './auth.ts';
 import type { AppDeps, Viewer } from './context.ts';
 import { AppError } from './errors.ts';
 import { hasValidSignature } from './security/signedUrls.ts';
-import { isMissingObject } from './storage.ts';
+import { isMissingObject, type ByteRange } from './storage.ts';
 
 /**
  * Shared by the plain-HTTP download routes: only GET/HEAD, and the same credentials as /graphql.
@@ -64,33 +64,64 @@ export function sendDownloadError(res: http.ServerResponse, status: number, code
   res.end(body);
 }
 
-/** Streams a stored object (HEAD: headers only); 404 when it is missing from storage. */
+/**
+ * Streams a stored object (HEAD: headers only) with its length, honouring a single `Range: bytes=…`
+ * (206, or 416 when it cannot be satisfied) so players can seek; 404 when it is missing from storage.
+ */
 export async function sendStoredFile(
   deps: AppDeps,
   req: http.IncomingMessage,
   res: http.ServerResponse,
   key: string | null,
-  headers: { contentType: string; disposition: string; length?: number | null },
+  headers: { contentType: string; disposition: string },
 ): Promise<void> {
   if (!key) return sendDownloadError(res, 404, 'NOT_FOUND', 'The file does not exist.');
-  let body;
+  let size: number;
   try {
-    body = await deps.storage.get(key);
+    size = await deps.storage.size(key);
   } catch (error) {
     if (isMissingObject(error)) return sendDownloadError(res, 404, 'NOT_FOUND', 'The file does not exist.');
     throw error;
   }
-  res.writeHead(200, {
+  const common = {
     'content-type': headers.contentType,
     'content-disposition': headers.disposition,
-    ...(headers.length ? { 'content-length': String(headers.length) } : {}),
+    'accept-ranges': 'bytes',
     'cache-control': 'private, no-store',
     'x-content-type-options': 'nosniff',
-  });
-  if (req.method === 'HEAD') {
-    body.destroy();
+  };
+  const range = parseRange(req.headers.range, size);
+  if (range === 'unsatisfiable') {
+    res.writeHead(416, { 'content-range': `bytes */${size}`, 'content-length': '0' });
     res.end();
     return;
   }
-  await pipeline(body, res);
+  if (range) {
+    res.writeHead(206, { ...common, 'content-range': `bytes ${range.start}-${range.end}/${size}`, 'content-length': String(range.end - range.start + 1) });
+  } else {
+    res.writeHead(200, { ...common, 'content-length': String(size) });
+  }
+  if (req.method === 'HEAD' || size === 0) {
+    res.end();
+    return;
+  }
+  await pipeline(await deps.storage.get(key, range ?? undefined), res);
+}
+
+/**
+ * One range of a `Range: bytes=…` header against `size` bytes: null for none (or a form we do not
+ * serve, such as several ranges: the whole file is sent then), 'unsatisfiable' past the end.
+ */
+export function parseRange(header: string | undefined, size: number): ByteRange | 'unsatisfiable' | null {
+  const match = /^bytes=(\d*)-(\d*)$/.exec(header?.trim() ?? '');
+  if (!match || (match[1] === '' && match[2] === '')) return null;
+  if (match[1] === '') {
+    const suffix = Number(match[2]);
+    if (suffix === 0 || size === 0) return 'unsatisfiable';
+    return { start: Math.max(0, size - suffix), end: size - 1 };
+  }
+  const start = Number(match[1]);
+  const end = match[2] === '' ? size - 1 : Math.min(Number(match[2]), size - 1);
+  if (start >= size || end < start) return 'unsatisfiable';
+  return { start, end };
 }

@@ -7,11 +7,22 @@ import type { Readable } from 'node:stream';
 import { LocalStorage } from './storage/localStorage.ts';
 import { S3Storage, type S3StorageConfig } from './storage/s3Storage.ts';
 
+/** Inclusive byte offsets, as in an HTTP Range header. */
+export interface ByteRange {
+  start: number;
+  end: number;
+}
+
 export interface Storage {
   /** Streams `body` to `key`, replacing what is there; resolves with the number of bytes written. */
   put(key: string, body: Readable | Buffer, options?: { contentType?: string }): Promise<number>;
-  /** A stream of the object; rejects with a NOT_FOUND-coded error when it is missing. */
-  get(key: string): Promise<Readable>;
+  /**
+   * A stream of the object, or of the bytes `range.start` to `range.end` (inclusive) of it; rejects
+   * with a NOT_FOUND-coded error when it is missing.
+   */
+  get(key: string, range?: ByteRange): Promise<Readable>;
+  /** The object's size in bytes; NOT_FOUND-coded error when it is missing. */
+  size(key: string): Promise<number>;
   /** Copies the object to a local file (for ffmpeg), creating parent folders. */
   download(key: string, toPath: string): Promise<void>;
   exists(key: string): Promise<boolean>;

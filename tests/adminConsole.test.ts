@@ -8,7 +8,9 @@ import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startJobRunner, type JobRunner } from '../jobs/runner.ts';
+import { parseWav } from '../server/providers/local/wav.ts';
 import { submitFile } from './helpers/jobs.ts';
+import { recordPrompt, waitForRecording } from './helpers/recital.ts';
 import { makeSpeechFixture, type SpeechFixture } from './helpers/speech.ts';
 import { createTestApp, makeAdmin, registerUser, type TestApp } from './helpers/testApp.ts';
 
@@ -17,6 +19,8 @@ const root = new URL('..', import.meta.url).pathname;
 const DIST_INDEX = path.join(root, 'admin/dist/index.html');
 const SHOTS = path.join(root, 'tests/output/console');
 const haveChromium = existsSync(CHROMIUM);
+/** The prompt read aloud into the project's review queue. */
+const PROMPT = 'please call me tomorrow morning';
 
 if (!haveChromium) {
   describe('console in Chromium', () => {
@@ -35,10 +39,15 @@ function consoleSuite() {
   let runner: JobRunner | null = null;
   let dir: string;
   let speech: SpeechFixture;
+  /** One sentence read aloud for the review queue: the prompt itself, and a wrong sentence. */
+  let promptReading: SpeechFixture;
+  let wrongReading: SpeechFixture;
+  let projectId: string;
   let admin: Awaited<ReturnType<typeof registerUser>>;
   let victim: Awaited<ReturnType<typeof registerUser>>;
   let speaker: Awaited<ReturnType<typeof registerUser>>;
   let outsider: Awaited<ReturnType<typeof registerUser>>;
+  let reader: Awaited<ReturnType<typeof registerUser>>;
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
@@ -57,18 +66,31 @@ function consoleSuite() {
       path.join(dir, 'speech.wav'),
       { voice: 'rms' },
     );
+    promptReading = await makeSpeechFixture([PROMPT], path.join(dir, 'prompt.wav'), { voice: 'rms', leadSeconds: 0.5, tailSeconds: 0.5 });
+    wrongReading = await makeSpeechFixture(['thank you for your help'], path.join(dir, 'wrong.wav'), {
+      voice: 'rms',
+      leadSeconds: 0.5,
+      tailSeconds: 0.5,
+    });
     // Small chunks, so the transcript arrives in several pieces. No job runner yet: the test
     // starts one once the page is watching.
     t = await createTestApp({ CHUNK_SECONDS: '3' });
     base = await t.listen();
+    // The API's links (signed audio, subtitles, archives) are built on PUBLIC_URL: the address the
+    // browser uses, so they are same-origin for the console as in production (<track> needs that).
+    t.deps.env.publicUrl = base;
     admin = await registerUser(t, { username: 'opsadmin' });
     await makeAdmin(t, admin.id);
     victim = await registerUser(t, { username: 'mallory', email: 'mallory@example.com' });
     speaker = await registerUser(t, { username: 'sam' });
     outsider = await registerUser(t, { username: 'olive' });
-    await t.gql(`mutation { createProject(input: { name: "Read-aloud corpus", description: "Crowd recordings of prompts" }) { id } }`, {}, {
-      token: speaker.accessToken,
-    });
+    reader = await registerUser(t, { username: 'rita' });
+    const created = await t.gql(
+      `mutation { createProject(input: { name: "Read-aloud corpus", description: "Crowd recordings of prompts" }) { id } }`,
+      {},
+      { token: speaker.accessToken },
+    );
+    projectId = created.data!.createProject.id;
 
     browser = await chromium.launch({
       executablePath: CHROMIUM,
@@ -252,14 +274,163 @@ function consoleSuite() {
     await page.getByRole('tab', { name: 'Members' }).click();
     await page.getByRole('main').getByText('OWNER').waitFor();
     await shot('10-project');
-    // TODO(recordings): approve a recording in the review queue once the API has recordings.
     await page.getByRole('tab', { name: 'Review queue' }).click();
-    await page.getByText('not in the API yet').waitFor();
+    await page.getByTestId('recordings-empty').getByText('Nothing to review.').waitFor();
 
     await page.getByRole('menuitem', { name: 'Audit log' }).click();
     await page.getByText('user.deactivated').first().waitFor();
     await shot('11-audit');
   });
+
+  /** A member reads a prompt into the project through the live API; the runner makes it a recording. */
+  async function recordReading(token: string, promptId: string, reading: SpeechFixture): Promise<string> {
+    const pcm = parseWav(await readFile(reading.wavPath)).data;
+    return waitForRecording(t, await recordPrompt(t, token, { projectId, promptId }, pcm));
+  }
+
+  it('reviews recordings in the project review queue and exports the approved ones', async () => {
+    // The project's OWNER (sam) adds a prompt; rita, a CONTRIBUTOR, reads it twice: once right,
+    // once a different sentence (a high word error rate: suspicious).
+    const added = await t.gql(`mutation ($p: ID!, $texts: [String!]!) { addPrompts(projectId: $p, texts: $texts) { id text } }`, {
+      p: projectId,
+      texts: [PROMPT],
+    }, { token: speaker.accessToken });
+    const promptId = added.data!.addPrompts[0].id as string;
+    await t.deps.db.projectMember.create({ data: { projectId, userId: reader.id, role: 'CONTRIBUTOR' } });
+    runner ??= await startJobRunner({ connectionString: t.databaseUrl, concurrency: 1, deps: t.deps, pollInterval: 100 });
+    const seeded = Date.now();
+    const good = await recordReading(reader.accessToken, promptId, promptReading);
+    const wrong = await recordReading(reader.accessToken, promptId, wrongReading);
+    console.log(`console e2e: two recordings seeded through the live API in ${((Date.now() - seeded) / 1000).toFixed(1)} s`);
+
+    // The operator is a site admin but not (yet) a member of the project.
+    await page.goto(`${base}/admin/projects/${projectId}/show/review`);
+    await page.getByText('you are not a member').waitFor();
+    const cards = page.getByTestId('recording');
+    await expect.poll(() => cards.count()).toBe(2);
+    // The most suspicious first, flagged with the check that failed and the word error rate.
+    expect(await cards.first().getAttribute('data-recording-id')).toBe(wrong);
+    const wrongCard = page.locator(`[data-recording-id="${wrong}"]`);
+    const goodCard = page.locator(`[data-recording-id="${good}"]`);
+    expect(await wrongCard.getAttribute('data-suspicious')).toBe('true');
+    await wrongCard.getByTestId('suspicious').waitFor();
+    expect(await wrongCard.getByTestId('failed-check').allTextContents()).toContainEqual(expect.stringMatching(/^High word error rate \(\d+%\)$/));
+    expect(await goodCard.getAttribute('data-suspicious')).toBe('false');
+    expect(await goodCard.getByTestId('prompt-text').textContent()).toBe(PROMPT);
+    expect((await goodCard.getByTestId('recognised-text').textContent())!.toLowerCase()).toMatch(/call|tomorrow|morning/);
+    expect(await goodCard.getByTestId('wer').textContent()).toMatch(/^\d+%$/);
+    expect(await goodCard.getByText('rita').count()).toBeGreaterThan(0);
+
+    // The player: the light Ogg/Opus file with the subtitles as a track, both signed, same-origin links.
+    const audio = goodCard.getByTestId('recording-audio');
+    expect(await audio.getAttribute('preload')).toBe('none');
+    const audioSrc = (await audio.getAttribute('src'))!;
+    const trackSrc = (await audio.locator('track').getAttribute('src'))!;
+    expect(audioSrc.startsWith(`${base}/sessions/`)).toBe(true);
+    expect(await audio.locator('track').getAttribute('kind')).toBe('subtitles');
+    const fetched = await page.evaluate(
+      async ([audioUrl, trackUrl]) => {
+        const sound = await fetch(audioUrl);
+        const bytes = new Uint8Array(await sound.arrayBuffer());
+        const subtitles = await fetch(trackUrl);
+        return {
+          status: sound.status,
+          type: sound.headers.get('content-type'),
+          magic: String.fromCharCode(...bytes.slice(0, 4)),
+          size: bytes.length,
+          trackStatus: subtitles.status,
+          vtt: await subtitles.text(),
+        };
+      },
+      [audioSrc, trackSrc] as const,
+    );
+    expect(fetched).toMatchObject({ status: 200, type: 'audio/ogg', magic: 'OggS', trackStatus: 200 });
+    expect(fetched.size).toBeGreaterThan(1000);
+    expect(fetched.vtt).toMatch(/^WEBVTT/);
+    // Chromium decodes the Ogg/Opus file: it plays (muted) past its first half second.
+    const played = await audio.evaluate(async (element: HTMLAudioElement) => {
+      element.muted = true;
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`still at ${element.currentTime} s`)), 15_000);
+        element.addEventListener('timeupdate', () => {
+          if (element.currentTime > 0.5) {
+            clearTimeout(timer);
+            resolve();
+          }
+        });
+        element.addEventListener('error', () => reject(new Error(`media error ${element.error?.code}: ${element.error?.message}`)), { once: true });
+        element.play().catch(reject);
+      });
+      element.pause();
+      element.currentTime = 0;
+      return { currentTime: element.currentTime, textTracks: element.textTracks.length, mode: element.textTracks[0]?.mode ?? null };
+    });
+    expect(played).toMatchObject({ textTracks: 1, mode: 'showing' });
+    await shot('13-review-queue');
+
+    // Not a member: the API refuses the decision, and the console says why.
+    await goodCard.getByRole('button', { name: 'Approve' }).click();
+    await notification().getByText('You are not a member of this project.').waitFor();
+    // And nothing is approved yet: no export.
+    await page.getByRole('tab', { name: 'Exports' }).click();
+    await page.getByTestId('exports-empty').waitFor();
+    await page.getByRole('button', { name: 'Start export' }).click();
+    await notification().getByText('Nothing to export').waitFor();
+
+    // As a REVIEWER of the project the operator approves the good reading, with a note.
+    await t.deps.db.projectMember.create({ data: { projectId, userId: admin.id, role: 'REVIEWER' } });
+    await page.goto(`${base}/admin/projects/${projectId}/show/review`);
+    await expect.poll(() => cards.count()).toBe(2);
+    expect(await page.getByText('you are not a member').count()).toBe(0);
+    await goodCard.getByLabel('Note (optional)').fill('Clear and complete.');
+    await goodCard.getByRole('button', { name: 'Approve' }).click();
+    await notification().getByText('Recording approved').waitFor();
+    // It leaves the pending queue; the suspicious one waits.
+    await expect.poll(() => cards.count()).toBe(1);
+    expect(await cards.first().getAttribute('data-recording-id')).toBe(wrong);
+    await page.getByRole('button', { name: 'Approved', exact: true }).click();
+    await goodCard.waitFor();
+    await expect.poll(() => cards.count()).toBe(1);
+    await goodCard.getByTestId('review-status').getByText('APPROVED').waitFor();
+    expect(await goodCard.getByTestId('review-info').textContent()).toMatch(/^Approved by opsadmin .*Clear and complete\./);
+    await shot('14-recording-approved');
+
+    const stored = await t.gql(
+      `query ($id: ID!) { node(id: $id) { ... on Recording { reviewStatus reviewNote reviewedBy { id } reviewedAt } } }`,
+      { id: good },
+      { token: speaker.accessToken },
+    );
+    expect(stored.data?.node).toMatchObject({ reviewStatus: 'APPROVED', reviewNote: 'Clear and complete.', reviewedBy: { id: admin.id } });
+    expect(stored.data?.node.reviewedAt).toBeTruthy();
+
+    // The export: started in the console, followed until the archive can be downloaded.
+    await page.getByRole('tab', { name: 'Exports' }).click();
+    await page.getByTestId('exports-empty').waitFor();
+    await page.getByRole('button', { name: 'Start export' }).click();
+    await notification().getByText(/Export of 1 approved recording/).waitFor();
+    const row = page.getByTestId('export-row').first();
+    await row.waitFor();
+    const link = row.getByRole('link', { name: 'Download' });
+    await link.waitFor({ timeout: 90_000 });
+    await row.getByTestId('export-status').getByText('COMPLETED').waitFor();
+    await row.getByText('100%').waitFor();
+    await shot('15-export-completed');
+    const href = (await link.getAttribute('href'))!;
+    expect(href.startsWith(`${base}/exports/`)).toBe(true);
+    const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
+    const tar = await readFile((await download.path())!);
+    expect(tar.subarray(0, 'manifest.jsonl'.length).toString('ascii')).toBe('manifest.jsonl');
+    expect(tar.subarray(257, 262).toString('ascii')).toBe('ustar');
+    const manifestSize = parseInt(tar.subarray(124, 136).toString('ascii').replace(/\0.*$/, '').trim(), 8);
+    const manifest = tar
+      .subarray(512, 512 + manifestSize)
+      .toString('utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(manifest).toHaveLength(1);
+    expect(JSON.stringify(manifest[0])).toContain(PROMPT);
+  }, 300_000);
 
   it('shows API errors as readable notifications, not blank pages', async () => {
     // The server refuses the search (BAD_USER_INPUT): its message is what the operator reads.
@@ -284,6 +455,4 @@ function consoleSuite() {
     expect(reuse.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
     expect(pageErrors).toEqual([]);
   });
-
-  it.todo('approves a recording in a project review queue (recordings are not in the API yet)');
 }

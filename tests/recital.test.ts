@@ -14,6 +14,8 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseWav } from '../server/providers/local/wav.ts';
 import { makeSilence, makeSpeechFixture, makeTempDir, wordErrorRate } from './helpers/speech.ts';
+import { recordPrompt, waitForRecording } from './helpers/recital.ts';
+import { waitFor } from './helpers/wait.ts';
 import { createTestApp, registerUser, type GqlResult, type TestApp } from './helpers/testApp.ts';
 
 const run = promisify(execFile);
@@ -74,18 +76,8 @@ function ok(result: GqlResult) {
   return result.data!;
 }
 
-async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 90_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
 
 const NEXT_PROMPT = `query ($projectId: ID!) { nextPrompt(projectId: $projectId) { id text recordingsCount } }`;
-const START = `mutation ($input: StartLiveSessionInput!) { startLiveSession(input: $input) { id status } }`;
 const APPEND = `mutation ($id: ID!, $seq: Int!, $chunk: String!) { appendLiveAudio(sessionId: $id, seq: $seq, chunk: $chunk) }`;
 const END = `mutation ($id: ID!) { endLiveSession(id: $id) { id status } }`;
 const RECORDING_FIELDS = `id durationSeconds recognisedText suspicious vtt sourceAudioUrl mainAudioUrl lightAudioUrl subtitlesUrl
@@ -98,18 +90,9 @@ const REVIEW = `mutation ($id: ID!, $status: ReviewStatus!, $note: String) { rev
 const EXPORT = `mutation ($projectId: ID!) { exportDataset(projectId: $projectId) { id status progress recordings downloadUrl createdAt } }`;
 const EXPORT_NODE = `query ($id: ID!) { node(id: $id) { ... on DatasetExport { id status progress recordings sizeBytes downloadUrl error finishedAt } } }`;
 
-/** Records `audio` (16 kHz s16le) as one live session of `user` for the prompt, in 100 ms chunks. */
+/** Records `audio` (16 kHz s16le) as one live session of `user` for the prompt. */
 async function recite(user: User, promptId: string, audio: Buffer): Promise<string> {
-  const started = ok(
-    await t.gql(START, { input: { provider: 'LOCAL', encoding: 'PCM_S16LE', sampleRate: 16000, projectId, promptId } }, { token: user.accessToken }),
-  );
-  const id = started.startLiveSession.id as string;
-  const size = 3200;
-  for (let seq = 0; seq * size < audio.length; seq += 1) {
-    const chunk = audio.subarray(seq * size, (seq + 1) * size).toString('base64');
-    expect(ok(await t.gql(APPEND, { id, seq, chunk }, { token: user.accessToken })).appendLiveAudio).toBe(true);
-  }
-  expect(ok(await t.gql(END, { id }, { token: user.accessToken })).endLiveSession.status).toBe('ENDED');
+  const id = await recordPrompt(t, user.accessToken, { projectId, promptId }, audio);
   sessionsOf.set(user.id, [...(sessionsOf.get(user.id) ?? []), id]);
   return id;
 }
@@ -168,13 +151,7 @@ describe('a crowd recital', () => {
     expect(bobs.text).toBe(PROMPTS[0]);
     await recite(bob, bobs.id, silence);
 
-    for (const id of [...sessionsOf.get(alice.id)!, ...sessionsOf.get(bob.id)!]) {
-      await waitFor(`session ${id} aggregated`, async () => {
-        const session = await t.deps.db.liveSession.findUniqueOrThrow({ where: { id }, include: { recording: true } });
-        if (session.status === 'FAILED') throw new Error(`session ${id} failed: ${session.error}`);
-        return session.status === 'READY' && session.recording;
-      });
-    }
+    for (const id of [...sessionsOf.get(alice.id)!, ...sessionsOf.get(bob.id)!]) await waitForRecording(t, id);
   }, 240_000);
 
   it('the review queue shows every recording with audio, subtitles and checks, the suspicious ones first', async () => {
@@ -215,6 +192,19 @@ describe('a crowd recital', () => {
     expect(light.status).toBe(200);
     expect(light.headers.get('content-type')).toBe('audio/ogg');
     expect(Buffer.from(await light.arrayBuffer()).subarray(0, 4).toString('latin1')).toBe('OggS');
+    // Players seek with byte ranges.
+    const lightUrl = spoken[0].lightAudioUrl.replace(t.deps.env.publicUrl, base);
+    const size = Number(light.headers.get('content-length'));
+    expect(size).toBeGreaterThan(100);
+    const part = await fetch(lightUrl, { headers: { range: 'bytes=4-13' } });
+    expect(part.status).toBe(206);
+    expect(part.headers.get('content-range')).toBe(`bytes 4-13/${size}`);
+    expect(Buffer.from(await part.arrayBuffer())).toHaveLength(10);
+    const tail = await fetch(lightUrl, { headers: { range: 'bytes=-5' } });
+    expect(tail.headers.get('content-range')).toBe(`bytes ${size - 5}-${size - 1}/${size}`);
+    const past = await fetch(lightUrl, { headers: { range: `bytes=${size}-` } });
+    expect(past.status).toBe(416);
+    expect(past.headers.get('content-range')).toBe(`bytes */${size}`);
     const main = await fetch(spoken[0].mainAudioUrl.replace(t.deps.env.publicUrl, base));
     expect(Buffer.from(await main.arrayBuffer()).subarray(0, 4).toString('latin1')).toBe('fLaC');
     const vtt = await fetch(spoken[0].subtitlesUrl.replace(t.deps.env.publicUrl, base));
@@ -285,7 +275,7 @@ describe('a crowd recital', () => {
       const node = ok(await t.gql(EXPORT_NODE, { id: started.id }, { token: owner.accessToken })).node;
       if (node.status === 'FAILED') throw new Error(node.error);
       return node.status === 'COMPLETED' && node;
-    });
+    }, 90_000);
     expect(done).toMatchObject({ progress: 1, recordings: 3, error: null });
     // The reviewer sees the export but gets no link.
     expect(ok(await t.gql(EXPORT_NODE, { id: started.id }, { token: rita.accessToken })).node.downloadUrl).toBeNull();
@@ -332,7 +322,7 @@ describe('a crowd recital', () => {
 
     // A second export gives the same pseudonym.
     const again = ok(await t.gql(EXPORT, { projectId }, { token: owner.accessToken })).exportDataset;
-    await waitFor('second export', async () => ok(await t.gql(EXPORT_NODE, { id: again.id }, { token: owner.accessToken })).node.status === 'COMPLETED');
+    await waitFor('second export', async () => ok(await t.gql(EXPORT_NODE, { id: again.id }, { token: owner.accessToken })).node.status === 'COMPLETED', 90_000);
     const row = await t.deps.db.datasetExport.findUniqueOrThrow({ where: { id: again.id } });
     expect(row.archiveKey).toBe(`exports/${again.id}/dataset.tar`);
   }, 120_000);

@@ -169,6 +169,16 @@ describe.each(drivers)('$name storage', ({ make }) => {
     expect(await storage.exists('jobs/exists')).toBe(false);
   });
 
+  it('reads sizes and byte ranges', async () => {
+    await storage.put('jobs/range/a', Buffer.from('0123456789'));
+    expect(await storage.size('jobs/range/a')).toBe(10);
+    const read = async (range: { start: number; end: number }) => Buffer.concat(await (await storage.get('jobs/range/a', range)).toArray()).toString();
+    expect(await read({ start: 2, end: 5 })).toBe('2345');
+    expect(await read({ start: 9, end: 9 })).toBe('9');
+    expect(await read({ start: 0, end: 9 })).toBe('0123456789');
+    await expect(storage.size('jobs/range/missing')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+
   it('rejects a missing key with NOT_FOUND', async () => {
     await expect(storage.get('jobs/missing/source')).rejects.toMatchObject({ code: 'NOT_FOUND' });
     await expect(storage.download('jobs/missing/source', path.join(scratch, 'never', 'here'))).rejects.toMatchObject({

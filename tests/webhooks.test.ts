@@ -11,6 +11,7 @@ import { newId } from '../server/ids.ts';
 import { emitEvent } from '../server/services/webhooks.ts';
 import { submitFile, waitForJob } from './helpers/jobs.ts';
 import { makeSilence, makeSpeechFixture, makeTempDir } from './helpers/speech.ts';
+import { waitFor } from './helpers/wait.ts';
 import { createTestApp, registerUser, type GqlResult, type TestApp } from './helpers/testApp.ts';
 
 type User = Awaited<ReturnType<typeof registerUser>>;
@@ -62,15 +63,6 @@ afterAll(async () => {
   await temp?.cleanup();
 });
 
-async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 async function create(user: User, input: Record<string, unknown>) {
   const result = await t.gql(CREATE, { input }, { token: user.accessToken });

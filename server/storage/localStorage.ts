@@ -11,7 +11,7 @@ import path from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { badInput, notFound } from '../errors.ts';
-import type { Storage } from '../storage.ts';
+import type { ByteRange, Storage } from '../storage.ts';
 import { keySegments, prefixSegments } from './keys.ts';
 
 /** Temporary files carry a "~", which no key may contain, so no key can ever name one. */
@@ -58,7 +58,7 @@ export class LocalStorage implements Storage {
     return bytes;
   }
 
-  async get(key: string): Promise<Readable> {
+  async get(key: string, range?: ByteRange): Promise<Readable> {
     const file = this.pathOf(key);
     let handle;
     try {
@@ -73,7 +73,13 @@ export class LocalStorage implements Storage {
       await handle.close().catch(() => {});
       throw error;
     }
-    return handle.createReadStream({ autoClose: true });
+    return handle.createReadStream({ autoClose: true, ...(range ? { start: range.start, end: range.end } : {}) });
+  }
+
+  async size(key: string): Promise<number> {
+    const info = await this.statFile(this.pathOf(key));
+    if (!info) throw notFound('Stored object');
+    return info.size;
   }
 
   async download(key: string, toPath: string): Promise<void> {

@@ -21,7 +21,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { notFound } from '../errors.ts';
-import type { Storage } from '../storage.ts';
+import type { ByteRange, Storage } from '../storage.ts';
 import { assertValidKey, assertValidPrefix } from './keys.ts';
 
 export interface S3StorageConfig {
@@ -115,11 +115,13 @@ export class S3Storage implements Storage {
     return bytes;
   }
 
-  async get(key: string): Promise<Readable> {
+  async get(key: string, range?: ByteRange): Promise<Readable> {
     assertValidKey(key);
     let body: unknown;
     try {
-      ({ Body: body } = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key })));
+      ({ Body: body } = await this.client.send(
+        new GetObjectCommand({ Bucket: this.bucket, Key: key, Range: range ? `bytes=${range.start}-${range.end}` : undefined }),
+      ));
     } catch (error) {
       if (isMissingObject(error)) throw notFound('Stored object');
       throw error;
@@ -136,6 +138,17 @@ export class S3Storage implements Storage {
     } catch (error) {
       body.destroy();
       await rm(toPath, { force: true }).catch(() => {});
+      throw error;
+    }
+  }
+
+  async size(key: string): Promise<number> {
+    assertValidKey(key);
+    try {
+      const head = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
+      return head.ContentLength ?? 0;
+    } catch (error) {
+      if (isMissingObject(error)) throw notFound('Stored object');
       throw error;
     }
   }

@@ -47,6 +47,21 @@ export interface JobStats {
   audioSeconds: number;
 }
 
+export type ReviewDecision = 'APPROVED' | 'REJECTED';
+
+export interface DatasetExportRow {
+  id: string;
+  status: 'QUEUED' | 'PROCESSING' | 'COMPLETED' | 'FAILED' | 'CANCELLED';
+  progress: number;
+  recordings: number;
+  sizeBytes: number | null;
+  /** Signed link to the tar archive (no token needed); set when COMPLETED, for those who may export. */
+  downloadUrl: string | null;
+  error: string | null;
+  createdAt: string;
+  finishedAt: string | null;
+}
+
 export interface ParlanceDataProvider extends DataProvider {
   /** The urql client underneath (the job page subscribes through it). */
   client: Client;
@@ -54,6 +69,12 @@ export interface ParlanceDataProvider extends DataProvider {
   retryJob: (id: Identifier) => Promise<{ data: RaRecord }>;
   usage: (params: { from?: string | null; to?: string | null; groupBy: UsageGroupBy }) => Promise<UsageRow[]>;
   jobStats: (params?: { from?: string | null; to?: string | null }) => Promise<JobStats>;
+  /** Approves or rejects a recording of a project's review queue, with an optional note. */
+  reviewRecording: (id: Identifier, status: ReviewDecision, note?: string | null) => Promise<{ data: RaRecord }>;
+  /** Starts a dataset export of the project's approved recordings (or answers the one under way). */
+  exportDataset: (projectId: Identifier) => Promise<DatasetExportRow>;
+  /** The project's latest dataset exports, newest first. */
+  projectExports: (projectId: Identifier) => Promise<DatasetExportRow[]>;
 }
 
 interface Connection<N> {
@@ -94,6 +115,7 @@ function userOrder(sort: GetListParams['sort']) {
 const ROLES = ['USER', 'ADMIN'] as const;
 const STATUSES = ['QUEUED', 'PROCESSING', 'COMPLETED', 'FAILED', 'CANCELLED'] as const;
 const PROVIDERS = ['LOCAL', 'OPENAI', 'DEEPGRAM'] as const;
+const REVIEW_STATUSES = ['PENDING', 'APPROVED', 'REJECTED'] as const;
 
 const paged = {
   users: {
@@ -132,6 +154,16 @@ const paged = {
       const id = text(filter.projectId);
       if (!id) throw unsupported('Prompts are listed per project (filter.projectId).');
       return { id };
+    },
+  },
+  recordings: {
+    list: ops.ProjectRecordingsQuery,
+    cursors: ops.ProjectRecordingCursorsQuery,
+    connection: (data: any) => data.project?.recordings ?? null,
+    variables: (filter) => {
+      const id = text(filter.projectId);
+      if (!id) throw unsupported('Recordings are listed per project (filter.projectId).');
+      return { id, reviewStatus: oneOf(filter.reviewStatus, REVIEW_STATUSES) };
     },
   },
   audit: {
@@ -250,7 +282,9 @@ export function createDataProvider(client: Client): ParlanceDataProvider {
       } while (edges.length < perPage && connection.pageInfo.hasNextPage && cursor);
       if (connection) connection = { ...connection, edges };
     }
-    if (!connection) throw notFound(resource === 'prompts' ? 'projects' : resource, String(params.filter?.projectId ?? ''));
+    // Prompts and recordings are listed per project: no connection means no such project.
+    const perProject = resource === 'prompts' || resource === 'recordings';
+    if (!connection) throw notFound(perProject ? 'projects' : resource, String(params.filter?.projectId ?? ''));
     if (after !== undefined && connection.pageInfo.endCursor) {
       let known = cursorCache.get(signature);
       if (!known) cursorCache.set(signature, (known = new Map([[0, null]])));
@@ -487,6 +521,24 @@ export function createDataProvider(client: Client): ParlanceDataProvider {
     async jobStats(params = {}) {
       const data = await run(ops.JobStatsQuery, { from: params.from ?? null, to: params.to ?? null });
       return data.adminJobStats;
+    },
+
+    async reviewRecording(id: Identifier, status: ReviewDecision, note?: string | null) {
+      const data = await mutate(ops.ReviewRecordingMutation, { id: String(id), status, note: text(note) });
+      // The recording moves between the queue's filters: the remembered cursors no longer hold.
+      forget('recordings');
+      return { data: data.reviewRecording };
+    },
+
+    async exportDataset(projectId: Identifier) {
+      const data = await mutate(ops.ExportDatasetMutation, { projectId: String(projectId) });
+      return data.exportDataset;
+    },
+
+    async projectExports(projectId: Identifier) {
+      const project = (await run(ops.ProjectExportsQuery, { id: String(projectId) })).project;
+      if (!project) throw notFound('projects', projectId);
+      return project.exports;
     },
   };
 

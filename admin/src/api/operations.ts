@@ -362,3 +362,95 @@ export const OutboxCursorsQuery = graphql(`
     }
   }
 `);
+
+// ---- recordings (review queue) and dataset exports ------------------------------------------
+
+export const RecordingFields = graphql(`
+  fragment RecordingFields on Recording {
+    id
+    durationSeconds
+    recognisedText
+    suspicious
+    checks {
+      tooShort
+      mostlySilence
+      tooQuiet
+      clipped
+      wordErrorRate
+      wordErrorRateHigh
+      silenceRatio
+      meanVolumeDb
+      maxVolumeDb
+      clippedRatio
+    }
+    lightAudioUrl
+    subtitlesUrl
+    reviewStatus
+    reviewNote
+    reviewedAt
+    reviewedBy { id username }
+    createdAt
+    speaker { id username }
+    prompt { id text }
+    session { id }
+  }
+`);
+
+export const ProjectRecordingsQuery = graphql(`
+  query AdminProjectRecordings($id: ID!, $first: Int, $after: String, $reviewStatus: ReviewStatus) {
+    project(id: $id) {
+      id
+      recordings(first: $first, after: $after, reviewStatus: $reviewStatus) {
+        totalCount
+        pageInfo { hasNextPage endCursor }
+        edges { node { ...RecordingFields } }
+      }
+    }
+  }
+`);
+
+export const ProjectRecordingCursorsQuery = graphql(`
+  query AdminProjectRecordingCursors($id: ID!, $first: Int, $after: String, $reviewStatus: ReviewStatus) {
+    project(id: $id) {
+      id
+      recordings(first: $first, after: $after, reviewStatus: $reviewStatus) {
+        pageInfo { hasNextPage endCursor }
+      }
+    }
+  }
+`);
+
+export const ReviewRecordingMutation = graphql(`
+  mutation AdminReviewRecording($id: ID!, $status: ReviewStatus!, $note: String) {
+    reviewRecording(id: $id, status: $status, note: $note) { ...RecordingFields }
+  }
+`);
+
+export const DatasetExportFields = graphql(`
+  fragment DatasetExportFields on DatasetExport {
+    id
+    status
+    progress
+    recordings
+    sizeBytes
+    downloadUrl
+    error
+    createdAt
+    finishedAt
+  }
+`);
+
+export const ProjectExportsQuery = graphql(`
+  query AdminProjectExports($id: ID!) {
+    project(id: $id) {
+      id
+      exports { ...DatasetExportFields }
+    }
+  }
+`);
+
+export const ExportDatasetMutation = graphql(`
+  mutation AdminExportDataset($projectId: ID!) {
+    exportDataset(projectId: $projectId) { ...DatasetExportFields }
+  }
+`);

@@ -54,6 +54,13 @@ type Documents = {
     "\n  mutation AdminDeleteWebhook($id: ID!) {\n    deleteWebhook(id: $id)\n  }\n": typeof types.AdminDeleteWebhookDocument,
     "\n  query AdminOutbox($first: Int, $after: String, $unsent: Boolean) {\n    outbox(first: $first, after: $after, unsent: $unsent) {\n      totalCount\n      pageInfo { hasNextPage endCursor }\n      edges { node { id to subject body error sentAt createdAt } }\n    }\n  }\n": typeof types.AdminOutboxDocument,
     "\n  query AdminOutboxCursors($first: Int, $after: String, $unsent: Boolean) {\n    outbox(first: $first, after: $after, unsent: $unsent) {\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n": typeof types.AdminOutboxCursorsDocument,
+    "\n  fragment RecordingFields on Recording {\n    id\n    durationSeconds\n    recognisedText\n    suspicious\n    checks {\n      tooShort\n      mostlySilence\n      tooQuiet\n      clipped\n      wordErrorRate\n      wordErrorRateHigh\n      silenceRatio\n      meanVolumeDb\n      maxVolumeDb\n      clippedRatio\n    }\n    lightAudioUrl\n    subtitlesUrl\n    reviewStatus\n    reviewNote\n    reviewedAt\n    reviewedBy { id username }\n    createdAt\n    speaker { id username }\n    prompt { id text }\n    session { id }\n  }\n": typeof types.RecordingFieldsFragmentDoc,
+    "\n  query AdminProjectRecordings($id: ID!, $first: Int, $after: String, $reviewStatus: ReviewStatus) {\n    project(id: $id) {\n      id\n      recordings(first: $first, after: $after, reviewStatus: $reviewStatus) {\n        totalCount\n        pageInfo { hasNextPage endCursor }\n        edges { node { ...RecordingFields } }\n      }\n    }\n  }\n": typeof types.AdminProjectRecordingsDocument,
+    "\n  query AdminProjectRecordingCursors($id: ID!, $first: Int, $after: String, $reviewStatus: ReviewStatus) {\n    project(id: $id) {\n      id\n      recordings(first: $first, after: $after, reviewStatus: $reviewStatus) {\n        pageInfo { hasNextPage endCursor }\n      }\n    }\n  }\n": typeof types.AdminProjectRecordingCursorsDocument,
+    "\n  mutation AdminReviewRecording($id: ID!, $status: ReviewStatus!, $note: String) {\n    reviewRecording(id: $id, status: $status, note: $note) { ...RecordingFields }\n  }\n": typeof types.AdminReviewRecordingDocument,
+    "\n  fragment DatasetExportFields on DatasetExport {\n    id\n    status\n    progress\n    recordings\n    sizeBytes\n    downloadUrl\n    error\n    createdAt\n    finishedAt\n  }\n": typeof types.DatasetExportFieldsFragmentDoc,
+    "\n  query AdminProjectExports($id: ID!) {\n    project(id: $id) {\n      id\n      exports { ...DatasetExportFields }\n    }\n  }\n": typeof types.AdminProjectExportsDocument,
+    "\n  mutation AdminExportDataset($projectId: ID!) {\n    exportDataset(projectId: $projectId) { ...DatasetExportFields }\n  }\n": typeof types.AdminExportDatasetDocument,
 };
 const documents: Documents = {
     "\n  mutation ConsoleLogin($input: LoginInput!) {\n    login(input: $input) {\n      accessToken\n      refreshToken\n      accessTokenExpiresAt\n      user { id username email role isActive }\n    }\n  }\n": types.ConsoleLoginDocument,
@@ -96,6 +103,13 @@ const documents: Documents = {
     "\n  mutation AdminDeleteWebhook($id: ID!) {\n    deleteWebhook(id: $id)\n  }\n": types.AdminDeleteWebhookDocument,
     "\n  query AdminOutbox($first: Int, $after: String, $unsent: Boolean) {\n    outbox(first: $first, after: $after, unsent: $unsent) {\n      totalCount\n      pageInfo { hasNextPage endCursor }\n      edges { node { id to subject body error sentAt createdAt } }\n    }\n  }\n": types.AdminOutboxDocument,
     "\n  query AdminOutboxCursors($first: Int, $after: String, $unsent: Boolean) {\n    outbox(first: $first, after: $after, unsent: $unsent) {\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n": types.AdminOutboxCursorsDocument,
+    "\n  fragment RecordingFields on Recording {\n    id\n    durationSeconds\n    recognisedText\n    suspicious\n    checks {\n      tooShort\n      mostlySilence\n      tooQuiet\n      clipped\n      wordErrorRate\n      wordErrorRateHigh\n      silenceRatio\n      meanVolumeDb\n      maxVolumeDb\n      clippedRatio\n    }\n    lightAudioUrl\n    subtitlesUrl\n    reviewStatus\n    reviewNote\n    reviewedAt\n    reviewedBy { id username }\n    createdAt\n    speaker { id username }\n    prompt { id text }\n    session { id }\n  }\n": types.RecordingFieldsFragmentDoc,
+    "\n  query AdminProjectRecordings($id: ID!, $first: Int, $after: String, $reviewStatus: ReviewStatus) {\n    project(id: $id) {\n      id\n      recordings(first: $first, after: $after, reviewStatus: $reviewStatus) {\n        totalCount\n        pageInfo { hasNextPage endCursor }\n        edges { node { ...RecordingFields } }\n      }\n    }\n  }\n": types.AdminProjectRecordingsDocument,
+    "\n  query AdminProjectRecordingCursors($id: ID!, $first: Int, $after: String, $reviewStatus: ReviewStatus) {\n    project(id: $id) {\n      id\n      recordings(first: $first, after: $after, reviewStatus: $reviewStatus) {\n        pageInfo { hasNextPage endCursor }\n      }\n    }\n  }\n": types.AdminProjectRecordingCursorsDocument,
+    "\n  mutation AdminReviewRecording($id: ID!, $status: ReviewStatus!, $note: String) {\n    reviewRecording(id: $id, status: $status, note: $note) { ...RecordingFields }\n  }\n": types.AdminReviewRecordingDocument,
+    "\n  fragment DatasetExportFields on DatasetExport {\n    id\n    status\n    progress\n    recordings\n    sizeBytes\n    downloadUrl\n    error\n    createdAt\n    finishedAt\n  }\n": types.DatasetExportFieldsFragmentDoc,
+    "\n  query AdminProjectExports($id: ID!) {\n    project(id: $id) {\n      id\n      exports { ...DatasetExportFields }\n    }\n  }\n": types.AdminProjectExportsDocument,
+    "\n  mutation AdminExportDataset($projectId: ID!) {\n    exportDataset(projectId: $projectId) { ...DatasetExportFields }\n  }\n": types.AdminExportDatasetDocument,
 };
 
 /**
@@ -272,6 +286,34 @@ export function graphql(source: "\n  query AdminOutbox($first: Int, $after: Stri
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query AdminOutboxCursors($first: Int, $after: String, $unsent: Boolean) {\n    outbox(first: $first, after: $after, unsent: $unsent) {\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n"): (typeof documents)["\n  query AdminOutboxCursors($first: Int, $after: String, $unsent: Boolean) {\n    outbox(first: $first, after: $after, unsent: $unsent) {\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment RecordingFields on Recording {\n    id\n    durationSeconds\n    recognisedText\n    suspicious\n    checks {\n      tooShort\n      mostlySilence\n      tooQuiet\n      clipped\n      wordErrorRate\n      wordErrorRateHigh\n      silenceRatio\n      meanVolumeDb\n      maxVolumeDb\n      clippedRatio\n    }\n    lightAudioUrl\n    subtitlesUrl\n    reviewStatus\n    reviewNote\n    reviewedAt\n    reviewedBy { id username }\n    createdAt\n    speaker { id username }\n    prompt { id text }\n    session { id }\n  }\n"): (typeof documents)["\n  fragment RecordingFields on Recording {\n    id\n    durationSeconds\n    recognisedText\n    suspicious\n    checks {\n      tooShort\n      mostlySilence\n      tooQuiet\n      clipped\n      wordErrorRate\n      wordErrorRateHigh\n      silenceRatio\n      meanVolumeDb\n      maxVolumeDb\n      clippedRatio\n    }\n    lightAudioUrl\n    subtitlesUrl\n    reviewStatus\n    reviewNote\n    reviewedAt\n    reviewedBy { id username }\n    createdAt\n    speaker { id username }\n    prompt { id text }\n    session { id }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query AdminProjectRecordings($id: ID!, $first: Int, $after: String, $reviewStatus: ReviewStatus) {\n    project(id: $id) {\n      id\n      recordings(first: $first, after: $after, reviewStatus: $reviewStatus) {\n        totalCount\n        pageInfo { hasNextPage endCursor }\n        edges { node { ...RecordingFields } }\n      }\n    }\n  }\n"): (typeof documents)["\n  query AdminProjectRecordings($id: ID!, $first: Int, $after: String, $reviewStatus: ReviewStatus) {\n    project(id: $id) {\n      id\n      recordings(first: $first, after: $after, reviewStatus: $reviewStatus) {\n        totalCount\n        pageInfo { hasNextPage endCursor }\n        edges { node { ...RecordingFields } }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query AdminProjectRecordingCursors($id: ID!, $first: Int, $after: String, $reviewStatus: ReviewStatus) {\n    project(id: $id) {\n      id\n      recordings(first: $first, after: $after, reviewStatus: $reviewStatus) {\n        pageInfo { hasNextPage endCursor }\n      }\n    }\n  }\n"): (typeof documents)["\n  query AdminProjectRecordingCursors($id: ID!, $first: Int, $after: String, $reviewStatus: ReviewStatus) {\n    project(id: $id) {\n      id\n      recordings(first: $first, after: $after, reviewStatus: $reviewStatus) {\n        pageInfo { hasNextPage endCursor }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation AdminReviewRecording($id: ID!, $status: ReviewStatus!, $note: String) {\n    reviewRecording(id: $id, status: $status, note: $note) { ...RecordingFields }\n  }\n"): (typeof documents)["\n  mutation AdminReviewRecording($id: ID!, $status: ReviewStatus!, $note: String) {\n    reviewRecording(id: $id, status: $status, note: $note) { ...RecordingFields }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment DatasetExportFields on DatasetExport {\n    id\n    status\n    progress\n    recordings\n    sizeBytes\n    downloadUrl\n    error\n    createdAt\n    finishedAt\n  }\n"): (typeof documents)["\n  fragment DatasetExportFields on DatasetExport {\n    id\n    status\n    progress\n    recordings\n    sizeBytes\n    downloadUrl\n    error\n    createdAt\n    finishedAt\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query AdminProjectExports($id: ID!) {\n    project(id: $id) {\n      id\n      exports { ...DatasetExportFields }\n    }\n  }\n"): (typeof documents)["\n  query AdminProjectExports($id: ID!) {\n    project(id: $id) {\n      id\n      exports { ...DatasetExportFields }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation AdminExportDataset($projectId: ID!) {\n    exportDataset(projectId: $projectId) { ...DatasetExportFields }\n  }\n"): (typeof documents)["\n  mutation AdminExportDataset($projectId: ID!) {\n    exportDataset(projectId: $projectId) { ...DatasetExportFields }\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};

@@ -7,7 +7,6 @@ import {
   DeleteWithConfirmButton,
   Edit,
   EditButton,
-  FunctionField,
   List,
   NumberField,
   Pagination,
@@ -21,6 +20,7 @@ import {
   TopToolbar,
   useRecordContext,
 } from 'react-admin';
+import { ExportsPanel, ReviewQueue } from './review.tsx';
 
 export function ProjectList() {
   return (
@@ -98,21 +98,10 @@ export function ProjectShow() {
           </ReferenceManyField>
         </Tab>
         <Tab label="Review queue" path="review">
-          {/*
-            TODO(recordings): the API has no recordings yet (Project.recordings, Recording,
-            reviewRecording, exportDataset in ../shared/CONTRACT.graphql). When they land:
-            a ReferenceManyField over a "recordings" resource (filter reviewStatus: PENDING),
-            each row with an <audio> of lightAudioUrl fetched with the token (blob URL), its VTT
-            as a <track>, and Approve / Reject buttons asking for a note (reviewRecording);
-            plus "Start export" (exportDataset) and a download of DatasetExport.downloadUrl.
-          */}
-          <FunctionField
-            render={() => (
-              <Alert severity="info">
-                Recordings, their review and dataset exports are not in the API yet; this tab fills in when they arrive.
-              </Alert>
-            )}
-          />
+          <ReviewQueue label={false} />
+        </Tab>
+        <Tab label="Exports" path="exports">
+          <ExportsPanel label={false} />
         </Tab>
       </TabbedShowLayout>
     </Show>

@@ -1,0 +1,399 @@
+// A project's review queue (its recordings, most suspicious first, approved or rejected here) and
+// its dataset exports (started here, followed until the archive can be downloaded).
+//
+// The audio and subtitle links the API gives are signed: they work without the operator's token,
+// so <audio> and <track> use them as they are (the console is served by the API, same origin).
+import CheckIcon from '@mui/icons-material/Check';
+import CloseIcon from '@mui/icons-material/Close';
+import DownloadIcon from '@mui/icons-material/Download';
+import ReportProblemIcon from '@mui/icons-material/ReportProblem';
+import UnarchiveIcon from '@mui/icons-material/Unarchive';
+import {
+  Alert,
+  Box,
+  Button,
+  Card,
+  CardContent,
+  Chip,
+  Grid,
+  LinearProgress,
+  Link,
+  Stack,
+  Table,
+  TableBody,
+  TableCell,
+  TableHead,
+  TableRow,
+  TextField,
+  ToggleButton,
+  ToggleButtonGroup,
+  Typography,
+} from '@mui/material';
+import { useQuery } from '@tanstack/react-query';
+import { useEffect, useState, type ReactNode } from 'react';
+import { Pagination, ReferenceManyField, useDataProvider, useListContext, useNotify, useRecordContext, useRefresh } from 'react-admin';
+import type { DatasetExportRow, ParlanceDataProvider, ReviewDecision } from '../../api/dataProvider.ts';
+import { StatusChip } from '../../components/StatusChip.tsx';
+import { formatDateTime, formatDuration } from '../../components/format.ts';
+
+const REVIEWERS = new Set(['OWNER', 'ADMIN', 'REVIEWER']);
+const MAX_NOTE = 2000;
+
+type QueueFilter = 'PENDING' | 'APPROVED' | 'REJECTED' | 'ALL';
+
+interface Checks {
+  tooShort: boolean;
+  mostlySilence: boolean;
+  tooQuiet: boolean;
+  clipped: boolean;
+  wordErrorRate: number | null;
+  wordErrorRateHigh: boolean;
+  silenceRatio: number;
+  meanVolumeDb: number | null;
+  maxVolumeDb: number | null;
+  clippedRatio: number;
+}
+
+interface RecordingRow {
+  id: string;
+  durationSeconds: number;
+  recognisedText: string;
+  suspicious: boolean;
+  checks: Checks;
+  lightAudioUrl: string;
+  subtitlesUrl: string;
+  reviewStatus: 'PENDING' | 'APPROVED' | 'REJECTED';
+  reviewNote: string | null;
+  reviewedAt: string | null;
+  reviewedBy: { id: string; username: string } | null;
+  createdAt: string;
+  speaker: { id: string; username: string };
+  prompt: { id: string; text: string } | null;
+}
+
+const percent = (ratio: number | null | undefined, digits = 0) =>
+  ratio === null || ratio === undefined ? '—' : `${(ratio * 100).toFixed(digits)}%`;
+const decibels = (value: number | null) => (value === null ? 'digital silence' : `${value.toFixed(1)} dBFS`);
+
+/** The checks that failed, each with the measurement behind it. */
+function failedChecks(checks: Checks, durationSeconds: number): string[] {
+  const failed: string[] = [];
+  if (checks.tooShort) failed.push(`Too short (${durationSeconds.toFixed(1)} s)`);
+  if (checks.mostlySilence) failed.push(`Mostly silence (${percent(checks.silenceRatio)})`);
+  if (checks.tooQuiet) failed.push(`Too quiet (peak ${decibels(checks.maxVolumeDb)})`);
+  if (checks.clipped) failed.push(`Clipped (${percent(checks.clippedRatio, 2)} of samples)`);
+  if (checks.wordErrorRateHigh) failed.push(`High word error rate (${percent(checks.wordErrorRate)})`);
+  return failed;
+}
+
+function Passage({ label, children, testId }: { label: string; children: ReactNode; testId?: string }) {
+  return (
+    <Box>
+      <Typography variant="caption" color="text.secondary" component="div">
+        {label}
+      </Typography>
+      <Typography variant="body1" component="div" data-testid={testId}>
+        {children}
+      </Typography>
+    </Box>
+  );
+}
+
+function RecordingCard({ recording }: { recording: RecordingRow }) {
+  const dataProvider = useDataProvider<ParlanceDataProvider>();
+  const notify = useNotify();
+  const refresh = useRefresh();
+  const [note, setNote] = useState(recording.reviewNote ?? '');
+  const [busy, setBusy] = useState<ReviewDecision | null>(null);
+  const failed = failedChecks(recording.checks, recording.durationSeconds);
+  const wer = recording.checks.wordErrorRate;
+
+  const review = async (status: ReviewDecision) => {
+    setBusy(status);
+    try {
+      await dataProvider.reviewRecording(recording.id, status, note);
+      notify(status === 'APPROVED' ? 'Recording approved' : 'Recording rejected', { type: 'success' });
+      refresh();
+    } catch (error) {
+      notify((error as Error).message, { type: 'error' });
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  return (
+    <Card
+      variant="outlined"
+      data-testid="recording"
+      data-recording-id={recording.id}
+      data-suspicious={recording.suspicious ? 'true' : 'false'}
+      sx={recording.suspicious ? { borderColor: 'warning.main', borderLeftWidth: 6 } : undefined}
+    >
+      <CardContent>
+        <Stack spacing={1.5}>
+          <Box sx={{ display: 'flex', alignItems: 'center', gap: 1, flexWrap: 'wrap' }}>
+            <span data-testid="review-status">
+              <StatusChip status={recording.reviewStatus} />
+            </span>
+            {recording.suspicious ? (
+              <Chip size="small" color="warning" icon={<ReportProblemIcon />} label="Suspicious" data-testid="suspicious" />
+            ) : (
+              <Chip size="small" variant="outlined" color="success" label="Checks passed" />
+            )}
+            {failed.map((check) => (
+              <Chip key={check} size="small" variant="outlined" color="warning" label={check} data-testid="failed-check" />
+            ))}
+            <Box sx={{ flex: 1 }} />
+            <Typography variant="body2" color="text.secondary">
+              <strong>{recording.speaker.username}</strong> · {formatDuration(recording.durationSeconds)} (
+              {recording.durationSeconds.toFixed(1)} s) · WER <span data-testid="wer">{percent(wer)}</span> · {formatDateTime(recording.createdAt)}
+            </Typography>
+          </Box>
+          <Grid container spacing={2}>
+            <Grid size={{ xs: 12, md: 6 }}>
+              <Passage label="Prompt" testId="prompt-text">
+                {recording.prompt?.text ?? <em>(no prompt)</em>}
+              </Passage>
+            </Grid>
+            <Grid size={{ xs: 12, md: 6 }}>
+              <Passage label="Recognised" testId="recognised-text">
+                {recording.recognisedText || <em>(nothing recognised)</em>}
+              </Passage>
+            </Grid>
+          </Grid>
+          <Box component="audio" controls preload="none" src={recording.lightAudioUrl} sx={{ width: '100%' }} data-testid="recording-audio">
+            <track kind="subtitles" src={recording.subtitlesUrl} srcLang="en" label="Recognised text" default />
+          </Box>
+          <Typography variant="caption" color="text.secondary">
+            Silence {percent(recording.checks.silenceRatio)} · mean {decibels(recording.checks.meanVolumeDb)} · peak{' '}
+            {decibels(recording.checks.maxVolumeDb)} · clipped {percent(recording.checks.clippedRatio, 2)}
+          </Typography>
+          {recording.reviewedBy && (
+            <Typography variant="body2" data-testid="review-info">
+              {recording.reviewStatus === 'APPROVED' ? 'Approved' : 'Rejected'} by <strong>{recording.reviewedBy.username}</strong>{' '}
+              {formatDateTime(recording.reviewedAt)}
+              {recording.reviewNote ? `: “${recording.reviewNote}”` : ''}
+            </Typography>
+          )}
+          <Box sx={{ display: 'flex', alignItems: 'center', gap: 1 }}>
+            <TextField
+              size="small"
+              label="Note (optional)"
+              value={note}
+              onChange={(event) => setNote(event.target.value)}
+              slotProps={{ htmlInput: { maxLength: MAX_NOTE } }}
+              sx={{ flex: 1 }}
+            />
+            <Button
+              variant="contained"
+              color="success"
+              startIcon={<CheckIcon />}
+              disabled={busy !== null || recording.reviewStatus === 'APPROVED'}
+              onClick={() => review('APPROVED')}
+            >
+              Approve
+            </Button>
+            <Button
+              variant="outlined"
+              color="error"
+              startIcon={<CloseIcon />}
+              disabled={busy !== null || recording.reviewStatus === 'REJECTED'}
+              onClick={() => review('REJECTED')}
+            >
+              Reject
+            </Button>
+          </Box>
+        </Stack>
+      </CardContent>
+    </Card>
+  );
+}
+
+/** The recordings of the surrounding ReferenceManyField, one card each. */
+function RecordingCards({ filter }: { filter: QueueFilter }) {
+  const { data, isPending, error, total } = useListContext<RecordingRow>();
+  if (isPending) return <LinearProgress />;
+  if (error) return <Alert severity="error">{(error as Error).message}</Alert>;
+  if (!data || data.length === 0) {
+    return (
+      <Typography sx={{ p: 2 }} data-testid="recordings-empty">
+        {filter === 'PENDING' ? 'Nothing to review.' : 'No recordings here.'}
+      </Typography>
+    );
+  }
+  return (
+    <Stack spacing={2}>
+      <Typography variant="body2" color="text.secondary">
+        {total} recording{total === 1 ? '' : 's'}, the most suspicious first.
+      </Typography>
+      {data.map((recording) => (
+        <RecordingCard key={recording.id} recording={recording} />
+      ))}
+    </Stack>
+  );
+}
+
+/** Project show tab: the recordings waiting for review (or already reviewed), with Approve and Reject. */
+export function ReviewQueue(_props: { label?: false }) {
+  const project = useRecordContext();
+  const [filter, setFilter] = useState<QueueFilter>('PENDING');
+  if (!project) return null;
+  const role = project.viewerRole as string | null;
+  return (
+    <Stack spacing={2} sx={{ width: '100%' }}>
+      {!REVIEWERS.has(role ?? '') && (
+        <Alert severity="info">
+          Recordings are reviewed by the project's OWNERs, ADMINs and REVIEWERs; you are {role ? `a ${role}` : 'not a member'}, so the
+          API will refuse your decisions.
+        </Alert>
+      )}
+      <ToggleButtonGroup
+        exclusive
+        size="small"
+        value={filter}
+        onChange={(_event, value: QueueFilter | null) => value && setFilter(value)}
+        aria-label="Review status"
+      >
+        <ToggleButton value="PENDING">Pending</ToggleButton>
+        <ToggleButton value="APPROVED">Approved</ToggleButton>
+        <ToggleButton value="REJECTED">Rejected</ToggleButton>
+        <ToggleButton value="ALL">All</ToggleButton>
+      </ToggleButtonGroup>
+      <ReferenceManyField
+        reference="recordings"
+        target="projectId"
+        filter={filter === 'ALL' ? {} : { reviewStatus: filter }}
+        perPage={10}
+        pagination={<Pagination rowsPerPageOptions={[5, 10, 25]} />}
+        label={false}
+      >
+        <RecordingCards filter={filter} />
+      </ReferenceManyField>
+    </Stack>
+  );
+}
+
+const UNDER_WAY = new Set(['QUEUED', 'PROCESSING']);
+
+function formatBytes(bytes: number | null): string {
+  if (bytes === null) return '—';
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return `${value.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
+}
+
+/** Project show tab: start a dataset export, follow it (every 2 s while one is under way), download it. */
+export function ExportsPanel(_props: { label?: false }) {
+  const project = useRecordContext();
+  const dataProvider = useDataProvider<ParlanceDataProvider>();
+  const notify = useNotify();
+  const [starting, setStarting] = useState(false);
+  const projectId = project?.id === undefined ? null : String(project.id);
+  const exports = useQuery({
+    queryKey: ['projects', 'exports', projectId],
+    queryFn: () => dataProvider.projectExports(projectId!),
+    enabled: projectId !== null,
+    refetchInterval: (query) => ((query.state.data ?? []).some((row) => UNDER_WAY.has(row.status)) ? 2_000 : false),
+  });
+
+  useEffect(() => {
+    if (exports.error) notify((exports.error as Error).message, { type: 'error' });
+  }, [exports.error, notify]);
+
+  if (!project) return null;
+
+  const start = async () => {
+    setStarting(true);
+    try {
+      const started = await dataProvider.exportDataset(project.id);
+      notify(`Export of ${started.recordings} approved recording${started.recordings === 1 ? '' : 's'} ${started.status === 'QUEUED' ? 'queued' : 'under way'}`, {
+        type: 'info',
+      });
+      await exports.refetch();
+    } catch (error) {
+      notify((error as Error).message, { type: 'error' });
+    } finally {
+      setStarting(false);
+    }
+  };
+
+  const rows: DatasetExportRow[] = exports.data ?? [];
+  return (
+    <Stack spacing={2} sx={{ width: '100%' }}>
+      <Box sx={{ display: 'flex', alignItems: 'center', gap: 2 }}>
+        <Button variant="contained" startIcon={<UnarchiveIcon />} onClick={start} disabled={starting}>
+          Start export
+        </Button>
+        <Typography variant="body2" color="text.secondary">
+          A tar archive of the approved recordings: manifest.jsonl and the FLAC audio of each.
+        </Typography>
+      </Box>
+      {exports.isPending && projectId !== null ? (
+        <LinearProgress />
+      ) : rows.length === 0 ? (
+        <Typography sx={{ p: 2 }} data-testid="exports-empty">
+          No exports yet.
+        </Typography>
+      ) : (
+        <Table size="small">
+          <TableHead>
+            <TableRow>
+              <TableCell>Started</TableCell>
+              <TableCell>Status</TableCell>
+              <TableCell sx={{ width: 220 }}>Progress</TableCell>
+              <TableCell align="right">Recordings</TableCell>
+              <TableCell align="right">Size</TableCell>
+              <TableCell>Finished</TableCell>
+              <TableCell>Archive</TableCell>
+            </TableRow>
+          </TableHead>
+          <TableBody>
+            {rows.map((row) => (
+              <TableRow key={row.id} data-testid="export-row" data-export-id={row.id}>
+                <TableCell sx={{ whiteSpace: 'nowrap' }}>{formatDateTime(row.createdAt)}</TableCell>
+                <TableCell data-testid="export-status">
+                  <StatusChip status={row.status} />
+                </TableCell>
+                <TableCell>
+                  <Box sx={{ display: 'flex', alignItems: 'center', gap: 1 }}>
+                    <LinearProgress
+                      variant="determinate"
+                      value={Math.round(row.progress * 100)}
+                      color={row.status === 'FAILED' ? 'error' : 'primary'}
+                      sx={{ flex: 1, height: 6, borderRadius: 3 }}
+                    />
+                    <Typography variant="body2">{Math.round(row.progress * 100)}%</Typography>
+                  </Box>
+                </TableCell>
+                <TableCell align="right">{row.recordings}</TableCell>
+                <TableCell align="right" sx={{ whiteSpace: 'nowrap' }}>
+                  {formatBytes(row.sizeBytes)}
+                </TableCell>
+                <TableCell sx={{ whiteSpace: 'nowrap' }}>{formatDateTime(row.finishedAt)}</TableCell>
+                <TableCell>
+                  {row.downloadUrl ? (
+                    <Link href={row.downloadUrl} download={`dataset-${row.id}.tar`} sx={{ display: 'inline-flex', alignItems: 'center', gap: 0.5 }}>
+                      <DownloadIcon fontSize="small" />
+                      Download
+                    </Link>
+                  ) : row.error ? (
+                    <Typography variant="body2" color="error">
+                      {row.error}
+                    </Typography>
+                  ) : (
+                    '—'
+                  )}
+                </TableCell>
+              </TableRow>
+            ))}
+          </TableBody>
+        </Table>
+      )}
+    </Stack>
+  );
+}
