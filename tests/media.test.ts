@@ -316,6 +316,52 @@ describe('bad media', () => {
   });
 });
 
+describe('plain 16-bit PCM WAV', () => {
+  // Paths that do not exist: any use of ffmpeg or ffprobe fails.
+  const noTools = { ffmpegPath: '/nonexistent/ffmpeg', ffprobePath: '/nonexistent/ffprobe' };
+
+  it('is probed from its header and, at 16 kHz mono, copied without ffmpeg (other chunks dropped)', async () => {
+    await run('sox', [file('flite.wav'), '-r', '16000', '-c', '1', '-b', '16', file('engine.wav')]);
+    const source = await readFile(file('engine.wav'));
+    const original = await readWavInfo(file('engine.wav'));
+    // A LIST chunk before the data, as many recorders write.
+    const list = Buffer.concat([Buffer.from('LIST'), Buffer.alloc(4), Buffer.from('INFOISFT'), Buffer.alloc(4), Buffer.from('rec\0')]);
+    list.writeUInt32LE(list.length - 8, 4);
+    list.writeUInt32LE(4, 16);
+    const samples = source.subarray(original.dataOffset, original.dataOffset + original.dataBytes);
+    const withList = Buffer.concat([source.subarray(0, 36), list, source.subarray(36)]);
+    withList.writeUInt32LE(withList.length - 8, 4);
+    await writeFile(file('listed.wav'), withList);
+
+    const probe = await probeMedia(file('listed.wav'), { maxSeconds: 3600, tools: noTools });
+    expect(probe).toEqual({ container: 'wav', durationSeconds: original.durationSeconds, hasVideo: false, audio: { codec: 'pcm_s16le', sampleRate: 16_000, channels: 1 } });
+    const result = await normaliseAudio(file('listed.wav'), file('listed.norm.wav'), { timeoutMs: 60_000, tools: noTools, maxSeconds: 3600 });
+    expect(result.durationSeconds).toBe(original.durationSeconds);
+    const written = await readFile(file('listed.norm.wav'));
+    expect(written.length).toBe(44 + samples.length);
+    expect(written.subarray(44).equals(samples)).toBe(true);
+    expect(await readWavInfo(file('listed.norm.wav'))).toMatchObject({ sampleRate: 16_000, channels: 1, dataOffset: 44 });
+
+    // The cap holds on this path too, and nothing is left behind.
+    const capped = await mediaError(normaliseAudio(file('listed.wav'), file('capped-plain.wav'), { timeoutMs: 60_000, tools: noTools, maxSeconds: 1 }));
+    expect(capped.code).toBe('PAYLOAD_TOO_LARGE');
+    expect(await stat(file('capped-plain.wav')).catch(() => null)).toBeNull();
+  });
+
+  it('other rates and channel counts are probed from the header but still resampled by ffmpeg', async () => {
+    const probe = await probeMedia(file('speech.wav'), { maxSeconds: 3600, tools: noTools });
+    expect(probe.audio).toEqual({ codec: 'pcm_s16le', sampleRate: 44_100, channels: 2 });
+    await expect(normaliseAudio(file('speech.wav'), file('stereo.wav'), { timeoutMs: 60_000, tools: noTools })).rejects.toThrow();
+  });
+
+  it('anything but 16-bit integer PCM goes to ffprobe', async () => {
+    await run('sox', [file('flite.wav'), '-b', '32', '-e', 'floating-point', file('float.wav')]);
+    await expect(probeMedia(file('float.wav'), { maxSeconds: 3600, tools: noTools })).rejects.toThrow();
+    const probe = await probeMedia(file('float.wav'), { maxSeconds: 3600 });
+    expect(probe.audio.codec).toBe('pcm_f32le');
+  });
+});
+
 describe('chunks', () => {
   let wav: string;
   let total: number;

@@ -1,6 +1,8 @@
-// Decodes the first audio stream to 16 kHz mono 16-bit PCM WAV, the one format the engines get.
+// Decodes the first audio stream to 16 kHz mono 16-bit PCM WAV, the one format the engines get
+// (a WAV already in that format is copied, without ffmpeg).
 import { rm, stat } from 'node:fs/promises';
 import { mediaError } from './mediaError.ts';
+import { copyEngineWav, isEngineFormat, readPlainPcmWav } from './pcmWav.ts';
 import { assertWithinCap, inputArgs } from './probe.ts';
 import { defaultMediaTools, runTool, scrubPaths, type MediaTools } from './run.ts';
 import { sniffMedia, type MediaContainer } from './sniff.ts';
@@ -35,6 +37,19 @@ export async function normaliseAudio(
   options: NormaliseOptions,
 ): Promise<NormaliseResult> {
   const container = options.container ?? (await sniffMedia(inputPath));
+  const plain = container === 'wav' ? await readPlainPcmWav(inputPath) : null;
+  if (plain && isEngineFormat(plain)) {
+    options.signal?.throwIfAborted();
+    if (options.maxSeconds !== undefined) assertWithinCap(plain.durationSeconds, options.maxSeconds);
+    try {
+      await copyEngineWav(inputPath, plain, outputWavPath);
+    } catch (error) {
+      await rm(outputWavPath, { force: true });
+      throw error;
+    }
+    options.onProgress?.(plain.durationSeconds);
+    return { durationSeconds: plain.durationSeconds, bytes: (await stat(outputWavPath)).size };
+  }
   const tools = options.tools ?? defaultMediaTools;
   const args = [
     '-nostdin',

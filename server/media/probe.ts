@@ -1,5 +1,7 @@
-// ffprobe, with the demuxer forced from the sniffed container and only the file protocol allowed.
+// ffprobe, with the demuxer forced from the sniffed container and only the file protocol allowed;
+// a plain 16-bit PCM WAV is read from its header instead.
 import { formatDuration, mediaError } from './mediaError.ts';
+import { readPlainPcmWav } from './pcmWav.ts';
 import { defaultMediaTools, runTool, scrubPaths, type MediaTools } from './run.ts';
 import { demuxerFor, sniffMedia, type MediaContainer } from './sniff.ts';
 
@@ -61,6 +63,16 @@ const unreadable = (detail: string) =>
 
 export async function probeMedia(path: string, options: ProbeOptions): Promise<ProbeResult> {
   const container = options.container ?? (await sniffMedia(path));
+  const plain = container === 'wav' ? await readPlainPcmWav(path) : null;
+  if (plain) {
+    assertWithinCap(plain.durationSeconds, options.maxSeconds);
+    return {
+      container,
+      durationSeconds: plain.durationSeconds,
+      hasVideo: false,
+      audio: { codec: 'pcm_s16le', sampleRate: plain.sampleRate, channels: plain.channels },
+    };
+  }
   const tools = options.tools ?? defaultMediaTools;
   const timeoutMs = options.timeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS;
   const result = await runTool(

@@ -103,11 +103,11 @@ async function main(report: BenchReport): Promise<void> {
     const startup = await toolStartupMs(deps);
     report.info('tool_startup_ms', startup);
     report.note(
-      'ours = createTranscriptionJob (sniff + ffprobe + store + transaction) and the transcribe task ' +
-        '(download, ffprobe, ffmpeg normalise, plan, no-op engine, store segments, finish);\n' +
-        'bare = addJob + an empty task. The throughput gap is per-job media work, not the queue: each job ' +
-        'starts ffprobe (submit), ffprobe and ffmpeg (task),\nand each of those processes costs the ' +
-        'tool_startup_ms above just to start (`-version`), on 2 cores.',
+      'ours = createTranscriptionJob (sniff + header probe + store + transaction) and the transcribe task ' +
+        '(download, probe, normalise, plan, no-op engine, store segments, finish, each in its own statements);\n' +
+        'bare = addJob + an empty task. The fixture is a 16 kHz mono WAV, which takes the plain-PCM path (no ffprobe, no ffmpeg); ' +
+        'any other format starts ffprobe (submit),\nffprobe and ffmpeg (task), each costing the tool_startup_ms above just to start. ' +
+        'What remains is the job path\'s own database work (about 15 statements per job), not the queue.',
     );
   } finally {
     await bench.close();
