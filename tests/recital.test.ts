@@ -12,6 +12,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newId } from '../server/ids.ts';
 import { parseWav } from '../server/providers/local/wav.ts';
 import { makeSilence, makeSpeechFixture, makeTempDir, wordErrorRate } from './helpers/speech.ts';
 import { recordPrompt, waitForRecording } from './helpers/recital.ts';
@@ -333,6 +334,30 @@ describe('a crowd recital', () => {
     expect(codeOf(result)).toBe('BAD_USER_INPUT');
     expect(result.errors![0].message).toMatch(/no approved recordings/);
     expect(await t.deps.db.datasetExport.count({ where: { projectId: empty } })).toBe(0);
+  });
+
+  it('an export whose audio has gone missing fails with the reason and leaves no archive behind', async () => {
+    const other = ok(await t.gql(`mutation { createProject(input: { name: "Broken" }) { id } }`, {}, { token: owner.accessToken })).createProject.id;
+    const sessionId = newId('LiveSession');
+    await t.deps.db.liveSession.create({
+      data: { id: sessionId, ownerId: alice.id, projectId: other, status: 'READY', provider: 'LOCAL', encoding: 'PCM_S16LE', sampleRate: 16000,
+        receivedSeconds: 1, durationSeconds: 1, mainKey: `sessions/${sessionId}/main.flac` },
+    });
+    const recordingId = newId('Recording');
+    await t.deps.db.recording.create({
+      data: { id: recordingId, sessionId, projectId: other, speakerId: alice.id, durationSeconds: 1, recognisedText: '', checks: {}, suspicion: 0,
+        reviewStatus: 'APPROVED', reviewedBy: rita.id },
+    });
+    const started = ok(await t.gql(EXPORT, { projectId: other }, { token: owner.accessToken })).exportDataset;
+    const failed = await waitFor('export failed', async () => {
+      const node = ok(await t.gql(EXPORT_NODE, { id: started.id }, { token: owner.accessToken })).node;
+      return node.status === 'FAILED' && node;
+    }, 90_000);
+    expect(failed).toMatchObject({ error: `The audio of recording ${recordingId} is missing from storage.`, downloadUrl: null });
+    expect(await t.deps.storage.exists(`exports/${started.id}/dataset.tar`)).toBe(false);
+    // A failed export does not block the next one.
+    const next = ok(await t.gql(EXPORT, { projectId: other }, { token: owner.accessToken })).exportDataset;
+    expect(next.id).not.toBe(started.id);
   });
 
   it('bills the sessions as usage of their speakers, per project', async () => {
