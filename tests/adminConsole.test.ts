@@ -8,6 +8,7 @@ import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startJobRunner, type JobRunner } from '../jobs/runner.ts';
+import { newId } from '../server/ids.ts';
 import { parseWav } from '../server/providers/local/wav.ts';
 import { submitFile } from './helpers/jobs.ts';
 import { recordPrompt, waitForRecording } from './helpers/recital.ts';
@@ -251,11 +252,47 @@ function consoleSuite() {
     expect(JSON.parse(await readFile((await json.path())!, 'utf8'))).toMatchObject({ segments: expect.any(Array) });
   }, 120_000);
 
-  it('lists jobs with filters', async () => {
+  it('lists jobs with filters, also by creation date', async () => {
+    // An older job (seeded with its creation time) for the date filter to single out.
+    await t.deps.db.job.create({
+      data: { id: newId('Job'), ownerId: speaker.id, status: 'COMPLETED', provider: 'LOCAL', filename: 'archive.wav', progress: 1, createdAt: new Date('2025-01-15T10:00:00Z') },
+    });
     await page.goto(`${base}/admin/jobs`);
     await page.getByText('standup.wav').waitFor();
+    await page.getByText('archive.wav').waitFor();
     await page.locator('tbody tr').first().getByText('COMPLETED').waitFor();
     await shot('08-jobs');
+
+    await page.getByLabel('Created from').fill('2025-01-01');
+    await page.getByLabel('Created before').fill('2025-02-01');
+    await expect.poll(() => page.locator('tbody tr').count()).toBe(1);
+    await page.locator('tbody tr').first().getByText('archive.wav').waitFor();
+    expect(await page.getByText('standup.wav').count()).toBe(0);
+    expect(decodeURIComponent(page.url())).toContain('"createdBefore":"2025-02-01"');
+    await shot('08b-jobs-by-date');
+  });
+
+  it('lists every user\'s webhooks with their owner, and only the operator\'s with the toggle off', async () => {
+    const sealed = t.deps.box.seal('whsec_console', speaker.id);
+    await t.deps.db.webhookEndpoint.create({
+      data: {
+        id: newId('WebhookEndpoint'),
+        ownerId: speaker.id,
+        url: 'https://hooks.example.com/sam',
+        events: ['job.completed'],
+        secretCiphertext: sealed.ciphertext,
+        secretNonce: sealed.nonce,
+        masterKeyId: sealed.masterKeyId,
+      },
+    });
+    await page.getByRole('menuitem', { name: 'Webhooks' }).click();
+    await page.waitForURL(/\/admin\/webhooks/);
+    const row = page.locator('tbody tr').filter({ hasText: 'https://hooks.example.com/sam' });
+    await row.getByText('sam', { exact: true }).waitFor();
+    await shot('16-webhooks-all-users');
+    await page.getByLabel('All users').click();
+    await page.getByText('Webhooks you created and those of projects you own or administer.').waitFor();
+    await expect.poll(() => row.count()).toBe(0);
   });
 
   it('loads the usage chart and tables', async () => {

@@ -268,6 +268,39 @@ describe('jobs', () => {
     expect(result.data.every((job) => job.userId === plain.id)).toBe(true);
   });
 
+  it('filters jobs by creation date (Created from / Created before) with the total to match', async () => {
+    // Their own tag, so the other job tests (which search for `tag`) never see them.
+    const dateTag = randomBytes(3).toString('hex');
+    const dated: string[] = [];
+    for (const createdAt of ['2025-06-01T00:00:00Z', '2025-06-01T23:59:59.999Z', '2025-06-02T12:00:00Z', '2025-06-03T00:00:00Z']) {
+      const id = newId('Job');
+      await t.deps.db.job.create({
+        data: { id, ownerId: plain.id, status: 'COMPLETED', provider: 'LOCAL', filename: `dated-${dateTag}.wav`, createdAt: new Date(createdAt) },
+      });
+      dated.push(id);
+    }
+    const q = `dated-${dateTag}`;
+    // Date inputs give days: UTC midnights, the range [from, before).
+    const days = await list({ q, createdFrom: '2025-06-01', createdBefore: '2025-06-03' });
+    expect(ids(days.data)).toEqual([dated[2], dated[1], dated[0]]);
+    expect(days.total).toBe(3);
+    const paged = await list({ q, createdFrom: '2025-06-01', createdBefore: '2025-06-03' }, 2, 2);
+    expect(ids(paged.data)).toEqual([dated[0]]);
+    expect(paged.total).toBe(3);
+    expect(ids((await list({ q, createdFrom: '2025-06-02' })).data)).toEqual([dated[3], dated[2]]);
+    expect((await list({ q, createdBefore: '2025-06-02' })).total).toBe(2);
+    // Full timestamps pass through; unreadable dates are left out rather than sent.
+    expect(ids((await list({ q, createdFrom: '2025-06-01T23:59:59.999Z', createdBefore: '2025-06-02T12:00:00Z' })).data)).toEqual([dated[1]]);
+    expect((await list({ q, createdFrom: 'someday', createdBefore: '' })).total).toBe(4);
+    expect((await list({ q, createdFrom: '2024-01-01', createdBefore: '2024-02-01' })).total).toBe(0);
+    // A range that ends before it starts: the server's reason, as a 400.
+    const backwards = await errorOf(list({ q, createdFrom: '2025-06-03', createdBefore: '2025-06-01' }));
+    expect(backwards.status).toBe(400);
+    expect(backwards.code).toBe('BAD_USER_INPUT');
+    expect(backwards.message).toMatch(/^from must be before to\./);
+    await t.deps.db.job.deleteMany({ where: { id: { in: dated } } });
+  });
+
   it('gets one job with its segments, and many', async () => {
     const { data } = await provider.getOne('jobs', { id: jobIds[0] });
     expect(data).toMatchObject({ id: jobIds[0], status: 'COMPLETED', text: 'hello world' });
@@ -416,6 +449,100 @@ describe('projects, audit log and usage', () => {
     expect(hooks).toEqual({ data: [], total: 0 });
     const outbox = await provider.getList('outbox', { pagination: { page: 1, perPage: 10 }, sort: { field: 'createdAt', order: 'DESC' }, filter: { unsent: true } });
     expect(outbox.total).toBe(outbox.data.length);
+  });
+});
+
+describe('webhooks of every user', () => {
+  let other: Awaited<ReturnType<typeof registerUser>>;
+  const hooks: Record<string, string> = {};
+  const list = (filter: Record<string, unknown>, p: ParlanceDataProvider = provider) =>
+    p.getList('webhooks', { pagination: { page: 1, perPage: 25 }, sort: { field: 'createdAt', order: 'DESC' }, filter });
+
+  beforeAll(async () => {
+    other = await registerUser(t, { username: `dpother${tag}` });
+    const rows = [
+      { name: 'plain-on', ownerId: plain.id, enabled: true },
+      { name: 'plain-off', ownerId: plain.id, enabled: false },
+      { name: 'other-on', ownerId: other.id, enabled: true },
+    ];
+    for (const [index, row] of rows.entries()) {
+      const id = newId('WebhookEndpoint');
+      const sealed = t.deps.box.seal('whsec_test', row.ownerId);
+      await t.deps.db.webhookEndpoint.create({
+        data: {
+          id,
+          ownerId: row.ownerId,
+          url: `https://hooks.example.com/${tag}/${row.name}`,
+          events: ['job.completed'],
+          secretCiphertext: sealed.ciphertext,
+          secretNonce: sealed.nonce,
+          masterKeyId: sealed.masterKeyId,
+          enabled: row.enabled,
+          failureCount: row.enabled ? 0 : 5,
+          disabledAt: row.enabled ? null : new Date(),
+          createdAt: new Date(Date.UTC(2026, 0, 1 + index)),
+        },
+      });
+      hooks[row.name] = id;
+    }
+  });
+
+  it('lists every user\'s webhooks with their owner when allUsers is on, filtered by owner and enabled', async () => {
+    // Off (or absent): the admin's own, of which there are none.
+    expect(await list({ allUsers: false })).toEqual({ data: [], total: 0 });
+    const all = await list({ allUsers: true, q: tag });
+    expect(all.total).toBe(3);
+    expect(ids(all.data)).toEqual([hooks['other-on'], hooks['plain-off'], hooks['plain-on']]);
+    expect(all.data[0]).toMatchObject({ owner: { id: other.id, username: other.username }, ownerId: other.id, projectId: null });
+    expect(all.data[1]).toMatchObject({ enabled: false, failureCount: 5, ownerId: plain.id });
+
+    expect(ids((await list({ allUsers: true, q: tag, enabled: 'false' })).data)).toEqual([hooks['plain-off']]);
+    expect(ids((await list({ allUsers: true, q: tag, enabled: true })).data)).toEqual([hooks['other-on'], hooks['plain-on']]);
+    // An owner chosen: that user's, with or without the toggle.
+    expect(ids((await list({ allUsers: true, ownerId: plain.id })).data)).toEqual([hooks['plain-off'], hooks['plain-on']]);
+    expect(ids((await list({ ownerId: other.id })).data)).toEqual([hooks['other-on']]);
+    expect((await list({ allUsers: true, ownerId: plain.id, enabled: 'true' })).total).toBe(1);
+    // Sorted by owner here (the API returns the whole list).
+    const byOwner = await provider.getList('webhooks', {
+      pagination: { page: 1, perPage: 2 },
+      sort: { field: 'owner.username', order: 'ASC' },
+      filter: { allUsers: true, q: tag },
+    });
+    expect(byOwner.total).toBe(3);
+    expect(byOwner.data.map((hook) => hook.owner.username)).toEqual([other.username, plain.username]);
+    const referenced = await provider.getManyReference('webhooks', {
+      target: 'ownerId',
+      id: plain.id,
+      pagination: { page: 1, perPage: 10 },
+      sort: { field: 'createdAt', order: 'DESC' },
+      filter: {},
+    });
+    expect(ids(referenced.data)).toEqual([hooks['plain-off'], hooks['plain-on']]);
+  });
+
+  it('opens, re-enables and deletes another user\'s webhook', async () => {
+    const { data: before } = await provider.getOne('webhooks', { id: hooks['plain-off'] });
+    expect(before).toMatchObject({ id: hooks['plain-off'], enabled: false, owner: { id: plain.id } });
+    const { data: after } = await provider.update('webhooks', { id: before.id, data: { ...before, enabled: true }, previousData: before });
+    expect(after).toMatchObject({ enabled: true, failureCount: 0, disabledAt: null });
+    const many = await provider.getMany('webhooks', { ids: [hooks['plain-on'], hooks['other-on'], newId('WebhookEndpoint')] });
+    expect(ids(many.data).sort()).toEqual([hooks['plain-on'], hooks['other-on']].sort());
+    await provider.delete('webhooks', { id: hooks['other-on'], previousData: many.data.find((hook) => hook.id === hooks['other-on']) });
+    expect(await t.deps.db.webhookEndpoint.count({ where: { id: hooks['other-on'] } })).toBe(0);
+    expect((await errorOf(provider.getOne('webhooks', { id: hooks['other-on'] }))).status).toBe(404);
+    expect((await list({ allUsers: true, q: tag })).total).toBe(2);
+  });
+
+  it('a non-admin asking for every user\'s webhooks gets FORBIDDEN, and only their own otherwise', async () => {
+    const theirs = createDataProvider(clientFor(plain.accessToken).client);
+    const refused = await errorOf(list({ allUsers: true }, theirs));
+    expect(refused.status).toBe(403);
+    expect(refused.code).toBe('FORBIDDEN');
+    expect((await errorOf(list({ ownerId: other.id }, theirs))).code).toBe('FORBIDDEN');
+    expect(ids((await list({}, theirs)).data)).toEqual([hooks['plain-off'], hooks['plain-on']]);
+    expect((await theirs.getOne('webhooks', { id: hooks['plain-on'] })).data).toMatchObject({ ownerId: plain.id });
+    const stranger = createDataProvider(clientFor(other.accessToken).client);
+    expect((await errorOf(stranger.getOne('webhooks', { id: hooks['plain-on'] }))).status).toBe(404);
   });
 });
 

@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newId } from '../server/ids.ts';
 import { submitFile, waitForJob } from './helpers/jobs.ts';
 import { makeSpeechFixture, wordErrorRate, type SpeechFixture } from './helpers/speech.ts';
 import { createTestApp, makeAdmin, registerUser, type TestApp } from './helpers/testApp.ts';
@@ -329,6 +330,77 @@ describe('lifecycle and authorization', () => {
     expect(all.data!.allJobs.totalCount).toBe(3);
     expect(all.data!.adminJobStats.total).toBeGreaterThanOrEqual(3);
   }, 180_000);
+
+  it('allJobs by creation date: [from, to) with totalCount to match; from not before to is BAD_USER_INPUT', async () => {
+    const [user, other, admin] = [await registerUser(t), await registerUser(t), await registerUser(t)];
+    await makeAdmin(t, admin.id);
+    const from = new Date('2025-03-01T00:00:00.000Z');
+    const to = new Date('2025-03-02T00:00:00.000Z');
+    const at = (ms: number) => new Date(from.getTime() + ms);
+    // Created in this order, so newest first by id is newest first by time.
+    const rows = [
+      { label: 'before', createdAt: at(-1), ownerId: user.id, status: 'COMPLETED' },
+      { label: 'at from', createdAt: from, ownerId: user.id, status: 'COMPLETED' },
+      { label: 'inside', createdAt: at(3_600_000), ownerId: user.id, status: 'FAILED' },
+      { label: "other's", createdAt: at(7_200_000), ownerId: other.id, status: 'COMPLETED' },
+      { label: 'last ms', createdAt: new Date(to.getTime() - 1), ownerId: user.id, status: 'COMPLETED' },
+      { label: 'at to', createdAt: to, ownerId: user.id, status: 'COMPLETED' },
+      { label: 'after', createdAt: at(2 * 86_400_000), ownerId: user.id, status: 'QUEUED' },
+    ] as const;
+    const tag = newId('Job').slice(-8);
+    const ids: Record<string, string> = {};
+    for (const row of rows) {
+      ids[row.label] = newId('Job');
+      await t.deps.db.job.create({
+        data: { id: ids[row.label], ownerId: row.ownerId, status: row.status, provider: 'LOCAL', filename: `dated-${tag}-${row.label}.wav`, createdAt: row.createdAt },
+      });
+    }
+    const ALL = `query ($first: Int, $after: String, $userId: ID, $search: String, $status: JobStatus, $from: DateTime, $to: DateTime) {
+      allJobs(first: $first, after: $after, userId: $userId, search: $search, status: $status, from: $from, to: $to) {
+        totalCount pageInfo { hasNextPage endCursor } edges { node { id createdAt } } } }`;
+    const list = async (variables: Record<string, unknown>) => {
+      const result = await t.gql(ALL, { search: `dated-${tag}`, ...variables }, { token: admin.accessToken });
+      expect(result.errors, result.raw).toBeUndefined();
+      const connection = result.data!.allJobs;
+      return { total: connection.totalCount as number, ids: connection.edges.map((edge: any) => edge.node.id as string), page: connection.pageInfo };
+    };
+    const labelsOf = (found: string[]) => found.map((id) => Object.keys(ids).find((label) => ids[label] === id));
+    const iso = (date: Date) => date.toISOString();
+
+    const everything = await list({});
+    expect(everything.total).toBe(7);
+    const range = await list({ from: iso(from), to: iso(to) });
+    expect(labelsOf(range.ids)).toEqual(['last ms', "other's", 'inside', 'at from']);
+    expect(range.total).toBe(4);
+    // totalCount counts the whole filtered range, not the page.
+    const firstPage = await list({ from: iso(from), to: iso(to), first: 3 });
+    expect(firstPage).toMatchObject({ total: 4, page: { hasNextPage: true } });
+    const secondPage = await list({ from: iso(from), to: iso(to), first: 3, after: firstPage.page.endCursor });
+    expect(labelsOf(secondPage.ids)).toEqual(['at from']);
+    expect(secondPage.total).toBe(4);
+    // Either bound alone; with the other filters.
+    expect(labelsOf((await list({ from: iso(from) })).ids)).toEqual(['after', 'at to', 'last ms', "other's", 'inside', 'at from']);
+    expect((await list({ from: iso(from) })).total).toBe(6);
+    expect(labelsOf((await list({ to: iso(to) })).ids)).toEqual(['last ms', "other's", 'inside', 'at from', 'before']);
+    expect((await list({ to: iso(to) })).total).toBe(5);
+    const usersCompleted = await list({ from: iso(from), to: iso(to), userId: user.id, status: 'COMPLETED' });
+    expect(labelsOf(usersCompleted.ids)).toEqual(['last ms', 'at from']);
+    expect(usersCompleted.total).toBe(2);
+    // Outside every job: nothing, and a total of 0. A non-UTC offset means the same instant.
+    const empty = await list({ from: '2025-02-01T00:00:00Z', to: '2025-02-28T00:00:00Z' });
+    expect(empty).toMatchObject({ total: 0, ids: [] });
+    const offset = await list({ from: '2025-03-01T01:00:00+01:00', to: '2025-03-01T03:00:00+01:00' });
+    expect(labelsOf(offset.ids)).toEqual(['inside', 'at from']);
+
+    for (const [bad, until] of [[iso(to), iso(from)], [iso(from), iso(from)]]) {
+      const refused = await t.gql(ALL, { from: bad, to: until }, { token: admin.accessToken });
+      expect(refused.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+      expect(refused.errors?.[0].message).toBe('from must be before to.');
+      expect(refused.data).toBeNull();
+    }
+    const denied = await t.gql(ALL, { from: iso(from), to: iso(to) }, { token: user.accessToken });
+    expect(denied.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+  });
 });
 
 

@@ -12,7 +12,7 @@ import { emitEvent } from '../server/services/webhooks.ts';
 import { submitFile, waitForJob } from './helpers/jobs.ts';
 import { makeSilence, makeSpeechFixture, makeTempDir } from './helpers/speech.ts';
 import { waitFor } from './helpers/wait.ts';
-import { createTestApp, registerUser, type GqlResult, type TestApp } from './helpers/testApp.ts';
+import { createTestApp, makeAdmin, registerUser, type GqlResult, type TestApp } from './helpers/testApp.ts';
 
 type User = Awaited<ReturnType<typeof registerUser>>;
 
@@ -158,6 +158,87 @@ describe('createWebhook', () => {
     expect(deleted.errors, deleted.raw).toBeUndefined();
     expect(deleted.data!.deleteWebhook).toBe(true);
     expect(await t.deps.db.webhookEndpoint.count({ where: { id: created.webhook.id } })).toBe(0);
+  });
+});
+
+describe('every user\'s webhooks (admins)', () => {
+  const LIST = `query ($allUsers: Boolean, $ownerId: ID, $enabled: Boolean) {
+    webhooks(allUsers: $allUsers, ownerId: $ownerId, enabled: $enabled) { id url enabled owner { id username email } project { id } } }`;
+  const idsOf = (hooks: { id: string }[]) => hooks.map((hook) => hook.id);
+
+  it('allUsers and ownerId: FORBIDDEN to non-admins; admins see every endpoint with its owner, filtered', async () => {
+    const [alice, bob, admin] = [await registerUser(t), await registerUser(t), await registerUser(t)];
+    await makeAdmin(t, admin.id);
+    const a1 = (await create(alice, { url: `${base}/all-a1`, events: ['job.completed'] })).webhook;
+    const a2 = (await create(alice, { url: `${base}/all-a2`, events: ['job.failed'] })).webhook;
+    const b1 = (await create(bob, { url: `${base}/all-b1`, events: ['job.completed'] })).webhook;
+    await t.deps.db.webhookEndpoint.update({ where: { id: a2.id }, data: { enabled: false, disabledAt: new Date(), failureCount: 5 } });
+
+    // A non-admin asking for more than their own: FORBIDDEN, nothing listed.
+    for (const variables of [{ allUsers: true }, { ownerId: bob.id }, { ownerId: alice.id }, { allUsers: true, enabled: true }]) {
+      const refused = await t.gql(LIST, variables, { token: alice.accessToken });
+      expect(codeOf(refused), JSON.stringify(variables)).toBe('FORBIDDEN');
+      expect(refused.data).toBeNull();
+    }
+    // An admin whose API key lacks the ADMIN scope does not act with admin power.
+    const key = await t.gql(`mutation { createApiKey(input: { name: "rw", scopes: [READ, WRITE] }) { secret } }`, {}, { token: admin.accessToken });
+    expect(codeOf(await t.gql(LIST, { allUsers: true }, { token: key.data!.createApiKey.secret }))).toBe('FORBIDDEN');
+    // Anonymous: UNAUTHENTICATED, as for the plain list.
+    expect(codeOf(await t.gql(LIST, { allUsers: true }))).toBe('UNAUTHENTICATED');
+    // Without those arguments everyone keeps seeing only their own; enabled filters for anyone.
+    const own = await t.gql(LIST, { allUsers: false }, { token: alice.accessToken });
+    expect(own.errors, own.raw).toBeUndefined();
+    expect(idsOf(own.data!.webhooks)).toEqual([a2.id, a1.id]);
+    expect(own.data!.webhooks[0].owner).toEqual({ id: alice.id, username: alice.username, email: alice.email });
+    const ownEnabled = await t.gql(LIST, { enabled: true }, { token: alice.accessToken });
+    expect(idsOf(ownEnabled.data!.webhooks)).toEqual([a1.id]);
+    expect(idsOf((await t.gql(LIST, {}, { token: admin.accessToken })).data!.webhooks)).toEqual([]);
+
+    // The admin: every user's, newest first, each with its owner (email visible to admins).
+    const all = await t.gql(LIST, { allUsers: true }, { token: admin.accessToken });
+    expect(all.errors, all.raw).toBeUndefined();
+    const mine = all.data!.webhooks.filter((hook: { id: string }) => [a1.id, a2.id, b1.id].includes(hook.id));
+    expect(idsOf(mine)).toEqual([b1.id, a2.id, a1.id]);
+    expect(mine[0].owner).toEqual({ id: bob.id, username: bob.username, email: bob.email });
+    expect(mine[1]).toMatchObject({ url: `${base}/all-a2`, enabled: false, owner: { id: alice.id } });
+    expect(all.data!.webhooks.length).toBe(await t.deps.db.webhookEndpoint.count());
+
+    const byOwner = async (variables: Record<string, unknown>) => {
+      const result = await t.gql(LIST, variables, { token: admin.accessToken });
+      expect(result.errors, result.raw).toBeUndefined();
+      return idsOf(result.data!.webhooks);
+    };
+    expect(await byOwner({ ownerId: alice.id })).toEqual([a2.id, a1.id]);
+    expect(await byOwner({ allUsers: true, ownerId: bob.id })).toEqual([b1.id]);
+    expect(await byOwner({ ownerId: alice.id, enabled: false })).toEqual([a2.id]);
+    expect(await byOwner({ ownerId: alice.id, enabled: true })).toEqual([a1.id]);
+    expect(await byOwner({ ownerId: newId('User') })).toEqual([]);
+    const disabledEverywhere = await byOwner({ allUsers: true, enabled: false });
+    expect(disabledEverywhere).toContain(a2.id);
+    expect(disabledEverywhere).not.toContain(a1.id);
+    expect(disabledEverywhere).not.toContain(b1.id);
+
+    // Admins open, re-enable and delete any user's endpoint (audited with the admin as actor);
+    // other users still cannot.
+    const node = `query ($id: ID!) { node(id: $id) { ... on WebhookEndpoint { id owner { id } } } }`;
+    expect((await t.gql(node, { id: b1.id }, { token: admin.accessToken })).data!.node).toEqual({ id: b1.id, owner: { id: bob.id } });
+    expect((await t.gql(node, { id: b1.id }, { token: alice.accessToken })).data!.node).toBeNull();
+    const ENABLE = `mutation ($id: ID!) { enableWebhook(id: $id) { id enabled failureCount } }`;
+    expect(codeOf(await t.gql(ENABLE, { id: a2.id }, { token: bob.accessToken }))).toBe('NOT_FOUND');
+    const enabled = await t.gql(ENABLE, { id: a2.id }, { token: admin.accessToken });
+    expect(enabled.data!.enableWebhook).toEqual({ id: a2.id, enabled: true, failureCount: 0 });
+    expect(await t.deps.db.auditEntry.count({ where: { action: 'webhook.enabled', targetId: a2.id, actorId: admin.id } })).toBe(1);
+    const DELETE = `mutation ($id: ID!) { deleteWebhook(id: $id) }`;
+    expect(codeOf(await t.gql(DELETE, { id: b1.id }, { token: alice.accessToken }))).toBe('NOT_FOUND');
+    expect(codeOf(await t.gql(DELETE, { id: b1.id }, { token: key.data!.createApiKey.secret }))).toBe('NOT_FOUND');
+    const deleted = await t.gql(DELETE, { id: b1.id }, { token: admin.accessToken });
+    expect(deleted.errors, deleted.raw).toBeUndefined();
+    expect(await t.deps.db.webhookEndpoint.count({ where: { id: b1.id } })).toBe(0);
+    expect(await t.deps.db.auditEntry.findFirst({ where: { action: 'webhook.deleted', targetId: b1.id } })).toMatchObject({
+      actorId: admin.id,
+      details: expect.objectContaining({ ownerId: bob.id }),
+    });
+    expect(await byOwner({ ownerId: bob.id })).toEqual([]);
   });
 });
 

@@ -257,6 +257,7 @@ builder.queryFields((t) => ({
   }),
   allJobs: t.prismaConnection({
     type: 'Job',
+    description: "ADMIN only. Every user's jobs, newest first; from/to: created in [from, to).",
     cursor: 'id',
     ...pageSizes,
     authScopes: { admin: true },
@@ -265,6 +266,8 @@ builder.queryFields((t) => ({
       userId: t.arg.id(),
       search: t.arg.string(),
       provider: t.arg({ type: ProviderEnum }),
+      from: t.arg({ type: 'DateTime', description: 'Jobs created at or after this time.' }),
+      to: t.arg({ type: 'DateTime', description: 'Jobs created before this time (BAD_USER_INPUT unless after from).' }),
     },
     totalCount: (_connection, args, context) => context.deps.db.job.count({ where: allJobsFilter(args) }),
     resolve: (query, _root, args, context) =>
@@ -298,11 +301,16 @@ function allJobsFilter(args: {
   userId?: string | null;
   search?: string | null;
   provider?: Job['provider'] | null;
+  from?: Date | null;
+  to?: Date | null;
 }): Prisma.JobWhereInput {
+  if (args.from && args.to && args.from.getTime() >= args.to.getTime()) throw badInput('from must be before to.', 'from');
+  const createdAt = { ...(args.from ? { gte: args.from } : {}), ...(args.to ? { lt: args.to } : {}) };
   return {
     ...jobFilter(args),
     ...(args.userId ? { ownerId: args.userId } : {}),
     ...(args.provider ? { provider: args.provider } : {}),
+    ...(args.from || args.to ? { createdAt } : {}),
   };
 }
 

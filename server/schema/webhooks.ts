@@ -1,8 +1,16 @@
-import type { WebhookEndpoint } from '../db.ts';
-import { createWebhook, deleteWebhook, enableWebhook, visibleWebhookWhere, WEBHOOK_EVENTS } from '../services/webhooks.ts';
+import type { Prisma, WebhookEndpoint } from '../db.ts';
+import {
+  createWebhook,
+  deleteWebhook,
+  enableWebhook,
+  manageableWebhookWhere,
+  visibleWebhookWhere,
+  WEBHOOK_EVENTS,
+} from '../services/webhooks.ts';
 import { builder } from './builder.ts';
 import { registerNodeVisibility } from './nodeVisibility.ts';
 import { canSeeProject, ProjectRef } from './projects.ts';
+import { UserRef } from './users.ts';
 
 export const WebhookEndpointRef = builder.prismaNode('WebhookEndpoint', {
   id: { field: 'id' },
@@ -27,13 +35,14 @@ export const WebhookEndpointRef = builder.prismaNode('WebhookEndpoint', {
     lastDeliveredAt: t.expose('lastDeliveredAt', { type: 'DateTime', nullable: true, description: 'The last successful delivery.' }),
     disabledAt: t.expose('disabledAt', { type: 'DateTime', nullable: true }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    owner: t.relation('owner', { type: UserRef, description: 'Who created it.' }),
   }),
 });
 
 registerNodeVisibility(
   'WebhookEndpoint',
   async (context, id) =>
-    (await context.deps.db.webhookEndpoint.count({ where: { AND: [{ id }, visibleWebhookWhere(context.viewer!)] } })) > 0,
+    (await context.deps.db.webhookEndpoint.count({ where: { AND: [{ id }, manageableWebhookWhere(context.viewer!)] } })) > 0,
 );
 
 const CreatedWebhookRef = builder.objectRef<{ webhook: WebhookEndpoint; secret: string }>('CreatedWebhook').implement({
@@ -54,10 +63,27 @@ const CreateWebhookInput = builder.inputType('CreateWebhookInput', {
 builder.queryField('webhooks', (t) =>
   t.prismaField({
     type: ['WebhookEndpoint'],
-    description: "The viewer's webhooks and those of the projects they are OWNER or ADMIN of.",
-    authScopes: { authenticated: true },
-    resolve: (query, _root, _args, context) =>
-      context.deps.db.webhookEndpoint.findMany({ ...query, where: visibleWebhookWhere(context.viewer!), orderBy: { id: 'desc' } }),
+    description:
+      "The viewer's webhooks and those of the projects they are OWNER or ADMIN of, newest first. allUsers and ownerId are ADMIN only (FORBIDDEN otherwise): every user's webhooks, or those ownerId created.",
+    // allUsers/ownerId widen the list beyond the viewer's: only for an admin acting with admin power.
+    authScopes: (_root, args) => (args.allUsers || args.ownerId ? { admin: true } : { authenticated: true }),
+    args: {
+      allUsers: t.arg.boolean({ description: "ADMIN only. Every user's webhooks." }),
+      ownerId: t.arg.id({ description: 'ADMIN only. The webhooks this user created.' }),
+      enabled: t.arg.boolean({ description: 'Only enabled (true) or disabled (false) ones.' }),
+    },
+    resolve: (query, _root, args, context) => {
+      const scope: Prisma.WebhookEndpointWhereInput =
+        args.allUsers || args.ownerId ? {} : visibleWebhookWhere(context.viewer!);
+      const where: Prisma.WebhookEndpointWhereInput = {
+        AND: [
+          scope,
+          args.ownerId ? { ownerId: args.ownerId } : {},
+          typeof args.enabled === 'boolean' ? { enabled: args.enabled } : {},
+        ],
+      };
+      return context.deps.db.webhookEndpoint.findMany({ ...query, where, orderBy: { id: 'desc' } });
+    },
   }),
 );
 

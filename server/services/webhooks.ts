@@ -39,8 +39,17 @@ export function visibleWebhookWhere(viewer: Viewer): Prisma.WebhookEndpointWhere
   };
 }
 
+/**
+ * Endpoints the viewer may open (`node`), delete and re-enable: those of visibleWebhookWhere, and
+ * for an admin acting with admin power every user's (operators deal with a misbehaving endpoint as
+ * they do with jobs; creating one stays with its owner).
+ */
+export function manageableWebhookWhere(viewer: Viewer): Prisma.WebhookEndpointWhereInput {
+  return viewer.isAdmin ? {} : visibleWebhookWhere(viewer);
+}
+
 async function findVisibleWebhook(deps: CoreDeps, viewer: Viewer, id: string): Promise<WebhookEndpoint> {
-  const endpoint = await deps.db.webhookEndpoint.findFirst({ where: { AND: [{ id }, visibleWebhookWhere(viewer)] } });
+  const endpoint = await deps.db.webhookEndpoint.findFirst({ where: { AND: [{ id }, manageableWebhookWhere(viewer)] } });
   if (!endpoint) throw notFound('Webhook');
   return endpoint;
 }

@@ -98,6 +98,13 @@ const oneOf = <T extends string>(value: unknown, values: readonly T[]): T | null
   typeof value === 'string' && (values as readonly string[]).includes(value) ? (value as T) : null;
 const bool = (value: unknown): boolean | null =>
   value === true || value === 'true' ? true : value === false || value === 'false' ? false : null;
+/** A date filter as the API's DateTime: a day (YYYY-MM-DD, a date input's value) is its UTC midnight. */
+const instant = (value: unknown): string | null => {
+  const given = value instanceof Date ? value.toISOString() : text(value);
+  if (!given) return null;
+  const at = new Date(/^\d{4}-\d{2}-\d{2}$/.test(given) ? `${given}T00:00:00Z` : given);
+  return Number.isNaN(at.getTime()) ? null : at.toISOString();
+};
 
 const USER_ORDERS: Record<string, [string, string]> = {
   id: ['NEWEST', 'OLDEST'],
@@ -138,6 +145,9 @@ const paged = {
       status: oneOf(filter.status, STATUSES),
       provider: oneOf(filter.provider, PROVIDERS),
       userId: text(filter.userId),
+      // Created in [createdFrom, createdBefore): the API refuses a range that ends before it starts.
+      from: instant(filter.createdFrom),
+      to: instant(filter.createdBefore),
     }),
   },
   projects: {
@@ -209,8 +219,12 @@ function toRecord(resource: string, node: any): any {
     }
     return { ...node, actorId: node.actor?.id ?? null, detailsObject: details };
   }
+  if (resource === 'webhooks') return { ...node, projectId: node.project?.id ?? null, ownerId: node.owner?.id ?? null };
   return node;
 }
+
+/** Filters of the webhooks list the API applies; the rest (q) are applied here. */
+const WEBHOOK_SERVER_FILTERS = ['allUsers', 'ownerId', 'enabled'];
 
 export function createDataProvider(client: Client): ParlanceDataProvider {
   /** Cursor ending page n (1-based) of a list, per list signature; page 0 ends at the start (null). */
@@ -326,9 +340,20 @@ export function createDataProvider(client: Client): ParlanceDataProvider {
     return { data: rows.slice((page - 1) * perPage, page * perPage), total: rows.length };
   }
 
-  async function webhooks(): Promise<any[]> {
-    const data = await run(ops.WebhooksQuery, {});
-    return data.webhooks.map((hook) => ({ ...hook, projectId: hook.project?.id ?? null }));
+  /** The viewer's webhooks (and their projects'); with filter.allUsers or filter.ownerId, any user's. */
+  async function webhooks(filter: Record<string, any> = {}): Promise<any[]> {
+    const data = await run(ops.WebhooksQuery, {
+      allUsers: bool(filter.allUsers) === true ? true : null,
+      ownerId: text(filter.ownerId),
+      enabled: bool(filter.enabled),
+    });
+    return data.webhooks.map((hook) => toRecord('webhooks', hook));
+  }
+
+  async function listWebhooks(params: Partial<GetListParams>) {
+    const filter = params.filter ?? {};
+    const local = Object.fromEntries(Object.entries(filter).filter(([key]) => !WEBHOOK_SERVER_FILTERS.includes(key)));
+    return listLocal(await webhooks(filter), { ...params, filter: local });
   }
 
   async function getOne(resource: string, params: GetOneParams): Promise<{ data: RaRecord }> {
@@ -355,9 +380,10 @@ export function createDataProvider(client: Client): ParlanceDataProvider {
         return { data: toRecord(resource, node) };
       }
       case 'webhooks': {
-        const hook = (await webhooks()).find((record) => record.id === id);
-        if (!hook) throw notFound(resource, id);
-        return { data: hook };
+        // Any user's, for an admin (the list may show every user's).
+        const node = (await run(ops.WebhookQuery, { id })).node;
+        if (!node || !('url' in node)) throw notFound(resource, id);
+        return { data: toRecord(resource, node) };
       }
       default:
         throw unsupported(`The console cannot open single ${resource}.`);
@@ -389,7 +415,7 @@ export function createDataProvider(client: Client): ParlanceDataProvider {
 
     async getList(resource: string, params: GetListParams) {
       if (isPaged(resource)) return listPaged(resource, params);
-      if (resource === 'webhooks') return listLocal(await webhooks(), params);
+      if (resource === 'webhooks') return listWebhooks(params);
       throw unsupported(`The console cannot list ${resource}.`);
     },
 
@@ -397,10 +423,6 @@ export function createDataProvider(client: Client): ParlanceDataProvider {
 
     async getMany(resource: string, params: GetManyParams) {
       const ids = [...new Set(params.ids.map(String))];
-      if (resource === 'webhooks') {
-        const all = await webhooks();
-        return { data: all.filter((hook) => ids.includes(String(hook.id))) };
-      }
       // Ids that are gone are left out, as react-admin expects.
       const records = await Promise.all(ids.map((id) => briefOne(resource, id)));
       return { data: records.filter((record) => record !== null) };
@@ -410,7 +432,7 @@ export function createDataProvider(client: Client): ParlanceDataProvider {
       const filter = { ...params.filter, [params.target]: params.id };
       const list = { pagination: params.pagination, sort: params.sort, filter };
       if (isPaged(resource)) return listPaged(resource, list);
-      if (resource === 'webhooks') return listLocal(await webhooks(), list);
+      if (resource === 'webhooks') return listWebhooks(list);
       throw unsupported(`The console cannot list ${resource} by ${params.target}.`);
     },
 

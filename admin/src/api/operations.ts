@@ -135,8 +135,17 @@ export const JobListFields = graphql(`
 `);
 
 export const JobsQuery = graphql(`
-  query AdminJobs($first: Int, $after: String, $status: JobStatus, $provider: Provider, $userId: ID, $search: String) {
-    allJobs(first: $first, after: $after, status: $status, provider: $provider, userId: $userId, search: $search) {
+  query AdminJobs(
+    $first: Int
+    $after: String
+    $status: JobStatus
+    $provider: Provider
+    $userId: ID
+    $search: String
+    $from: DateTime
+    $to: DateTime
+  ) {
+    allJobs(first: $first, after: $after, status: $status, provider: $provider, userId: $userId, search: $search, from: $from, to: $to) {
       totalCount
       pageInfo { hasNextPage endCursor }
       edges { node { ...JobListFields } }
@@ -145,8 +154,17 @@ export const JobsQuery = graphql(`
 `);
 
 export const JobCursorsQuery = graphql(`
-  query AdminJobCursors($first: Int, $after: String, $status: JobStatus, $provider: Provider, $userId: ID, $search: String) {
-    allJobs(first: $first, after: $after, status: $status, provider: $provider, userId: $userId, search: $search) {
+  query AdminJobCursors(
+    $first: Int
+    $after: String
+    $status: JobStatus
+    $provider: Provider
+    $userId: ID
+    $search: String
+    $from: DateTime
+    $to: DateTime
+  ) {
+    allJobs(first: $first, after: $after, status: $status, provider: $provider, userId: $userId, search: $search, from: $from, to: $to) {
       pageInfo { hasNextPage endCursor }
     }
   }
@@ -324,12 +342,24 @@ export const AuditEntryQuery = graphql(`
   }
 `);
 
+export const WebhookFields = graphql(`
+  fragment WebhookFields on WebhookEndpoint {
+    id url events enabled failureCount lastStatus lastError lastAttemptAt lastDeliveredAt disabledAt createdAt
+    project { id name }
+    owner { id username }
+  }
+`);
+
+/** allUsers/ownerId: every user's webhooks (the console's operator is an admin). */
 export const WebhooksQuery = graphql(`
-  query AdminWebhooks {
-    webhooks {
-      id url events enabled failureCount lastStatus lastError lastAttemptAt lastDeliveredAt disabledAt createdAt
-      project { id name }
-    }
+  query AdminWebhooks($allUsers: Boolean, $ownerId: ID, $enabled: Boolean) {
+    webhooks(allUsers: $allUsers, ownerId: $ownerId, enabled: $enabled) { ...WebhookFields }
+  }
+`);
+
+export const WebhookQuery = graphql(`
+  query AdminWebhook($id: ID!) {
+    node(id: $id) { ... on WebhookEndpoint { ...WebhookFields } }
   }
 `);
 

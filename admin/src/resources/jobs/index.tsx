@@ -9,6 +9,7 @@ import {
   Confirm,
   Datagrid,
   DateField,
+  DateInput,
   DeleteWithConfirmButton,
   FunctionField,
   List,
@@ -42,6 +43,9 @@ const jobFilters = [
   <ReferenceInput key="userId" source="userId" reference="users" alwaysOn>
     <AutocompleteInput label="User" optionText="username" filterToQuery={(q: string) => ({ q })} sx={{ minWidth: 220 }} />
   </ReferenceInput>,
+  // UTC days, as on the usage screen: created on or after "from", before the start of "before".
+  <DateInput key="createdFrom" source="createdFrom" label="Created from" alwaysOn helperText={false} />,
+  <DateInput key="createdBefore" source="createdBefore" label="Created before" alwaysOn helperText={false} />,
 ];
 
 function ProgressCell() {

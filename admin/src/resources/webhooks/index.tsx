@@ -1,7 +1,9 @@
 import PowerIcon from '@mui/icons-material/Power';
 import { Alert } from '@mui/material';
 import {
+  AutocompleteInput,
   BooleanField,
+  BooleanInput,
   Button,
   Datagrid,
   DateField,
@@ -9,12 +11,14 @@ import {
   FunctionField,
   List,
   NumberField,
+  ReferenceInput,
   SearchInput,
   SelectInput,
   Show,
   SimpleShowLayout,
   TextField,
   TopToolbar,
+  useListContext,
   useNotify,
   useRecordContext,
   useUpdate,
@@ -22,6 +26,10 @@ import {
 
 const webhookFilters = [
   <SearchInput key="q" source="q" alwaysOn placeholder="URL or event" />,
+  <BooleanInput key="allUsers" source="allUsers" label="All users" alwaysOn helperText={false} />,
+  <ReferenceInput key="ownerId" source="ownerId" reference="users" alwaysOn>
+    <AutocompleteInput label="Owner" optionText="username" filterToQuery={(q: string) => ({ q })} sx={{ minWidth: 220 }} />
+  </ReferenceInput>,
   <SelectInput
     key="enabled"
     source="enabled"
@@ -35,11 +43,13 @@ const webhookFilters = [
 ];
 
 function Scope() {
+  const { filterValues } = useListContext();
+  const everyone = filterValues.allUsers === true || filterValues.allUsers === 'true' || Boolean(filterValues.ownerId);
   return (
     <Alert severity="info" sx={{ mb: 1 }}>
-      {/* TODO(webhooks): the API lists only the viewer's webhooks and those of projects they own or
-          administer (`webhooks`); an admin-wide listing needs a new query. */}
-      Webhooks you created and those of projects you own or administer.
+      {everyone
+        ? "Every user's webhooks (with an owner chosen, that user's)."
+        : 'Webhooks you created and those of projects you own or administer.'}
     </Alert>
   );
 }
@@ -73,10 +83,18 @@ function EnableButton() {
 
 export function WebhookList() {
   return (
-    <List filters={webhookFilters} sort={{ field: 'createdAt', order: 'DESC' }} perPage={25} aside={undefined} title="Webhooks">
+    <List
+      filters={webhookFilters}
+      filterDefaultValues={{ allUsers: true }}
+      sort={{ field: 'createdAt', order: 'DESC' }}
+      perPage={25}
+      aside={undefined}
+      title="Webhooks"
+    >
       <Scope />
       <Datagrid rowClick="show" bulkActionButtons={false}>
         <TextField source="url" />
+        <TextField source="owner.username" label="Owner" />
         <FunctionField label="Events" render={(hook) => (hook.events ?? []).join(', ')} />
         <TextField source="project.name" label="Project" emptyText="—" sortable={false} />
         <BooleanField source="enabled" />
@@ -103,6 +121,7 @@ export function WebhookShow() {
     <Show actions={<WebhookActions />}>
       <SimpleShowLayout>
         <TextField source="url" />
+        <TextField source="owner.username" label="Owner" />
         <FunctionField label="Events" render={(hook) => (hook.events ?? []).join(', ')} />
         <TextField source="project.name" label="Project" emptyText="—" />
         <BooleanField source="enabled" />
