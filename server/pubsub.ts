@@ -13,6 +13,11 @@ const MAX_PAYLOAD_BYTES = 7900;
 
 export type EventPayload = Record<string, string | number | boolean | null>;
 
+export interface TopicEvent {
+  topic: string;
+  payload: EventPayload;
+}
+
 export const topics = {
   job: (jobId: string) => `job:${jobId}`,
   userJobs: (userId: string) => `user-jobs:${userId}`,
@@ -44,6 +49,8 @@ export function createPublisher(notifier: Notifier): Publisher {
 export interface Subscriber {
   /** Events for `topic` from the moment of this call on, until `signal` aborts. */
   subscribe(topic: string, signal: AbortSignal): AsyncGenerator<EventPayload>;
+  /** Events of several topics in one stream, in the order they arrived, each with its topic. */
+  subscribeMany(topics: readonly string[], signal: AbortSignal): AsyncGenerator<TopicEvent>;
   close(): Promise<void>;
 }
 
@@ -84,7 +91,8 @@ export async function createSubscriber(connectionString: string, logger: Logger)
   return {
     // Listening starts now, not at the first read, so nothing published after this call is
     // missed while the caller still reads current state (e.g. whether a job already finished).
-    subscribe: (topic, signal) => listen(emitter, topic, signal),
+    subscribe: (topic, signal) => payloadsOf(listen(emitter, [topic], signal)),
+    subscribeMany: (topics, signal) => listen(emitter, topics, signal),
     close: async () => {
       closed = true;
       await client?.end().catch(() => {});
@@ -93,27 +101,30 @@ export async function createSubscriber(connectionString: string, logger: Logger)
 }
 
 /**
- * One topic's events as an async generator. The listener is added at once and removed when the
- * generator finishes or `signal` aborts. A plain array queues the events: `events.on()` allocates
- * two 2048-slot queues (about 32 KiB) per call, which a thousand idle subscriptions feel.
+ * The events of some topics as one async generator. The listeners are added at once and removed
+ * when the generator finishes or `signal` aborts. A plain array queues the events: `events.on()`
+ * allocates two 2048-slot queues (about 32 KiB) per call, which a thousand idle subscriptions feel.
  */
-function listen(emitter: EventEmitter, topic: string, signal: AbortSignal): AsyncGenerator<EventPayload> {
-  const queue: EventPayload[] = [];
+function listen(emitter: EventEmitter, topics: readonly string[], signal: AbortSignal): AsyncGenerator<TopicEvent> {
+  const queue: TopicEvent[] = [];
   let wake: (() => void) | null = null;
-  const onEvent = (payload: EventPayload) => {
-    queue.push(payload);
-    wake?.();
-  };
+  const handlers = topics.map((topic) => {
+    const onEvent = (payload: EventPayload) => {
+      queue.push({ topic, payload });
+      wake?.();
+    };
+    return [topic, onEvent] as const;
+  });
   const onAbort = () => {
     stop();
     wake?.();
   };
   const stop = () => {
-    emitter.off(topic, onEvent);
+    for (const [topic, onEvent] of handlers) emitter.off(topic, onEvent);
     signal.removeEventListener('abort', onAbort);
   };
   if (!signal.aborted) {
-    emitter.on(topic, onEvent);
+    for (const [topic, onEvent] of handlers) emitter.on(topic, onEvent);
     signal.addEventListener('abort', onAbort, { once: true });
   }
   return (async function* () {
@@ -131,4 +142,8 @@ function listen(emitter: EventEmitter, topic: string, signal: AbortSignal): Asyn
       stop();
     }
   })();
+}
+
+async function* payloadsOf(events: AsyncGenerator<TopicEvent>): AsyncGenerator<EventPayload> {
+  for await (const event of events) yield event.payload;
 }

@@ -3,7 +3,7 @@ import type { Job, Prisma, TranscriptSegment } from '../db.ts';
 import { badInput } from '../errors.ts';
 import { stagedFile } from '../multipart.ts';
 import type { UploadedFile } from '../services/jobs.ts';
-import { topics, type EventPayload } from '../pubsub.ts';
+import { topics } from '../pubsub.ts';
 import {
   cancelJob,
   createTranscriptionJob,
@@ -379,11 +379,9 @@ async function* chunkEvents(context: Context, jobId: string): AsyncGenerator<Chu
   await findVisibleJob(context.deps, context.viewer!, jobId);
   const abort = new AbortController();
   try {
-    const chunks = subscriber.subscribe(topics.jobChunks(jobId), abort.signal);
-    const done = subscriber.subscribe(topics.job(jobId), abort.signal);
-    const merged = mergeEvents(chunks, done);
-    for await (const { source, event } of merged) {
-      if (source === 1) {
+    const chunkTopic = topics.jobChunks(jobId);
+    for await (const { topic, payload: event } of subscriber.subscribeMany([chunkTopic, topics.job(jobId)], abort.signal)) {
+      if (topic !== chunkTopic) {
         if (TERMINAL.has(String(event.status))) return;
         continue;
       }
@@ -395,33 +393,6 @@ async function* chunkEvents(context: Context, jobId: string): AsyncGenerator<Chu
     }
   } finally {
     abort.abort();
-  }
-}
-
-async function* mergeEvents(
-  ...sources: AsyncGenerator<EventPayload>[]
-): AsyncGenerator<{ source: number; event: EventPayload }> {
-  const pending = new Map<number, Promise<{ source: number; result: IteratorResult<EventPayload> }>>();
-  const pull = (index: number) =>
-    pending.set(
-      index,
-      sources[index].next().then((result) => ({ source: index, result })),
-    );
-  sources.forEach((_source, index) => pull(index));
-  try {
-    while (pending.size > 0) {
-      const { source, result } = await Promise.race(pending.values());
-      if (result.done) {
-        pending.delete(source);
-        continue;
-      }
-      pull(source);
-      yield { source, event: result.value };
-    }
-  } finally {
-    // Not awaited: a source with a next() still pending would hold return() until its next event.
-    // The caller's abort signal ends those pending reads.
-    for (const source of sources) void source.return(undefined);
   }
 }
 
