@@ -139,11 +139,39 @@ describe('good media', () => {
 
   it('prepareAudio runs the whole step and passes progress through', async () => {
     const { probe, wav } = await prepareAudio(file('video.mp4'), file('prepared.wav'), { maxSeconds: 60, timeoutMs: 60_000 });
-    expect(probe.hasVideo).toBe(true);
+    expect(probe!.hasVideo).toBe(true);
     expect(Math.abs(wav.durationSeconds - speechSeconds)).toBeLessThan(0.1);
     const levels = await measureLevels(file('prepared.wav'));
     expect(levels.peakDb).toBeGreaterThan(-20);
     expect(levels.rmsDb).toBeLessThan(levels.peakDb);
+  });
+});
+
+describe('prepareAudio', () => {
+  it('skips ffprobe for media probed at submission', async () => {
+    const tools = { ffmpegPath: 'ffmpeg', ffprobePath: '/nonexistent/ffprobe' };
+    const { probe, wav } = await prepareAudio(file('speech.mp3'), file('uploaded.wav'), { maxSeconds: 60, timeoutMs: 60_000, tools, probed: true });
+    expect(probe).toBeNull();
+    expect(Math.abs(wav.durationSeconds - speechSeconds)).toBeLessThan(0.1);
+  });
+
+  it('stops the decode and leaves no WAV when the probe or the check after it refuses the media', async () => {
+    const tooLong = await mediaError(prepareAudio(file('speech.flac'), file('refused.wav'), { maxSeconds: 2, timeoutMs: 60_000 }));
+    expect(tooLong.code).toBe('PAYLOAD_TOO_LARGE');
+    expect(await stat(file('refused.wav')).catch(() => null)).toBeNull();
+
+    const seen: number[] = [];
+    const quota = prepareAudio(file('video.mkv'), file('over-quota.wav'), {
+      maxSeconds: 60,
+      timeoutMs: 60_000,
+      afterProbe: async (probe) => {
+        seen.push(probe.durationSeconds);
+        throw new AppError('QUOTA_EXCEEDED', 'Monthly audio quota exceeded.');
+      },
+    });
+    await expect(quota).rejects.toMatchObject({ code: 'QUOTA_EXCEEDED' });
+    expect(seen).toHaveLength(1);
+    expect(await stat(file('over-quota.wav')).catch(() => null)).toBeNull();
   });
 });
 

@@ -6,14 +6,13 @@ import type { CoreDeps } from '../../server/context.ts';
 import type { Job } from '../../server/db.ts';
 import { AppError } from '../../server/errors.ts';
 import { extractChunk, planChunks } from '../../server/media/chunks.ts';
-import { assertAudible, normaliseAudio } from '../../server/media/normalise.ts';
+import { prepareAudio } from '../../server/media/prepare.ts';
 import { mediaToolsFromEnv } from '../../server/media/run.ts';
 import { isKeylessServer, serverKeyFor } from '../../server/providers/registry.ts';
 import { translateText } from '../../server/providers/translate.ts';
 import { ProviderError, type Segment } from '../../server/providers/types.ts';
 import { topics } from '../../server/pubsub.ts';
 import { publishJobChange } from '../../server/services/jobs.ts';
-import { inspectMedia } from '../../server/services/mediaCheck.ts';
 import { revealProviderKey } from '../../server/services/providerKeys.ts';
 import { estimateCostUsd } from '../../server/services/pricing.ts';
 import { fetchToFile } from '../../server/services/urlFetch.ts';
@@ -91,24 +90,26 @@ async function run(deps: CoreDeps, initial: Job, workDir: string, helpers: JobHe
   } else {
     throw new AppError('UNSUPPORTED_MEDIA', 'The job has no media.');
   }
-  const probe = await inspectMedia(media, deps.env);
-  if (job.mediaDurationSeconds === null) {
-    // A URL job: its duration is known only now. Check the owner's quota and reserve it, or fail.
-    await deps.db.$transaction(async (tx) => {
-      await assertWithinQuota(deps, job.ownerId, probe.durationSeconds, { tx, excludeJobId: job.id });
-      await tx.job.update({ where: { id: job.id }, data: { mediaDurationSeconds: probe.durationSeconds } });
-    });
-  }
   const wav = path.join(workDir, 'audio.wav');
-  const { durationSeconds } = await normaliseAudio(media, wav, {
+  // Uploaded media was probed at submission; a URL's is probed now, and its duration reserved
+  // against the owner's quota (or the job fails) while the decode goes on.
+  const { wav: decoded } = await prepareAudio(media, wav, {
+    maxSeconds: deps.env.MAX_MEDIA_SECONDS,
     timeoutMs: deps.env.FFMPEG_TIMEOUT_MS,
     signal: abort.signal,
-    container: probe.container,
-    maxSeconds: deps.env.MAX_MEDIA_SECONDS,
     tools: mediaToolsFromEnv(deps.env),
+    probed: job.sourceKey !== null && job.mediaDurationSeconds !== null,
+    afterProbe:
+      job.mediaDurationSeconds === null
+        ? (probe) =>
+            deps.db.$transaction(async (tx) => {
+              await assertWithinQuota(deps, job.ownerId, probe.durationSeconds, { tx, excludeJobId: job.id });
+              await tx.job.update({ where: { id: job.id }, data: { mediaDurationSeconds: probe.durationSeconds } });
+            })
+        : undefined,
   });
+  const { durationSeconds } = decoded;
   await rm(media, { force: true });
-  await assertAudible(wav);
   const targetSeconds = Math.min(provider.maxChunkSeconds, deps.env.CHUNK_SECONDS ?? Infinity);
   const chunks = await planChunks(wav, { targetSeconds, searchSeconds: Math.min(5, targetSeconds / 4) });
   await deps.db.job.update({

@@ -1,9 +1,10 @@
-// The worker's whole media step: sniff, probe, normalise, refuse silence.
+// The worker's whole media step: sniff, probe (unless done at submission) while decoding, refuse silence.
+import { rm } from 'node:fs/promises';
 import { assertAudible } from './audible.ts';
 import { normaliseAudio, type NormaliseResult } from './normalise.ts';
 import { probeMedia, type ProbeResult } from './probe.ts';
 import type { MediaTools } from './run.ts';
-import { sniffMedia } from './sniff.ts';
+import { sniffMedia, type MediaContainer } from './sniff.ts';
 
 export interface PrepareOptions {
   maxSeconds: number;
@@ -12,17 +13,45 @@ export interface PrepareOptions {
   signal?: AbortSignal;
   onProgress?: (seconds: number) => void;
   tools?: MediaTools;
+  /** The same bytes were probed already (at submission): no second ffprobe. */
+  probed?: boolean;
+  /** Runs with the probe's result while the decode goes on (a quota check, say); a throw stops the decode. */
+  afterProbe?: (probe: ProbeResult) => Promise<void>;
 }
 
+/**
+ * Sniffs the container, then probes and decodes at once: the probe (mostly process start-up) costs
+ * no wall time next to a long decode, and a probe that refuses the media stops the decode. The WAV
+ * is removed on any failure.
+ */
 export async function prepareAudio(
   inputPath: string,
   outputWavPath: string,
   options: PrepareOptions,
-): Promise<{ probe: ProbeResult; wav: NormaliseResult }> {
+): Promise<{ container: MediaContainer; probe: ProbeResult | null; wav: NormaliseResult }> {
   const container = await sniffMedia(inputPath);
-  const { maxSeconds, signal, tools } = options;
-  const probe = await probeMedia(inputPath, { maxSeconds, container, signal, tools });
-  const wav = await normaliseAudio(inputPath, outputWavPath, { ...options, container });
-  await assertAudible(outputWavPath);
-  return { probe, wav };
+  const { maxSeconds, tools } = options;
+  const stop = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
+  const decoding = normaliseAudio(inputPath, outputWavPath, { ...options, container, signal });
+  let probe: ProbeResult | null = null;
+  try {
+    if (!options.probed) {
+      probe = await probeMedia(inputPath, { maxSeconds, container, signal, tools });
+      await options.afterProbe?.(probe);
+    }
+  } catch (error) {
+    stop.abort(error);
+    await decoding.catch(() => {});
+    await rm(outputWavPath, { force: true });
+    throw error;
+  }
+  const wav = await decoding;
+  try {
+    await assertAudible(outputWavPath);
+  } catch (error) {
+    await rm(outputWavPath, { force: true });
+    throw error;
+  }
+  return { container, probe, wav };
 }

@@ -1,8 +1,10 @@
 /**
- * Media prep: our sniffMedia + probeMedia + normaliseAudio of a 30-minute MP3 (what the transcribe
- * task does before chunking) against the plain ffmpeg command line doing the same decode:
+ * Media prep: our prepareAudio of a 30-minute MP3 (what the transcribe task does before chunking:
+ * sniff, ffprobe alongside the decode, the silence check), for media the worker sees first (a URL
+ * job: the probe runs here) against the plain ffmpeg command line doing the same decode:
  * `ffmpeg -i in.mp3 -ac 1 -ar 16000 -c:a pcm_s16le out.wav`. Runs alternate, the file is in the page
- * cache before either starts, and the median of REPS runs counts. Goal: at most 1.1x.
+ * cache before either starts, and the median of REPS runs counts. Goal: at most 1.1x. Also
+ * printed: an uploaded file (probed at submission, so no probe here) and the probe on its own.
  */
 import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -10,18 +12,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { loadEnv } from '../../server/env.ts';
-import { assertAudible } from '../../server/media/audible.ts';
-import { normaliseAudio } from '../../server/media/normalise.ts';
+import { prepareAudio } from '../../server/media/prepare.ts';
 import { probeMedia } from '../../server/media/probe.ts';
 import { mediaToolsFromEnv } from '../../server/media/run.ts';
-import { sniffMedia } from '../../server/media/sniff.ts';
 import { readMonoPcmInfo } from '../../server/media/wav.ts';
 import { speechMp3 } from './lib/fixtures.ts';
 import { BenchReport } from './lib/report.ts';
 import { median, now } from './lib/stats.ts';
 
 export const name = 'media';
-export const description = 'sniff + ffprobe + normalise a 30-minute MP3 vs the ffmpeg command line';
+export const description = 'prepareAudio (sniff, ffprobe alongside the decode, silence check) of a 30-minute MP3 vs the ffmpeg command line';
 
 const SECONDS = 1800;
 const REPS = 5;
@@ -38,9 +38,11 @@ export async function run(report: BenchReport): Promise<void> {
 
     const bareTimes: number[] = [];
     const ourTimes: number[] = [];
-    const parts = { sniff: [] as number[], probe: [] as number[], normalise: [] as number[], audible: [] as number[] };
+    const uploadedTimes: number[] = [];
+    const probeTimes: number[] = [];
     let bareSamples = 0;
     let ourSamples = 0;
+    const options = { timeoutMs: env.FFMPEG_TIMEOUT_MS, maxSeconds: env.MAX_MEDIA_SECONDS, tools };
     for (let rep = 0; rep < REPS; rep++) {
       const bareOut = path.join(dir, `bare-${rep}.wav`);
       let started = now();
@@ -51,25 +53,19 @@ export async function run(report: BenchReport): Promise<void> {
 
       const ourOut = path.join(dir, `ours-${rep}.wav`);
       started = now();
-      const container = await sniffMedia(mp3);
-      const sniffed = now();
-      const probe = await probeMedia(mp3, { maxSeconds: env.MAX_MEDIA_SECONDS, container, tools });
-      const probed = now();
-      await normaliseAudio(mp3, ourOut, {
-        timeoutMs: env.FFMPEG_TIMEOUT_MS,
-        container: probe.container,
-        maxSeconds: env.MAX_MEDIA_SECONDS,
-        tools,
-      });
-      const normalised = now();
-      ourTimes.push(normalised - started);
-      parts.sniff.push(sniffed - started);
-      parts.probe.push(probed - sniffed);
-      parts.normalise.push(normalised - probed);
-      await assertAudible(ourOut); // the task's next step; reported apart, not part of the comparison
-      parts.audible.push(now() - normalised);
+      await prepareAudio(mp3, ourOut, options);
+      ourTimes.push(now() - started);
       ourSamples = (await readMonoPcmInfo(ourOut)).samples;
       await rm(ourOut);
+
+      started = now();
+      await prepareAudio(mp3, ourOut, { ...options, probed: true });
+      uploadedTimes.push(now() - started);
+      await rm(ourOut);
+
+      started = now();
+      await probeMedia(mp3, { maxSeconds: env.MAX_MEDIA_SECONDS, tools });
+      probeTimes.push(now() - started);
     }
     const ours = median(ourTimes) / 1000;
     const bare = median(bareTimes) / 1000;
@@ -78,12 +74,8 @@ export async function run(report: BenchReport): Promise<void> {
       bare: bareTimes.map((ms) => (ms / 1000).toFixed(2)).join(','),
     });
     report.ratio('prep_s', ours, bare, { unit: ' s', max: 1.1, label: 'ffmpeg_cli' });
-    report.info('ours_breakdown_ms', {
-      sniff: median(parts.sniff),
-      ffprobe: median(parts.probe),
-      normalise: median(parts.normalise),
-      assert_audible_after: median(parts.audible),
-    });
+    report.info('uploaded_prep_s', { ours: median(uploadedTimes) / 1000, ratio: median(uploadedTimes) / median(bareTimes) });
+    report.info('probe_alone_ms', { ffprobe: median(probeTimes) });
     report.info('speed_x_realtime', { ours: SECONDS / ours, ffmpeg_cli: SECONDS / bare });
     report.info('output_samples', { ours: ourSamples, ffmpeg_cli: bareSamples, same: ourSamples === bareSamples ? 'yes' : 'NO' });
   } finally {
