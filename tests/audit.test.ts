@@ -2,7 +2,7 @@
 // membership change, key creation or revocation, and deletion; read by admins newest first; and
 // append-only in the database itself (UPDATE, DELETE and TRUNCATE refused by a trigger).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { recordAudit } from '../server/services/audit.ts';
+import { newId } from '../server/ids.ts';
 import { createTestApp, makeAdmin, registerUser, type GqlResult, type TestApp } from './helpers/testApp.ts';
 
 type User = Awaited<ReturnType<typeof registerUser>>;
@@ -170,19 +170,29 @@ describe('audited actions', () => {
     await expectAudited(gone.requestId, { action: 'webhook.deleted', actorId: alice.id, targetType: 'WebhookEndpoint', targetId: hookId });
   });
 
-  it('reviews (recordings, written by the projects service through recordAudit)', async () => {
-    const row = await t.deps.db.$transaction((tx) =>
-      recordAudit(tx, {
-        actorId: alice.id,
-        action: 'recording.reviewed',
-        targetType: 'Recording',
-        targetId: 'rec_0000000000000000000000000a',
-        requestId: 'req-review',
-        details: { status: 'APPROVED' },
-      }),
-    );
-    expect(row.id).toMatch(/^aud_[0-9a-z]{26}$/);
-    await expectAudited('req-review', { action: 'recording.reviewed', actorId: alice.id, targetType: 'Recording', targetId: 'rec_0000000000000000000000000a' });
+  it('reviews of recordings, with the new and previous status', async () => {
+    const project = await act(alice.accessToken, `mutation { createProject(input: { name: "Audited reviews" }) { id } }`);
+    const projectId = project.data.createProject.id;
+    await t.deps.db.projectMember.create({ data: { projectId, userId: bob.id, role: 'CONTRIBUTOR' } });
+    const sessionId = newId('LiveSession');
+    await t.deps.db.liveSession.create({
+      data: { id: sessionId, ownerId: bob.id, projectId, status: 'READY', provider: 'LOCAL', encoding: 'PCM_S16LE', sampleRate: 16000, receivedSeconds: 1 },
+    });
+    const recordingId = newId('Recording');
+    await t.deps.db.recording.create({
+      data: { id: recordingId, sessionId, projectId, speakerId: bob.id, durationSeconds: 1, recognisedText: 'hello', checks: {}, suspicion: 0 },
+    });
+    const REVIEW = `mutation ($id: ID!, $status: ReviewStatus!) { reviewRecording(id: $id, status: $status) { id } }`;
+    const approved = await act(alice.accessToken, REVIEW, { id: recordingId, status: 'APPROVED' });
+    await expectAudited(approved.requestId, {
+      action: 'recording.reviewed', actorId: alice.id, targetType: 'Recording', targetId: recordingId,
+      details: { projectId, status: 'APPROVED', previous: 'PENDING' },
+    });
+    const rejected = await act(alice.accessToken, REVIEW, { id: recordingId, status: 'REJECTED' });
+    await expectAudited(rejected.requestId, {
+      action: 'recording.reviewed', actorId: alice.id, targetType: 'Recording', targetId: recordingId,
+      details: { projectId, status: 'REJECTED', previous: 'APPROVED' },
+    });
   });
 });
 
