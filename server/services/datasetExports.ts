@@ -7,18 +7,16 @@ import type { AppDeps, Viewer } from '../context.ts';
 import type { DatasetExport, ProjectRole } from '../db.ts';
 import { AppError, forbidden } from '../errors.ts';
 import { newId } from '../ids.ts';
-import { requireProject } from './projectAccess.ts';
+import { requireProject, roleAllows } from './projectAccess.ts';
 
 export const EXPORT_DATASET_TASK = 'export_dataset';
 export const EXPORT_MAX_ATTEMPTS = 3;
 export const exportJobKey = (exportId: string) => `${EXPORT_DATASET_TASK}:${exportId}`;
 export const exportArchiveKey = (exportId: string) => `exports/${exportId}/dataset.tar`;
 
-/** Project roles that start and download exports (site admins may too). */
-const EXPORTERS: readonly ProjectRole[] = ['OWNER', 'ADMIN'];
-
+/** OWNERs and ADMINs of the project start and download exports, and so do site admins (operators hand datasets over). */
 export function mayExport(viewer: Viewer, role: ProjectRole | null): boolean {
-  return viewer.isAdmin || (role !== null && EXPORTERS.includes(role));
+  return viewer.isAdmin || roleAllows(role, 'export');
 }
 
 /**

@@ -7,16 +7,18 @@ import { forbidden, notFound } from '../errors.ts';
  * Site admins who are not members may `view` every project and nothing else.
  */
 export const projectPermissions = {
-  /** See the project, its members, prompts, jobs (and, in part 2, recordings). */
+  /** See the project, its members, prompts, jobs, recordings and exports. */
   view: ['OWNER', 'ADMIN', 'CONTRIBUTOR', 'REVIEWER'],
   /** Invite members, change roles, remove members. Only OWNERs touch OWNERs (see projectMembers.ts). */
   manageMembers: ['OWNER', 'ADMIN'],
   managePrompts: ['OWNER', 'ADMIN'],
   manageSettings: ['OWNER', 'ADMIN'],
-  /** Submit transcription jobs into the project, ask for nextPrompt, record prompts (part 2). */
+  /** Submit transcription jobs into the project, ask for nextPrompt, record prompts. */
   record: ['OWNER', 'ADMIN', 'CONTRIBUTOR'],
-  /** Approve or reject recordings (part 2); nobody reviews their own recording. */
+  /** Approve or reject recordings; nobody reviews their own recording. */
   review: ['OWNER', 'ADMIN', 'REVIEWER'],
+  /** Start dataset exports and download them (site admins may too, see datasetExports.ts). */
+  export: ['OWNER', 'ADMIN'],
   delete: ['OWNER'],
 } as const satisfies Record<string, readonly ProjectRole[]>;
 
