@@ -59,7 +59,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
   receiverBase = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
-  t = await createTestApp({ WEBHOOK_ALLOW_HOSTS: '127.0.0.1' }, { runner: true });
+  t = await createTestApp({ WEBHOOK_ALLOW_HOSTS: '127.0.0.1', EXPORTS_KEPT_PER_PROJECT: '2' }, { runner: true });
   base = await t.listen();
   [owner, alice, bob, rita] = await Promise.all([registerUser(t), registerUser(t), registerUser(t), registerUser(t)]);
 }, 120_000);
@@ -216,6 +216,13 @@ describe('a crowd recital', () => {
     const bare = await fetch(`${base}/sessions/${spoken[0].session.id}/audio/light`);
     expect(bare.status).toBe(401);
 
+    // Filters: one speaker's, one prompt's.
+    const FILTERED = `query ($id: ID!, $speakerId: ID, $promptId: ID) { project(id: $id) { recordings(speakerId: $speakerId, promptId: $promptId) { totalCount edges { node { id } } } } }`;
+    const bobs = ok(await t.gql(FILTERED, { id: projectId, speakerId: bob.id }, { token: rita.accessToken })).project.recordings;
+    expect(bobs.edges.map((edge: any) => edge.node.id)).toEqual([silent.id]);
+    const firstPrompt = ok(await t.gql(FILTERED, { id: projectId, promptId: silent.prompt.id }, { token: rita.accessToken })).project.recordings;
+    expect(firstPrompt.totalCount).toBe(2);
+
     // A prompt lists how many recordings it has.
     const prompts = ok(await t.gql(`query ($id: ID!) { project(id: $id) { prompts { edges { node { text recordingsCount } } } } }`,
       { id: projectId }, { token: owner.accessToken })).project.prompts.edges.map((edge: any) => edge.node);
@@ -326,6 +333,20 @@ describe('a crowd recital', () => {
     await waitFor('second export', async () => ok(await t.gql(EXPORT_NODE, { id: again.id }, { token: owner.accessToken })).node.status === 'COMPLETED', 90_000);
     const row = await t.deps.db.datasetExport.findUniqueOrThrow({ where: { id: again.id } });
     expect(row.archiveKey).toBe(`exports/${again.id}/dataset.tar`);
+    const againUrl = ok(await t.gql(EXPORT_NODE, { id: again.id }, { token: owner.accessToken })).node.downloadUrl as string;
+    const againPath = path.join(temp.dir, 'again.tar');
+    await writeFile(againPath, Buffer.from(await (await fetch(againUrl.replace(t.deps.env.publicUrl, base))).arrayBuffer()));
+    const againManifest = (await run('tar', ['-xOf', againPath, 'manifest.jsonl'])).stdout.trim().split('\n').map((line) => JSON.parse(line));
+    expect(new Set(againManifest.map((entry) => entry.speaker))).toEqual(new Set([manifest[0].speaker]));
+
+    // Only the newest EXPORTS_KEPT_PER_PROJECT (2 here) finished exports are kept, with their archives.
+    const third = ok(await t.gql(EXPORT, { projectId }, { token: owner.accessToken })).exportDataset;
+    await waitFor('third export', async () => ok(await t.gql(EXPORT_NODE, { id: third.id }, { token: owner.accessToken })).node.status === 'COMPLETED', 90_000);
+    await waitFor('oldest export pruned', async () => (await t.deps.db.datasetExport.count({ where: { id: started.id } })) === 0);
+    expect(await t.deps.storage.exists(`exports/${started.id}/dataset.tar`)).toBe(false);
+    expect((await t.deps.db.datasetExport.findMany({ where: { projectId }, orderBy: { id: 'asc' } })).map((e) => e.id)).toEqual([again.id, third.id]);
+    const gone = await fetch(done.downloadUrl.replace(t.deps.env.publicUrl, base));
+    expect(gone.status).toBe(404);
   }, 120_000);
 
   it('refuses to export a project with nothing approved', async () => {

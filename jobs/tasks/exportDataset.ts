@@ -6,7 +6,7 @@ import type { Task } from 'graphile-worker';
 import type { CoreDeps } from '../../server/context.ts';
 import type { DatasetExport } from '../../server/db.ts';
 import { TarWriter } from '../../server/export/tar.ts';
-import { exportArchiveKey } from '../../server/services/datasetExports.ts';
+import { exportArchiveKey, pruneExports } from '../../server/services/datasetExports.ts';
 import { speakerPseudonym } from '../../server/services/recordings.ts';
 import { isMissingObject } from '../../server/storage.ts';
 import { assertExportDatasetPayload } from '../payloads.ts';
@@ -65,6 +65,7 @@ export function createExportDatasetTask(deps: CoreDeps): Task {
         },
       });
       helpers.logger.info(`export ${exportId}: ${written.recordings} recordings, ${written.bytes} bytes`);
+      await pruneExports(deps, row.projectId);
     } catch (error) {
       await deps.storage.delete(exportArchiveKey(exportId)).catch(() => {});
       const lastAttempt = helpers.job.attempts >= helpers.job.max_attempts;

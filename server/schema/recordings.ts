@@ -106,9 +106,17 @@ builder.prismaObjectField('Project', 'recordings', (t) =>
       ...pageSizes,
       description: 'The review queue: the most suspicious first (failed checks, then word error rate), then oldest first.',
       totalCount: true,
-      args: { reviewStatus: t.arg({ type: ReviewStatusEnum }) },
+      args: {
+        reviewStatus: t.arg({ type: ReviewStatusEnum }),
+        speakerId: t.arg.id({ description: "Only this member's recordings." }),
+        promptId: t.arg.id({ description: 'Only the recordings of this prompt.' }),
+      },
       query: (args) => ({
-        where: args.reviewStatus ? { reviewStatus: args.reviewStatus } : {},
+        where: {
+          ...(args.reviewStatus ? { reviewStatus: args.reviewStatus } : {}),
+          ...(args.speakerId ? { speakerId: args.speakerId } : {}),
+          ...(args.promptId ? { promptId: args.promptId } : {}),
+        },
         orderBy: [{ suspicion: 'desc' }, { id: 'asc' }],
       }),
     },

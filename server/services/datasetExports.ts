@@ -3,7 +3,7 @@
  * written by the export_dataset task (jobs/tasks/exportDataset.ts) and downloaded by the project's
  * OWNERs and ADMINs (and site admins).
  */
-import type { AppDeps, Viewer } from '../context.ts';
+import type { AppDeps, CoreDeps, Viewer } from '../context.ts';
 import type { DatasetExport, ProjectRole } from '../db.ts';
 import { AppError, forbidden } from '../errors.ts';
 import { newId } from '../ids.ts';
@@ -46,4 +46,25 @@ export async function exportDataset(deps: AppDeps, viewer: Viewer, projectId: st
         max_attempts := ${EXPORT_MAX_ATTEMPTS}::int, job_key := ${exportJobKey(created.id)}::text)`;
     return created;
   });
+}
+
+/**
+ * Keeps the newest EXPORTS_KEPT_PER_PROJECT finished (completed or failed) exports of a project;
+ * older ones go, rows first, then their archives. Returns how many went.
+ */
+export async function pruneExports(deps: Pick<CoreDeps, 'db' | 'storage' | 'env' | 'logger'>, projectId: string): Promise<number> {
+  const old = await deps.db.datasetExport.findMany({
+    where: { projectId, status: { in: ['COMPLETED', 'FAILED'] } },
+    orderBy: { id: 'desc' },
+    skip: deps.env.EXPORTS_KEPT_PER_PROJECT,
+    select: { id: true },
+  });
+  if (old.length === 0) return 0;
+  await deps.db.datasetExport.deleteMany({ where: { id: { in: old.map((row) => row.id) } } });
+  for (const row of old) {
+    await deps.storage
+      .deletePrefix(`exports/${row.id}/`)
+      .catch((error: unknown) => deps.logger.warn({ err: error, exportId: row.id }, 'could not delete an old export archive'));
+  }
+  return old.length;
 }
