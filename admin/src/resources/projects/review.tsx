@@ -34,6 +34,7 @@ import { useEffect, useState, type ReactNode } from 'react';
 import { Pagination, ReferenceManyField, useDataProvider, useListContext, useNotify, useRecordContext, useRefresh } from 'react-admin';
 import type { DatasetExportRow, ParlanceDataProvider, ReviewDecision } from '../../api/dataProvider.ts';
 import { StatusChip } from '../../components/StatusChip.tsx';
+import type { RecordingFieldsFragment } from '../../gql/graphql.js';
 import { formatDateTime, formatDuration } from '../../components/format.ts';
 
 const REVIEWERS = new Set(['OWNER', 'ADMIN', 'REVIEWER']);
@@ -41,35 +42,9 @@ const MAX_NOTE = 2000;
 
 type QueueFilter = 'PENDING' | 'APPROVED' | 'REJECTED' | 'ALL';
 
-interface Checks {
-  tooShort: boolean;
-  mostlySilence: boolean;
-  tooQuiet: boolean;
-  clipped: boolean;
-  wordErrorRate: number | null;
-  wordErrorRateHigh: boolean;
-  silenceRatio: number;
-  meanVolumeDb: number | null;
-  maxVolumeDb: number | null;
-  clippedRatio: number;
-}
-
-interface RecordingRow {
-  id: string;
-  durationSeconds: number;
-  recognisedText: string;
-  suspicious: boolean;
-  checks: Checks;
-  lightAudioUrl: string;
-  subtitlesUrl: string;
-  reviewStatus: 'PENDING' | 'APPROVED' | 'REJECTED';
-  reviewNote: string | null;
-  reviewedAt: string | null;
-  reviewedBy: { id: string; username: string } | null;
-  createdAt: string;
-  speaker: { id: string; username: string };
-  prompt: { id: string; text: string } | null;
-}
+/** A recording as the queue reads it (the RecordingFields fragment in api/operations.ts). */
+type RecordingRow = RecordingFieldsFragment;
+type Checks = RecordingRow['checks'];
 
 const percent = (ratio: number | null | undefined, digits = 0) =>
   ratio === null || ratio === undefined ? '—' : `${(ratio * 100).toFixed(digits)}%`;
