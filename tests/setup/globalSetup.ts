@@ -1,5 +1,6 @@
 // One PostgreSQL per test run: embedded (a throwaway cluster) unless TEST_DATABASE_URL is given.
 // A template database is migrated once; every test file clones its own database from it.
+import { existsSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,7 +17,22 @@ declare module 'vitest' {
   }
 }
 
+/** The Debian packages the tests need beyond the server's own (README, "Two commands"). */
+const TEST_TOOLS = ['ffmpeg', 'ffprobe', 'flite', 'sox'];
+
+/** Fails the run at once, naming what to install, instead of letting dozens of tests fail one by one. */
+function assertTestTools(): void {
+  const pathDirs = (process.env.PATH ?? '').split(path.delimiter).filter(Boolean);
+  const missing = TEST_TOOLS.filter((tool) => !pathDirs.some((dir) => existsSync(path.join(dir, tool))));
+  if (missing.length > 0) {
+    throw new Error(
+      `The tests need ${missing.join(', ')} on PATH: sudo apt-get install -y ffmpeg flite sox libpocketsphinx3 pocketsphinx-en-us chromium`,
+    );
+  }
+}
+
 export default async function setup(project: TestProject) {
+  assertTestTools();
   const logger = pino({ level: 'silent' });
   let cluster: EmbeddedCluster | undefined;
   let dataDir: string | undefined;
