@@ -331,7 +331,7 @@ describe('lifecycle and authorization', () => {
     expect(all.data!.adminJobStats.total).toBeGreaterThanOrEqual(3);
   }, 180_000);
 
-  it('allJobs by creation date: [from, to) with totalCount to match; from not before to is BAD_USER_INPUT', async () => {
+  it('allJobs and jobs by creation date: [from, to) with totalCount to match; from not before to is BAD_USER_INPUT', async () => {
     const [user, other, admin] = [await registerUser(t), await registerUser(t), await registerUser(t)];
     await makeAdmin(t, admin.id);
     const from = new Date('2025-03-01T00:00:00.000Z');
@@ -400,6 +400,13 @@ describe('lifecycle and authorization', () => {
     }
     const denied = await t.gql(ALL, { from: iso(from), to: iso(to) }, { token: user.accessToken });
     expect(denied.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+
+    // The viewer's own list takes the same range: their jobs only.
+    const OWN = `query ($from: DateTime, $to: DateTime) { jobs(first: 50, from: $from, to: $to) { totalCount edges { node { id } } } }`;
+    const own = await t.gql(OWN, { from: iso(from), to: iso(to) }, { token: user.accessToken });
+    expect(labelsOf(own.data!.jobs.edges.map((edge: any) => edge.node.id))).toEqual(['last ms', 'inside', 'at from']);
+    expect(own.data!.jobs.totalCount).toBe(3);
+    expect((await t.gql(OWN, { from: iso(to), to: iso(from) }, { token: user.accessToken })).errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
   });
 });
 

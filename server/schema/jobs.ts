@@ -205,11 +205,20 @@ const CreateTranscriptionJobInput = builder.inputType('CreateTranscriptionJobInp
   }),
 });
 
-function jobFilter(args: { status?: Job['status'] | null; search?: string | null }): Prisma.JobWhereInput {
+/** Filters shared by `jobs` and `allJobs`: status, text, and creation in [from, to). */
+function jobFilter(args: {
+  status?: Job['status'] | null;
+  search?: string | null;
+  from?: Date | null;
+  to?: Date | null;
+}): Prisma.JobWhereInput {
   const search = args.search?.trim();
   if (search && search.length > 200) throw badInput('search is too long.', 'search');
+  if (args.from && args.to && args.from.getTime() >= args.to.getTime()) throw badInput('from must be before to.', 'from');
+  const createdAt = { ...(args.from ? { gte: args.from } : {}), ...(args.to ? { lt: args.to } : {}) };
   return {
     ...(args.status ? { status: args.status } : {}),
+    ...(args.from || args.to ? { createdAt } : {}),
     ...(search
       ? {
           OR: [
@@ -240,6 +249,8 @@ builder.queryFields((t) => ({
         status: t.arg({ type: JobStatusEnum }),
         search: t.arg.string(),
         projectId: t.arg.id(),
+        from: t.arg({ type: 'DateTime', description: 'Only jobs created at or after this time.' }),
+        to: t.arg({ type: 'DateTime', description: 'Only jobs created before this time.' }),
       },
       totalCount: (_connection, args, context) =>
         context.deps.db.job.count({ where: ownJobs(context, args) }),
@@ -285,7 +296,7 @@ builder.queryFields((t) => ({
 /** The viewer's own jobs; with projectId, every job of that project the viewer may see (members: all). */
 function ownJobs(
   context: Context,
-  args: { status?: Job['status'] | null; search?: string | null; projectId?: string | null },
+  args: { status?: Job['status'] | null; search?: string | null; projectId?: string | null; from?: Date | null; to?: Date | null },
 ): Prisma.JobWhereInput {
   const viewer = context.viewer!;
   return {
@@ -304,13 +315,10 @@ function allJobsFilter(args: {
   from?: Date | null;
   to?: Date | null;
 }): Prisma.JobWhereInput {
-  if (args.from && args.to && args.from.getTime() >= args.to.getTime()) throw badInput('from must be before to.', 'from');
-  const createdAt = { ...(args.from ? { gte: args.from } : {}), ...(args.to ? { lt: args.to } : {}) };
   return {
     ...jobFilter(args),
     ...(args.userId ? { ownerId: args.userId } : {}),
     ...(args.provider ? { provider: args.provider } : {}),
-    ...(args.from || args.to ? { createdAt } : {}),
   };
 }
 
