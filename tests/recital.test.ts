@@ -256,7 +256,24 @@ describe('a crowd recital', () => {
     expect(await t.deps.db.auditEntry.count({ where: { action: 'recording.reviewed', actorId: rita.id } })).toBe(4);
 
     // Bob's take was rejected, so he may read that prompt again; every prompt has one approved take.
-    expect(ok(await t.gql(NEXT_PROMPT, { projectId }, { token: bob.accessToken })).nextPrompt.text).toBe(PROMPTS[0]);
+    const again = ok(await t.gql(NEXT_PROMPT, { projectId }, { token: bob.accessToken })).nextPrompt;
+    expect(again.text).toBe(PROMPTS[0]);
+  });
+
+  it('a member made REVIEWER mid-session can no longer add audio to it, but can end it', async () => {
+    const side = ok(await t.gql(`mutation { createProject(input: { name: "Side" }) { id } }`, {}, { token: owner.accessToken })).createProject.id;
+    await t.deps.db.projectMember.create({ data: { projectId: side, userId: bob.id, role: 'CONTRIBUTOR' } });
+    const started = ok(await t.gql(`mutation ($input: StartLiveSessionInput!) { startLiveSession(input: $input) { id } }`,
+      { input: { provider: 'LOCAL', encoding: 'PCM_S16LE', sampleRate: 16000, projectId: side } }, { token: bob.accessToken })).startLiveSession;
+    ok(await t.gql(APPEND, { id: started.id, seq: 0, chunk: silence.subarray(0, 3200).toString('base64') }, { token: bob.accessToken }));
+    ok(await t.gql(`mutation ($p: ID!, $u: ID!) { setMemberRole(projectId: $p, userId: $u, role: REVIEWER) { role } }`, { p: side, u: bob.id }, { token: owner.accessToken }));
+    const refused = await t.gql(APPEND, { id: started.id, seq: 1, chunk: silence.subarray(3200, 6400).toString('base64') }, { token: bob.accessToken });
+    expect(codeOf(refused)).toBe('FORBIDDEN');
+    expect(refused.errors![0].message).toBe('You may no longer record in this project; end the session.');
+    // A retry of an applied chunk still answers true; ending works.
+    expect(ok(await t.gql(APPEND, { id: started.id, seq: 0, chunk: silence.subarray(0, 3200).toString('base64') }, { token: bob.accessToken })).appendLiveAudio).toBe(true);
+    expect(ok(await t.gql(END, { id: started.id }, { token: bob.accessToken })).endLiveSession.status).toBe('ENDED');
+    expect((await t.deps.db.liveSession.findUniqueOrThrow({ where: { id: started.id } })).nextSeq).toBe(1);
   });
 
   it('webhooks were told of each submission and review, signed', async () => {

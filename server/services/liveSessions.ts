@@ -11,7 +11,7 @@ import { newId } from '../ids.ts';
 import { LiveRegistry } from '../live/registry.ts';
 import { localSessionsExhausted, MAX_AHEAD, type SessionInfo } from '../live/runtime.ts';
 import { isKeylessServer, serverKeyFor } from '../providers/registry.ts';
-import { requireProject } from './projectAccess.ts';
+import { requireProject, roleAllows } from './projectAccess.ts';
 import { topics } from '../pubsub.ts';
 import { signPath } from '../security/signedUrls.ts';
 import { assertWithinQuota } from './quotas.ts';
@@ -66,6 +66,17 @@ async function findOwnSession(deps: CoreDeps, viewer: Viewer, id: string): Promi
   const session = await findVisibleSession(deps, viewer, id);
   if (!ownsSession(viewer, session)) throw forbidden("Only the session's owner can send audio to it or end it.");
   return session;
+}
+
+/** A member removed from a project (or made REVIEWER) mid-session stops adding audio to it; ending it stays possible. */
+async function assertStillRecords(deps: CoreDeps, viewer: Viewer, projectId: string): Promise<void> {
+  const member = await deps.db.projectMember.findUnique({
+    where: { projectId_userId: { projectId, userId: viewer.user.id } },
+    select: { role: true },
+  });
+  if (!roleAllows(member?.role ?? null, 'record')) {
+    throw forbidden('You may no longer record in this project; end the session.');
+  }
 }
 
 const registries = new WeakMap<CoreDeps, LiveRegistry>();
@@ -186,6 +197,7 @@ export async function appendLiveAudio(deps: CoreDeps, viewer: Viewer, sessionId:
   await assertLiveAudioRate(deps, viewer.user.id);
   const session = await findOwnSession(deps, viewer, sessionId);
   if (seq < session.nextSeq) return true; // already applied: a retry
+  if (session.projectId && session.ownerId === viewer.user.id) await assertStillRecords(deps, viewer, session.projectId);
   if (session.status !== 'ACTIVE') throw conflict(`The live session has ended (${session.status}).`);
   if (seq > session.nextSeq + MAX_AHEAD) {
     throw new AppError(
