@@ -13,6 +13,7 @@ import type { Segment } from '../../server/providers/types.ts';
 import { computeChecks, type RecordingChecks } from '../../server/services/recordingChecks.ts';
 import { submitRecording } from '../../server/services/recordings.ts';
 import { renderVtt } from '../../server/transcripts/formats.ts';
+import { segmentFromStored } from '../../server/transcripts/storedSegments.ts';
 import { assertAggregateSessionPayload } from '../payloads.ts';
 
 /** Bitrate of the small web-playback file (Opus in Ogg, mono). */
@@ -145,13 +146,7 @@ async function aggregate(deps: CoreDeps, session: LiveSession, workDir: string):
   const durationSeconds = await probeDuration(tools.ffprobePath, main);
   if (!(durationSeconds > 0)) throw new AggregationError('The received audio holds no sound.');
 
-  const segments: Segment[] = (await db.liveSegment.findMany({ where: { sessionId: session.id }, orderBy: { idx: 'asc' } })).map((row) => ({
-    start: row.startSeconds,
-    end: row.endSeconds,
-    text: row.text,
-    speaker: row.speaker,
-    words: (row.words as unknown as Segment['words']) ?? [],
-  }));
+  const segments: Segment[] = (await db.liveSegment.findMany({ where: { sessionId: session.id }, orderBy: { idx: 'asc' } })).map(segmentFromStored);
   const vtt = renderVtt(segments);
 
   const prefix = `sessions/${session.id}/`;

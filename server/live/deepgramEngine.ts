@@ -9,22 +9,13 @@
  * runtime recreates the engine instead); `close()` fires a second, synthetic close event.
  */
 import { ProviderError, type Segment, type Word } from '../providers/types.ts';
-import { createDeepgramClient, deepgramSpeakerLabel } from '../providers/deepgram.ts';
+import { createDeepgramClient, deepgramSpeakerLabel, type DgWord } from '../providers/deepgram.ts';
 import { LIVE_SAMPLE_RATE, LiveEngine, type LiveEngineOptions } from './types.ts';
 
 const OPEN_TIMEOUT_MS = 10_000;
 const CLOSE_TIMEOUT_MS = 15_000;
 /** Deepgram closes a stream that hears nothing for 10 s; a KeepAlive every 4 s of silence keeps it. */
 const KEEPALIVE_MS = 4_000;
-
-interface DgWord {
-  word?: string;
-  punctuated_word?: string;
-  start?: number;
-  end?: number;
-  confidence?: number;
-  speaker?: number;
-}
 
 interface DgMessage {
   type?: string;

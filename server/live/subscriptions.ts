@@ -8,41 +8,14 @@ import type { Context } from '../context.ts';
 import type { LiveSegment } from '../db.ts';
 import { topics } from '../pubsub.ts';
 import { coalesce } from '../coalesce.ts';
+import { indexedSegmentFromStored, type IndexedSegment } from '../transcripts/storedSegments.ts';
 import { findVisibleSession, ownsSession } from '../services/liveSessions.ts';
-
-export interface LiveWordShape {
-  word: string;
-  start: number;
-  end: number;
-  confidence?: number | null;
-  speaker?: string | null;
-}
-
-export interface LiveSegmentShape {
-  index: number;
-  start: number;
-  end: number;
-  text: string;
-  speaker: string | null;
-  words: LiveWordShape[];
-}
 
 export interface LiveChunkShape {
   jobId: string | null;
   sessionId: string | null;
-  segment: LiveSegmentShape;
+  segment: IndexedSegment;
   isFinal: boolean;
-}
-
-export function liveSegmentShape(row: LiveSegment): LiveSegmentShape {
-  return {
-    index: row.idx,
-    start: row.startSeconds,
-    end: row.endSeconds,
-    text: row.text,
-    speaker: row.speaker,
-    words: (row.words as unknown as LiveWordShape[]) ?? [],
-  };
 }
 
 interface StoredInterim {
@@ -117,7 +90,7 @@ async function* sessionChunkStream(context: Context, sessionId: string, signal: 
       if (!read || !(throughProject ? read.projectId === session.projectId : ownsSession(viewer, read))) return; // gone: ends like a missing session
       if (event.isFinal === true) {
         const [row] = (read as { segments?: LiveSegment[] }).segments ?? [];
-        if (row) yield { jobId: null, sessionId, segment: liveSegmentShape(row), isFinal: true };
+        if (row) yield { jobId: null, sessionId, segment: indexedSegmentFromStored(row), isFinal: true };
         continue;
       }
       let interim: StoredInterim | null = null;

@@ -4,6 +4,7 @@
 import { constants } from 'node:fs';
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import { mediaError } from './mediaError.ts';
+import { readAt } from './wav.ts';
 
 export type MediaContainer =
   | 'wav'
@@ -83,17 +84,6 @@ export async function sniffMedia(path: string): Promise<MediaContainer> {
   } finally {
     await fh.close();
   }
-}
-
-async function readAt(fh: FileHandle, position: number, length: number): Promise<Buffer> {
-  const buffer = Buffer.alloc(length);
-  let filled = 0;
-  while (filled < length) {
-    const { bytesRead } = await fh.read(buffer, filled, length - filled, position + filled);
-    if (bytesRead === 0) break;
-    filled += bytesRead;
-  }
-  return buffer.subarray(0, filled);
 }
 
 /** Top-level atoms an old QuickTime file may start with (ISO BMFF files start with ftyp). */

@@ -39,7 +39,8 @@ export function wavHeader(dataBytes: number, sampleRate = SAMPLE_RATE, channels 
   return header;
 }
 
-async function readAt(fh: FileHandle, position: number, length: number): Promise<Buffer> {
+/** Reads up to `length` bytes at `position` (fewer at the end of the file). */
+export async function readAt(fh: FileHandle, position: number, length: number): Promise<Buffer> {
   const buffer = Buffer.alloc(length);
   let filled = 0;
   while (filled < length) {

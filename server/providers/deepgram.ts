@@ -41,7 +41,8 @@ export function createDeepgramClient(options: { apiKey: string | null; baseURL?:
   });
 }
 
-interface DgWord {
+/** A word as Deepgram sends it (prerecorded and live alike). */
+export interface DgWord {
   word?: string;
   punctuated_word?: string;
   start?: number;

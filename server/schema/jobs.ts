@@ -1,5 +1,7 @@
 import type { Context } from '../context.ts';
-import type { Job, Prisma, TranscriptSegment } from '../db.ts';
+import type { Job, Prisma } from '../db.ts';
+import type { Word } from '../providers/types.ts';
+import { indexedSegmentFromStored, type IndexedSegment } from '../transcripts/storedSegments.ts';
 import { badInput } from '../errors.ts';
 import { stagedFile } from '../multipart.ts';
 import type { UploadedFile } from '../services/jobs.ts';
@@ -44,23 +46,7 @@ builder.scalarType('File', {
   },
 });
 
-export interface WordShape {
-  word: string;
-  start: number;
-  end: number;
-  confidence?: number | null;
-  speaker?: string | null;
-}
-export interface SegmentShape {
-  index: number;
-  start: number;
-  end: number;
-  text: string;
-  speaker: string | null;
-  words: WordShape[];
-}
-
-export const WordRef = builder.objectRef<WordShape>('Word').implement({
+export const WordRef = builder.objectRef<Word>('Word').implement({
   fields: (t) => ({
     word: t.exposeString('word'),
     start: t.exposeFloat('start'),
@@ -70,7 +56,7 @@ export const WordRef = builder.objectRef<WordShape>('Word').implement({
   }),
 });
 
-export const SegmentRef = builder.objectRef<SegmentShape>('TranscriptSegment').implement({
+export const SegmentRef = builder.objectRef<IndexedSegment>('TranscriptSegment').implement({
   fields: (t) => ({
     index: t.exposeInt('index'),
     start: t.exposeFloat('start', { description: 'Seconds from the start of the audio.' }),
@@ -81,21 +67,11 @@ export const SegmentRef = builder.objectRef<SegmentShape>('TranscriptSegment').i
   }),
 });
 
-export function segmentFromRow(row: TranscriptSegment): SegmentShape {
-  return {
-    index: row.idx,
-    start: row.startSeconds,
-    end: row.endSeconds,
-    text: row.text,
-    speaker: row.speaker,
-    words: (row.words as unknown as WordShape[]) ?? [],
-  };
-}
 
 export interface ChunkShape {
   jobId: string | null;
   sessionId: string | null;
-  segment: SegmentShape;
+  segment: IndexedSegment;
   isFinal: boolean;
 }
 
@@ -143,7 +119,7 @@ export const JobRef = builder.prismaNode('Job', {
     segments: t.field({
       type: [SegmentRef],
       select: { segments: { orderBy: { idx: 'asc' } } },
-      resolve: (job) => job.segments.map(segmentFromRow),
+      resolve: (job) => job.segments.map(indexedSegmentFromStored),
     }),
     transcript: t.string({
       nullable: true,
@@ -397,7 +373,7 @@ async function* chunkEvents(context: Context, jobId: string): AsyncGenerator<Chu
       const row = await coalesce(context.deps.db, `segment:${jobId}:${Number(event.index)}`, () =>
         context.deps.db.transcriptSegment.findUnique({ where: { jobId_idx: { jobId, idx: Number(event.index) } } }),
       );
-      if (row) yield { jobId, sessionId: null, segment: segmentFromRow(row), isFinal: true };
+      if (row) yield { jobId, sessionId: null, segment: indexedSegmentFromStored(row), isFinal: true };
     }
   } finally {
     abort.abort();

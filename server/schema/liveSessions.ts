@@ -1,4 +1,4 @@
-import { liveSegmentShape } from '../live/subscriptions.ts';
+import { indexedSegmentFromStored } from '../transcripts/storedSegments.ts';
 import { visibleProjectWhere } from '../services/projectAccess.ts';
 import {
   appendLiveAudio,
@@ -64,7 +64,7 @@ export const LiveSessionRef = builder.prismaNode('LiveSession', {
       type: [SegmentRef],
       description: 'Final segments so far, in order.',
       select: { segments: { orderBy: { idx: 'asc' } } },
-      resolve: (session) => session.segments.map(liveSegmentShape),
+      resolve: (session) => session.segments.map(indexedSegmentFromStored),
     }),
     durationSeconds: t.exposeFloat('durationSeconds', { nullable: true, description: 'Length of the aggregated audio, once READY.' }),
     error: t.exposeString('error', { nullable: true, description: 'Why aggregation failed, when FAILED.' }),

@@ -1,8 +1,8 @@
-import type { Segment } from '../providers/types.ts';
 import { sessionAudioUrl, sessionSubtitlesUrl } from '../services/liveSessions.ts';
 import { checkLimits, isSuspicious, type RecordingChecks } from '../services/recordingChecks.ts';
 import { reviewRecording, visibleRecordingWhere } from '../services/recordings.ts';
 import { renderVtt } from '../transcripts/formats.ts';
+import { segmentFromStored } from '../transcripts/storedSegments.ts';
 import { builder } from './builder.ts';
 import { LiveSessionRef } from './liveSessions.ts';
 import { registerNodeVisibility } from './nodeVisibility.ts';
@@ -56,18 +56,7 @@ export const RecordingRef = builder.prismaNode('Recording', {
     vtt: t.string({
       description: 'WebVTT subtitles of the recording.',
       select: { session: { select: { segments: { orderBy: { idx: 'asc' } } } } },
-      resolve: (recording) =>
-        renderVtt(
-          recording.session.segments.map(
-            (row): Segment => ({
-              start: row.startSeconds,
-              end: row.endSeconds,
-              text: row.text,
-              speaker: row.speaker,
-              words: (row.words as unknown as Segment['words']) ?? [],
-            }),
-          ),
-        ),
+      resolve: (recording) => renderVtt(recording.session.segments.map(segmentFromStored)),
     }),
     sourceAudioUrl: t.string({
       description: 'The audio as received (same authentication as /graphql).',

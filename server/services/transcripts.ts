@@ -1,5 +1,6 @@
 import type { Job, TranscriptSegment } from '../db.ts';
 import type { Segment } from '../providers/types.ts';
+import { segmentFromStored } from '../transcripts/storedSegments.ts';
 
 export type TranscriptFormat = 'TXT' | 'SRT' | 'VTT' | 'JSON';
 
@@ -7,13 +8,7 @@ export function transcriptFromRows(
   job: Pick<Job, 'id' | 'detectedLanguage' | 'language' | 'mediaDurationSeconds' | 'translatedText'>,
   rows: TranscriptSegment[],
 ) {
-  const segments: Segment[] = rows.map((row) => ({
-    start: row.startSeconds,
-    end: row.endSeconds,
-    text: row.text,
-    speaker: row.speaker,
-    words: (row.words as unknown as Segment['words']) ?? [],
-  }));
+  const segments: Segment[] = rows.map(segmentFromStored);
   return {
     jobId: job.id,
     segments,

@@ -16,9 +16,7 @@
  * `npm run bench -- fanout`, or on its own: `npx tsx tests/bench/fanout.ts`.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
@@ -26,12 +24,10 @@ import vm from 'node:vm';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket, { WebSocketServer } from 'ws';
 import { buildApp } from '../../server/app.ts';
-import { createDeps } from '../../server/deps.ts';
-import { loadEnv } from '../../server/env.ts';
 import { newId } from '../../server/ids.ts';
-import { createLogger } from '../../server/logger.ts';
 import { topics } from '../../server/pubsub.ts';
 import { register } from '../../server/services/accounts.ts';
+import { createBenchDeps } from './lib/app.ts';
 import { benchPostgres, stopBenchPostgres } from './lib/database.ts';
 import { BenchReport, fmt } from './lib/report.ts';
 import { quantile, sleep, waitUntil } from './lib/stats.ts';
@@ -159,16 +155,8 @@ export async function run(report: BenchReport): Promise<void> {
   const gc = exposeGc();
   const pg = await benchPostgres();
   const databaseUrl = await pg.createDatabase('fanout');
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'parlance-bench-fanout-'));
-  const env = loadEnv({
-    NODE_ENV: 'test',
-    PORT: '0',
-    DATA_DIR: dataDir,
-    DATABASE_URL: databaseUrl,
-    DATABASE_POOL_SIZE: '10',
-    LOG_LEVEL: 'silent',
-  });
-  const deps = await createDeps(env, databaseUrl, createLogger(env.LOG_LEVEL));
+  const bench = await createBenchDeps(databaseUrl, {}, { subscriptions: true });
+  const { deps } = bench;
   const app = buildApp(deps, { jobRunnerReady: () => true });
   await new Promise<void>((resolve) => app.server.listen(0, '127.0.0.1', resolve));
   const base = `ws://127.0.0.1:${(app.server.address() as AddressInfo).port}/graphql`;
@@ -296,9 +284,7 @@ export async function run(report: BenchReport): Promise<void> {
     await clients.stop();
     await new Promise<void>((resolve) => raw.close(() => resolve()));
     await app.close();
-    await deps.subscriber?.close();
-    await deps.db.$disconnect();
-    await rm(dataDir, { recursive: true, force: true });
+    await bench.close();
   }
 }
 

@@ -7,19 +7,16 @@
  *
  * `npm run bench -- liveLatency`, or on its own: `npx tsx tests/bench/liveLatency.ts`.
  */
-import { readFile, mkdtemp, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { buildApp } from '../../server/app.ts';
-import { createDeps } from '../../server/deps.ts';
-import { loadEnv } from '../../server/env.ts';
-import { createLogger } from '../../server/logger.ts';
 import { parseWav } from '../../server/providers/local/wav.ts';
 import { register } from '../../server/services/accounts.ts';
+import { createBenchDeps } from './lib/app.ts';
 import { benchPostgres, stopBenchPostgres } from './lib/database.ts';
 import { speechWav } from './lib/fixtures.ts';
 import { BenchReport } from './lib/report.ts';
@@ -41,9 +38,8 @@ interface Received {
 export async function run(report: BenchReport): Promise<void> {
   const pg = await benchPostgres();
   const databaseUrl = await pg.createDatabase('live_latency');
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'parlance-bench-live-'));
-  const env = loadEnv({ NODE_ENV: 'test', PORT: '0', DATA_DIR: dataDir, DATABASE_URL: databaseUrl, LOG_LEVEL: 'silent' });
-  const deps = await createDeps(env, databaseUrl, createLogger(env.LOG_LEVEL));
+  const bench = await createBenchDeps(databaseUrl, {}, { subscriptions: true });
+  const { deps } = bench;
   const availability = await deps.providers.LOCAL.availability();
   if (!availability.ok) throw new Error(`the LOCAL engine is not available here: ${availability.reason}`);
   const app = buildApp(deps, { jobRunnerReady: () => true });
@@ -128,9 +124,7 @@ export async function run(report: BenchReport): Promise<void> {
   } finally {
     await client.dispose();
     await app.close();
-    await deps.subscriber?.close();
-    await deps.db.$disconnect();
-    await rm(dataDir, { recursive: true, force: true });
+    await bench.close();
   }
 }
 

@@ -15,7 +15,11 @@ export interface BenchDeps {
   close: () => Promise<void>;
 }
 
-export async function createBenchDeps(databaseUrl: string, envOverrides: Record<string, string> = {}): Promise<BenchDeps> {
+export async function createBenchDeps(
+  databaseUrl: string,
+  envOverrides: Record<string, string> = {},
+  options: { subscriptions?: boolean } = {},
+): Promise<BenchDeps> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'parlance-bench-data-'));
   const env = loadEnv({
     NODE_ENV: 'test',
@@ -27,7 +31,7 @@ export async function createBenchDeps(databaseUrl: string, envOverrides: Record<
     ...envOverrides,
   });
   const logger = createLogger(env.LOG_LEVEL);
-  const deps = await createDeps(env, databaseUrl, logger, { subscriptions: false });
+  const deps = await createDeps(env, databaseUrl, logger, { subscriptions: options.subscriptions ?? false });
   return {
     deps,
     dataDir,
