@@ -27,6 +27,20 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import {
+  headerValue,
+  Interceptors,
+  looksLikeAudio,
+  playInterceptor,
+  readBody,
+  round,
+  wavDurationSeconds,
+  wavHeader,
+  type RecordedRequest,
+} from './httpFake.ts';
+
+export type { RecordedRequest } from './httpFake.ts';
+export { wavDurationSeconds } from './httpFake.ts';
 
 export interface ScriptedWord {
   /** As spoken, with punctuation and case ("Hello,"); `word` in answers is the lowercased bare form. */
@@ -62,12 +76,6 @@ export interface RecordedListen {
   url: string | null;
   durationSeconds: number | null;
   authorization: string | null;
-}
-
-export interface RecordedRequest {
-  method: string;
-  path: string;
-  status: number;
 }
 
 export interface LiveSession {
@@ -164,11 +172,6 @@ function defaultWords(durationSeconds: number): ScriptedWord[] {
   return words;
 }
 
-type Interceptor =
-  | { kind: 'fail'; status: number; headers: Record<string, string>; body?: unknown }
-  | { kind: 'drop' }
-  | { kind: 'delay'; ms: number };
-
 export async function startFakeDeepgram(options: FakeDeepgramOptions = {}): Promise<FakeDeepgramServer> {
   const apiKey = options.apiKey === undefined ? `dg-test-${randomUUID()}` : options.apiKey;
   const idleTimeoutMs = options.liveIdleTimeoutMs ?? 10_000;
@@ -176,7 +179,7 @@ export async function startFakeDeepgram(options: FakeDeepgramOptions = {}): Prom
   const maxWindow = options.maxWindowSeconds ?? 8;
   let transcript: ListenScript = options.transcript ?? ((request) => defaultWords(request.durationSeconds ?? 10));
   let live: LiveScript = options.live ?? (() => defaultWords(600));
-  let interceptors: Interceptor[] = [];
+  const interceptors = new Interceptors();
   let liveFailures: Array<{ status: number; headers: Record<string, string> }> = [];
   const listens: RecordedListen[] = [];
   const requests: RecordedRequest[] = [];
@@ -211,23 +214,12 @@ export async function startFakeDeepgram(options: FakeDeepgramOptions = {}): Prom
     requests.push(record);
     const body = await readBody(req);
 
-    const interceptor = interceptors.shift();
-    if (interceptor?.kind === 'drop') {
-      record.status = -1;
-      req.socket.destroy();
-      return;
-    }
-    if (interceptor?.kind === 'delay') {
-      await new Promise((resolve) => setTimeout(resolve, interceptor.ms));
-      if (res.destroyed || req.socket.destroyed) {
-        record.status = -1;
-        return;
-      }
-    }
-    if (interceptor?.kind === 'fail') {
-      if (interceptor.body !== undefined) return send(res, record, interceptor.status, interceptor.body, interceptor.headers);
-      const [code, message] = defaultError(interceptor.status);
-      return sendError(res, record, interceptor.status, code, message, interceptor.headers);
+    const played = await playInterceptor(interceptors.take(url.pathname), req, res, record);
+    if (played === 'done') return;
+    if (played) {
+      if (played.body !== undefined) return send(res, record, played.status, played.body, played.headers);
+      const [code, message] = defaultError(played.status);
+      return sendError(res, record, played.status, code, message, played.headers);
     }
 
     const authorization = headerValue(req.headers.authorization);
@@ -572,13 +564,13 @@ export async function startFakeDeepgram(options: FakeDeepgramOptions = {}): Prom
     requests,
     liveSessions,
     failNext(status, times = 1, headers = {}, extra = {}) {
-      for (let i = 0; i < times; i += 1) interceptors.push({ kind: 'fail', status, headers, body: extra.body });
+      interceptors.push({ kind: 'fail', status, headers, body: extra.body }, times);
     },
     dropNext(times = 1) {
-      for (let i = 0; i < times; i += 1) interceptors.push({ kind: 'drop' });
+      interceptors.push({ kind: 'drop' }, times);
     },
     delayNext(ms, times = 1) {
-      for (let i = 0; i < times; i += 1) interceptors.push({ kind: 'delay', ms });
+      interceptors.push({ kind: 'delay', ms }, times);
     },
     failNextLive(status, times = 1, headers = {}) {
       for (let i = 0; i < times; i += 1) liveFailures.push({ status, headers });
@@ -604,7 +596,7 @@ export async function startFakeDeepgram(options: FakeDeepgramOptions = {}): Prom
       return liveSessions[index];
     },
     reset() {
-      interceptors = [];
+      interceptors.clear();
       liveFailures = [];
       listens.length = 0;
       requests.length = 0;
@@ -731,41 +723,6 @@ function bare(word: string): string {
   return word.replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, '');
 }
 
-function looksLikeAudio(bytes: Buffer): boolean {
-  if (bytes.length < 12) return false;
-  const ascii = (start: number, end: number) => bytes.subarray(start, end).toString('latin1');
-  return (
-    (ascii(0, 4) === 'RIFF' && ascii(8, 12) === 'WAVE') ||
-    ascii(0, 3) === 'ID3' ||
-    (bytes[0] === 0xff && (bytes[1] & 0xe0) === 0xe0) ||
-    ascii(0, 4) === 'fLaC' ||
-    ascii(0, 4) === 'OggS' ||
-    ascii(4, 8) === 'ftyp' ||
-    bytes.readUInt32BE(0) === 0x1a45dfa3
-  );
-}
-
-function wavHeader(bytes: Buffer): { byteRate: number; dataOffset: number; dataSize: number } | null {
-  if (bytes.length < 12 || bytes.toString('latin1', 0, 4) !== 'RIFF' || bytes.toString('latin1', 8, 12) !== 'WAVE') return null;
-  let offset = 12;
-  let byteRate = 0;
-  while (offset + 8 <= bytes.length) {
-    const id = bytes.toString('latin1', offset, offset + 4);
-    const size = bytes.readUInt32LE(offset + 4);
-    if (id === 'fmt ' && offset + 16 <= bytes.length) byteRate = bytes.readUInt32LE(offset + 16);
-    if (id === 'data') return byteRate ? { byteRate, dataOffset: offset + 8, dataSize: size } : null;
-    offset += 8 + size + (size % 2);
-  }
-  return null;
-}
-
-/** Duration of a PCM WAV file from its header, or null when it is not one. */
-export function wavDurationSeconds(bytes: Buffer): number | null {
-  const header = wavHeader(bytes);
-  if (!header) return null;
-  return Math.min(header.dataSize, bytes.length - header.dataOffset) / header.byteRate;
-}
-
 function queryRecord(params: URLSearchParams): Record<string, string> {
   const out: Record<string, string> = {};
   for (const key of new Set(params.keys())) out[key] = params.getAll(key).join(',');
@@ -778,21 +735,3 @@ function toBuffer(data: RawData): Buffer {
   return Buffer.from(data);
 }
 
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
-
-function headerValue(value: string | string[] | undefined): string | null {
-  if (Array.isArray(value)) return value[0] ?? null;
-  return value ?? null;
-}
-
-function round(value: number, digits = 3): number {
-  const factor = 10 ** digits;
-  return Math.round(value * factor) / factor;
-}

@@ -19,6 +19,19 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { deflateSync } from 'node:zlib';
+import {
+  headerValue,
+  Interceptors,
+  looksLikeAudio,
+  playInterceptor,
+  readBody,
+  round,
+  wavDurationSeconds,
+  type RecordedRequest,
+} from './httpFake.ts';
+
+export type { RecordedRequest } from './httpFake.ts';
+export { wavDurationSeconds } from './httpFake.ts';
 
 export interface ScriptedWord {
   /** The word as spoken, with its punctuation ("Hello,"); the fake strips it where OpenAI does. */
@@ -80,12 +93,6 @@ export interface RecordedChat {
   user: string | null;
   temperature: number | null;
   authorization: string | null;
-}
-
-export interface RecordedRequest {
-  method: string;
-  path: string;
-  status: number;
 }
 
 export type TranscriptScript = (request: RecordedTranscription) => ScriptedWord[] | OpenAIScript;
@@ -194,26 +201,15 @@ function defaultTranslator(request: RecordedChat): string {
   return `[translated] ${request.user ?? ''}`;
 }
 
-type Interceptor =
-  | { kind: 'fail'; status: number; headers: Record<string, string>; body?: unknown; path?: string }
-  | { kind: 'drop'; path?: string }
-  | { kind: 'delay'; ms: number; path?: string };
-
 export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<FakeOpenAIServer> {
   const apiKey = options.apiKey === undefined ? `sk-test-${randomBytes(8).toString('hex')}` : options.apiKey;
   const maxUploadBytes = options.maxUploadBytes ?? 25 * 1024 * 1024;
   let transcript: TranscriptScript = options.transcript ?? defaultScript;
   let translator: Translator = options.translator ?? defaultTranslator;
-  let interceptors: Interceptor[] = [];
+  const interceptors = new Interceptors();
   const transcriptions: RecordedTranscription[] = [];
   const chats: RecordedChat[] = [];
   const requests: RecordedRequest[] = [];
-
-  function takeInterceptor(path: string): Interceptor | undefined {
-    const index = interceptors.findIndex((item) => !item.path || item.path === path);
-    if (index < 0) return undefined;
-    return interceptors.splice(index, 1)[0];
-  }
 
   function send(res: ServerResponse, record: RecordedRequest, status: number, body: unknown, headers: Record<string, string> = {}) {
     record.status = status;
@@ -252,22 +248,11 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
     requests.push(record);
     const body = await readBody(req);
 
-    const interceptor = takeInterceptor(path);
-    if (interceptor?.kind === 'drop') {
-      record.status = -1;
-      req.socket.destroy();
-      return;
-    }
-    if (interceptor?.kind === 'delay') {
-      await new Promise((resolve) => setTimeout(resolve, interceptor.ms));
-      if (res.destroyed || req.socket.destroyed) {
-        record.status = -1;
-        return;
-      }
-    }
-    if (interceptor?.kind === 'fail') {
-      if (interceptor.body !== undefined) send(res, record, interceptor.status, interceptor.body, interceptor.headers);
-      else sendError(res, record, interceptor.status, defaultError(interceptor.status), interceptor.headers);
+    const played = await playInterceptor(interceptors.take(path), req, res, record);
+    if (played === 'done') return;
+    if (played) {
+      if (played.body !== undefined) send(res, record, played.status, played.body, played.headers);
+      else sendError(res, record, played.status, defaultError(played.status), played.headers);
       return;
     }
 
@@ -560,13 +545,13 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
     chats,
     requests,
     failNext(status, times = 1, headers = {}, extra = {}) {
-      for (let i = 0; i < times; i += 1) interceptors.push({ kind: 'fail', status, headers, body: extra.body, path: extra.path });
+      interceptors.push({ kind: 'fail', status, headers, body: extra.body, path: extra.path }, times);
     },
     dropNext(times = 1, extra = {}) {
-      for (let i = 0; i < times; i += 1) interceptors.push({ kind: 'drop', path: extra.path });
+      interceptors.push({ kind: 'drop', path: extra.path }, times);
     },
     delayNext(ms, times = 1, extra = {}) {
-      for (let i = 0; i < times; i += 1) interceptors.push({ kind: 'delay', ms, path: extra.path });
+      interceptors.push({ kind: 'delay', ms, path: extra.path }, times);
     },
     setTranscript(script) {
       transcript = script;
@@ -575,7 +560,7 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
       translator = next;
     },
     reset() {
-      interceptors = [];
+      interceptors.clear();
       transcriptions.length = 0;
       chats.length = 0;
       requests.length = 0;
@@ -708,59 +693,7 @@ function toVtt(segments: VerboseSegment[]): string {
   return `WEBVTT\n\n${segments.map((s) => `${timestamp(s.start, '.')} --> ${timestamp(s.end, '.')}\n${s.text.trim()}\n`).join('\n')}`;
 }
 
-/** The container magic numbers OpenAI accepts (wav, mp3, flac, ogg, mp4/m4a, webm). */
-function looksLikeAudio(bytes: Buffer): boolean {
-  if (bytes.length < 12) return false;
-  const ascii = (start: number, end: number) => bytes.subarray(start, end).toString('latin1');
-  return (
-    (ascii(0, 4) === 'RIFF' && ascii(8, 12) === 'WAVE') ||
-    ascii(0, 3) === 'ID3' ||
-    (bytes[0] === 0xff && (bytes[1] & 0xe0) === 0xe0) ||
-    ascii(0, 4) === 'fLaC' ||
-    ascii(0, 4) === 'OggS' ||
-    ascii(4, 8) === 'ftyp' ||
-    bytes.readUInt32BE(0) === 0x1a45dfa3
-  );
-}
-
-/** Duration of a PCM WAV file from its header, or null when it is not one. */
-export function wavDurationSeconds(bytes: Buffer): number | null {
-  if (bytes.length < 12 || bytes.toString('latin1', 0, 4) !== 'RIFF' || bytes.toString('latin1', 8, 12) !== 'WAVE') return null;
-  let offset = 12;
-  let byteRate = 0;
-  while (offset + 8 <= bytes.length) {
-    const id = bytes.toString('latin1', offset, offset + 4);
-    const size = bytes.readUInt32LE(offset + 4);
-    if (id === 'fmt ' && offset + 16 <= bytes.length) byteRate = bytes.readUInt32LE(offset + 16);
-    if (id === 'data') {
-      if (!byteRate) return null;
-      const available = bytes.length - (offset + 8);
-      return Math.min(size, available) / byteRate;
-    }
-    offset += 8 + size + (size % 2);
-  }
-  return null;
-}
-
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
-
-function headerValue(value: string | string[] | undefined): string | null {
-  if (Array.isArray(value)) return value[0] ?? null;
-  return value ?? null;
-}
-
 function redactKey(key: string): string {
   return key.length <= 8 ? '****' : `${key.slice(0, 3)}${'*'.repeat(Math.max(0, key.length - 7))}${key.slice(-4)}`;
 }
 
-function round(value: number, digits = 3): number {
-  const factor = 10 ** digits;
-  return Math.round(value * factor) / factor;
-}
