@@ -15,13 +15,14 @@ import { submitRecording } from '../../server/services/recordings.ts';
 import { renderVtt } from '../../server/transcripts/formats.ts';
 import { segmentFromStored } from '../../server/transcripts/storedSegments.ts';
 import { assertAggregateSessionPayload } from '../payloads.ts';
+import { FinalTaskError, finalFailureMessage } from '../taskFailure.ts';
 
 /** Bitrate of the small web-playback file (Opus in Ogg, mono). */
 const LIGHT_BITRATE = '32k';
 const BATCH = 64;
 
 /** A reason the session cannot be aggregated; retrying does not help. */
-class AggregationError extends Error {}
+class AggregationError extends FinalTaskError {}
 
 interface Outputs {
   sourceKey: string;
@@ -76,14 +77,14 @@ export function createAggregateSessionTask(deps: CoreDeps): Task {
       if (count > 0) await deps.db.liveAudioChunk.deleteMany({ where: { sessionId } });
       helpers.logger.info(`session ${sessionId}: aggregated, ${outputs.durationSeconds.toFixed(2)} s`);
     } catch (error) {
-      const lastAttempt = helpers.job.attempts >= helpers.job.max_attempts;
-      if (!(error instanceof AggregationError) && !lastAttempt) throw error;
-      if (!(error instanceof AggregationError)) deps.logger.error({ err: error, sessionId }, 'aggregation failed unexpectedly');
+      const message = finalFailureMessage(error, helpers, 'Aggregation failed unexpectedly.', () =>
+        deps.logger.error({ err: error, sessionId }, 'aggregation failed unexpectedly'),
+      );
       await deps.db.liveSession.updateMany({
         where: { id: sessionId, status: 'PROCESSING' },
         data: {
           status: 'FAILED',
-          error: error instanceof AggregationError ? error.message : 'Aggregation failed unexpectedly.',
+          error: message,
           processedAt: new Date(),
           updatedAt: new Date(),
         },

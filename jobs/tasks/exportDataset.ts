@@ -10,12 +10,13 @@ import { exportArchiveKey, pruneExports } from '../../server/services/datasetExp
 import { speakerPseudonym } from '../../server/services/recordings.ts';
 import { isMissingObject } from '../../server/storage.ts';
 import { assertExportDatasetPayload } from '../payloads.ts';
+import { FinalTaskError, finalFailureMessage } from '../taskFailure.ts';
 
 /** Progress is written at most this often (and at the end). */
 const PROGRESS_EVERY_MS = 500;
 
 /** A reason the export cannot be written; retrying does not help. */
-class ExportError extends Error {}
+class ExportError extends FinalTaskError {}
 
 /** One line of manifest.jsonl (README, "Dataset export"). */
 export interface ManifestEntry {
@@ -68,14 +69,14 @@ export function createExportDatasetTask(deps: CoreDeps): Task {
       await pruneExports(deps, row.projectId);
     } catch (error) {
       await deps.storage.delete(exportArchiveKey(exportId)).catch(() => {});
-      const lastAttempt = helpers.job.attempts >= helpers.job.max_attempts;
-      if (!(error instanceof ExportError) && !lastAttempt) throw error;
-      if (!(error instanceof ExportError)) deps.logger.error({ err: error, exportId }, 'dataset export failed unexpectedly');
+      const message = finalFailureMessage(error, helpers, 'The export failed unexpectedly.', () =>
+        deps.logger.error({ err: error, exportId }, 'dataset export failed unexpectedly'),
+      );
       await deps.db.datasetExport.updateMany({
         where: { id: exportId, status: 'PROCESSING' },
         data: {
           status: 'FAILED',
-          error: error instanceof ExportError ? error.message : 'The export failed unexpectedly.',
+          error: message,
           finishedAt: new Date(),
           updatedAt: new Date(),
         },
