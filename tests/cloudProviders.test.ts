@@ -12,6 +12,7 @@ import { splitForTranslation, translateText } from '../server/providers/translat
 import { ProviderError, type TranscribeRequest } from '../server/providers/types.ts';
 import { startFakeDeepgram, wordsFromText as dgWords, type FakeDeepgramServer } from './fakes/deepgramServer.ts';
 import { startFakeOpenAI, wordsFromText, type FakeOpenAIServer } from './fakes/openaiServer.ts';
+import { wavHeader } from '../server/media/wav.ts';
 
 let dir: string;
 let wav10: string;
@@ -23,21 +24,7 @@ function wav(seconds: number): Buffer {
   const samples = Math.round(seconds * 16_000);
   const data = Buffer.alloc(samples * 2);
   for (let i = 0; i < samples; i += 1) data.writeInt16LE(Math.round(2000 * Math.sin((2 * Math.PI * 440 * i) / 16_000)), i * 2);
-  const header = Buffer.alloc(44);
-  header.write('RIFF', 0, 'latin1');
-  header.writeUInt32LE(36 + data.length, 4);
-  header.write('WAVE', 8, 'latin1');
-  header.write('fmt ', 12, 'latin1');
-  header.writeUInt32LE(16, 16);
-  header.writeUInt16LE(1, 20);
-  header.writeUInt16LE(1, 22);
-  header.writeUInt32LE(16_000, 24);
-  header.writeUInt32LE(32_000, 28);
-  header.writeUInt16LE(2, 32);
-  header.writeUInt16LE(16, 34);
-  header.write('data', 36, 'latin1');
-  header.writeUInt32LE(data.length, 40);
-  return Buffer.concat([header, data]);
+  return Buffer.concat([wavHeader(data.length), data]);
 }
 
 function request(overrides: Partial<TranscribeRequest> & { apiKey: string | null }): TranscribeRequest {

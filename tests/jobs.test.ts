@@ -1,13 +1,13 @@
 // File jobs end to end: real Postgres, real ffmpeg, the real LOCAL engine and an in-process
 // job runner. Speech comes from flite, so the reference text is known.
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../server/ids.ts';
-import { submitFile, waitForJob } from './helpers/jobs.ts';
+import { storedJobFiles, submitFile, waitForJob } from './helpers/jobs.ts';
 import { makeSpeechFixture, wordErrorRate, type SpeechFixture } from './helpers/speech.ts';
 import { createTestApp, makeAdmin, registerUser, type TestApp } from './helpers/testApp.ts';
 
@@ -43,19 +43,6 @@ afterAll(async () => {
   await t?.close();
   await rm(dir, { recursive: true, force: true });
 });
-
-async function storedFiles(): Promise<string[]> {
-  const root = path.join(t.deps.env.storageDir, 'jobs');
-  const files: string[] = [];
-  const walk = async (folder: string): Promise<void> => {
-    for (const entry of await readdir(folder, { withFileTypes: true }).catch(() => [])) {
-      if (entry.isDirectory()) await walk(path.join(folder, entry.name));
-      else files.push(path.join(folder, entry.name));
-    }
-  };
-  await walk(root);
-  return files;
-}
 
 describe('LOCAL transcription of uploaded media', () => {
   for (const kind of ['wav', 'mp3', 'mp4'] as const) {
@@ -136,12 +123,12 @@ describe('LOCAL transcription of uploaded media', () => {
 describe('bad input', () => {
   async function expectRefused(file: string, code: string, pattern: RegExp) {
     const before = await t.deps.db.job.count();
-    const filesBefore = (await storedFiles()).length;
+    const filesBefore = (await storedJobFiles(t)).length;
     const result = await submitFile(t, owner.accessToken, file);
     expect(result.errors?.[0].extensions?.code, result.raw).toBe(code);
     expect(result.errors?.[0].message).toMatch(pattern);
     expect(await t.deps.db.job.count()).toBe(before);
-    expect((await storedFiles()).length).toBe(filesBefore);
+    expect((await storedJobFiles(t)).length).toBe(filesBefore);
   }
 
   it('refuses an empty file', async () => {
@@ -186,7 +173,7 @@ describe('bad input', () => {
     const id = submitted.data!.createTranscriptionJob.id;
     const job = await waitForJob(t, owner.accessToken, id);
     expect(job).toMatchObject({ status: 'FAILED', error: expect.stringMatching(/silent/i) });
-    expect((await storedFiles()).some((file) => file.includes(id))).toBe(false);
+    expect((await storedJobFiles(t)).some((file) => file.includes(id))).toBe(false);
   }, 60_000);
 
   it('refuses zero or two sources, and bad options', async () => {

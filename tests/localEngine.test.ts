@@ -14,6 +14,7 @@ import {
 } from '../server/providers/local/index.ts';
 import { cleanHypothesis, cleanWord } from '../server/providers/local/words.ts';
 import { ProviderError, type Segment, type TranscribeRequest } from '../server/providers/types.ts';
+import { wavHeader } from '../server/media/wav.ts';
 import {
   makeSpeechFixture,
   makeTempDir,
@@ -321,18 +322,5 @@ function checkTimings(segments: Segment[], fixture: SpeechFixture): void {
 }
 
 function pcmWav(samples: Int16Array): Buffer {
-  const header = Buffer.alloc(44);
-  header.write('RIFF', 0, 'ascii');
-  header.writeUInt32LE(36 + samples.byteLength, 4);
-  header.write('WAVEfmt ', 8, 'ascii');
-  header.writeUInt32LE(16, 16);
-  header.writeUInt16LE(1, 20);
-  header.writeUInt16LE(1, 22);
-  header.writeUInt32LE(16_000, 24);
-  header.writeUInt32LE(32_000, 28);
-  header.writeUInt16LE(2, 32);
-  header.writeUInt16LE(16, 34);
-  header.write('data', 36, 'ascii');
-  header.writeUInt32LE(samples.byteLength, 40);
-  return Buffer.concat([header, Buffer.from(samples.buffer, samples.byteOffset, samples.byteLength)]);
+  return Buffer.concat([wavHeader(samples.byteLength), Buffer.from(samples.buffer, samples.byteOffset, samples.byteLength)]);
 }

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import * as tus from 'tus-js-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { waitForJob } from './helpers/jobs.ts';
+import { storedJobFiles, waitForJob } from './helpers/jobs.ts';
 import { makeSpeechFixture, wordErrorRate, type SpeechFixture } from './helpers/speech.ts';
 import { createTestApp, registerUser, type GqlResult, type TestApp } from './helpers/testApp.ts';
 
@@ -141,19 +141,6 @@ async function uploadsState() {
     rows: await t.deps.db.upload.count(),
     files: (await readdir(uploadsDir())).sort(),
   };
-}
-
-async function storedJobFiles(): Promise<string[]> {
-  const root = path.join(t.deps.env.storageDir, 'jobs');
-  const files: string[] = [];
-  const walk = async (folder: string): Promise<void> => {
-    for (const entry of await readdir(folder, { withFileTypes: true }).catch(() => [])) {
-      if (entry.isDirectory()) await walk(path.join(folder, entry.name));
-      else files.push(path.join(folder, entry.name));
-    }
-  };
-  await walk(root);
-  return files;
 }
 
 /** A finished upload of `bytes` by `token`, created by hand in one PATCH. */
@@ -529,12 +516,12 @@ describe('bad media', () => {
     expect((await t.deps.db.upload.findUniqueOrThrow({ where: { id: uploadId } })).completedAt).toBeInstanceOf(Date);
 
     const jobsBefore = await t.deps.db.job.count();
-    const storedBefore = await storedJobFiles();
+    const storedBefore = await storedJobFiles(t);
     const result = await createFromUpload(owner.accessToken, uploadId);
     expect(result.errors?.[0].extensions?.code, result.raw).toBe('UNSUPPORTED_MEDIA');
     expect(result.data).toBeNull();
     expect(await t.deps.db.job.count()).toBe(jobsBefore);
-    expect(await storedJobFiles()).toEqual(storedBefore);
+    expect(await storedJobFiles(t)).toEqual(storedBefore);
     // Released, not consumed: the staged file is still there.
     expect((await t.deps.db.upload.findUniqueOrThrow({ where: { id: uploadId } })).consumedAt).toBeNull();
     expect(existsSync(stagedPath(uploadId))).toBe(true);
@@ -587,6 +574,6 @@ describe('racing for one upload', () => {
     expect(await t.deps.db.job.count({ where: { ownerId: owner.id } })).toBe(jobsBefore + 1);
     expect(existsSync(stagedPath(uploadId))).toBe(false);
     const id = won[0].data!.createTranscriptionJob.id as string;
-    expect((await storedJobFiles()).filter((file) => file.includes(id))).toHaveLength(1);
+    expect((await storedJobFiles(t)).filter((file) => file.includes(id))).toHaveLength(1);
   }, 60_000);
 });

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { GqlResult, TestApp } from './testApp.ts';
 
@@ -51,4 +51,17 @@ export async function waitForJob(
     if (Date.now() > deadline) throw new Error(`job ${id} still ${job?.status ?? 'missing'}: ${result.raw.slice(0, 500)}`);
     await new Promise((resolve) => setTimeout(resolve, 150));
   }
+}
+
+/** Every file stored under jobs/ by the app's local storage (to prove nothing was left behind). */
+export async function storedJobFiles(t: TestApp): Promise<string[]> {
+  const files: string[] = [];
+  const walk = async (folder: string): Promise<void> => {
+    for (const entry of await readdir(folder, { withFileTypes: true }).catch(() => [])) {
+      if (entry.isDirectory()) await walk(path.join(folder, entry.name));
+      else files.push(path.join(folder, entry.name));
+    }
+  };
+  await walk(path.join(t.deps.env.storageDir, 'jobs'));
+  return files;
 }
