@@ -9,11 +9,12 @@ import { createLogger } from './logger.ts';
 import { migrateDatabase } from './migrate.ts';
 import { loadMasterKey, masterKeyFile } from './security/masterKey.ts';
 import { rotateEncryptionKey } from './services/encryptionRotation.ts';
-import { promoteUser } from './services/users.ts';
+import { promoteListedUsers, promoteUser } from './services/users.ts';
 
 const usage = `Usage: npm run cli -- <command>
 
   user:promote <username or email>   make that user an ADMIN
+  user:promote                       make the registered users listed in ADMIN_EMAILS ADMINs
   keys:rotate-encryption             re-encrypt stored secrets under a new master key
                                      (NEW_ENCRYPTION_KEY, or a generated one)
   migrate                            apply database migrations and exit`;
@@ -32,9 +33,15 @@ async function main(args: string[]): Promise<number> {
   try {
     switch (command) {
       case 'user:promote': {
-        if (!rest[0]) throw new UsageError('user:promote needs a username or email.');
-        const user = await promoteUser({ db }, rest[0]);
-        console.log(`${user.username} is now an ADMIN.`);
+        if (rest[0]) {
+          const user = await promoteUser({ db }, rest[0]);
+          console.log(`${user.username} is now an ADMIN.`);
+          return 0;
+        }
+        if (env.ADMIN_EMAILS.length === 0) throw new UsageError('user:promote needs a username or email, or ADMIN_EMAILS.');
+        const { promoted, missing } = await promoteListedUsers({ db }, env.ADMIN_EMAILS);
+        for (const user of promoted) console.log(`${user.username} is now an ADMIN.`);
+        for (const email of missing) console.log(`${email}: no such user.`);
         return 0;
       }
       case 'keys:rotate-encryption': {

@@ -61,9 +61,6 @@ export async function createDeps(
     privateKeyPem: env.JWT_PRIVATE_KEY,
   });
   const externalIssuers = new ExternalIssuers(env.OIDC_ISSUERS, { cooldownMs: options.jwksCooldownMs });
-  if (env.ADMIN_EMAILS.length > 0) {
-    await core.db.user.updateMany({ where: { email: { in: env.ADMIN_EMAILS }, role: 'USER' }, data: { role: 'ADMIN' } });
-  }
   const subscriber = options.subscriptions === false ? null : await createSubscriber(databaseUrl, logger);
   return { ...core, accessTokens, externalIssuers, subscriber };
 }

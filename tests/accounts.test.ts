@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, registerUser, type TestApp } from './helpers/testApp.ts';
 
@@ -66,5 +67,23 @@ describe('register and login', () => {
     const erin = await registerUser(t);
     const row = await t.deps.db.user.findUniqueOrThrow({ where: { id: erin.id } });
     expect(row.passwordHash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+  });
+});
+
+describe('ADMIN_EMAILS', () => {
+  it('does not make a registration admin, neither at once nor at the next start, without proof of the address', async () => {
+    const settings = { ADMIN_EMAILS: 'claimed-admin@example.com', ENCRYPTION_KEY: randomBytes(32).toString('base64') };
+    const first = await createTestApp(settings);
+    const claimer = await registerUser(first, { email: 'Claimed-Admin@example.com' });
+    expect((await first.gql(ME, {}, { token: claimer.accessToken })).data!.me.role).toBe('USER');
+    await first.close();
+
+    // A restart with the same list leaves the account a plain user too.
+    const restarted = await createTestApp(settings, { databaseUrl: first.databaseUrl });
+    expect((await restarted.gql(ME, {}, { token: claimer.accessToken })).data!.me.role).toBe('USER');
+    expect((await restarted.gql(`{ users(first: 1) { totalCount } }`, {}, { token: claimer.accessToken })).errors?.[0].extensions?.code).toBe(
+      'FORBIDDEN',
+    );
+    await restarted.close();
   });
 });

@@ -29,6 +29,23 @@ describe('npm run cli', () => {
     await t.close();
   }, 60_000);
 
+  it('user:promote without an argument promotes the registered users whose address is in ADMIN_EMAILS', async () => {
+    const key = randomBytes(32).toString('base64');
+    const t = await createTestApp({ ENCRYPTION_KEY: key });
+    const listed = await registerUser(t);
+    const other = await registerUser(t);
+    const env = { DATABASE_URL: t.databaseUrl, ENCRYPTION_KEY: key, ADMIN_EMAILS: `${listed.email.toUpperCase()},absent@example.com` };
+    const { stdout } = await cli(['user:promote'], env);
+    expect(stdout).toContain(`${listed.username} is now an ADMIN.`);
+    expect(stdout).toContain('absent@example.com: no such user.');
+    expect((await t.gql('{ me { role } }', {}, { token: listed.accessToken })).data!.me.role).toBe('ADMIN');
+    expect((await t.gql('{ me { role } }', {}, { token: other.accessToken })).data!.me.role).toBe('USER');
+
+    const nothingListed = cli(['user:promote'], { DATABASE_URL: t.databaseUrl, ENCRYPTION_KEY: key });
+    await expect(nothingListed).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining('ADMIN_EMAILS') });
+    await t.close();
+  }, 60_000);
+
   it('keys:rotate-encryption re-encrypts provider keys and the signing key under the new master key', async () => {
     const oldKey = randomBytes(32).toString('base64');
     const newKey = randomBytes(32).toString('base64');

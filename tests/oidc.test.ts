@@ -9,6 +9,12 @@ import { createTestApp, registerUser, type GqlResult, type TestApp } from './hel
 const ME = `{ me { id username email role isActive } }`;
 const USERS = `{ users(first: 5) { totalCount } }`;
 const AUTH0_GROUPS = 'https://parlance.test/groups';
+/** Listed in ADMIN_EMAILS, with an `email_verified` claim that is not `true`. */
+const UNVERIFIED_CASES: [string, Record<string, unknown>][] = [
+  ['unverified-missing', {}],
+  ['unverified-false', { email_verified: false }],
+  ['unverified-string', { email_verified: 'true' }],
+];
 
 let t: TestApp;
 /** Authentik style: issuer ends with "/", flat `groups` claim. */
@@ -35,7 +41,7 @@ beforeAll(async () => {
     { issuer: rotating.issuer, audience: 'parlance-api', jwksUrl: rotating.jwksUrl },
   ];
   t = await createTestApp(
-    { OIDC_ISSUERS: JSON.stringify(issuerConfigs), ADMIN_EMAILS: 'boss@parlance.test,bootstrap@parlance.test' },
+    { OIDC_ISSUERS: JSON.stringify(issuerConfigs), ADMIN_EMAILS: ['boss', 'bootstrap', ...UNVERIFIED_CASES.map(([label]) => label)].map((name) => `${name}@parlance.test`).join(',') },
     { jwksCooldownMs: 0 },
   );
 });
@@ -178,20 +184,32 @@ describe('admin role from the issuer, on every request', () => {
     expect(withoutGroup.data!.me.role).toBe('USER');
   });
 
-  it('ADMIN_EMAILS makes an external identity admin only if that email is really its own', async () => {
-    const first = await me(await keycloak.sign({ sub: newSub(), preferred_username: 'bootstrap', email: 'Bootstrap@parlance.test' }));
+  it('ADMIN_EMAILS makes an external identity admin only if the issuer verified that email and it is really its own', async () => {
+    const first = await me(
+      await keycloak.sign({ sub: newSub(), preferred_username: 'bootstrap', email: 'Bootstrap@parlance.test', email_verified: true }),
+    );
     expect(first.data!.me).toMatchObject({ email: 'bootstrap@parlance.test', role: 'ADMIN' });
 
-    // The address already belongs to a local admin; another identity merely claiming it gets no admin.
+    // A listed address the issuer does not vouch for gives nothing, on the first request or a later one.
+    for (const [label, claim] of UNVERIFIED_CASES) {
+      const token = await authentik.sign({ sub: newSub(), email: `${label}@parlance.test`, ...claim });
+      expect((await me(token)).data!.me, label).toMatchObject({ email: `${label}@parlance.test`, role: 'USER' });
+      expect((await t.gql(USERS, {}, { token })).errors?.[0].extensions?.code, label).toBe('FORBIDDEN');
+    }
+
+    // The address belongs to a local account (which registration never makes admin); another identity
+    // claiming it, even verified by its issuer, gets no admin.
     const boss = await registerUser(t, { email: 'boss@parlance.test' });
-    expect((await t.deps.db.user.findUniqueOrThrow({ where: { id: boss.id } })).role).toBe('ADMIN');
+    expect((await t.deps.db.user.findUniqueOrThrow({ where: { id: boss.id } })).role).toBe('USER');
     const impostorSub = newSub();
-    const impostor = await me(await authentik.sign({ sub: impostorSub, preferred_username: 'boss', email: 'boss@parlance.test' }));
+    const impostor = await me(
+      await authentik.sign({ sub: impostorSub, preferred_username: 'boss', email: 'boss@parlance.test', email_verified: true }),
+    );
     expect(impostor.errors).toBeUndefined();
     expect(impostor.data!.me.id).not.toBe(boss.id);
     expect(impostor.data!.me.role).toBe('USER');
     // Nor on a later request.
-    const again = await authentik.sign({ sub: impostorSub, email: 'boss@parlance.test' });
+    const again = await authentik.sign({ sub: impostorSub, email: 'boss@parlance.test', email_verified: true });
     expect((await me(again)).data!.me.role).toBe('USER');
     expect((await t.gql(USERS, {}, { token: again })).errors?.[0].extensions?.code).toBe('FORBIDDEN');
   });

@@ -5,6 +5,8 @@ export interface ExternalIdentity {
   issuer: string;
   subject: string;
   email: string | null;
+  /** The issuer's `email_verified` claim is exactly `true`. */
+  emailVerified: boolean;
   username: string | null;
   isAdmin: boolean;
 }
@@ -51,6 +53,7 @@ export class ExternalIssuers {
       issuer: config.issuer,
       subject: payload.sub as string,
       email: typeof payload.email === 'string' ? payload.email.toLowerCase() : null,
+      emailVerified: payload.email_verified === true,
       username: stringClaim(payload, config.usernameClaim),
       isAdmin: config.adminGroups.some((group) => groups.includes(group)),
     };

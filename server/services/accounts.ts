@@ -24,7 +24,8 @@ export async function register(
         email,
         username,
         passwordHash,
-        role: deps.env.ADMIN_EMAILS.includes(email) ? 'ADMIN' : 'USER',
+        // Never ADMIN by ADMIN_EMAILS: nothing proves that the registrant owns the address.
+        role: 'USER',
       },
     });
   } catch (error) {

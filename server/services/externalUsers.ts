@@ -8,12 +8,12 @@ import type { ExternalIdentity } from '../security/oidc.ts';
  * sight. The role follows the issuer's groups on every request.
  */
 export async function upsertExternalUser(deps: AppDeps, identity: ExternalIdentity): Promise<User> {
-  // ADMIN_EMAILS counts only for the account that actually holds the address: an identity whose
-  // email claim belongs to another account (so was not recorded on its own user) gains nothing.
-  const roleFor = (storedEmail: string | null) =>
-    identity.isAdmin || (storedEmail !== null && storedEmail === identity.email && deps.env.ADMIN_EMAILS.includes(storedEmail))
-      ? 'ADMIN'
-      : 'USER';
+  // ADMIN_EMAILS counts only when the issuer vouches for the address (`email_verified: true`) and
+  // for the account that actually holds it: an identity whose email claim belongs to another account
+  // (so was not recorded on its own user) gains nothing.
+  const listedAdmin = (storedEmail: string | null) =>
+    identity.emailVerified && storedEmail !== null && storedEmail === identity.email && deps.env.ADMIN_EMAILS.includes(storedEmail);
+  const roleFor = (storedEmail: string | null) => (identity.isAdmin || listedAdmin(storedEmail) ? 'ADMIN' : 'USER');
   const key = { oidcIssuer: identity.issuer, oidcSubject: identity.subject };
   const existing = await deps.db.user.findUnique({ where: { oidcIssuer_oidcSubject: key } });
   if (existing) {

@@ -1,6 +1,6 @@
 import type { AppDeps, Viewer } from '../context.ts';
 import type { Role, User } from '../db.ts';
-import { badInput, notFound } from '../errors.ts';
+import { AppError, badInput, notFound } from '../errors.ts';
 import { recordAudit } from './audit.ts';
 import { revokeAllSessions } from './sessions.ts';
 
@@ -49,4 +49,25 @@ export async function promoteUser(deps: Pick<AppDeps, 'db'>, login: string): Pro
   const user = await deps.db.user.findFirst({ where: key.includes('@') ? { email: key } : { username: key } });
   if (!user) throw notFound('User');
   return deps.db.user.update({ where: { id: user.id }, data: { role: 'ADMIN', updatedAt: new Date() } });
+}
+
+/**
+ * `user:promote` without an argument: the operator vouches for the ADMIN_EMAILS addresses of
+ * registered users (registration alone never makes anyone admin). Returns the addresses without a user.
+ */
+export async function promoteListedUsers(
+  deps: Pick<AppDeps, 'db'>,
+  emails: string[],
+): Promise<{ promoted: User[]; missing: string[] }> {
+  const promoted: User[] = [];
+  const missing: string[] = [];
+  for (const email of emails) {
+    try {
+      promoted.push(await promoteUser(deps, email));
+    } catch (error) {
+      if (!(error instanceof AppError && error.code === 'NOT_FOUND')) throw error;
+      missing.push(email.trim().toLowerCase());
+    }
+  }
+  return { promoted, missing };
 }
