@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { run, type Runner, type TaskList, type WorkerEvents } from 'graphile-worker';
 import type { CoreDeps } from '../server/context.ts';
+import { housekeepingCrontab } from '../server/services/housekeeping.ts';
+import { createJobCancellations } from './cancellation.ts';
 import { createTaskList } from './tasks/index.ts';
 import { workerLogger } from './workerLogger.ts';
 
@@ -16,6 +18,10 @@ export interface JobRunner {
  * which graphile workers it hosts, and unlocks jobs held by workers whose runner stopped beating
  * (killed with SIGKILL, machine lost), so another runner resumes them within seconds instead of
  * after graphile-worker's 4-hour lock timeout. Stop it (and await that) before the database goes.
+ *
+ * Running transcriptions stop at once when their job is cancelled (jobs/cancellation.ts). On stop,
+ * a running task gets half of SHUTDOWN_TIMEOUT_MS (at most 5 s) to finish; then graphile-worker's
+ * `helpers.abortSignal` stops it and it is queued again, to resume after its last stored chunk.
  */
 export async function startJobRunner(options: {
   connectionString: string;
@@ -23,6 +29,8 @@ export async function startJobRunner(options: {
   deps: CoreDeps;
   taskList?: TaskList;
   pollInterval?: number;
+  /** graphile-worker crontab lines; the housekeeping sweep by default. */
+  crontab?: string;
 }): Promise<JobRunner> {
   const { deps } = options;
   const runnerId = randomUUID();
@@ -35,16 +43,22 @@ export async function startJobRunner(options: {
   events.on('worker:create', ({ worker }) => workerIds.add(worker.workerId));
   events.on('worker:stop', ({ worker }) => workerIds.delete(worker.workerId));
 
+  // Only our own task list listens for cancels (a caller's list, as in benches, brings its own).
+  const cancellations = options.taskList ? null : await createJobCancellations(options.connectionString, deps);
   let alive = true;
   const runner: Runner = await run({
     connectionString: options.connectionString,
     concurrency: options.concurrency,
     noHandleSignals: true,
     pollInterval: options.pollInterval ?? 1_000,
-    taskList: options.taskList ?? createTaskList(deps),
-    crontab: '',
+    taskList: options.taskList ?? createTaskList(deps, { cancellations }),
+    crontab: options.crontab ?? housekeepingCrontab(deps.env),
     logger: workerLogger(deps.logger),
     events,
+    gracefulShutdownAbortTimeout: Math.min(5_000, Math.floor(deps.env.SHUTDOWN_TIMEOUT_MS / 2)),
+  }).catch(async (error: unknown) => {
+    await cancellations?.close();
+    throw error;
   });
   runner.promise.then(
     () => {
@@ -74,10 +88,12 @@ export async function startJobRunner(options: {
     isAlive: () => alive,
     stop: async () => {
       clearInterval(timer);
-      if (!alive) return;
-      await runner.stop();
-      alive = false;
-      await deps.db.runnerHeartbeat.delete({ where: { runnerId } }).catch(() => {});
+      if (alive) {
+        await runner.stop();
+        alive = false;
+        await deps.db.runnerHeartbeat.delete({ where: { runnerId } }).catch(() => {});
+      }
+      await cancellations?.close();
     },
   };
 }

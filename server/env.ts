@@ -78,6 +78,7 @@ const envSchema = z.object({
   OPENAI_BASE_URL: z.string().url().optional(),
   OPENAI_TRANSCRIBE_MODEL: z.string().default('whisper-1'),
   OPENAI_TRANSLATE_MODEL: z.string().default('gpt-4o-mini'),
+  TRANSLATION_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(25).default(5),
   OPENAI_TIMEOUT_MS: z.coerce.number().int().min(1000).default(600_000),
   DEEPGRAM_API_KEY: z.string().optional(),
   DEEPGRAM_BASE_URL: z.string().url().optional(),
@@ -107,8 +108,11 @@ const envSchema = z.object({
     .transform((value) => value === 'true'),
   PRICES: z.string().optional(),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+  MAX_SOCKETS_PER_USER: z.coerce.number().int().min(1).max(10_000).default(20),
   LIVE_MAX_LOCAL_SESSIONS: z.coerce.number().int().min(0).max(1000).default(4),
   LIVE_MAX_CHUNK_BYTES: z.coerce.number().int().min(1024).max(512 * 1024).default(256 * 1024),
+  MAX_JSON_BODY_BYTES: z.coerce.number().int().min(64 * 1024).default(2 * 1024 * 1024),
+  MAX_QUERY_BYTES: z.coerce.number().int().min(1024).default(100 * 1024),
   LIVE_IDLE_SECONDS: z.coerce.number().positive().default(60),
   SIGNED_URL_TTL_SECONDS: z.coerce.number().int().min(60).max(7 * 86_400).default(3600),
   LIVE_GAP_WAIT_MS: z.coerce.number().int().min(0).max(60_000).default(5_000),
@@ -128,6 +132,15 @@ const envSchema = z.object({
   EXPORTS_KEPT_PER_PROJECT: z.coerce.number().int().min(1).max(1000).default(5),
   WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(25).default(8),
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).optional(),
+  UPLOAD_EXPIRY_HOURS: z.coerce.number().positive().max(24 * 365).default(24),
+  WEBHOOK_DELIVERY_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  OUTBOX_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  HOUSEKEEPING_CRON: z
+    .string()
+    .regex(/^\S+ \S+ \S+ \S+ \S+$/, 'must be five crontab fields, e.g. "17 * * * *"')
+    .default('17 * * * *'),
+  HOUSEKEEPING_SWEEPS_KEPT: z.coerce.number().int().min(1).max(10_000).default(100),
 });
 
 export type Env = z.infer<typeof envSchema> & {
@@ -155,6 +168,12 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
   if (isProduction && !env.ENCRYPTION_KEY) {
     throw new EnvError('Invalid configuration:\n  ENCRYPTION_KEY: required when NODE_ENV=production');
   }
+  const largestLiveChunkRequest = base64Length(env.LIVE_MAX_CHUNK_BYTES) + 16 * 1024;
+  if (env.MAX_JSON_BODY_BYTES < largestLiveChunkRequest) {
+    throw new EnvError(
+      `Invalid configuration:\n  MAX_JSON_BODY_BYTES: must be at least ${largestLiveChunkRequest} so a live audio chunk of LIVE_MAX_CHUNK_BYTES (base64) fits`,
+    );
+  }
   const publicUrl = (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/$/, '');
   return {
     ...env,
@@ -164,4 +183,8 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
     storageDir: path.resolve(env.STORAGE_DIR ?? path.join(env.DATA_DIR, 'storage')),
     isProduction,
   };
+}
+
+function base64Length(bytes: number): number {
+  return Math.ceil(bytes / 3) * 4;
 }

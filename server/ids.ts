@@ -24,6 +24,7 @@ export const idPrefixes = {
   WebhookEvent: 'evt',
   Recording: 'rec',
   DatasetExport: 'dsx',
+  HousekeepingSweep: 'hks',
 } as const;
 
 export type NodeTypeName = keyof typeof idPrefixes;

@@ -32,7 +32,8 @@ export function createUploadServer(deps: AppDeps): TusServer {
 
   return new TusServer({
     path: '/uploads',
-    datastore: new FileStore({ directory }),
+    // Upload-Expires on every response; an expired upload answers 410, and housekeeping deletes it.
+    datastore: new FileStore({ directory, expirationPeriodInMilliseconds: deps.env.UPLOAD_EXPIRY_HOURS * 3_600_000 }),
     maxSize: deps.env.MAX_RESUMABLE_UPLOAD_BYTES,
     respectForwardedHeaders: deps.env.TRUST_PROXY,
     relativeLocation: true,

@@ -16,6 +16,7 @@ import './usage.ts';
 import './quotas.ts';
 import './audit.ts';
 import './webhooks.ts';
+import './housekeeping.ts';
 
 let schema: GraphQLSchema | undefined;
 

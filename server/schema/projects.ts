@@ -65,6 +65,9 @@ const UpdateProjectInput = builder.inputType('UpdateProjectInput', {
   fields: (t) => ({
     name: t.string({ description: 'Left out: unchanged.' }),
     description: t.string({ description: 'Left out: unchanged; null: cleared.' }),
+    retentionDays: t.int({
+      description: "Days finished jobs and sessions are kept (1-36500). Left out: unchanged; null: the server's RETENTION_DAYS.",
+    }),
   }),
 });
 

@@ -41,7 +41,12 @@ export type AuditAction =
   | 'webhook.created'
   | 'webhook.deleted'
   | 'webhook.enabled'
-  | 'webhook.disabled';
+  | 'webhook.disabled'
+  | 'job.expired'
+  | 'session.expired'
+  | 'legalHold.set'
+  | 'legalHold.released'
+  | 'project.retentionChanged';
 
 export interface AuditInput {
   /** Who acted; null for the system (a webhook disabled after failures, say). */

@@ -8,6 +8,7 @@ import { jobKey, publishJobChange } from './jobs.ts';
 import { aggregateJobKey } from './liveSessions.ts';
 import { requireProject } from './projectAccess.ts';
 import { addFounder } from './projectMembers.ts';
+import { retentionDaysSetting } from './retention.ts';
 import { requireName } from './validation.ts';
 
 const MAX_DESCRIPTION = 2000;
@@ -44,18 +45,34 @@ export async function createProject(
   });
 }
 
-/** Settings: name and description (OWNER/ADMIN). A field left out stays; a null description clears it. */
+/**
+ * Settings: name, description and retention (OWNER/ADMIN). A field left out stays; a null
+ * description clears it; a null retentionDays falls back to the server's RETENTION_DAYS (audited).
+ */
 export async function updateProject(
   deps: AppDeps,
   viewer: Viewer,
   id: string,
-  input: { name?: string | null; description?: string | null },
+  input: { name?: string | null; description?: string | null; retentionDays?: number | null },
 ): Promise<Project> {
-  await requireProject(deps.db, viewer, id, 'manageSettings');
+  const { project } = await requireProject(deps.db, viewer, id, 'manageSettings');
   const data: Prisma.ProjectUpdateInput = { updatedAt: new Date() };
   if (input.name !== undefined && input.name !== null) data.name = projectName(input.name);
   if (input.description !== undefined) data.description = projectDescription(input.description);
-  return deps.db.project.update({ where: { id }, data });
+  if (input.retentionDays === undefined || input.retentionDays === project.retentionDays) {
+    return deps.db.project.update({ where: { id }, data });
+  }
+  data.retentionDays = retentionDaysSetting(input.retentionDays);
+  return deps.db.$transaction(async (tx) => {
+    await recordAudit(tx, {
+      actorId: viewer.user.id,
+      action: 'project.retentionChanged',
+      targetType: 'Project',
+      targetId: id,
+      details: { previous: project.retentionDays, retentionDays: data.retentionDays },
+    });
+    return tx.project.update({ where: { id }, data });
+  });
 }
 
 /**
