@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../server/ids.ts';
 import { inspectMedia } from '../server/services/mediaCheck.ts';
-import { assertRateLimit } from '../server/services/rateLimit.ts';
+import { assertRateLimit, rateLimitKeys } from '../server/services/rateLimit.ts';
 import { recordSessionUsage } from '../server/services/usage.ts';
 import { submitFile, waitForJob } from './helpers/jobs.ts';
 import { makeSpeechFixture, makeTempDir } from './helpers/speech.ts';
@@ -328,7 +328,9 @@ describe('rate limits', () => {
       expect(accepted).toBeLessThanOrEqual(10 + Math.ceil((Date.now() - started) / 1000));
       expect(limited.errors![0].extensions!.retryAfterSeconds).toBe(1);
       expect(codeOf(await append(other))).toBe('NOT_FOUND');
-      await new Promise((resolve) => setTimeout(resolve, 1100));
+      // A second later (the bucket's clock moved, not ours): one chunk is earned back, not two.
+      await app.deps.db.$executeRaw`
+        UPDATE rate_limits SET tokens = 0, updated_at = clock_timestamp() - interval '1 second' WHERE key = ${rateLimitKeys.liveAudio(user.id)}`;
       expect(codeOf(await append(user))).toBe('NOT_FOUND');
       expect(codeOf(await append(user))).toBe('RATE_LIMITED');
     } finally {
@@ -349,7 +351,7 @@ describe('rate limits', () => {
     }
     const fast = `test:${Math.random()}`;
     for (let i = 0; i < 3; i += 1) await assertRateLimit(t.deps, fast, 3, 0.3);
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    await t.deps.db.$executeRaw`UPDATE rate_limits SET updated_at = updated_at - interval '150 milliseconds' WHERE key = ${fast}`;
     await assertRateLimit(t.deps, fast, 3, 0.3); // 0.15 s refilled 1.5 tokens
     await assertRateLimit(t.deps, slow, 0, 60); // 0: no limit
   });
