@@ -3,7 +3,7 @@ import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadEnv } from '../server/env.ts';
 import { ExternalIssuers } from '../server/security/oidc.ts';
-import { generateSigningKey, startFakeIssuer, unsecuredToken, type FakeIssuer } from './fakes/oidcIssuer.ts';
+import { generateSigningKey, startOidcProvider, unsecuredToken, type OidcProvider } from './helpers/oidcProvider.ts';
 import { createTestApp, registerUser, type GqlResult, type TestApp } from './helpers/testApp.ts';
 
 const ME = `{ me { id username email role isActive } }`;
@@ -18,21 +18,21 @@ const UNVERIFIED_CASES: [string, Record<string, unknown>][] = [
 
 let t: TestApp;
 /** Authentik style: issuer ends with "/", flat `groups` claim. */
-let authentik: FakeIssuer;
+let authentik: OidcProvider;
 /** Keycloak style: realm issuer, roles nested at realm_access.roles. */
-let keycloak: FakeIssuer;
+let keycloak: OidcProvider;
 /** Auth0 style: issuer is the tenant root with "/", several audiences, namespaced (dotted URL) claim. */
-let auth0: FakeIssuer;
+let auth0: OidcProvider;
 /** A second Keycloak realm used only by the key rotation tests, so rotating does not disturb the others. */
-let rotating: FakeIssuer;
+let rotating: OidcProvider;
 let issuerConfigs: Record<string, unknown>[];
 
 beforeAll(async () => {
   [authentik, keycloak, auth0, rotating] = await Promise.all([
-    startFakeIssuer({ issuerPath: '/application/o/parlance/', jwksPath: '/application/o/parlance/jwks/' }),
-    startFakeIssuer({ issuerPath: '/realms/parlance', jwksPath: '/realms/parlance/protocol/openid-connect/certs' }),
-    startFakeIssuer({ issuerPath: '/', jwksPath: '/.well-known/jwks.json', audience: ['parlance-api', 'https://tenant/userinfo'] }),
-    startFakeIssuer({ issuerPath: '/realms/rotating', jwksPath: '/realms/rotating/protocol/openid-connect/certs' }),
+    startOidcProvider({ issuerPath: '/application/o/parlance/', jwksPath: '/application/o/parlance/jwks/' }),
+    startOidcProvider({ issuerPath: '/realms/parlance', jwksPath: '/realms/parlance/protocol/openid-connect/certs' }),
+    startOidcProvider({ issuerPath: '/', jwksPath: '/.well-known/jwks.json', audience: ['parlance-api', 'https://tenant/userinfo'] }),
+    startOidcProvider({ issuerPath: '/realms/rotating', jwksPath: '/realms/rotating/protocol/openid-connect/certs' }),
   ]);
   issuerConfigs = [
     { issuer: authentik.issuer, audience: 'parlance-api', jwksUrl: authentik.jwksUrl, groupsClaim: 'groups', adminGroups: ['parlance-admins'] },
@@ -305,7 +305,7 @@ describe('key rotation at the issuer', () => {
   });
 
   it('with the production cooldown, unknown kids do not refetch the JWKS more than once per cooldown', async () => {
-    const issuer = await startFakeIssuer({ issuerPath: '/realms/cooldown', jwksPath: '/certs' });
+    const issuer = await startOidcProvider({ issuerPath: '/realms/cooldown', jwksPath: '/certs' });
     try {
       const env = loadEnv({ OIDC_ISSUERS: JSON.stringify([{ issuer: issuer.issuer, audience: 'parlance-api', jwksUrl: issuer.jwksUrl }]) });
       const issuers = new ExternalIssuers(env.OIDC_ISSUERS);

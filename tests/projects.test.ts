@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProjectRole } from '../server/db.ts';
 import { newId } from '../server/ids.ts';
 import { sha256Hex } from '../server/security/tokens.ts';
-import { startFakeSmtpServer, type FakeSmtpServer } from './fakes/smtpServer.ts';
+import { startSmtpMailbox, type SmtpMailbox } from './helpers/smtpMailbox.ts';
 import { createTestApp, makeAdmin, registerUser, type GqlResult, type TestApp } from './helpers/testApp.ts';
 
 type User = Awaited<ReturnType<typeof registerUser>>;
@@ -18,7 +18,7 @@ const MEDIA_HOST = 'media.projects.test';
 // Shared by the two apps on one database (with and without SMTP), which must open the same signing key.
 const ENCRYPTION_KEY = randomBytes(32).toString('base64');
 
-let smtp: FakeSmtpServer;
+let smtp: SmtpMailbox;
 let t: TestApp;
 let base: string;
 let owner: User;
@@ -31,7 +31,7 @@ let outsider: User;
 let siteAdmin: User;
 
 beforeAll(async () => {
-  smtp = await startFakeSmtpServer({ credentials: SMTP_CREDENTIALS });
+  smtp = await startSmtpMailbox({ credentials: SMTP_CREDENTIALS });
   t = await createTestApp({
     ENCRYPTION_KEY,
     SMTP_URL: smtp.url(SMTP_CREDENTIALS),

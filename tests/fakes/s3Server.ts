@@ -1,3 +1,4 @@
+// Kept hand-written instead of s3rver 3.7.1 (last release 2021): it stores the SDK's aws-chunked stream bodies framing and all, its list continuation tokens fail on Node >= 17, it verifies no checksums and cannot fail a chosen request, all of which tests/storage.test.ts relies on.
 /**
  * A stand-in for an S3-compatible object store: an HTTP server on 127.0.0.1 (path-style URLs,
  * http://127.0.0.1:<port>/<bucket>/<key>) that the real @aws-sdk/client-s3 and lib-storage talk to.
