@@ -2,10 +2,12 @@
 // `--api-only` leaves the jobs to separate `npm run worker` processes on the same database.
 import { startJobRunner, type JobRunner } from '../jobs/runner.ts';
 import { adminConsoleBuilt } from './adminRoute.ts';
-import { buildApp } from './app.ts';
+import { buildApp, type App } from './app.ts';
+import type { AppDeps } from './context.ts';
 import { openDatabase } from './database.ts';
 import { createDeps } from './deps.ts';
 import { EnvError, loadEnv } from './env.ts';
+import { assertPortFree, listen, PortInUseError } from './listen.ts';
 import { createLogger } from './logger.ts';
 import { migrateDatabase } from './migrate.ts';
 import { workerSchemaReady } from './readiness.ts';
@@ -14,16 +16,35 @@ async function main(): Promise<void> {
   const env = loadEnv();
   const logger = createLogger(env.LOG_LEVEL);
   const apiOnly = process.argv.includes('--api-only');
+  await assertPortFree(env.HOST, env.PORT);
 
   const database = await openDatabase(env, logger);
-  await migrateDatabase(database.url, logger);
-  const deps = await createDeps(env, database.url, logger);
   let runner: JobRunner | null = null;
-  if (!apiOnly) {
-    runner = await startJobRunner({ connectionString: database.url, concurrency: env.WORKER_CONCURRENCY, deps });
+  let deps: AppDeps | null = null;
+  let app: App | null = null;
+  const stopAll = async () => {
+    await app?.close();
+    await runner?.stop();
+    await deps?.subscriber?.close();
+    await deps?.db.$disconnect();
+    await database.stop();
+  };
+  try {
+    await migrateDatabase(database.url, logger);
+    deps = await createDeps(env, database.url, logger);
+    const coreDeps = deps;
+    app = buildApp(coreDeps, {
+      jobRunnerReady: apiOnly ? () => workerSchemaReady(coreDeps.db) : () => runner?.isAlive() ?? false,
+    });
+    // Listening before the runner starts: a port lost to a race leaves no runner working headless.
+    await listen(app.server, env.PORT, env.HOST);
+    if (!apiOnly) {
+      runner = await startJobRunner({ connectionString: database.url, concurrency: env.WORKER_CONCURRENCY, deps });
+    }
+  } catch (error) {
+    await stopAll().catch((stopError: unknown) => logger.error({ err: stopError }, 'error while stopping after a failed start'));
+    throw error;
   }
-  const app = buildApp(deps, { jobRunnerReady: runner ? runner.isAlive : () => workerSchemaReady(deps.db) });
-  await new Promise<void>((resolve) => app.server.listen(env.PORT, env.HOST, resolve));
 
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : env.PORT;
@@ -54,11 +75,7 @@ async function main(): Promise<void> {
     }, env.SHUTDOWN_TIMEOUT_MS);
     deadline.unref();
     try {
-      await app.close();
-      await runner?.stop();
-      await deps.subscriber?.close();
-      await deps.db.$disconnect();
-      await database.stop();
+      await stopAll();
       logger.info('stopped');
       process.exit(0);
     } catch (error) {
@@ -71,7 +88,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof EnvError) console.error(error.message);
+  if (error instanceof EnvError || error instanceof PortInUseError) console.error(error.message);
   else console.error(error);
   process.exit(1);
 });
