@@ -18,6 +18,10 @@ export function assertTranscribePayload(payload: unknown): TranscribePayload {
   return { jobId: (payload as { jobId: string }).jobId };
 }
 
+/** The translation step of a job carries the same payload as its transcription. */
+export type TranslatePayload = TranscribePayload;
+export const assertTranslatePayload: (payload: unknown) => TranslatePayload = assertTranscribePayload;
+
 export interface AggregateSessionPayload {
   sessionId: string;
 }

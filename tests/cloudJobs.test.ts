@@ -14,6 +14,7 @@ import { startFakeS3, type FakeS3Server } from './fakes/s3Server.ts';
 import { submitFile, waitForJob } from './helpers/jobs.ts';
 import { makeSpeechFixture, type SpeechFixture } from './helpers/speech.ts';
 import { createTestApp, registerUser, type TestApp } from './helpers/testApp.ts';
+import { waitFor } from './helpers/wait.ts';
 
 const SHORT = ['the weather is nice today', 'please call me tomorrow morning'];
 const LONG = [
@@ -298,6 +299,9 @@ describe('DEEPGRAM jobs', () => {
   it("translates (translateTo: 'de') through OpenAI chat completions with the user's OpenAI key", async () => {
     openai.setTranslator((chat) => `[de] ${chat.user}`);
     const id = await submit(t, alice, short.wavPath, { provider: 'DEEPGRAM', translateTo: 'de' });
+    expect((await finished(t, alice, id)).status).toBe('COMPLETED');
+    // The translation is a step of its own after the transcript.
+    await waitFor('the translation', async () => (await t.deps.db.job.findUniqueOrThrow({ where: { id } })).translationStatus === 'COMPLETED', 60_000);
     const job = await finished(t, alice, id);
 
     expect(job.status, job.error).toBe('COMPLETED');

@@ -603,7 +603,11 @@ describe('live sessions', () => {
     const high = await request(client, START, { input: { provider: 'LOCAL', encoding: 'PCM_S16LE', sampleRate: 96000 } });
     expect(high.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
     const french = await request(client, START, { input: { provider: 'LOCAL', encoding: 'PCM_S16LE', sampleRate: 16000, language: 'fr' } });
-    expect(french.errors?.[0].extensions?.code).toBe('PROVIDER_UNAVAILABLE');
+    expect(french.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'language' });
+    expect(french.errors?.[0].message).toMatch(/LOCAL recognises English \(en\) only/);
+    const model = await request(client, START, { input: { provider: 'LOCAL', encoding: 'PCM_S16LE', sampleRate: 16000, model: 'large' } });
+    expect(model.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'model' });
+    expect(await t.deps.db.liveSession.count({ where: { ownerId: user.id } })).toBe(0);
     await client.dispose();
   });
 });

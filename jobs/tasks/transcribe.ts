@@ -9,10 +9,10 @@ import { extractChunk, planChunks } from '../../server/media/chunks.ts';
 import { prepareAudio } from '../../server/media/prepare.ts';
 import { mediaToolsFromEnv } from '../../server/media/run.ts';
 import { isKeylessServer, serverKeyFor } from '../../server/providers/registry.ts';
-import { translateText } from '../../server/providers/translate.ts';
 import { ProviderError, type Segment } from '../../server/providers/types.ts';
 import { topics } from '../../server/pubsub.ts';
 import { publishJobChange } from '../../server/services/jobs.ts';
+import { enqueueTranslation } from '../../server/services/jobTranslation.ts';
 import { revealProviderKey } from '../../server/services/providerKeys.ts';
 import { estimateCostUsd } from '../../server/services/pricing.ts';
 import { fetchToFile } from '../../server/services/urlFetch.ts';
@@ -21,14 +21,15 @@ import { assertWithinQuota } from '../../server/services/quotas.ts';
 import { emitEvent } from '../../server/services/webhooks.ts';
 import { assertTranscribePayload } from '../payloads.ts';
 
-/** Share of progress given to transcription; the rest covers translation and finishing. */
+/** Share of progress given to transcription; the rest covers finishing. */
 const TRANSCRIBE_SHARE = 0.95;
 
 /**
  * Turns one Job into a transcript: fetch or download the media, normalise it to 16 kHz mono,
  * cut it into chunks at quiet points, transcribe chunk by chunk (each chunk's segments and the
  * chunk counter are written in one transaction, so a worker killed mid-job resumes after the last
- * finished chunk with no duplicates), then translate, record usage and complete.
+ * finished chunk with no duplicates), then record usage and complete; a translation (translateTo)
+ * follows as its own task (server/services/jobTranslation.ts).
  */
 export function createTranscribeTask(deps: CoreDeps): Task {
   return async (payload, helpers) => {
@@ -204,23 +205,18 @@ async function finish(deps: CoreDeps, jobId: string, durationSeconds: number): P
   const job = await deps.db.job.findUniqueOrThrow({ where: { id: jobId } });
   const segments = await deps.db.transcriptSegment.findMany({ where: { jobId }, orderBy: { idx: 'asc' } });
   const text = segments.map((segment) => segment.text).join(' ');
-  let translatedText: string | null = null;
-  if (job.translateTo && text) {
-    const apiKey = await resolveKey(deps, job.ownerId, 'OPENAI');
-    translatedText = await translateText(text, job.translateTo, {
-      apiKey,
-      baseURL: deps.env.OPENAI_BASE_URL,
-      model: deps.env.OPENAI_TRANSLATE_MODEL,
-    });
-  }
+  // The transcript is the product: the job completes with it, and its translation follows as a
+  // step of its own, whose failure fails only the translation.
+  const translationStatus = job.translateTo ? 'PENDING' : null;
   // The usage record carries the completion time, so usage and jobStats agree over any range.
   const completedAt = new Date();
   const completed = await deps.db.$transaction(async (tx) => {
     const { count } = await tx.job.updateMany({
       where: { id: jobId, status: 'PROCESSING' },
-      data: { status: 'COMPLETED', progress: 1, text, translatedText, completedAt, updatedAt: completedAt },
+      data: { status: 'COMPLETED', progress: 1, text, translationStatus, translationError: null, completedAt, updatedAt: completedAt },
     });
     if (count === 0) return null;
+    if (translationStatus) await enqueueTranslation(deps, tx, jobId);
     await tx.usageRecord.upsert({
       where: { jobId },
       create: {

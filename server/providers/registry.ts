@@ -40,3 +40,82 @@ export function isKeylessServer(env: Env, provider: ProviderName): boolean {
   if (provider === 'DEEPGRAM') return Boolean(env.DEEPGRAM_BASE_URL) && !env.DEEPGRAM_API_KEY;
   return false;
 }
+
+/**
+ * What an engine can honour. The one owner of these facts: job submission and live session start
+ * refuse any option outside them (rather than an engine ignoring it, or failing the job later).
+ */
+export interface EngineCapabilities {
+  /** Primary language subtags the engine recognises ("en"); null: any language it is given. */
+  languages: readonly string[] | null;
+  /** Speaker labels (`diarize`): with any model, never, or only with models whose names match. */
+  diarization: 'any model' | 'none' | { models: RegExp; example: string };
+  /** Whether a request may name a model (false: the engine has one model). */
+  modelChoice: boolean;
+}
+
+export const engineCapabilities: Record<ProviderName, EngineCapabilities> = {
+  LOCAL: { languages: ['en'], diarization: 'none', modelChoice: false },
+  OPENAI: { languages: null, diarization: { models: /diarize/, example: 'gpt-4o-transcribe-diarize' }, modelChoice: true },
+  DEEPGRAM: { languages: null, diarization: 'any model', modelChoice: true },
+};
+
+export interface EngineOptions {
+  language: string | null;
+  model: string | null;
+  diarize: boolean;
+}
+
+/** The first requested option `provider` cannot honour, with a sentence naming the engine's limits; null when all can be. */
+export function unsupportedEngineOption(
+  env: Env,
+  provider: ProviderName,
+  options: EngineOptions,
+): { field: keyof EngineOptions; message: string } | null {
+  const capabilities = engineCapabilities[provider];
+  const limits = describeLimits(provider);
+  if (options.model && !capabilities.modelChoice) {
+    return { field: 'model', message: `${provider} cannot use model "${options.model}": ${limits}` };
+  }
+  const primary = options.language?.split(/[-_]/)[0].toLowerCase();
+  if (primary && capabilities.languages && !capabilities.languages.includes(primary)) {
+    return { field: 'language', message: `${provider} cannot recognise language "${options.language}": ${limits}` };
+  }
+  const model = options.model ?? defaultModelFor(env, provider);
+  if (options.diarize && !diarizes(capabilities, model)) {
+    const withModel = capabilities.modelChoice && model ? ` with model "${model}"` : '';
+    return { field: 'diarize', message: `${provider} cannot label speakers (diarize)${withModel}: ${limits}` };
+  }
+  return null;
+}
+
+function diarizes(capabilities: EngineCapabilities, model: string | null): boolean {
+  const { diarization } = capabilities;
+  if (diarization === 'any model') return true;
+  if (diarization === 'none') return false;
+  return model !== null && diarization.models.test(model);
+}
+
+function defaultModelFor(env: Env, provider: ProviderName): string | null {
+  if (provider === 'OPENAI') return env.OPENAI_TRANSCRIBE_MODEL;
+  if (provider === 'DEEPGRAM') return env.DEEPGRAM_MODEL;
+  return null;
+}
+
+/** The engine's limits in one sentence, e.g. "LOCAL recognises English (en) only, does not label speakers and has a single model (no model choice)." */
+export function describeLimits(provider: ProviderName): string {
+  const { languages, diarization, modelChoice } = engineCapabilities[provider];
+  const limits = [
+    languages && `recognises ${languages.map(languageName).join(', ')} only`,
+    diarization === 'none' && 'does not label speakers',
+    typeof diarization === 'object' && `labels speakers only with a diarization model such as ${diarization.example}`,
+    !modelChoice && 'has a single model (no model choice)',
+  ].filter((limit): limit is string => Boolean(limit));
+  if (limits.length === 0) return `${provider} takes any language, speaker labels and model.`;
+  const list = limits.length === 1 ? limits[0] : `${limits.slice(0, -1).join(', ')} and ${limits.at(-1)}`;
+  return `${provider} ${list}.`;
+}
+
+function languageName(code: string): string {
+  return `${new Intl.DisplayNames(['en'], { type: 'language' }).of(code) ?? code} (${code})`;
+}

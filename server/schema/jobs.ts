@@ -15,6 +15,7 @@ import {
   visibleJobWhere,
 } from '../services/jobs.ts';
 import { jobStats } from '../services/jobStats.ts';
+import { retryTranslation } from '../services/jobTranslation.ts';
 import { transcriptFromRows, transcriptUrl } from '../services/transcripts.ts';
 import { renderTranscript } from '../transcripts/formats.ts';
 import { sessionChunkEvents } from '../live/subscriptions.ts';
@@ -27,6 +28,9 @@ import { UserRef } from './users.ts';
 
 export const JobStatusEnum = builder.enumType('JobStatus', {
   values: ['QUEUED', 'PROCESSING', 'COMPLETED', 'FAILED', 'CANCELLED'] as const,
+});
+export const TranslationStatusEnum = builder.enumType('TranslationStatus', {
+  values: ['PENDING', 'COMPLETED', 'FAILED'] as const,
 });
 export const TranscriptFormatEnum = builder.enumType('TranscriptFormat', { values: ['TXT', 'SRT', 'VTT', 'JSON'] as const });
 
@@ -116,6 +120,13 @@ export const JobRef = builder.prismaNode('Job', {
     }),
     text: t.exposeString('text', { nullable: true, description: 'The whole transcript, when completed.' }),
     translatedText: t.exposeString('translatedText', { nullable: true }),
+    translationStatus: t.expose('translationStatus', {
+      type: TranslationStatusEnum,
+      nullable: true,
+      description:
+        'Null without translateTo. PENDING once the job has COMPLETED with its transcript (the translation follows); FAILED fails only the translation: see translationError, and retryTranslation.',
+    }),
+    translationError: t.exposeString('translationError', { nullable: true, description: 'Why the translation failed.' }),
     segments: t.field({
       type: [SegmentRef],
       select: { segments: { orderBy: { idx: 'asc' } } },
@@ -316,6 +327,13 @@ builder.mutationFields((t) => ({
     authScopes: { write: true },
     args: { id: t.arg.id({ required: true }) },
     resolve: (_query, _root, args, context) => retryJob(context.deps, context.viewer!, args.id),
+  }),
+  retryTranslation: t.prismaField({
+    type: 'Job',
+    description: "Runs a job's FAILED translation again (its owner); the transcript is left as it is.",
+    authScopes: { write: true },
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_query, _root, args, context) => retryTranslation(context.deps, context.viewer!, args.id),
   }),
   deleteJob: t.boolean({
     authScopes: { write: true },

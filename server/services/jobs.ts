@@ -16,6 +16,7 @@ import { requireProject } from './projectAccess.ts';
 import { assertWithinQuota } from './quotas.ts';
 import { assertJobSubmissionRate } from './rateLimit.ts';
 import { assertPublicUrl, parseMediaUrl } from './urlFetch.ts';
+import { assertEngineSupports, optionalLanguage } from './validation.ts';
 import { discardUploadFile, releaseUpload, takeUpload } from './uploads.ts';
 
 export const TRANSCRIBE_TASK = 'transcribe';
@@ -43,8 +44,6 @@ export interface CreateJobInput {
   idempotencyKey?: string | null;
 }
 
-const LANGUAGE = /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$/;
-
 /**
  * Who may see a job: its owner, the members of its project, and admins acting with admin power.
  * (An `OR` filter: combine it with other filters through `AND`, not by spreading next to another `OR`.)
@@ -62,7 +61,7 @@ export async function findVisibleJob(deps: CoreDeps, viewer: Viewer, id: string)
 }
 
 /** A job the viewer may change (cancel, retry, delete): their own, or any for admins. */
-async function findOwnJob(deps: CoreDeps, viewer: Viewer, id: string): Promise<Job> {
+export async function findOwnJob(deps: CoreDeps, viewer: Viewer, id: string): Promise<Job> {
   const job = await findVisibleJob(deps, viewer, id);
   if (job.ownerId !== viewer.user.id && !viewer.isAdmin) throw forbidden("Only the job's owner can change it.");
   return job;
@@ -159,31 +158,31 @@ export async function createTranscriptionJob(deps: AppDeps, viewer: Viewer, inpu
 
 async function validateOptions(deps: AppDeps, viewer: Viewer, input: CreateJobInput) {
   const provider = input.provider ?? deps.env.DEFAULT_PROVIDER;
-  const language = input.language?.trim() || null;
-  if (language && !LANGUAGE.test(language)) throw badInput('language must be a language code such as "en" or "pt-BR".', 'language');
-  const translateTo = input.translateTo?.trim() || null;
-  if (translateTo && !LANGUAGE.test(translateTo)) throw badInput('translateTo must be a language code such as "de".', 'translateTo');
+  const language = optionalLanguage(input.language);
+  const translateTo = optionalLanguage(input.translateTo, 'translateTo');
   const model = input.model?.trim() || null;
   if (model && (model.length > 100 || !/^[\w.:/-]+$/.test(model))) throw badInput('model is not a valid model name.', 'model');
+  const diarize = input.diarize ?? false;
+  assertEngineSupports(deps.env, provider, { language, model, diarize });
   // Into a project: OWNER, ADMIN and CONTRIBUTOR may submit (NOT_FOUND when the project is not visible).
   const projectId = input.projectId ? (await requireProject(deps.db, viewer, input.projectId, 'record')).project.id : null;
 
   if (provider === 'LOCAL') {
     const availability = await deps.providers.LOCAL.availability();
     if (!availability.ok) throw new AppError('PROVIDER_UNAVAILABLE', `LOCAL is not available: ${availability.reason}`);
-  } else if (!(await hasKey(deps, viewer.user.id, provider))) {
+  } else if (!(await hasProviderKey(deps, viewer.user.id, provider))) {
     throw new AppError(
       'PROVIDER_UNAVAILABLE',
       `No ${provider} key: add your own with setProviderKey, or ask the operator to configure one.`,
     );
   }
-  if (translateTo && !(await hasKey(deps, viewer.user.id, 'OPENAI'))) {
+  if (translateTo && !(await hasProviderKey(deps, viewer.user.id, 'OPENAI'))) {
     throw new AppError('PROVIDER_UNAVAILABLE', 'Translation needs an OPENAI key: add one with setProviderKey.');
   }
-  return { provider, model, language, diarize: input.diarize ?? false, translateTo, projectId };
+  return { provider, model, language, diarize, translateTo, projectId };
 }
 
-async function hasKey(deps: CoreDeps, userId: string, provider: Provider): Promise<boolean> {
+export async function hasProviderKey(deps: CoreDeps, userId: string, provider: Provider): Promise<boolean> {
   if (serverKeyFor(deps.env, provider) || isKeylessServer(deps.env, provider)) return true;
   return (await deps.db.providerKey.count({ where: { userId, provider } })) > 0;
 }
@@ -232,6 +231,8 @@ export async function retryJob(deps: AppDeps, viewer: Viewer, id: string): Promi
         chunksTotal: null,
         text: null,
         translatedText: null,
+        translationStatus: null,
+        translationError: null,
         startedAt: null,
         completedAt: null,
         updatedAt: new Date(),

@@ -17,6 +17,7 @@ import { signPath } from '../security/signedUrls.ts';
 import { assertWithinQuota } from './quotas.ts';
 import { recordSessionUsage } from './usage.ts';
 import { assertLiveAudioRate } from './rateLimit.ts';
+import { assertEngineSupports, optionalLanguage } from './validation.ts';
 
 export const AGGREGATE_SESSION_TASK = 'aggregate_session';
 export const AGGREGATE_MAX_ATTEMPTS = 5;
@@ -34,7 +35,6 @@ export interface StartLiveSessionInput {
   promptId?: string | null;
 }
 
-const LANGUAGE = /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$/;
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 /** A tail longer than this is not re-transcribed when a session is ended from another process. */
 const MAX_TAIL_FLUSH_SECONDS = 120;
@@ -114,10 +114,10 @@ function sessionInfo(session: LiveSession): SessionInfo {
 export async function startLiveSession(deps: CoreDeps, viewer: Viewer, input: StartLiveSessionInput): Promise<LiveSession> {
   const { env } = deps;
   const provider = input.provider ?? env.DEFAULT_PROVIDER;
-  const language = input.language?.trim() || null;
-  if (language && !LANGUAGE.test(language)) throw badInput('language must be a language code such as "en" or "pt-BR".', 'language');
+  const language = optionalLanguage(input.language);
   const model = input.model?.trim() || null;
   if (model && (model.length > 100 || !/^[\w.:/-]+$/.test(model))) throw badInput('model is not a valid model name.', 'model');
+  assertEngineSupports(env, provider, { language, model, diarize: false });
   if (!Number.isInteger(input.sampleRate)) throw badInput('sampleRate must be a whole number of Hz.', 'sampleRate');
   if (input.encoding === 'PCM_S16LE' && (input.sampleRate < 8000 || input.sampleRate > 48000)) {
     throw badInput('sampleRate must be between 8000 and 48000 Hz for PCM_S16LE.', 'sampleRate');
@@ -137,9 +137,6 @@ export async function startLiveSession(deps: CoreDeps, viewer: Viewer, input: St
 
   const registry = liveRegistry(deps);
   if (provider === 'LOCAL') {
-    if (language && !/^en(?:-|$)/i.test(language)) {
-      throw new AppError('PROVIDER_UNAVAILABLE', `The LOCAL engine recognises English only, not ${language}.`);
-    }
     const availability = await deps.providers.LOCAL.availability();
     if (!availability.ok) throw new AppError('PROVIDER_UNAVAILABLE', `LOCAL is not available: ${availability.reason}`);
     if (registry.localSessions >= env.LIVE_MAX_LOCAL_SESSIONS) throw localSessionsExhausted(env.LIVE_MAX_LOCAL_SESSIONS);

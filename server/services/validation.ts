@@ -1,7 +1,11 @@
+import type { Env } from '../env.ts';
 import { badInput } from '../errors.ts';
+import { unsupportedEngineOption, type EngineOptions } from '../providers/registry.ts';
+import type { ProviderName } from '../providers/types.ts';
 
 const USERNAME = /^[a-z0-9][a-z0-9_.-]{2,31}$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const LANGUAGE = /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$/;
 
 export function normaliseUsername(raw: string): string {
   const username = raw.trim().toLowerCase();
@@ -25,4 +29,17 @@ export function requireName(raw: string, field = 'name', max = 100): string {
   if (name.length === 0) throw badInput(`${field} must not be empty.`, field);
   if (name.length > max) throw badInput(`${field} must be at most ${max} characters.`, field);
   return name;
+}
+
+/** A language code such as "en" or "pt-BR", trimmed; null when none is given. */
+export function optionalLanguage(raw: string | null | undefined, field = 'language'): string | null {
+  const language = raw?.trim() || null;
+  if (language && !LANGUAGE.test(language)) throw badInput(`${field} must be a language code such as "en" or "pt-BR".`, field);
+  return language;
+}
+
+/** Refuses (BAD_USER_INPUT, naming the engine's limits) an option the engine cannot honour. */
+export function assertEngineSupports(env: Env, provider: ProviderName, options: EngineOptions): void {
+  const unsupported = unsupportedEngineOption(env, provider, options);
+  if (unsupported) throw badInput(unsupported.message, unsupported.field);
 }
