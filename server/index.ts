@@ -10,7 +10,7 @@ import { EnvError, loadEnv } from './env.ts';
 import { assertPortFree, listen, PortInUseError } from './listen.ts';
 import { createLogger } from './logger.ts';
 import { migrateDatabase } from './migrate.ts';
-import { workerSchemaReady } from './readiness.ts';
+import { jobRunnersAlive } from './readiness.ts';
 
 async function main(): Promise<void> {
   const env = loadEnv();
@@ -34,7 +34,7 @@ async function main(): Promise<void> {
     deps = await createDeps(env, database.url, logger);
     const coreDeps = deps;
     app = buildApp(coreDeps, {
-      jobRunnerReady: apiOnly ? () => workerSchemaReady(coreDeps.db) : () => runner?.isAlive() ?? false,
+      jobRunnerReady: apiOnly ? () => jobRunnersAlive(coreDeps) : () => runner?.isAlive() ?? false,
     });
     // Listening before the runner starts: a port lost to a race leaves no runner working headless.
     await listen(app.server, env.PORT, env.HOST);

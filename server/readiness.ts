@@ -1,8 +1,13 @@
-import type { Db } from './db.ts';
+import type { CoreDeps } from './context.ts';
 
-/** For an API process without its own runner: the graphile-worker schema is installed and answers. */
-export async function workerSchemaReady(db: Db): Promise<boolean> {
-  const rows = await db.$queryRaw<{ ok: boolean }[]>`
-    SELECT to_regclass('graphile_worker._private_jobs') IS NOT NULL AS ok`;
-  return rows[0]?.ok === true;
+/**
+ * For an API process without its own runner (`npm run api`): some job runner has sent a heartbeat
+ * (jobs/runner.ts) within RUNNER_STALE_SECONDS. A stopped runner deletes its row; a killed one goes stale.
+ */
+export async function jobRunnersAlive(deps: Pick<CoreDeps, 'db' | 'env'>): Promise<boolean> {
+  const rows = await deps.db.$queryRaw<{ alive: boolean }[]>`
+    SELECT EXISTS (
+      SELECT 1 FROM runner_heartbeats WHERE seen_at > now() - make_interval(secs => ${deps.env.RUNNER_STALE_SECONDS})
+    ) AS alive`;
+  return rows[0]?.alive === true;
 }

@@ -3,19 +3,35 @@ import { createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import http from 'node:http';
 import https from 'node:https';
-import net from 'node:net';
 import { pipeline } from 'node:stream/promises';
 import { AppError, badInput } from '../errors.ts';
+import { isAddressLiteral, isPublicAddress } from '../security/addresses.ts';
 
 /**
- * Fetching media from user-supplied URLs without letting them reach inside our network: only
- * http(s), and every address a host resolves to (checked again at connect time, so DNS
- * rebinding does not help) must be public unless the host is allow-listed.
+ * Fetching from user-supplied URLs (media, webhooks) without letting them reach inside our network:
+ * only http(s), and every address a host resolves to must be public (the rule lives in
+ * security/addresses.ts) unless the host is allow-listed. The rule is applied when the URL is
+ * submitted, again before each request and each redirect hop, in the DNS lookup the request uses,
+ * and to the address the socket actually connected to, so DNS rebinding and address spellings do
+ * not help. Network failures are reported in one generic wording: which of refused, reset or TLS
+ * happened would tell a caller what listens where.
  */
 export interface UrlFetchPolicy {
   allowHosts: string[];
   maxBytes: number;
   timeoutMs: number;
+}
+
+export const PRIVATE_ADDRESS_MESSAGE = 'url points to a private, loopback or link-local address, which is not allowed.';
+/** What a failed connection is reported as, whatever the cause (refused, reset, TLS, address). */
+export const COULD_NOT_CONNECT = 'could not connect';
+
+/** A connection refused by the address rule at lookup or connect time. */
+export class AddressNotAllowedError extends Error {
+  constructor() {
+    super('the address is not allowed');
+    this.name = 'AddressNotAllowedError';
+  }
 }
 
 export function parseMediaUrl(raw: string): URL {
@@ -30,15 +46,33 @@ export function parseMediaUrl(raw: string): URL {
   return url;
 }
 
-/** Refuses a URL whose host resolves to a private, loopback or link-local address (unless allowed). */
+/** Refuses a URL whose host resolves to any address that is not public (unless the host is allowed). */
 export async function assertPublicUrl(url: URL, policy: Pick<UrlFetchPolicy, 'allowHosts'>): Promise<void> {
   if (isAllowed(url.hostname, policy.allowHosts)) return;
   const addresses = await resolveAll(url.hostname).catch(() => {
     throw badInput(`Cannot resolve host ${url.hostname}.`, 'url');
   });
-  if (addresses.some(isPrivateAddress)) {
-    throw badInput('url points to a private, loopback or link-local address, which is not allowed.', 'url');
-  }
+  if (addresses.length === 0 || !addresses.every(isPublicAddress)) throw badInput(PRIVATE_ADDRESS_MESSAGE, 'url');
+}
+
+/**
+ * Request options and a socket check keeping one outbound request to `url` on public addresses:
+ * pass `options` to http(s).request, then `guard(request)`. Nothing for an allow-listed host.
+ */
+export function outboundGuard(url: URL, allowHosts: string[]): { options: { lookup?: typeof guardedLookup }; guard: (request: http.ClientRequest) => void } {
+  if (isAllowed(url.hostname, allowHosts)) return { options: {}, guard: () => {} };
+  return {
+    // Node skips `lookup` for address literals: those are checked by assertPublicUrl and below.
+    options: { lookup: guardedLookup },
+    guard: (request) =>
+      request.on('socket', (socket) => {
+        const check = () => {
+          if (!isPublicAddress(socket.remoteAddress ?? '')) socket.destroy(new AddressNotAllowedError());
+        };
+        if (socket.connecting) socket.once('connect', check);
+        else check();
+      }),
+  };
 }
 
 /** Downloads `url` to `path` within the size and time caps, following up to 5 redirects. */
@@ -52,7 +86,8 @@ export async function fetchToFile(url: URL, path: string, policy: UrlFetchPolicy
     if (deadline.aborted) {
       throw new AppError('UNSUPPORTED_MEDIA', `Fetching the URL took longer than ${Math.round(policy.timeoutMs / 1000)} s.`);
     }
-    throw new AppError('UNSUPPORTED_MEDIA', `Could not fetch the URL: ${(error as Error).message}`);
+    if (error instanceof AddressNotAllowedError) throw badInput(PRIVATE_ADDRESS_MESSAGE, 'url');
+    throw new AppError('UNSUPPORTED_MEDIA', `Could not fetch the URL: ${COULD_NOT_CONNECT}.`);
   }
 }
 
@@ -63,14 +98,16 @@ async function fetchFollowing(
   signal: AbortSignal,
   redirects: number,
 ): Promise<{ bytes: number }> {
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new AppError('UNSUPPORTED_MEDIA', 'The URL redirects to something other than http or https.');
   await assertPublicUrl(url, policy);
-  const allowed = isAllowed(url.hostname, policy.allowHosts);
+  const { options, guard } = outboundGuard(url, policy.allowHosts);
   const response = await new Promise<http.IncomingMessage>((resolve, reject) => {
     const request = (url.protocol === 'https:' ? https : http).get(url, {
       signal,
       headers: { 'user-agent': 'Parlance media fetcher', accept: 'audio/*, video/*, */*' },
-      lookup: allowed ? undefined : guardedLookup,
+      ...options,
     });
+    guard(request);
     request.on('response', resolve);
     request.on('error', reject);
   });
@@ -78,7 +115,13 @@ async function fetchFollowing(
   if (status >= 300 && status < 400 && response.headers.location) {
     response.resume();
     if (redirects >= 5) throw new AppError('UNSUPPORTED_MEDIA', 'The URL redirects too many times.');
-    return fetchFollowing(new URL(response.headers.location, url), path, policy, signal, redirects + 1);
+    let next: URL;
+    try {
+      next = new URL(response.headers.location, url);
+    } catch {
+      throw new AppError('UNSUPPORTED_MEDIA', 'The URL redirects to an invalid URL.');
+    }
+    return fetchFollowing(next, path, policy, signal, redirects + 1);
   }
   if (status !== 200) {
     response.resume();
@@ -100,6 +143,7 @@ async function fetchFollowing(
   return { bytes };
 }
 
+/** dns.lookup that fails when any address the host resolves to is not public. */
 export function guardedLookup(
   hostname: string,
   options: object,
@@ -108,8 +152,8 @@ export function guardedLookup(
   dnsLookup(hostname, { ...options, all: true }, (error, addresses) => {
     if (error) return callback(error, []);
     const list = addresses as { address: string; family: number }[];
-    if (list.some((entry) => isPrivateAddress(entry.address))) {
-      return callback(new Error('the host resolves to a private address'), []);
+    if (list.length === 0 || !list.every((entry) => isPublicAddress(entry.address))) {
+      return callback(new AddressNotAllowedError(), []);
     }
     if ((options as { all?: boolean }).all) return callback(null, list);
     callback(null, list[0].address, list[0].family);
@@ -117,7 +161,7 @@ export function guardedLookup(
 }
 
 function resolveAll(hostname: string): Promise<string[]> {
-  if (net.isIP(hostname.replace(/^\[|\]$/g, ''))) return Promise.resolve([hostname.replace(/^\[|\]$/g, '')]);
+  if (isAddressLiteral(hostname)) return Promise.resolve([hostname]);
   return new Promise((resolve, reject) =>
     dnsLookup(hostname, { all: true }, (error, addresses) =>
       error ? reject(error) : resolve(addresses.map((entry) => entry.address)),
@@ -128,36 +172,6 @@ function resolveAll(hostname: string): Promise<string[]> {
 export function isAllowed(hostname: string, allowHosts: string[]): boolean {
   const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
   return allowHosts.some((allowed) => allowed.toLowerCase() === host);
-}
-
-export function isPrivateAddress(address: string): boolean {
-  if (net.isIPv4(address)) {
-    const [a, b] = address.split('.').map(Number);
-    return (
-      a === 0 ||
-      a === 10 ||
-      a === 127 ||
-      (a === 100 && b >= 64 && b <= 127) ||
-      (a === 169 && b === 254) ||
-      (a === 172 && b >= 16 && b <= 31) ||
-      (a === 192 && b === 168) ||
-      (a === 198 && (b === 18 || b === 19)) ||
-      a >= 224
-    );
-  }
-  const lower = address.toLowerCase();
-  if (lower.startsWith('::ffff:')) return isPrivateAddress(lower.slice(7));
-  return (
-    lower === '::' ||
-    lower === '::1' ||
-    lower.startsWith('fc') ||
-    lower.startsWith('fd') ||
-    lower.startsWith('fe8') ||
-    lower.startsWith('fe9') ||
-    lower.startsWith('fea') ||
-    lower.startsWith('feb') ||
-    lower.startsWith('ff')
-  );
 }
 
 function formatBytes(bytes: number): string {

@@ -16,7 +16,7 @@ import { newId } from '../ids.ts';
 import { recordAudit } from './audit.ts';
 import { sendEmail } from './mail.ts';
 import { requireProject } from './projectAccess.ts';
-import { assertPublicUrl, guardedLookup, isAllowed } from './urlFetch.ts';
+import { AddressNotAllowedError, assertPublicUrl, isAllowed, outboundGuard, PRIVATE_ADDRESS_MESSAGE } from './urlFetch.ts';
 
 export const DELIVER_WEBHOOK_TASK = 'deliverWebhook';
 export const deliveryJobKey = (deliveryId: string) => `${DELIVER_WEBHOOK_TASK}:${deliveryId}`;
@@ -224,14 +224,15 @@ async function post(url: URL, headers: Record<string, string>, body: string, opt
   } catch (error) {
     return { ok: false, status: null, error: (error as Error).message };
   }
-  const allowed = isAllowed(url.hostname, options.allowHosts);
+  const { options: guarded, guard } = outboundGuard(url, options.allowHosts);
   return new Promise<AttemptResult>((resolve) => {
     const request = (url.protocol === 'https:' ? https : http).request(url, {
       method: 'POST',
       headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
       signal: AbortSignal.timeout(options.timeoutMs),
-      lookup: allowed ? undefined : guardedLookup,
+      ...guarded,
     });
+    guard(request);
     request.on('response', (response) => {
       const status = response.statusCode ?? 0;
       let received = 0;
@@ -247,7 +248,9 @@ async function post(url: URL, headers: Record<string, string>, body: string, opt
     });
     request.on('error', (error: Error) => {
       const timedOut = error.name === 'AbortError' || error.name === 'TimeoutError';
-      resolve({ ok: false, status: null, error: timedOut ? `No answer within ${options.timeoutMs} ms.` : error.message });
+      // One wording for refused, reset, TLS and address failures: telling them apart would map ports.
+      const reason = error instanceof AddressNotAllowedError ? PRIVATE_ADDRESS_MESSAGE : `Could not connect to the endpoint.`;
+      resolve({ ok: false, status: null, error: timedOut ? `No answer within ${options.timeoutMs} ms.` : reason });
     });
     request.end(body);
   });
