@@ -41,10 +41,13 @@ export class DeepgramLiveEngine extends LiveEngine {
   #onClosed: (() => void) | null = null;
   #lastSent = Date.now();
   readonly #keepAlive: NodeJS.Timeout;
+  /** The key in use, cut out of any error text the socket reports. */
+  readonly #apiKey: string | null;
 
-  private constructor(socket: V1Socket) {
+  private constructor(socket: V1Socket, apiKey: string | null) {
     super();
     this.#socket = socket;
+    this.#apiKey = apiKey;
     this.#keepAlive = setInterval(() => {
       if (this.#closed || this.#closing || Date.now() - this.#lastSent < KEEPALIVE_MS) return;
       try {
@@ -84,7 +87,7 @@ export class DeepgramLiveEngine extends LiveEngine {
       socket.on('error', (error) => {
         clearTimeout(timer);
         if (engine) engine.#failed(error);
-        else reject(connectError(error));
+        else reject(connectError(error, options.apiKey));
       });
       socket.on('close', (event) => {
         clearTimeout(timer);
@@ -102,7 +105,7 @@ export class DeepgramLiveEngine extends LiveEngine {
       socket.close();
       throw error;
     }
-    engine = new DeepgramLiveEngine(socket);
+    engine = new DeepgramLiveEngine(socket, options.apiKey);
     return engine;
   }
 
@@ -186,7 +189,7 @@ export class DeepgramLiveEngine extends LiveEngine {
     if (!expected) {
       this.#closed = true;
       clearInterval(this.#keepAlive);
-      this.emit('error', new ProviderError('transient', `Deepgram closed the stream (${event.code ?? '?'} ${event.reason ?? ''})`.trim()));
+      this.emit('error', new ProviderError('transient', `Deepgram closed the stream (${event.code ?? '?'} ${event.reason ?? ''})`.trim(), {}, [this.#apiKey]));
     }
   }
 
@@ -196,12 +199,12 @@ export class DeepgramLiveEngine extends LiveEngine {
     clearInterval(this.#keepAlive);
     this.#onClosed?.();
     this.#onClosed = null;
-    this.emit('error', connectError(error));
+    this.emit('error', connectError(error, this.#apiKey));
   }
 }
 
-function connectError(error: unknown): ProviderError {
+function connectError(error: unknown, apiKey: string | null): ProviderError {
   const message = error instanceof Error ? error.message : String((error as { message?: unknown })?.message ?? error);
-  if (/\b(401|402|403)\b/.test(message)) return new ProviderError('auth', `Deepgram refused the key: ${message}`);
-  return new ProviderError('transient', `Could not reach Deepgram: ${message}`);
+  if (/\b(401|402|403)\b/.test(message)) return new ProviderError('auth', `Deepgram refused the key: ${message}`, {}, [apiKey]);
+  return new ProviderError('transient', `Could not reach Deepgram: ${message}`, {}, [apiKey]);
 }

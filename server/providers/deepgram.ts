@@ -99,7 +99,7 @@ export class DeepgramProvider implements SpeechProvider {
         { abortSignal: request.signal, maxRetries: 0, timeoutInSeconds: this.config.timeoutMs / 1000 },
       )) as DgResponse;
     } catch (error) {
-      throw mapDeepgramError(error, request.signal);
+      throw mapDeepgramError(error, request.signal, apiKey);
     }
     if (!body.results) {
       // A callback request is acknowledged with only a request_id; this provider never asks for one.
@@ -191,7 +191,8 @@ function segmentsFromWords(raw: DgWord[], diarize: boolean, duration: number): S
  *   data", …) → `bad_media`; other 4xx (unknown model or language) → `unavailable`
  * When the caller's signal aborted, the signal's reason (an AbortError) is returned instead.
  */
-export function mapDeepgramError(error: unknown, signal?: AbortSignal): Error {
+export function mapDeepgramError(error: unknown, signal?: AbortSignal, apiKey?: string | null): Error {
+  const secrets = [apiKey];
   if (signal?.aborted) return abortReason(signal);
   if (error instanceof ProviderError) return error;
   if (error instanceof DeepgramTimeoutError) return new ProviderError('transient', 'Deepgram request timed out');
@@ -204,18 +205,18 @@ export function mapDeepgramError(error: unknown, signal?: AbortSignal): Error {
         return new ProviderError('transient', 'Deepgram request timed out');
       }
       const detail = cause instanceof Error ? describeCause(cause) : error.message;
-      return new ProviderError('transient', `Could not reach Deepgram: ${detail}`);
+      return new ProviderError('transient', `Could not reach Deepgram: ${detail}`, {}, secrets);
     }
     const message = `Deepgram ${status}: ${bodyMessage(error.body) ?? error.message}`;
     const retryAfterMs = retryAfterFromHeaders(error.rawResponse?.headers);
-    if (status === 401 || status === 402 || status === 403) return new ProviderError('auth', message, { status });
+    if (status === 401 || status === 402 || status === 403) return new ProviderError('auth', message, { status }, secrets);
     if (status === 429 || status === 408 || status >= 500) {
-      return new ProviderError('transient', message, { status, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) });
+      return new ProviderError('transient', message, { status, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) }, secrets);
     }
     if (status === 413 || status === 415 || /audio|payload|media|corrupt|unsupported data|decod|format|duration/i.test(message)) {
-      return new ProviderError('bad_media', message, { status });
+      return new ProviderError('bad_media', message, { status }, secrets);
     }
-    return new ProviderError('unavailable', message, { status });
+    return new ProviderError('unavailable', message, { status }, secrets);
   }
   return error instanceof Error ? error : new Error(String(error));
 }

@@ -134,7 +134,7 @@ export class OpenAIProvider implements SpeechProvider {
         { signal: request.signal, timeout: this.config.timeoutMs, maxRetries: 0 },
       )) as TranscriptionBody;
     } catch (error) {
-      throw mapOpenAIError(error, { signal: request.signal, purpose: 'transcription' });
+      throw mapOpenAIError(error, { signal: request.signal, purpose: 'transcription', apiKey });
     }
 
     const duration = request.durationSeconds > 0 ? request.durationSeconds : (body.duration ?? 0);
@@ -244,8 +244,9 @@ function diarizedSegments(body: TranscriptionBody, duration: number): Segment[] 
  */
 export function mapOpenAIError(
   error: unknown,
-  context: { signal?: AbortSignal; purpose?: 'transcription' | 'chat' } = {},
+  context: { signal?: AbortSignal; purpose?: 'transcription' | 'chat'; apiKey?: string | null } = {},
 ): Error {
+  const secrets = [context.apiKey];
   if (context.signal?.aborted || error instanceof APIUserAbortError) {
     return abortReason(context.signal);
   }
@@ -256,23 +257,23 @@ export function mapOpenAIError(
   if (error instanceof APIConnectionError) {
     const cause = (error as { cause?: unknown }).cause;
     const detail = cause instanceof Error ? describeCause(cause) : error.message;
-    return new ProviderError('transient', `Could not reach the OpenAI endpoint: ${detail}`);
+    return new ProviderError('transient', `Could not reach the OpenAI endpoint: ${detail}`, {}, secrets);
   }
   if (error instanceof APIError && typeof error.status === 'number') {
     const status = error.status;
     const message = `OpenAI ${status}: ${apiMessage(error)}`;
     const retryAfterMs = retryAfterFromHeaders(error.headers);
     const details = { status, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
-    if (status === 401 || status === 403) return new ProviderError('auth', message, { status });
-    if (status === 429 && error.code === 'insufficient_quota') return new ProviderError('auth', message, { status });
-    if (status === 429 || status === 408 || status === 409 || status >= 500) return new ProviderError('transient', message, details);
+    if (status === 401 || status === 403) return new ProviderError('auth', message, { status }, secrets);
+    if (status === 429 && error.code === 'insufficient_quota') return new ProviderError('auth', message, { status }, secrets);
+    if (status === 429 || status === 408 || status === 409 || status >= 500) return new ProviderError('transient', message, details, secrets);
     if (context.purpose !== 'chat' && (status === 413 || status === 415 || isAboutTheAudio(error))) {
-      return new ProviderError('bad_media', message, { status });
+      return new ProviderError('bad_media', message, { status }, secrets);
     }
-    return new ProviderError('unavailable', message, { status });
+    return new ProviderError('unavailable', message, { status }, secrets);
   }
   if (error instanceof OpenAIError) {
-    return new ProviderError(/credential|api key/i.test(error.message) ? 'auth' : 'unavailable', `OpenAI: ${error.message}`);
+    return new ProviderError(/credential|api key/i.test(error.message) ? 'auth' : 'unavailable', `OpenAI: ${error.message}`, {}, secrets);
   }
   return error instanceof Error ? error : new Error(String(error));
 }

@@ -81,7 +81,7 @@ async function translatePiece(client: OpenAI, system: string, text: string, opti
     if (error instanceof APIError && error.code === 'context_length_exceeded' && !options.signal?.aborted) {
       return splitAndRetry('the text is too long for the model');
     }
-    throw mapOpenAIError(error, { signal: options.signal, purpose: 'chat' });
+    throw mapOpenAIError(error, { signal: options.signal, purpose: 'chat', apiKey: options.apiKey });
   }
   const choice = completion.choices[0];
   if (!choice) throw new ProviderError('transient', 'Translation failed: the model returned no choices');

@@ -3,6 +3,8 @@
  * normalised audio at a time (16 kHz mono 16-bit PCM in a WAV file); times in the result are
  * seconds from the start of that chunk, and the pipeline shifts them to absolute times.
  */
+import { scrubSecrets } from '../security/scrub.ts';
+
 export type ProviderName = 'LOCAL' | 'OPENAI' | 'DEEPGRAM';
 
 export interface Word {
@@ -50,13 +52,19 @@ export type ProviderErrorKind =
   /** The engine is not installed or not configured. */
   | 'unavailable';
 
+/**
+ * A provider's failure. Its message is shown to users, stored on jobs and sessions and logged, so
+ * it is scrubbed of credentials here: pass the keys in use as `secrets` whenever the message holds
+ * text from the provider (some echo the key they were given).
+ */
 export class ProviderError extends Error {
   constructor(
     readonly kind: ProviderErrorKind,
     message: string,
     readonly details: { status?: number; retryAfterMs?: number } = {},
+    secrets: ReadonlyArray<string | null | undefined> = [],
   ) {
-    super(message);
+    super(scrubSecrets(message, secrets));
     this.name = 'ProviderError';
   }
 }
