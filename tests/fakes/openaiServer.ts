@@ -111,6 +111,12 @@ export interface FakeOpenAIOptions {
   maxChatChars?: number;
   /** Upload limit; larger bodies get 413 like the real service (25 MiB). */
   maxUploadBytes?: number;
+  /**
+   * How a 401 quotes the key it refused: `masked` like api.openai.com (its start and last four
+   * characters), `whole` like OpenAI-compatible servers and proxies that echo the Authorization
+   * header they were sent ("Incorrect API key provided: Bearer sk-…"). Default `masked`.
+   */
+  rejectedKeyEcho?: 'masked' | 'whole';
 }
 
 export interface FakeOpenAIServer {
@@ -267,7 +273,7 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
       }
       if (match[1] !== apiKey) {
         return sendError(res, record, 401, {
-          message: `Incorrect API key provided: ${redactKey(match[1])}. You can find your API key at https://platform.openai.com/account/api-keys.`,
+          message: `Incorrect API key provided: ${options.rejectedKeyEcho === 'whole' ? authorization : redactKey(match[1])}. You can find your API key at https://platform.openai.com/account/api-keys.`,
           code: 'invalid_api_key',
         });
       }
