@@ -56,7 +56,7 @@ const translationSettled = (id: string) =>
 
 describe('translateTo when OpenAI cannot be reached', () => {
   it('completes the job with its transcript and downloads, fails only the translation, and retries it alone', async () => {
-    openai.dropNext(2, { path: CHAT }); // every translation attempt loses its connection
+    openai.dropNext(100, { path: CHAT }); // OpenAI's chat cannot be reached: every attempt loses its connection
     const submitted = await submitFile(t, alice.accessToken, speech.wavPath, { provider: 'OPENAI', translateTo: 'de' });
     expect(submitted.errors, submitted.raw).toBeUndefined();
     const id = submitted.data!.createTranscriptionJob.id as string;
@@ -89,6 +89,7 @@ describe('translateTo when OpenAI cannot be reached', () => {
     expect(theirs.errors?.[0].extensions?.code).toBe('NOT_FOUND');
 
     // OpenAI answers again: the translation alone runs, and fills translatedText.
+    openai.reset();
     const retried = await t.gql(RETRY, { id }, { token: alice.accessToken });
     expect(retried.errors, retried.raw).toBeUndefined();
     expect(retried.data!.retryTranslation).toMatchObject({ status: 'COMPLETED', translationStatus: 'PENDING', translationError: null });
@@ -101,7 +102,8 @@ describe('translateTo when OpenAI cannot be reached', () => {
       translationError: null,
       attempts: 1,
     });
-    expect(openai.transcriptions).toHaveLength(1);
+    expect(openai.transcriptions).toHaveLength(0); // nothing was transcribed again
+    expect(openai.chats).toHaveLength(1);
     const json = await fetch(`${base}/jobs/${id}/transcript.json`, { headers: { authorization: `Bearer ${alice.accessToken}` } });
     expect(await json.json()).toMatchObject({ translatedText: '[de] The weather is nice today.' });
 
