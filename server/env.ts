@@ -63,7 +63,8 @@ const envSchema = z.object({
   ENCRYPTION_KEY: base64Key,
   ADMIN_EMAILS: csv,
   OIDC_ISSUERS: oidcIssuers,
-  LOGIN_MAX_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(1).default(5),
+  LOGIN_MAX_FAILURES_PER_PAIR: z.coerce.number().int().min(1).default(5),
+  LOGIN_MAX_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(1).default(100),
   LOGIN_MAX_FAILURES_PER_ADDRESS: z.coerce.number().int().min(1).default(20),
   LOGIN_THROTTLE_WINDOW_SECONDS: z.coerce.number().int().min(1).default(900),
   TRUST_PROXY: z

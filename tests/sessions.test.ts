@@ -319,78 +319,7 @@ describe('deactivation', () => {
   });
 });
 
-describe('login throttling', () => {
-  let tt: TestApp;
-  let throttleUrl: string;
-  beforeAll(async () => {
-    tt = await createTestApp({
-      LOGIN_MAX_FAILURES_PER_ACCOUNT: '3',
-      LOGIN_MAX_FAILURES_PER_ADDRESS: '5',
-      TRUST_PROXY: 'true',
-    });
-    throttleUrl = await tt.listen();
-  });
-  afterAll(async () => {
-    await tt?.close();
-  });
-
-  /** A login over real HTTP, so the client address comes from x-forwarded-for. */
-  async function loginFrom(address: string, loginName: string, password: string) {
-    const response = await fetch(`${throttleUrl}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-forwarded-for': address },
-      body: JSON.stringify({ query: LOGIN, variables: { input: { login: loginName, password } } }),
-    });
-    const raw = await response.text();
-    const body = JSON.parse(raw) as { data?: { login: Tokens } | null; errors?: GqlResult['errors'] };
-    return { status: response.status, data: body.data ?? null, errors: body.errors, raw };
-  }
-
-  it('blocks an account after 3 failures, even with the right password and from another address', async () => {
-    const victim = await registerUser(tt);
-    const bystander = await registerUser(tt);
-    for (let attempt = 1; attempt <= 3; attempt += 1) {
-      const wrong = await loginFrom('203.0.113.10', victim.username, `wrong password ${attempt}`);
-      expect(codeOf(wrong), `attempt ${attempt}`).toBe('UNAUTHENTICATED');
-    }
-    const right = await loginFrom('203.0.113.11', victim.username, victim.password);
-    expect(codeOf(right), right.raw).toBe('RATE_LIMITED');
-    expect(right.data).toBeNull();
-    const retryAfter = right.errors![0].extensions!.retryAfterSeconds as number;
-    expect(retryAfter).toBeGreaterThan(0);
-    expect(retryAfter).toBeLessThanOrEqual(tt.deps.env.LOGIN_THROTTLE_WINDOW_SECONDS);
-
-    const ok = await loginFrom('203.0.113.12', bystander.username, bystander.password);
-    expect(ok.errors, ok.raw).toBeUndefined();
-    expect(ok.data!.login.user.id).toBe(bystander.id);
-  });
-
-  it('counts failures per account, whichever spelling of the login was used', async () => {
-    const victim = await registerUser(tt);
-    for (let attempt = 1; attempt <= 3; attempt += 1) {
-      const wrong = await loginFrom(`198.51.100.${attempt}`, victim.username, `wrong password ${attempt}`);
-      expect(codeOf(wrong), `attempt ${attempt}`).toBe('UNAUTHENTICATED');
-    }
-    const byEmail = await loginFrom('198.51.100.9', victim.email.toUpperCase(), victim.password);
-    expect(codeOf(byEmail), byEmail.raw).toBe('RATE_LIMITED');
-  });
-
-  it('blocks an address after 5 failures across accounts, and only that address', async () => {
-    const users = await Promise.all(Array.from({ length: 6 }, () => registerUser(tt)));
-    for (const user of users.slice(0, 5)) {
-      const wrong = await loginFrom('192.0.2.50', user.username, 'not the password at all');
-      expect(codeOf(wrong)).toBe('UNAUTHENTICATED');
-    }
-    const sixth = users[5];
-    const blocked = await loginFrom('192.0.2.50', sixth.username, sixth.password);
-    expect(codeOf(blocked), blocked.raw).toBe('RATE_LIMITED');
-    expect(blocked.errors![0].extensions!.retryAfterSeconds as number).toBeGreaterThan(0);
-
-    const elsewhere = await loginFrom('192.0.2.51', sixth.username, sixth.password);
-    expect(elsewhere.errors, elsewhere.raw).toBeUndefined();
-    expect(elsewhere.data!.login.user.id).toBe(sixth.id);
-  });
-});
+// Login throttling: tests/loginThrottle.test.ts.
 
 describe('secrets never leak', () => {
   it('keeps passwords, tokens, API keys and provider secrets out of logs and out of every other response', async () => {

@@ -1,6 +1,6 @@
 import type { Context } from '../context.ts';
 import type { Prisma } from '../db.ts';
-import { setUserActive, setUserRole } from '../services/users.ts';
+import { setUserActive, setUserRole, unlockUser } from '../services/users.ts';
 import { builder } from './builder.ts';
 import { registerNodeVisibility } from './nodeVisibility.ts';
 import { pageSizes, RoleEnum } from './root.ts';
@@ -120,5 +120,16 @@ builder.mutationField('setUserActive', (t) =>
     authScopes: { admin: true },
     args: { userId: t.arg.id({ required: true }), active: t.arg.boolean({ required: true }) },
     resolve: (_query, _root, args, context) => setUserActive(context.deps, context.viewer!, args.userId, args.active),
+  }),
+);
+
+builder.mutationField('unlockUser', (t) =>
+  t.prismaField({
+    type: 'User',
+    description:
+      'ADMIN only. Clears the failed-login blocks of the account: its account-wide count and its blocks per address. Audited.',
+    authScopes: { admin: true },
+    args: { userId: t.arg.id({ required: true }) },
+    resolve: (_query, _root, args, context) => unlockUser(context.deps, context.viewer!, args.userId),
   }),
 );

@@ -3,7 +3,7 @@ import { isUniqueViolation, type User } from '../db.ts';
 import { AppError, badInput, conflict } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { hashPassword, MAX_PASSWORD_LENGTH, passwordProblem, verifyPassword } from '../security/passwords.ts';
-import { assertNotThrottled, clearLoginFailures, recordLoginFailure } from './loginThrottle.ts';
+import { assertLoginAllowed, recordLoginFailure, recordLoginSuccess } from './loginThrottle.ts';
 import { startSession, type AuthPayload } from './sessions.ts';
 import { normaliseEmail, normaliseUsername } from './validation.ts';
 
@@ -49,24 +49,16 @@ export async function login(
       ? await deps.db.user.findFirst({ where: loginName.includes('@') ? { email: loginName } : { username: loginName } })
       : null;
   // Keyed by the account itself when it exists, so its username and its email share one budget.
-  const accountKey = user ? `account:${user.id}` : `account:${loginName}`;
-  const addressKey = `address:${meta.clientAddress}`;
-  await assertNotThrottled(deps.db, [accountKey, addressKey]);
+  const attempt = { account: user ? user.id : `name:${loginName}`, address: meta.clientAddress };
+  await assertLoginAllowed(deps.db, attempt);
 
   const passwordOk =
     input.password.length <= MAX_PASSWORD_LENGTH && (await verifyPassword(user?.passwordHash ?? null, input.password));
   if (!user || !passwordOk) {
-    await recordLoginFailure(
-      deps.db,
-      [
-        { key: accountKey, maxFailures: deps.env.LOGIN_MAX_FAILURES_PER_ACCOUNT },
-        { key: addressKey, maxFailures: deps.env.LOGIN_MAX_FAILURES_PER_ADDRESS },
-      ],
-      deps.env.LOGIN_THROTTLE_WINDOW_SECONDS,
-    );
+    await recordLoginFailure(deps.db, deps.env, attempt);
     throw invalidCredentials();
   }
   if (!user.isActive) throw new AppError('UNAUTHENTICATED', 'Account is deactivated.');
-  await clearLoginFailures(deps.db, accountKey);
+  await recordLoginSuccess(deps.db, attempt);
   return startSession(deps, user);
 }

@@ -9,6 +9,7 @@ import path from 'node:path';
 import type { CoreDeps } from '../context.ts';
 import type { HousekeepingSweep } from '../db.ts';
 import { newId } from '../ids.ts';
+import { KNOWN_PAIR_MS } from './loginThrottle.ts';
 import { expireRetainedData } from './retention.ts';
 import { uploadsDir } from './uploads.ts';
 
@@ -78,7 +79,8 @@ async function sweepAll(deps: CoreDeps, now: Date): Promise<SweepCounts> {
   const rateLimits = await db.$executeRaw`DELETE FROM rate_limits WHERE updated_at < ${at(RATE_LIMIT_IDLE_MS)}`;
   const loginThrottles = await db.$executeRaw`
     DELETE FROM login_throttles
-    WHERE (blocked_until IS NULL OR blocked_until < ${now}) AND window_start < ${at(LOGIN_THROTTLE_IDLE_MS)}`;
+    WHERE (blocked_until IS NULL OR blocked_until < ${now}) AND window_start < ${at(LOGIN_THROTTLE_IDLE_MS)}
+      AND (last_success_at IS NULL OR last_success_at < ${at(KNOWN_PAIR_MS)})`;
   const workerJobs = await pruneWorkerLeftovers(deps, at(FAILED_WORKER_JOB_MS));
   const uploads = await pruneAbandonedUploads(deps, at(env.UPLOAD_EXPIRY_HOURS * HOUR_MS));
   const { expiredJobs, expiredSessions } = await expireRetainedData(deps, now);

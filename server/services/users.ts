@@ -2,6 +2,7 @@ import type { AppDeps, Viewer } from '../context.ts';
 import type { Role, User } from '../db.ts';
 import { AppError, badInput, notFound } from '../errors.ts';
 import { recordAudit } from './audit.ts';
+import { clearAccountThrottle } from './loginThrottle.ts';
 import { revokeAllSessions } from './sessions.ts';
 
 export async function setUserRole(deps: AppDeps, viewer: Viewer, userId: string, role: Role): Promise<User> {
@@ -41,6 +42,21 @@ export async function setUserActive(deps: AppDeps, viewer: Viewer, userId: strin
   });
   if (!active) await revokeAllSessions(deps, userId);
   return updated;
+}
+
+/** Clears the failed-login blocks of the account (README, security notes); audited. */
+export async function unlockUser(deps: AppDeps, viewer: Viewer, userId: string): Promise<User> {
+  const user = await deps.db.user.findUnique({ where: { id: userId } });
+  if (!user) throw notFound('User');
+  const cleared = await clearAccountThrottle(deps.db, userId);
+  await recordAudit(deps, {
+    actorId: viewer.user.id,
+    action: 'user.unlocked',
+    targetType: 'User',
+    targetId: userId,
+    details: { clearedCounters: cleared },
+  });
+  return user;
 }
 
 /** Makes the user with this username or email an admin; used by the CLI. */
