@@ -1,12 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
-import { GraphQLError } from 'graphql';
-import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer } from 'ws';
 import { isAdminPath, serveAdmin } from './adminRoute.ts';
-import { credentialFrom, resolveViewer } from './auth.ts';
-import type { AppDeps, Viewer } from './context.ts';
-import { AppError } from './errors.ts';
+import type { AppDeps } from './context.ts';
 import { isTranscriptDownload, serveTranscript } from './downloadsRoute.ts';
 import { isSessionDownload, serveSessionFile } from './sessionDownloadsRoute.ts';
 import { isExportDownload, serveExportArchive } from './exportDownloadsRoute.ts';
@@ -14,6 +9,7 @@ import { closeLiveRegistry, liveRegistry } from './services/liveSessions.ts';
 import { MultipartError, parseGraphqlMultipart, type ParsedMultipart } from './multipart.ts';
 import { createUploadServer } from './uploadsRoute.ts';
 import { createYogaServer, type Yoga } from './yoga.ts';
+import { attachGraphqlWs } from './wsServer.ts';
 
 export interface AppOptions {
   /** Whether a job runner answers: the in-process runner, or a check of the worker schema. */
@@ -26,16 +22,6 @@ export interface App {
   /** Stops accepting connections, lets in-flight requests finish, closes sockets. */
   close: () => Promise<void>;
 }
-
-const MAX_SUBSCRIPTIONS_PER_SOCKET = 100;
-
-/** Kept per WebSocket: the credential from connection_init, re-checked for every operation. */
-interface SocketState {
-  credential: string | null;
-  address: string;
-  active: Set<string>;
-}
-const WS_MAX_PAYLOAD = 1024 * 1024;
 
 export function buildApp(deps: AppDeps, options: AppOptions = {}): App {
   const yoga = createYogaServer(deps);
@@ -97,78 +83,13 @@ export function buildApp(deps: AppDeps, options: AppOptions = {}): App {
   // left ACTIVE by a process that stopped), from the moment the server serves.
   server.once('listening', () => liveRegistry(deps));
 
-  const wsServer = new WebSocketServer({ server, path: '/graphql', maxPayload: WS_MAX_PAYLOAD });
-  const wsHandle = useServer<Record<string, unknown>, Partial<SocketState>>(
-    {
-      connectionInitWaitTimeout: 3_000,
-      onConnect: async (ctx) => {
-        const raw = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
-        try {
-          const credential = credentialFrom({ authorization: typeof raw === 'string' ? raw : null });
-          await resolveViewer(deps, credential);
-          Object.assign(ctx.extra, { credential, address: clientAddress(deps, ctx.extra.request), active: new Set() });
-          return true;
-        } catch {
-          return false;
-        }
-      },
-      onSubscribe: async (ctx, id, payload) => {
-        const extra = ctx.extra as typeof ctx.extra & SocketState;
-        if (extra.active.size >= MAX_SUBSCRIPTIONS_PER_SOCKET) {
-          return [new AppError('RATE_LIMITED', `At most ${MAX_SUBSCRIPTIONS_PER_SOCKET} operations per socket.`)];
-        }
-        let viewer: Viewer | null;
-        try {
-          // Re-checked per operation, so a deactivated user or an expired token stops working at once.
-          viewer = await resolveViewer(deps, extra.credential);
-        } catch (error) {
-          return [error instanceof GraphQLError ? error : new AppError('UNAUTHENTICATED', 'Authentication failed.')];
-        }
-        const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
-          requestId: randomUUID(),
-          clientAddress: extra.address,
-          wsViewer: viewer,
-          // No `request`: Yoga would take the socket's upgrade GET for the operation's method and
-          // refuse mutations (appendLiveAudio runs on this socket too).
-          params: payload,
-        } as never);
-        let document;
-        try {
-          document = parse(payload.query);
-        } catch (error) {
-          return [error as GraphQLError];
-        }
-        const errors = validate(schema, document);
-        if (errors.length > 0) return errors;
-        const contextValue = await contextFactory();
-        extra.active.add(id);
-        return {
-          schema,
-          document,
-          operationName: payload.operationName,
-          variableValues: payload.variables,
-          contextValue,
-          rootValue: { execute, subscribe },
-        };
-      },
-      onComplete: (ctx, id) => {
-        ctx.extra.active?.delete(id);
-      },
-      onError: (ctx, id) => {
-        ctx.extra.active?.delete(id);
-      },
-      execute: (args) => (args.rootValue as { execute: typeof import('graphql').execute }).execute(args),
-      subscribe: (args) => (args.rootValue as { subscribe: typeof import('graphql').subscribe }).subscribe(args),
-    },
-    wsServer,
-  );
+  const ws = attachGraphqlWs(deps, yoga, server, (request) => clientAddress(deps, request));
   return {
     yoga,
     server,
     close: async () => {
       await closeLiveRegistry(deps);
-      await wsHandle.dispose();
-      await new Promise<void>((resolve) => wsServer.close(() => resolve()));
+      await ws.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();

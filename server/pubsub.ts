@@ -51,6 +51,9 @@ export interface Subscriber {
   subscribe(topic: string, signal: AbortSignal): AsyncGenerator<EventPayload>;
   /** Events of several topics in one stream, in the order they arrived, each with its topic. */
   subscribeMany(topics: readonly string[], signal: AbortSignal): AsyncGenerator<TopicEvent>;
+  /** How many topic listeners are attached now: one per topic of every open stream. */
+  listenerCount(): number;
+  /** Ends every open stream (server shutdown) and the LISTEN connection. */
   close(): Promise<void>;
 }
 
@@ -62,6 +65,8 @@ export interface Subscriber {
 export async function createSubscriber(connectionString: string, logger: Logger): Promise<Subscriber> {
   const emitter = new EventEmitter();
   emitter.setMaxListeners(0);
+  /** Ends each open stream; closing the subscriber (server shutdown) ends them all. */
+  const open = new Set<() => void>();
   let client: pg.Client | null = null;
   let closed = false;
 
@@ -91,10 +96,12 @@ export async function createSubscriber(connectionString: string, logger: Logger)
   return {
     // Listening starts now, not at the first read, so nothing published after this call is
     // missed while the caller still reads current state (e.g. whether a job already finished).
-    subscribe: (topic, signal) => payloadsOf(listen(emitter, [topic], signal)),
-    subscribeMany: (topics, signal) => listen(emitter, topics, signal),
+    subscribe: (topic, signal) => payloadsOf(listen(emitter, open, [topic], signal)),
+    subscribeMany: (topics, signal) => listen(emitter, open, topics, signal),
+    listenerCount: () => emitter.eventNames().reduce((sum, name) => sum + emitter.listenerCount(name), 0),
     close: async () => {
       closed = true;
+      for (const end of [...open]) end();
       await client?.end().catch(() => {});
     },
   };
@@ -102,10 +109,17 @@ export async function createSubscriber(connectionString: string, logger: Logger)
 
 /**
  * The events of some topics as one async generator. The listeners are added at once and removed
- * when the generator finishes or `signal` aborts. A plain array queues the events: `events.on()`
- * allocates two 2048-slot queues (about 32 KiB) per call, which a thousand idle subscriptions feel.
+ * when the generator finishes, `signal` aborts or the subscriber closes; removal on abort is
+ * synchronous, so a stream ended through `abortable` (abortableStream.ts) frees them at once.
+ * A plain array queues the events: `events.on()` allocates two 2048-slot queues (about 32 KiB)
+ * per call, which a thousand idle subscriptions feel.
  */
-function listen(emitter: EventEmitter, topics: readonly string[], signal: AbortSignal): AsyncGenerator<TopicEvent> {
+function listen(
+  emitter: EventEmitter,
+  open: Set<() => void>,
+  topics: readonly string[],
+  signal: AbortSignal,
+): AsyncGenerator<TopicEvent> {
   const queue: TopicEvent[] = [];
   let wake: (() => void) | null = null;
   const handlers = topics.map((topic) => {
@@ -115,22 +129,26 @@ function listen(emitter: EventEmitter, topics: readonly string[], signal: AbortS
     };
     return [topic, onEvent] as const;
   });
+  let ended = signal.aborted;
   const onAbort = () => {
+    ended = true;
     stop();
     wake?.();
   };
   const stop = () => {
     for (const [topic, onEvent] of handlers) emitter.off(topic, onEvent);
     signal.removeEventListener('abort', onAbort);
+    open.delete(onAbort);
   };
-  if (!signal.aborted) {
+  if (!ended) {
     for (const [topic, onEvent] of handlers) emitter.on(topic, onEvent);
     signal.addEventListener('abort', onAbort, { once: true });
+    open.add(onAbort);
   }
   return (async function* () {
     try {
       for (;;) {
-        if (signal.aborted) return;
+        if (ended) return;
         if (queue.length > 0) {
           yield queue.shift()!;
           continue;

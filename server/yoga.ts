@@ -155,7 +155,7 @@ function maskAndLogErrors(): Plugin<Context> {
  * validation errors, reach the client; anything else is a bug and is masked. Checked by shape
  * rather than `instanceof GraphQLError`, since graphql can be loaded twice (CJS and ESM).
  */
-function isExpectedError(error: unknown): boolean {
+export function isExpectedError(error: unknown): boolean {
   let current: unknown = error;
   for (let depth = 0; current && depth < 5; depth += 1) {
     if (current instanceof AppError) return true;

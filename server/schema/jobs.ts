@@ -19,6 +19,8 @@ import { retryTranslation } from '../services/jobTranslation.ts';
 import { transcriptFromRows, transcriptUrl } from '../services/transcripts.ts';
 import { renderTranscript } from '../transcripts/formats.ts';
 import { sessionChunkEvents } from '../live/subscriptions.ts';
+import { abortable } from '../abortableStream.ts';
+import { viewerAtDelivery } from '../subscriptionViewer.ts';
 import { coalesce } from '../coalesce.ts';
 import { builder } from './builder.ts';
 import { registerNodeVisibility } from './nodeVisibility.ts';
@@ -344,57 +346,63 @@ builder.mutationFields((t) => ({
 
 const TERMINAL = new Set(['COMPLETED', 'FAILED', 'CANCELLED']);
 
-/** Job events for one topic, re-read with the viewer's authorization, ending after a terminal status. */
-async function* jobEvents(context: Context, topic: string, onlyJobId: string | null): AsyncGenerator<Job> {
+/**
+ * Job events for one topic, each re-read with the authorization of the subscriber as of that event,
+ * ending after a terminal status (for one job) or when the subscriber may no longer see it.
+ */
+function jobEvents(context: Context, topic: string, onlyJobId: string | null): AsyncGenerator<Job> {
+  return abortable((signal) => jobEventStream(context, topic, onlyJobId, signal));
+}
+
+async function* jobEventStream(context: Context, topic: string, onlyJobId: string | null, signal: AbortSignal): AsyncGenerator<Job> {
   const subscriber = context.deps.subscriber;
   if (!subscriber) throw new Error('This process does not serve subscriptions.');
-  const abort = new AbortController();
-  try {
-    const events = subscriber.subscribe(topic, abort.signal);
-    if (onlyJobId) {
-      // A job that finished before the subscription started is reported once, then the stream ends.
-      const current = await findVisibleJob(context.deps, context.viewer!, onlyJobId);
-      if (TERMINAL.has(current.status)) {
-        yield current;
-        return;
-      }
+  const events = subscriber.subscribe(topic, signal);
+  if (onlyJobId) {
+    // A job that finished before the subscription started is reported once, then the stream ends.
+    const current = await findVisibleJob(context.deps, context.viewer!, onlyJobId);
+    if (TERMINAL.has(current.status)) {
+      yield current;
+      return;
     }
-    for await (const event of events) {
-      const job = await context.deps.db.job.findFirst({
-        where: { id: String(event.jobId), ...visibleJobWhere(context.viewer!) },
-      });
-      if (!job) {
-        if (onlyJobId) return;
-        continue;
-      }
-      yield job;
-      if (onlyJobId && TERMINAL.has(job.status)) return;
+  }
+  for await (const event of events) {
+    const viewer = await viewerAtDelivery(context);
+    const job = await context.deps.db.job.findFirst({ where: { id: String(event.jobId), ...visibleJobWhere(viewer) } });
+    if (!job) {
+      if (onlyJobId) return;
+      continue;
     }
-  } finally {
-    abort.abort();
+    yield job;
+    if (onlyJobId && TERMINAL.has(job.status)) return;
   }
 }
 
-async function* chunkEvents(context: Context, jobId: string): AsyncGenerator<ChunkShape> {
-  const subscriber = context.deps.subscriber;
+function chunkEvents(context: Context, jobId: string): AsyncGenerator<ChunkShape> {
+  return abortable((signal) => chunkEventStream(context, jobId, signal));
+}
+
+async function* chunkEventStream(context: Context, jobId: string, signal: AbortSignal): AsyncGenerator<ChunkShape> {
+  const { subscriber, db } = context.deps;
   if (!subscriber) throw new Error('This process does not serve subscriptions.');
+  const chunkTopic = topics.jobChunks(jobId);
+  const events = subscriber.subscribeMany([chunkTopic, topics.job(jobId)], signal);
   await findVisibleJob(context.deps, context.viewer!, jobId);
-  const abort = new AbortController();
-  try {
-    const chunkTopic = topics.jobChunks(jobId);
-    for await (const { topic, payload: event } of subscriber.subscribeMany([chunkTopic, topics.job(jobId)], abort.signal)) {
-      if (topic !== chunkTopic) {
-        if (TERMINAL.has(String(event.status))) return;
-        continue;
-      }
-      // Every subscriber of this job got the same event: they share one read of the row.
-      const row = await coalesce(context.deps.db, `segment:${jobId}:${Number(event.index)}`, () =>
-        context.deps.db.transcriptSegment.findUnique({ where: { jobId_idx: { jobId, idx: Number(event.index) } } }),
-      );
-      if (row) yield { jobId, sessionId: null, segment: indexedSegmentFromStored(row), isFinal: true };
+  for await (const { topic, payload: event } of events) {
+    if (topic !== chunkTopic) {
+      if (TERMINAL.has(String(event.status))) return;
+      continue;
     }
-  } finally {
-    abort.abort();
+    const viewer = await viewerAtDelivery(context);
+    const visible = await coalesce(db, `job-visible:${jobId}:${viewer.user.id}:${viewer.isAdmin}`, () =>
+      db.job.count({ where: { id: jobId, ...visibleJobWhere(viewer) } }),
+    );
+    if (!visible) return;
+    // Every subscriber of this job got the same event: they share one read of the row.
+    const row = await coalesce(db, `segment:${jobId}:${Number(event.index)}`, () =>
+      db.transcriptSegment.findUnique({ where: { jobId_idx: { jobId, idx: Number(event.index) } } }),
+    );
+    if (row) yield { jobId, sessionId: null, segment: indexedSegmentFromStored(row), isFinal: true };
   }
 }
 
