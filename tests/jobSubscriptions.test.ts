@@ -3,12 +3,13 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { createClient, type Client } from 'graphql-ws';
+import type { Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
+import { collect, connectWs } from './helpers/graphqlWs.ts';
 import { submitFile, waitForJob } from './helpers/jobs.ts';
 import { makeSpeechFixture, type SpeechFixture } from './helpers/speech.ts';
 import { createTestApp, registerUser, type TestApp } from './helpers/testApp.ts';
+import { waitFor } from './helpers/wait.ts';
 
 let t: TestApp;
 let base: string;
@@ -31,38 +32,16 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function connect(token: string): Client {
-  return createClient({
-    url: `${base.replace('http', 'ws')}/graphql`,
-    webSocketImpl: WebSocket,
-    connectionParams: { authorization: `Bearer ${token}` },
-    retryAttempts: 0,
-  });
-}
+const connect = (token: string): Client => connectWs(base, token);
 
-/** Collects every event of a subscription until it completes or errors. */
-function collect<T>(client: Client, query: string, variables: Record<string, unknown> = {}) {
-  const events: T[] = [];
-  let resolveDone!: (value: { events: T[]; error?: unknown }) => void;
-  const done = new Promise<{ events: T[]; error?: unknown }>((resolve) => (resolveDone = resolve));
-  const unsubscribe = client.subscribe<T>(
-    { query, variables },
-    {
-      next: (result) => events.push(result as T),
-      error: (error) => resolveDone({ events, error }),
-      complete: () => resolveDone({ events }),
-    },
-  );
-  return { events, done, unsubscribe };
-}
-
-const settle = () => new Promise((resolve) => setTimeout(resolve, 300));
+/** Waits until `count` more pubsub listeners than `before` are attached: the subscriptions listen. */
+const listening = (before: number, count: number) =>
+  waitFor(`${count} subscriptions to listen`, async () => t.deps.subscriber!.listenerCount() >= before + count);
 
 describe('job subscriptions', () => {
   it('streams status and progress of a job, then its completion, and every transcript chunk', async () => {
     const user = await registerUser(t);
     const client = connect(user.accessToken);
-    // Submitted through a paused path: subscribe first, then let the runner pick it up.
     const submitted = await submitFile(t, user.accessToken, speech.wavPath);
     const id = submitted.data!.createTranscriptionJob.id;
     const updates = collect<{ data: { jobUpdated: { status: string; progress: number } } }>(
@@ -104,13 +83,14 @@ describe('job subscriptions', () => {
     const bob = await registerUser(t);
     const aliceClient = connect(alice.accessToken);
     const bobClient = connect(bob.accessToken);
-    const aliceEvents = collect<{ data: { myJobUpdated: { id: string } } }>(aliceClient, `subscription { myJobUpdated { id status } }`);
+    const before = t.deps.subscriber!.listenerCount();
+    const aliceEvents = collect<{ data: { myJobUpdated: { id: string; status: string } } }>(aliceClient, `subscription { myJobUpdated { id status } }`);
     const bobEvents = collect<{ data: { myJobUpdated: { id: string } } }>(bobClient, `subscription { myJobUpdated { id status } }`);
-    await settle();
+    await listening(before, 2);
     const submitted = await submitFile(t, alice.accessToken, speech.wavPath);
     const id = submitted.data!.createTranscriptionJob.id;
     await waitForJob(t, alice.accessToken, id);
-    await settle();
+    await waitFor('the completion to reach alice', async () => aliceEvents.events.at(-1)?.data.myJobUpdated.status === 'COMPLETED');
     expect(aliceEvents.events.length).toBeGreaterThan(1);
     expect(aliceEvents.events.every((event) => event.data.myJobUpdated.id === id)).toBe(true);
     expect(bobEvents.events).toEqual([]);
@@ -134,7 +114,7 @@ describe('job subscriptions', () => {
     expect(JSON.stringify(chunks)).toContain('NOT_FOUND');
     await client.dispose();
 
-    const anonymous = createClient({ url: `${base.replace('http', 'ws')}/graphql`, webSocketImpl: WebSocket, retryAttempts: 0 });
+    const anonymous = connectWs(base);
     const refused = await collect(anonymous, `subscription { myJobUpdated { id } }`).done;
     expect(JSON.stringify(refused)).toContain('UNAUTHENTICATED');
     await anonymous.dispose();
