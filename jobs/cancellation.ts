@@ -1,0 +1,57 @@
+import type { CoreDeps } from '../server/context.ts';
+import { createSubscriber, topics, type Subscriber } from '../server/pubsub.ts';
+
+/** The reason a running job's signal aborts with when the job is cancelled or deleted. */
+export class JobCancelledError extends Error {
+  constructor() {
+    super('The job was cancelled.');
+    this.name = 'JobCancelledError';
+  }
+}
+
+/** One running job's cancel signal; `release` stops listening (call it when the task ends). */
+export interface CancelWatch {
+  signal: AbortSignal;
+  release: () => void;
+}
+
+/**
+ * Tells running tasks at once that their job was cancelled or deleted: cancelJob and deleteJob
+ * publish the job's change (status CANCELLED) over LISTEN/NOTIFY, and the watch's signal aborts on
+ * it, which kills ffmpeg, stops the LOCAL decoder thread and aborts in-flight provider requests.
+ * One LISTEN connection per job runner.
+ */
+export interface JobCancellations {
+  watch(jobId: string): Promise<CancelWatch>;
+  close(): Promise<void>;
+}
+
+export async function createJobCancellations(
+  connectionString: string,
+  deps: Pick<CoreDeps, 'db' | 'logger'>,
+): Promise<JobCancellations> {
+  const subscriber: Subscriber = await createSubscriber(connectionString, deps.logger);
+  return {
+    async watch(jobId) {
+      const cancelled = new AbortController();
+      const listening = new AbortController();
+      const cancel = () => cancelled.abort(new JobCancelledError());
+      // Listening starts before the row is read, so a cancel between the two is not missed.
+      const events = subscriber.subscribe(topics.job(jobId), listening.signal);
+      (async () => {
+        for await (const event of events) {
+          if (event.status === 'CANCELLED') return cancel();
+        }
+      })().catch((error: unknown) => deps.logger.warn({ err: error, jobId }, 'job cancel listener failed'));
+      try {
+        const row = await deps.db.job.findUnique({ where: { id: jobId }, select: { status: true } });
+        if (!row || row.status === 'CANCELLED') cancel();
+      } catch (error) {
+        listening.abort();
+        throw error;
+      }
+      return { signal: cancelled.signal, release: () => listening.abort() };
+    },
+    close: () => subscriber.close(),
+  };
+}
