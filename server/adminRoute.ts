@@ -6,6 +6,7 @@ import { stat } from 'node:fs/promises';
 import type http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sendError } from './httpError.ts';
 
 /** Where `npm run admin:build` puts the console. */
 export const ADMIN_DIST_DIR = fileURLToPath(new URL('../admin/dist/', import.meta.url));
@@ -64,9 +65,8 @@ export function adminConsoleBuilt(distDir = ADMIN_DIST_DIR): boolean {
 export async function serveAdmin(req: http.IncomingMessage, res: http.ServerResponse, distDir = ADMIN_DIST_DIR): Promise<void> {
   const [urlPath, query] = splitUrl(req.url ?? PREFIX);
   if (req.method !== 'GET' && req.method !== 'HEAD') {
-    res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain; charset=utf-8' });
-    res.end('Method not allowed.\n');
-    return;
+    res.setHeader('allow', 'GET, HEAD');
+    return sendError(res, 'METHOD_NOT_ALLOWED', 'Use GET or HEAD.');
   }
   if (urlPath === PREFIX) {
     res.writeHead(301, { location: `${PREFIX}/${query}` });
@@ -77,19 +77,19 @@ export async function serveAdmin(req: http.IncomingMessage, res: http.ServerResp
   try {
     relative = decodeURIComponent(urlPath.slice(PREFIX.length + 1));
   } catch {
-    return sendText(res, 400, 'Bad path.');
+    return sendError(res, 'BAD_USER_INPUT', 'Bad path.');
   }
   // Normalised against a root of its own, then checked again after joining: no way out of distDir.
   const normalised = path.posix.normalize(`/${relative}`).slice(1);
   const root = path.resolve(distDir);
   const target = path.resolve(root, normalised);
   if (relative.includes('\0') || (target !== root && !target.startsWith(`${root}${path.sep}`))) {
-    return sendText(res, 400, 'Bad path.');
+    return sendError(res, 'BAD_USER_INPUT', 'Bad path.');
   }
   if (!adminConsoleBuilt(root)) {
-    return sendText(
+    return sendError(
       res,
-      503,
+      'UNAVAILABLE',
       'The console is not built. Run `npm run admin:build` (or `npm install`), then reload.',
     );
   }
@@ -101,10 +101,10 @@ export async function serveAdmin(req: http.IncomingMessage, res: http.ServerResp
     return sendFile(req, res, target, file, immutable ? IMMUTABLE : REVALIDATE);
   }
   // A missing hashed asset is a 404 (an old page asking for a file a newer build replaced), not HTML.
-  if (!file && normalised.startsWith('assets/')) return sendText(res, 404, 'Not found.');
+  if (!file && normalised.startsWith('assets/')) return sendError(res, 'NOT_FOUND', 'Not found.');
   const index = path.join(root, 'index.html');
   const indexStat = await fileAt(index);
-  if (!indexStat) return sendText(res, 503, 'The console is not built.');
+  if (!indexStat) return sendError(res, 'UNAVAILABLE', 'The console is not built.');
   res.setHeader('content-security-policy', CSP);
   res.setHeader('x-frame-options', 'DENY');
   res.setHeader('referrer-policy', 'no-referrer');
@@ -184,9 +184,4 @@ async function sendFile(
 function splitUrl(url: string): [string, string] {
   const index = url.indexOf('?');
   return index === -1 ? [url, ''] : [url.slice(0, index), url.slice(index)];
-}
-
-function sendText(res: http.ServerResponse, status: number, text: string): void {
-  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
-  res.end(`${text}\n`);
 }

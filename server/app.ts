@@ -3,6 +3,7 @@ import http from 'node:http';
 import { isAdminPath, serveAdmin } from './adminRoute.ts';
 import type { AppDeps } from './context.ts';
 import { isTranscriptDownload, serveTranscript } from './downloadsRoute.ts';
+import { sendError } from './httpError.ts';
 import { isSessionDownload, serveSessionFile } from './sessionDownloadsRoute.ts';
 import { isExportDownload, serveExportArchive } from './exportDownloadsRoute.ts';
 import { closeLiveRegistry, liveRegistry } from './services/liveSessions.ts';
@@ -44,7 +45,7 @@ export function buildApp(deps: AppDeps, options: AppOptions = {}): App {
     });
     route(req, res, requestId).catch((error: unknown) => {
       deps.logger.error({ err: error, requestId }, 'unhandled request error');
-      if (!res.headersSent) sendJson(res, 500, { error: 'Unexpected error.', requestId });
+      if (!res.headersSent) sendError(res, 'INTERNAL_SERVER_ERROR', 'Unexpected error.', { requestId });
       else res.destroy();
     });
   });
@@ -76,7 +77,7 @@ export function buildApp(deps: AppDeps, options: AppOptions = {}): App {
       }
       return yoga.handle(req, res, context);
     }
-    sendJson(res, 404, { error: 'Not found.' });
+    sendError(res, 'NOT_FOUND', 'Not found.');
   }
 
   // Live sessions of this process: their engines, and the sweep that ends idle sessions (also ones
@@ -111,7 +112,7 @@ async function forwardMultipart(
   // A browser can send multipart/form-data cross-site without a preflight; a custom header it cannot.
   if (!PREFLIGHT_HEADERS.some((header) => req.headers[header] !== undefined)) {
     req.resume();
-    return sendJson(res, 403, graphqlError('FORBIDDEN', `Multipart requests need one of these headers: ${PREFLIGHT_HEADERS.join(', ')}.`));
+    return sendError(res, 'FORBIDDEN', `Multipart requests need one of these headers: ${PREFLIGHT_HEADERS.join(', ')}.`);
   }
   let parsed: ParsedMultipart;
   try {
@@ -121,7 +122,7 @@ async function forwardMultipart(
     req.unpipe();
     req.resume();
     res.setHeader('connection', 'close');
-    return sendJson(res, error.status, graphqlError(error.code, error.message));
+    return sendError(res, error.code, error.message);
   }
   try {
     const headers = new Headers();
@@ -136,10 +137,6 @@ async function forwardMultipart(
   } finally {
     await parsed.cleanup();
   }
-}
-
-function graphqlError(code: string, message: string) {
-  return { errors: [{ message, extensions: { code } }] };
 }
 
 async function databaseAnswers(deps: AppDeps): Promise<boolean> {

@@ -1,6 +1,7 @@
 import type http from 'node:http';
 import type { AppDeps } from './context.ts';
-import { downloadViewer, sendDownloadError } from './httpDownload.ts';
+import { downloadViewer } from './httpDownload.ts';
+import { sendError } from './httpError.ts';
 import { visibleJobWhere } from './services/jobs.ts';
 import { transcriptFromRows, type TranscriptFormat } from './services/transcripts.ts';
 import { renderTranscript, transcriptContentType } from './transcripts/formats.ts';
@@ -24,9 +25,9 @@ export async function serveTranscript(
     where: { id: jobId, ...visibleJobWhere(viewer) },
     include: { segments: { orderBy: { idx: 'asc' } } },
   });
-  if (!job) return sendDownloadError(res, 404, 'NOT_FOUND', 'Job not found.');
+  if (!job) return sendError(res, 'NOT_FOUND', 'Job not found.');
   if (job.status !== 'COMPLETED') {
-    return sendDownloadError(res, 409, 'CONFLICT', `The transcript is not ready: the job is ${job.status.toLowerCase()}.`);
+    return sendError(res, 'CONFLICT', `The transcript is not ready: the job is ${job.status.toLowerCase()}.`);
   }
   const format = extension.toUpperCase() as TranscriptFormat;
   const body = renderTranscript(format, transcriptFromRows(job, job.segments));

@@ -1,6 +1,7 @@
 import type http from 'node:http';
 import type { AppDeps } from './context.ts';
-import { downloadAccess, sendDownloadError, sendStoredFile } from './httpDownload.ts';
+import { downloadAccess, sendStoredFile } from './httpDownload.ts';
+import { sendError } from './httpError.ts';
 import { mayExport } from './services/datasetExports.ts';
 import { visibleProjectWhere } from './services/projectAccess.ts';
 
@@ -21,18 +22,18 @@ export async function serveExportArchive(deps: AppDeps, req: http.IncomingMessag
   const found = await deps.db.datasetExport.findFirst({
     where: { id: exportId, ...(access === 'signed' ? {} : { project: visibleProjectWhere(access) }) },
   });
-  if (!found) return sendDownloadError(res, 404, 'NOT_FOUND', 'Dataset export not found.');
+  if (!found) return sendError(res, 'NOT_FOUND', 'Dataset export not found.');
   if (access !== 'signed') {
     const member = await deps.db.projectMember.findUnique({
       where: { projectId_userId: { projectId: found.projectId, userId: access.user.id } },
       select: { role: true },
     });
     if (!mayExport(access, member?.role ?? null)) {
-      return sendDownloadError(res, 403, 'FORBIDDEN', 'Only OWNERs and ADMINs of the project download its dataset.');
+      return sendError(res, 'FORBIDDEN', 'Only OWNERs and ADMINs of the project download its dataset.');
     }
   }
   if (found.status !== 'COMPLETED') {
-    return sendDownloadError(res, 409, 'CONFLICT', `The archive is not ready: the export is ${found.status.toLowerCase()}.`);
+    return sendError(res, 'CONFLICT', `The archive is not ready: the export is ${found.status.toLowerCase()}.`);
   }
   await sendStoredFile(deps, req, res, found.archiveKey, {
     contentType: 'application/x-tar',

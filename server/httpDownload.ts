@@ -3,6 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import { credentialFrom, resolveViewer } from './auth.ts';
 import type { AppDeps, Viewer } from './context.ts';
 import { AppError } from './errors.ts';
+import { sendError } from './httpError.ts';
 import { hasValidSignature } from './security/signedUrls.ts';
 import { isMissingObject, type ByteRange } from './storage.ts';
 
@@ -26,16 +27,17 @@ export async function downloadViewer(
       }),
     );
   } catch (error) {
-    sendDownloadError(res, 401, 'UNAUTHENTICATED', error instanceof AppError ? error.message : 'Authentication failed.');
+    sendError(res, 'UNAUTHENTICATED', error instanceof AppError ? error.message : 'Authentication failed.');
     return null;
   }
-  if (!viewer) sendDownloadError(res, 401, 'UNAUTHENTICATED', 'Authentication required.');
+  if (!viewer) sendError(res, 'UNAUTHENTICATED', 'Authentication required.');
   return viewer;
 }
 
 function allowedMethod(req: http.IncomingMessage, res: http.ServerResponse): boolean {
   if (req.method === 'GET' || req.method === 'HEAD') return true;
-  sendDownloadError(res, 405, 'BAD_USER_INPUT', 'Use GET.');
+  res.setHeader('allow', 'GET, HEAD');
+  sendError(res, 'METHOD_NOT_ALLOWED', 'Use GET or HEAD.');
   return false;
 }
 
@@ -52,16 +54,10 @@ export async function downloadAccess(
   if (!allowedMethod(req, res)) return null;
   if (new URL(req.url ?? '/', 'http://x').searchParams.has('signature')) {
     if (hasValidSignature(deps.box, req.url ?? '/')) return 'signed';
-    sendDownloadError(res, 403, 'FORBIDDEN', 'The link has expired or is not valid; ask for a new one.');
+    sendError(res, 'FORBIDDEN', 'The link has expired or is not valid; ask for a new one.');
     return null;
   }
   return downloadViewer(deps, req, res);
-}
-
-export function sendDownloadError(res: http.ServerResponse, status: number, code: string, message: string): void {
-  const body = JSON.stringify({ error: { code, message } });
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
-  res.end(body);
 }
 
 /**
@@ -75,12 +71,12 @@ export async function sendStoredFile(
   key: string | null,
   headers: { contentType: string; disposition: string },
 ): Promise<void> {
-  if (!key) return sendDownloadError(res, 404, 'NOT_FOUND', 'The file does not exist.');
+  if (!key) return sendError(res, 'NOT_FOUND', 'The file does not exist.');
   let size: number;
   try {
     size = await deps.storage.size(key);
   } catch (error) {
-    if (isMissingObject(error)) return sendDownloadError(res, 404, 'NOT_FOUND', 'The file does not exist.');
+    if (isMissingObject(error)) return sendError(res, 'NOT_FOUND', 'The file does not exist.');
     throw error;
   }
   const common = {

@@ -1,6 +1,7 @@
 import type http from 'node:http';
 import type { AppDeps } from './context.ts';
-import { downloadAccess, sendDownloadError, sendStoredFile } from './httpDownload.ts';
+import { downloadAccess, sendStoredFile } from './httpDownload.ts';
+import { sendError } from './httpError.ts';
 import { visibleSessionWhere } from './services/liveSessions.ts';
 
 const ROUTE = /^\/sessions\/([a-z0-9_]+)\/(audio\/(source|main|light)|subtitles\.vtt)$/;
@@ -21,9 +22,9 @@ export async function serveSessionFile(deps: AppDeps, req: http.IncomingMessage,
   const session = await deps.db.liveSession.findFirst({
     where: { id: sessionId, ...(access === 'signed' ? {} : visibleSessionWhere(access)) },
   });
-  if (!session) return sendDownloadError(res, 404, 'NOT_FOUND', 'Live session not found.');
+  if (!session) return sendError(res, 'NOT_FOUND', 'Live session not found.');
   if (session.status !== 'READY') {
-    return sendDownloadError(res, 409, 'CONFLICT', `The files are not ready: the session is ${session.status.toLowerCase()}.`);
+    return sendError(res, 'CONFLICT', `The files are not ready: the session is ${session.status.toLowerCase()}.`);
   }
   const file = kind ? audioFile(session, kind as 'source' | 'main' | 'light') : { key: session.vttKey, type: 'text/vtt; charset=utf-8', name: 'subtitles.vtt' };
   await sendStoredFile(deps, req, res, file.key, {

@@ -3,7 +3,7 @@ import { FileStore } from '@tus/file-store';
 import { Server as TusServer } from '@tus/server';
 import { credentialFrom, resolveViewer } from './auth.ts';
 import type { AppDeps, Viewer } from './context.ts';
-import { AppError } from './errors.ts';
+import { AppError, codeOfHttpStatus, errorBody, httpStatusOf, type ErrorCode, type ProtocolCode } from './errors.ts';
 import { newId } from './ids.ts';
 import { uploadsDir } from './services/uploads.ts';
 
@@ -23,10 +23,10 @@ export function createUploadServer(deps: AppDeps): TusServer {
         credentialFrom({ authorization: req.headers.get('authorization'), apiKey: req.headers.get('x-api-key') }),
       );
     } catch (error) {
-      throw { status_code: 401, body: error instanceof AppError ? `${error.message}\n` : 'Unauthenticated.\n' };
+      throw refusal('UNAUTHENTICATED', error instanceof AppError ? error.message : 'Authentication failed.');
     }
-    if (!viewer) throw { status_code: 401, body: 'Authentication required.\n' };
-    if (!viewer.canWrite) throw { status_code: 403, body: 'This API key is read-only.\n' };
+    if (!viewer) throw refusal('UNAUTHENTICATED', 'Authentication required.');
+    if (!viewer.canWrite) throw refusal('FORBIDDEN', 'This API key is read-only.');
     return viewer;
   };
 
@@ -38,15 +38,16 @@ export function createUploadServer(deps: AppDeps): TusServer {
     respectForwardedHeaders: deps.env.TRUST_PROXY,
     relativeLocation: true,
     namingFunction: () => newId('Upload'),
+    onResponseError: (_req, error) => inOurShape(deps, error),
     onIncomingRequest: async (req, uploadId) => {
       const viewer = await authenticate(req);
       if (req.method === 'POST') return;
       const upload = await deps.db.upload.findFirst({ where: { id: uploadId, ownerId: viewer.user.id } });
-      if (!upload) throw { status_code: 404, body: 'Upload not found.\n' };
+      if (!upload) throw refusal('NOT_FOUND', 'Upload not found.');
     },
     onUploadCreate: async (req, upload) => {
       const viewer = await authenticate(req);
-      if (upload.size === undefined) throw { status_code: 400, body: 'Upload-Length is required.\n' };
+      if (upload.size === undefined) throw refusal('BAD_USER_INPUT', 'Upload-Length is required.');
       const filename = upload.metadata?.filename ?? upload.metadata?.name ?? null;
       await deps.db.upload.create({
         data: { id: upload.id, ownerId: viewer.user.id, filename: filename?.slice(0, 255) ?? null, size: upload.size },
@@ -61,4 +62,30 @@ export function createUploadServer(deps: AppDeps): TusServer {
       return {};
     },
   });
+}
+
+type TusError = { status_code: number; body: string };
+
+function refusal(code: ErrorCode | ProtocolCode, message: string): TusError {
+  return { status_code: httpStatusOf(code)!, body: JSON.stringify(errorBody(code, message)) };
+}
+
+/**
+ * tus's own refusals (an offset that does not match, a size over the limit, …) in the one error
+ * shape, when their status has a code of ours; statuses only tus has (412 version, 460 checksum)
+ * keep tus's text. Anything unexpected is logged and masked.
+ */
+function inOurShape(deps: AppDeps, error: Error | TusError): TusError | undefined {
+  if (!('status_code' in error)) {
+    deps.logger.error({ err: error }, 'unexpected error in /uploads');
+    return refusal('INTERNAL_SERVER_ERROR', 'Unexpected error.');
+  }
+  if (error.body.startsWith('{')) return error;
+  const code = codeOfHttpStatus(error.status_code);
+  if (!code) return error;
+  if (code === 'INTERNAL_SERVER_ERROR') {
+    deps.logger.error({ status: error.status_code, body: error.body }, 'unexpected error in /uploads');
+    return refusal(code, 'Unexpected error.');
+  }
+  return { status_code: error.status_code, body: JSON.stringify(errorBody(code, error.body.trim())) };
 }

@@ -6,6 +6,11 @@ import { createYoga, handleStreamOrSingleExecutionResult, type Plugin, type Yoga
 import { credentialFrom, resolveViewer } from './auth.ts';
 import type { AppDeps, Context, Viewer } from './context.ts';
 import { AppError } from './errors.ts';
+import { errorsAnswerTheirStatus } from './graphqlGuards/errorStatus.ts';
+import { hideSuggestions } from './graphqlGuards/hideSuggestions.ts';
+import { limitQueryDocument } from './graphqlGuards/queryDocumentLimit.ts';
+import { refuseNulCharacters } from './graphqlGuards/refuseNul.ts';
+import type { Logger } from 'pino';
 import { runInRequest } from './requestContext.ts';
 import { buildSchema } from './schema/index.ts';
 
@@ -28,6 +33,8 @@ export function createYogaServer(deps: AppDeps): Yoga {
     landingPage: false,
     batching: false,
     logging: false,
+    // Refused with 413 PAYLOAD_TOO_LARGE before parsing, by Content-Length or while reading a chunked body.
+    maxRequestBodySize: env.MAX_JSON_BODY_BYTES,
     cors: (request) => {
       const origin = request.headers.get('origin');
       if (!origin || !env.CORS_ORIGINS.includes(origin)) return false;
@@ -47,38 +54,42 @@ export function createYogaServer(deps: AppDeps): Yoga {
     context: async ({ request, requestId, clientAddress, wsViewer }) => {
       const id = requestId ?? request.headers.get('x-request-id') ?? randomUUID();
       const logger = deps.logger.child({ requestId: id });
-      const viewer =
-        wsViewer !== undefined
-          ? wsViewer
-          : await resolveViewer(
-              deps,
-              credentialFrom({
-                authorization: request.headers.get('authorization'),
-                apiKey: request.headers.get('x-api-key'),
-              }),
-            ).catch((error: unknown) => {
-              if (error instanceof AppError) error.extensions.http = { status: 401 };
-              else logger.error({ err: error }, 'unexpected error while authenticating');
-              throw error;
-            });
+      const viewer = wsViewer !== undefined ? wsViewer : await viewerOfRequest(deps, request, logger);
       return { deps, viewer, requestId: id, clientAddress: clientAddress ?? 'unknown', logger };
     },
     plugins: [
-      ...(env.isProduction ? [disableIntrospection()] : []),
+      ...(env.isProduction ? [disableIntrospection(), hideSuggestions()] : []),
+      limitQueryDocument(env.MAX_QUERY_BYTES),
       EnvelopArmorPlugin({
         maxDepth: { n: 10 },
         maxAliases: { n: 15 },
         maxDirectives: { n: 50 },
         maxTokens: { n: 2000 },
         costLimit: { maxCost: 5000 },
-        blockFieldSuggestion: { enabled: env.isProduction },
+        // hideSuggestions() covers every error, enum values and variables too.
+        blockFieldSuggestion: { enabled: false },
       }),
       useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf', 'graphql-preflight', 'apollo-require-preflight'] }),
+      refuseNulCharacters(),
       readOnlyKeysCannotMutate(),
       maskAndLogErrors(),
       requestScope(),
+      errorsAnswerTheirStatus(),
     ],
   });
+}
+
+/** Credentials that do not check out are UNAUTHENTICATED (401, like every refusal of that code). */
+async function viewerOfRequest(deps: AppDeps, request: Request, logger: Logger): Promise<Viewer | null> {
+  try {
+    return await resolveViewer(
+      deps,
+      credentialFrom({ authorization: request.headers.get('authorization'), apiKey: request.headers.get('x-api-key') }),
+    );
+  } catch (error) {
+    if (!(error instanceof AppError)) logger.error({ err: error }, 'unexpected error while authenticating');
+    throw error;
+  }
 }
 
 function disableIntrospection(): Plugin {

@@ -103,11 +103,11 @@ async function seedExport(projectId: string) {
   return id;
 }
 
-/** An HTTP answer in the shape of a GraphQL result, for the matrix. */
+/** An HTTP answer as a GraphQL result, for the matrix: error bodies have the GraphQL shape. */
 async function httpOutcome(response: Response): Promise<GqlResult> {
   const raw = await response.text();
   if (response.ok) return { status: response.status, data: {}, raw };
-  return { status: response.status, data: null, errors: [JSON.parse(raw).error].map((e: any) => ({ message: e.message, extensions: { code: e.code } })), raw };
+  return { status: response.status, data: null, errors: JSON.parse(raw).errors, raw };
 }
 
 const roleOf = async (projectId: string, userId: string) =>

@@ -52,7 +52,11 @@ export const ProjectRef = builder.prismaNode('Project', {
   }),
 });
 
-registerNodeVisibility('Project', (context, id) => canSeeProject(context, id));
+// Counted like every other Node type: an admin sees every project, but only one that still exists.
+registerNodeVisibility(
+  'Project',
+  async (context, id) => (await context.deps.db.project.count({ where: { id, ...visibleProjectWhere(context.viewer!) } })) > 0,
+);
 
 const CreateProjectInput = builder.inputType('CreateProjectInput', {
   fields: (t) => ({

@@ -1,0 +1,21 @@
+import type http from 'node:http';
+import { errorBody, httpStatusOf, type ErrorCode, type ProtocolCode } from './errors.ts';
+
+/**
+ * Answers a plain HTTP route's error in the one shape of every error
+ * (`{"errors":[{"message","extensions":{"code"}}]}`) with the status of its code (errors.ts).
+ */
+export function sendError(
+  res: http.ServerResponse,
+  code: ErrorCode | ProtocolCode,
+  message: string,
+  extensions: Record<string, unknown> = {},
+): void {
+  const text = JSON.stringify(errorBody(code, message, extensions));
+  res.writeHead(httpStatusOf(code)!, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    'cache-control': 'no-store',
+  });
+  res.end(text);
+}
