@@ -20,10 +20,15 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     setTimeout(() => process.exit(1), env.SHUTDOWN_TIMEOUT_MS).unref();
-    await runner.stop();
-    await deps.db.$disconnect();
-    await database.stop();
-    process.exit(0);
+    try {
+      await runner.stop();
+      await deps.db.$disconnect();
+      await database.stop();
+      process.exit(0);
+    } catch (error) {
+      logger.error({ err: error }, 'error during shutdown');
+      process.exit(1);
+    }
   };
   process.on('SIGINT', () => void shutdown());
   process.on('SIGTERM', () => void shutdown());

@@ -173,6 +173,42 @@ describe('prepareAudio', () => {
     expect(seen).toHaveLength(1);
     expect(await stat(file('over-quota.wav')).catch(() => null)).toBeNull();
   });
+
+  it('a decode that fails while the probe still runs stops the probe and is never an unhandled rejection', async () => {
+    // This ffprobe only starts once the test lets it, so the decode (over the 2 s cap) always fails first.
+    const release = file('probe-release');
+    const stalledProbe = file('stalled-ffprobe.sh');
+    await writeFile(stalledProbe, `#!/bin/sh\nwhile [ ! -e '${release}' ]; do sleep 0.05; done\nexec ffprobe "$@"\n`, { mode: 0o755 });
+    const unhandled: unknown[] = [];
+    let onUnhandled: (reason: unknown) => void = () => {};
+    const firstUnhandled = new Promise<'unhandled'>((resolve) => {
+      onUnhandled = (reason) => {
+        unhandled.push(reason);
+        resolve('unhandled');
+      };
+    });
+    process.on('unhandledRejection', onUnhandled);
+    const preparing = prepareAudio(file('speech.mp3'), file('decode-first.wav'), {
+      maxSeconds: 2,
+      timeoutMs: 60_000,
+      tools: { ffmpegPath: 'ffmpeg', ffprobePath: stalledProbe },
+    });
+    const settled = preparing.then(
+      () => 'resolved' as const,
+      (error: unknown) => error,
+    );
+    try {
+      const outcome = await Promise.race([settled, firstUnhandled]);
+      expect(unhandled).toEqual([]);
+      expect(outcome).toBeInstanceOf(AppError);
+      expect([(outcome as AppError).code, reasonOf(outcome as AppError)]).toEqual(['PAYLOAD_TOO_LARGE', 'TOO_LONG']);
+      expect(await stat(file('decode-first.wav')).catch(() => null)).toBeNull();
+    } finally {
+      await writeFile(release, '');
+      await settled;
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
 });
 
 describe('bad media', () => {

@@ -98,8 +98,8 @@ export class DeepgramLiveEngine extends LiveEngine {
         if (engine) engine.#handleMessage(message as DgMessage);
       });
     });
-    socket.connect();
     try {
+      socket.connect();
       await opened;
     } catch (error) {
       socket.close();

@@ -50,7 +50,13 @@ export class OpenAILiveEngine extends LiveEngine {
   }
 
   #enqueue(utterance: Utterance): void {
-    this.#queue = this.#queue.then(() => this.#transcribe(utterance));
+    // The chain is only awaited by end(): a failure outside the retry loop (writing the WAV, say)
+    // must not become an unhandled rejection meanwhile.
+    this.#queue = this.#queue.then(() => this.#transcribe(utterance)).catch((error: unknown) => {
+      if (this.#stopped) return;
+      this.#stopped = true;
+      if (this.listenerCount('error') > 0) this.emit('error', error instanceof Error ? error : new Error(String(error)));
+    });
   }
 
   async #transcribe(utterance: Utterance): Promise<void> {

@@ -315,6 +315,10 @@ export class SessionRuntime {
       if (this.#starting === starting) this.#starting = null;
     });
     this.#starting = starting;
+    // Nobody may await a background start: its failure is logged here, never left unhandled.
+    starting.catch((error: unknown) =>
+      this.#deps.logger.warn({ err: error, sessionId: this.info.id }, 'live engine could not start'),
+    );
   }
 
   /**

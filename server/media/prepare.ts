@@ -21,8 +21,8 @@ export interface PrepareOptions {
 
 /**
  * Sniffs the container, then probes and decodes at once: the probe (mostly process start-up) costs
- * no wall time next to a long decode, and a probe that refuses the media stops the decode. The WAV
- * is removed on any failure.
+ * no wall time next to a long decode; whichever of the two refuses the media first stops the other.
+ * The WAV is removed on any failure.
  */
 export async function prepareAudio(
   inputPath: string,
@@ -34,6 +34,9 @@ export async function prepareAudio(
   const stop = new AbortController();
   const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
   const decoding = normaliseAudio(inputPath, outputWavPath, { ...options, container, signal });
+  // Handled at once: a decode that fails while the probe still runs (media over the cap, a busy
+  // machine) stops the probe instead of becoming an unhandled rejection. It is still awaited below.
+  decoding.catch((error: unknown) => stop.abort(error));
   let probe: ProbeResult | null = null;
   try {
     if (!options.probed) {
