@@ -56,6 +56,9 @@ export async function startJobRunner(options: {
     logger: workerLogger(deps.logger),
     events,
     gracefulShutdownAbortTimeout: Math.min(5_000, Math.floor(deps.env.SHUTDOWN_TIMEOUT_MS / 2)),
+    // Batched (with no delay), so stopping waits for the last completions and failures to be
+    // written; unbatched, they are fired and forgotten, and a job finished just before a stop stays locked.
+    preset: { worker: { completeJobBatchDelay: 0, failJobBatchDelay: 0 } },
   }).catch(async (error: unknown) => {
     await cancellations?.close();
     throw error;

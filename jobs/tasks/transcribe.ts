@@ -11,7 +11,7 @@ import { mediaToolsFromEnv } from '../../server/media/run.ts';
 import { isKeylessServer, serverKeyFor } from '../../server/providers/registry.ts';
 import { ProviderError, type Segment } from '../../server/providers/types.ts';
 import { topics } from '../../server/pubsub.ts';
-import { publishJobChange } from '../../server/services/jobs.ts';
+import { enqueueTranscription, publishJobChange } from '../../server/services/jobs.ts';
 import { enqueueTranslation } from '../../server/services/jobTranslation.ts';
 import { revealProviderKey } from '../../server/services/providerKeys.ts';
 import { estimateCostUsd } from '../../server/services/pricing.ts';
@@ -19,6 +19,7 @@ import { fetchToFile } from '../../server/services/urlFetch.ts';
 import { newId } from '../../server/ids.ts';
 import { assertWithinQuota } from '../../server/services/quotas.ts';
 import { emitEvent } from '../../server/services/webhooks.ts';
+import { JobCancelledError, type CancelWatch, type JobCancellations } from '../cancellation.ts';
 import { assertTranscribePayload } from '../payloads.ts';
 
 /** Share of progress given to transcription; the rest covers finishing. */
@@ -31,18 +32,23 @@ const TRANSCRIBE_SHARE = 0.95;
  * finished chunk with no duplicates), then record usage and complete; a translation (translateTo)
  * follows as its own task (server/services/jobTranslation.ts).
  */
-export function createTranscribeTask(deps: CoreDeps): Task {
+export function createTranscribeTask(deps: CoreDeps, cancellations: JobCancellations | null = null): Task {
   return async (payload, helpers) => {
     const { jobId } = assertTranscribePayload(payload);
     const job = await deps.db.job.findUnique({ where: { id: jobId } });
     if (!job || job.status === 'COMPLETED' || job.status === 'CANCELLED') return;
+    // A cancel (or the job's deletion) stops the work at once: ffmpeg, the engine call, the decoder.
+    // Without a watch it is noticed at the next chunk. A stopping runner aborts too (helpers.abortSignal).
+    const cancel: CancelWatch = cancellations ? await cancellations.watch(jobId) : { signal: new AbortController().signal, release: () => {} };
+    const signal = AbortSignal.any([cancel.signal, helpers.abortSignal]);
     const workDir = path.join(os.tmpdir(), 'parlance-jobs', jobId);
-    await rm(workDir, { recursive: true, force: true });
-    await mkdir(workDir, { recursive: true });
     try {
-      await run(deps, job, workDir, helpers);
+      await rm(workDir, { recursive: true, force: true });
+      await mkdir(workDir, { recursive: true });
+      await run(deps, job, workDir, helpers, signal);
     } catch (error) {
-      if (error instanceof CancelledError) return;
+      if (cancel.signal.aborted || error instanceof JobCancelledError) return;
+      if (helpers.abortSignal.aborted) return requeue(deps, jobId);
       const transient = error instanceof ProviderError && error.kind === 'transient';
       const lastAttempt = helpers.job.attempts >= helpers.job.max_attempts;
       if (transient && !lastAttempt) {
@@ -55,16 +61,33 @@ export function createTranscribeTask(deps: CoreDeps): Task {
         deps.logger.error({ err: error, jobId }, 'transcription failed unexpectedly');
       }
     } finally {
+      cancel.release();
       await rm(workDir, { recursive: true, force: true });
     }
   };
 }
 
-class CancelledError extends Error {}
+/**
+ * The runner is stopping (helpers.abortSignal): the job goes back to the queue, with a fresh
+ * graphile-worker job (no attempt used up), and resumes after its last stored chunk.
+ */
+async function requeue(deps: CoreDeps, jobId: string): Promise<void> {
+  const queued = await deps.db.$transaction(async (tx) => {
+    const { count } = await tx.job.updateMany({
+      where: { id: jobId, status: 'PROCESSING' },
+      data: { status: 'QUEUED', updatedAt: new Date() },
+    });
+    if (count === 0) return null;
+    await enqueueTranscription(tx, jobId);
+    return tx.job.findUnique({ where: { id: jobId } });
+  });
+  if (queued) await publishJobChange(deps, queued);
+}
 
-async function run(deps: CoreDeps, initial: Job, workDir: string, helpers: JobHelpers): Promise<void> {
-  const job = await deps.db.job.update({
-    where: { id: initial.id },
+async function run(deps: CoreDeps, initial: Job, workDir: string, helpers: JobHelpers, signal: AbortSignal): Promise<void> {
+  // Conditional, so a cancel that came after the task read the row is not overwritten.
+  const { count } = await deps.db.job.updateMany({
+    where: { id: initial.id, status: { in: ['QUEUED', 'PROCESSING'] } },
     data: {
       status: 'PROCESSING',
       startedAt: initial.startedAt ?? new Date(),
@@ -73,10 +96,11 @@ async function run(deps: CoreDeps, initial: Job, workDir: string, helpers: JobHe
       updatedAt: new Date(),
     },
   });
+  if (count === 0) throw new JobCancelledError();
+  const job = await deps.db.job.findUniqueOrThrow({ where: { id: initial.id } });
   await publishJobChange(deps, job);
   const provider = deps.providers[job.provider];
   const apiKey = job.provider === 'LOCAL' ? null : await resolveKey(deps, job.ownerId, job.provider);
-  const abort = new AbortController();
 
   const media = path.join(workDir, 'media');
   if (job.sourceKey) {
@@ -91,13 +115,14 @@ async function run(deps: CoreDeps, initial: Job, workDir: string, helpers: JobHe
   } else {
     throw new AppError('UNSUPPORTED_MEDIA', 'The job has no media.');
   }
+  signal.throwIfAborted();
   const wav = path.join(workDir, 'audio.wav');
   // Uploaded media was probed at submission; a URL's is probed now, and its duration reserved
   // against the owner's quota (or the job fails) while the decode goes on.
   const { wav: decoded } = await prepareAudio(media, wav, {
     maxSeconds: deps.env.MAX_MEDIA_SECONDS,
     timeoutMs: deps.env.FFMPEG_TIMEOUT_MS,
-    signal: abort.signal,
+    signal,
     tools: mediaToolsFromEnv(deps.env),
     probed: job.sourceKey !== null && job.mediaDurationSeconds !== null,
     afterProbe:
@@ -120,8 +145,9 @@ async function run(deps: CoreDeps, initial: Job, workDir: string, helpers: JobHe
 
   let detectedLanguage = job.detectedLanguage;
   for (const chunk of chunks) {
+    signal.throwIfAborted();
     const current = await deps.db.job.findUnique({ where: { id: job.id } });
-    if (!current || current.status === 'CANCELLED') throw new CancelledError();
+    if (!current || current.status === 'CANCELLED') throw new JobCancelledError();
     if (chunk.index < current.chunksDone) continue;
     const chunkPath = path.join(workDir, `chunk-${chunk.index}.wav`);
     await extractChunk(wav, chunk, chunkPath);
@@ -132,7 +158,7 @@ async function run(deps: CoreDeps, initial: Job, workDir: string, helpers: JobHe
       model: job.model,
       diarize: job.diarize,
       apiKey,
-      signal: abort.signal,
+      signal,
     });
     await rm(chunkPath, { force: true });
     detectedLanguage ??= result.language;
@@ -140,7 +166,7 @@ async function run(deps: CoreDeps, initial: Job, workDir: string, helpers: JobHe
       progress: (TRANSCRIBE_SHARE * (chunk.index + 1)) / chunks.length,
       detectedLanguage,
     });
-    if (!stored) throw new CancelledError();
+    if (!stored) throw new JobCancelledError();
     helpers.logger.debug(`job ${job.id}: chunk ${chunk.index + 1}/${chunks.length} done`);
   }
   await finish(deps, job.id, durationSeconds);

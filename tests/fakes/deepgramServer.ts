@@ -29,6 +29,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import {
   headerValue,
+  HeldRequest,
   Interceptors,
   looksLikeAudio,
   playInterceptor,
@@ -126,6 +127,8 @@ export interface FakeDeepgramServer {
   failNext(status: number, times?: number, headers?: Record<string, string>, options?: { body?: unknown }): void;
   dropNext(times?: number): void;
   delayNext(ms: number, times?: number): void;
+  /** The next request is answered only once the test releases it (a slow engine). */
+  holdNext(): HeldRequest;
   /** The next `times` live handshakes are refused with this HTTP status. */
   failNextLive(status: number, times?: number, headers?: Record<string, string>): void;
   setTranscript(script: ListenScript): void;
@@ -571,6 +574,11 @@ export async function startFakeDeepgram(options: FakeDeepgramOptions = {}): Prom
     },
     delayNext(ms, times = 1) {
       interceptors.push({ kind: 'delay', ms }, times);
+    },
+    holdNext() {
+      const held = new HeldRequest();
+      interceptors.push({ kind: 'hold', held }, 1);
+      return held;
     },
     failNextLive(status, times = 1, headers = {}) {
       for (let i = 0; i < times; i += 1) liveFailures.push({ status, headers });

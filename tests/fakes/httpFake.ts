@@ -12,9 +12,41 @@ export interface RecordedRequest {
 export type Interceptor =
   | { kind: 'fail'; status: number; headers: Record<string, string>; body?: unknown; path?: string }
   | { kind: 'drop'; path?: string }
-  | { kind: 'delay'; ms: number; path?: string };
+  | { kind: 'delay'; ms: number; path?: string }
+  | { kind: 'hold'; held: HeldRequest; path?: string };
 
 export type FailInterceptor = Extract<Interceptor, { kind: 'fail' }>;
+
+/**
+ * A request the fake keeps unanswered until the test calls `release()` (a slow engine), noting
+ * whether its client gave up and closed the connection while it waited.
+ */
+export class HeldRequest {
+  /** Resolves when the request has arrived (its body read) and is being held. */
+  readonly arrived: Promise<void>;
+  /** Set when the client closed the connection before the answer. */
+  clientLeft = false;
+  #arrive!: () => void;
+  #release!: () => void;
+  readonly #released = new Promise<void>((resolve) => (this.#release = resolve));
+
+  constructor() {
+    this.arrived = new Promise<void>((resolve) => (this.#arrive = resolve));
+  }
+
+  release(): void {
+    this.#release();
+  }
+
+  /** Holds `res` until released or until its client leaves; true when the client left. */
+  async hold(res: ServerResponse): Promise<boolean> {
+    const left = new Promise<true>((resolve) => res.once('close', () => resolve(true)));
+    this.#arrive();
+    const gone = await Promise.race([this.#released.then(() => false), left]);
+    if (gone) this.clientLeft = true;
+    return gone;
+  }
+}
 
 /** Scripted failures, taken first in, first out by the requests they match. */
 export class Interceptors {
@@ -35,7 +67,7 @@ export class Interceptors {
 }
 
 /**
- * Plays the request's interceptor: a drop closes the socket, a delay waits. Answers 'done' when the
+ * Plays the request's interceptor: a drop closes the socket, a delay waits, a hold waits for the test. Answers 'done' when the
  * request is over (dropped, or its client left while waiting), the interceptor when it is a failure
  * for the fake to answer in its own format, and null when the request goes on normally.
  */
@@ -56,6 +88,10 @@ export async function playInterceptor(
       record.status = -1;
       return 'done';
     }
+  }
+  if (interceptor?.kind === 'hold' && (await interceptor.held.hold(res))) {
+    record.status = -1;
+    return 'done';
   }
   return interceptor?.kind === 'fail' ? interceptor : null;
 }

@@ -21,6 +21,7 @@ import type { AddressInfo } from 'node:net';
 import { deflateSync } from 'node:zlib';
 import {
   headerValue,
+  HeldRequest,
   Interceptors,
   looksLikeAudio,
   playInterceptor,
@@ -140,6 +141,8 @@ export interface FakeOpenAIServer {
   dropNext(times?: number, options?: { path?: string }): void;
   /** The next `times` requests are answered only after `ms` milliseconds. */
   delayNext(ms: number, times?: number, options?: { path?: string }): void;
+  /** The next request is answered only once the test releases it (a slow engine). */
+  holdNext(options?: { path?: string }): HeldRequest;
   setTranscript(script: TranscriptScript): void;
   setTranslator(translator: Translator): void;
   /** Forgets recorded requests and pending scripted failures. */
@@ -558,6 +561,11 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
     },
     delayNext(ms, times = 1, extra = {}) {
       interceptors.push({ kind: 'delay', ms, path: extra.path }, times);
+    },
+    holdNext(extra = {}) {
+      const held = new HeldRequest();
+      interceptors.push({ kind: 'hold', held, path: extra.path }, 1);
+      return held;
     },
     setTranscript(script) {
       transcript = script;

@@ -50,6 +50,13 @@ const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 const STOP_TIMEOUT_MS = 5_000;
 const WORKER_URL = new URL('./decoderWorker.ts', import.meta.url);
 
+let threadsRunning = 0;
+
+/** Decoder threads running in this process now (each holds about 100 MB until it exits). */
+export function decoderThreadCount(): number {
+  return threadsRunning;
+}
+
 interface Pending {
   resolve: () => void;
   reject: (error: Error) => void;
@@ -75,7 +82,13 @@ export class StreamingDecoder extends EventEmitter<StreamingDecoderEvents> {
     super();
     this.#worker = worker;
     this.#cancel = cancel;
-    this.#exited = new Promise((resolve) => worker.once('exit', () => resolve()));
+    threadsRunning += 1;
+    this.#exited = new Promise((resolve) =>
+      worker.once('exit', () => {
+        threadsRunning -= 1;
+        resolve();
+      }),
+    );
   }
 
   /**
@@ -96,12 +109,16 @@ export class StreamingDecoder extends EventEmitter<StreamingDecoderEvents> {
     const worker = new Worker(WORKER_URL, { workerData: init, name: 'pocketsphinx-decoder' });
     const decoder = new StreamingDecoder(worker, new Int32Array(cancel));
     return new Promise<StreamingDecoder>((resolve, reject) => {
+      // Rejects once the thread has exited, so an aborted caller leaves no decoder behind.
+      let aborted = false;
       const onAbort = () => {
-        void decoder.destroy();
-        reject(signal?.reason ?? new DOMException('The operation was aborted', 'AbortError'));
+        aborted = true;
+        const reason: unknown = signal?.reason ?? new DOMException('The operation was aborted', 'AbortError');
+        void decoder.destroy().then(() => reject(reason));
       };
       signal?.addEventListener('abort', onAbort, { once: true });
       decoder.#start((error) => {
+        if (aborted) return; // the abort's reason is what the caller gets
         signal?.removeEventListener('abort', onAbort);
         if (error) reject(error);
         else resolve(decoder);
