@@ -131,6 +131,7 @@ const envSchema = z.object({
   WEBHOOK_ALLOW_HOSTS: csv,
   WEBHOOK_DISABLE_AFTER: z.coerce.number().int().min(1).max(10_000).default(10),
   EXPORTS_KEPT_PER_PROJECT: z.coerce.number().int().min(1).max(1000).default(5),
+  MIN_FREE_DISK_BYTES: z.coerce.number().int().min(0).default(1024 * 1024 * 1024),
   WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(25).default(8),
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).optional(),

@@ -6,6 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Task } from 'graphile-worker';
 import type { CoreDeps } from '../../server/context.ts';
 import type { LiveSession } from '../../server/db.ts';
+import { diskSpaceShortage } from '../../server/media/diskSpace.ts';
 import { measureRecordingLevels } from '../../server/media/recordingLevels.ts';
 import { runTool, scrubPaths, mediaToolsFromEnv } from '../../server/media/run.ts';
 import { wavHeader } from '../../server/media/wav.ts';
@@ -104,6 +105,7 @@ async function aggregate(deps: CoreDeps, session: LiveSession, workDir: string):
     SELECT COALESCE(SUM(length(bytes)), 0)::float8 AS bytes, COUNT(*)::int AS chunks
     FROM live_audio_chunks WHERE session_id = ${session.id} AND seq < ${session.nextSeq}::int`;
   if (chunks === 0 || bytes === 0) throw new AggregationError('No audio was received.');
+  await assertAggregationSpace(deps, session, workDir, bytes);
 
   async function* body() {
     if (session.encoding === 'PCM_S16LE') yield wavHeader(bytes - (bytes % 2), session.sampleRate, 1);
@@ -167,6 +169,28 @@ async function aggregate(deps: CoreDeps, session: LiveSession, workDir: string):
     'session files stored',
   );
   return { outputs, submission: session.projectId ? await measureSubmission(deps, session, main, durationSeconds, segments) : null };
+}
+
+/**
+ * The source as received, its lossless FLAC (at most the size of a 16-bit WAV of the source's rate)
+ * and the small Opus file must fit with the reserve to spare. A compressed source's duration is
+ * not known before the decode: the session's wall time bounds it.
+ */
+async function assertAggregationSpace(deps: CoreDeps, session: LiveSession, workDir: string, receivedBytes: number): Promise<void> {
+  const pcmBytesPerSecond = (session.encoding === 'PCM_S16LE' ? session.sampleRate : 48_000) * 2;
+  const seconds =
+    session.encoding === 'PCM_S16LE'
+      ? receivedBytes / pcmBytesPerSecond
+      : Math.max(0, ((session.endedAt ?? new Date()).getTime() - session.createdAt.getTime()) / 1000);
+  const lightBytesPerSecond = 4_000;
+  const shortage = await diskSpaceShortage({
+    dir: workDir,
+    neededBytes: Math.ceil(receivedBytes + seconds * (pcmBytesPerSecond + lightBytesPerSecond)),
+    reserveBytes: deps.env.MIN_FREE_DISK_BYTES,
+    readFree: deps.freeDiskBytes,
+    purpose: 'aggregate this live session',
+  });
+  if (shortage) throw new AggregationError(shortage);
 }
 
 async function measureSubmission(

@@ -6,6 +6,7 @@ import type { Task } from 'graphile-worker';
 import type { CoreDeps } from '../../server/context.ts';
 import type { DatasetExport } from '../../server/db.ts';
 import { TarWriter } from '../../server/export/tar.ts';
+import { diskSpaceShortage } from '../../server/media/diskSpace.ts';
 import { exportArchiveKey, pruneExports } from '../../server/services/datasetExports.ts';
 import { speakerPseudonym } from '../../server/services/recordings.ts';
 import { isMissingObject } from '../../server/storage.ts';
@@ -87,6 +88,28 @@ export function createExportDatasetTask(deps: CoreDeps): Task {
   };
 }
 
+/** The archive holds every recording's audio: their sizes plus the reserve must be free before it is written. */
+async function assertArchiveSpace(deps: CoreDeps, workDir: string, recordings: { id: string; session: { mainKey: string | null } }[]): Promise<void> {
+  let neededBytes = 0;
+  for (const recording of recordings) {
+    if (!recording.session.mainKey) throw new ExportError(`The audio of recording ${recording.id} is missing.`);
+    try {
+      neededBytes += await deps.storage.size(recording.session.mainKey);
+    } catch (error) {
+      if (isMissingObject(error)) throw new ExportError(`The audio of recording ${recording.id} is missing from storage.`);
+      throw error;
+    }
+  }
+  const shortage = await diskSpaceShortage({
+    dir: workDir,
+    neededBytes,
+    reserveBytes: deps.env.MIN_FREE_DISK_BYTES,
+    readFree: deps.freeDiskBytes,
+    purpose: 'write this export',
+  });
+  if (shortage) throw new ExportError(shortage);
+}
+
 async function writeArchive(deps: CoreDeps, row: DatasetExport, workDir: string): Promise<{ recordings: number; bytes: number }> {
   const { db, storage } = deps;
   const project = await db.project.findUnique({ where: { id: row.projectId }, select: { pseudonymKey: true } });
@@ -114,6 +137,7 @@ async function writeArchive(deps: CoreDeps, row: DatasetExport, workDir: string)
     recordedAt: recording.createdAt.toISOString(),
     reviewedAt: recording.reviewedAt?.toISOString() ?? null,
   }));
+  await assertArchiveSpace(deps, workDir, recordings);
   const archivePath = path.join(workDir, 'dataset.tar');
   const tar = new TarWriter(createWriteStream(archivePath));
   await tar.addBuffer('manifest.jsonl', Buffer.from(entries.map((entry) => JSON.stringify(entry)).join('\n') + '\n', 'utf8'));

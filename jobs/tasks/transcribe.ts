@@ -6,6 +6,7 @@ import type { CoreDeps } from '../../server/context.ts';
 import type { Job } from '../../server/db.ts';
 import { AppError } from '../../server/errors.ts';
 import { extractChunk, planChunks } from '../../server/media/chunks.ts';
+import { diskSpaceShortage, mediaStagingBytes } from '../../server/media/diskSpace.ts';
 import { prepareAudio } from '../../server/media/prepare.ts';
 import { mediaToolsFromEnv } from '../../server/media/run.ts';
 import { isKeylessServer, serverKeyFor } from '../../server/providers/registry.ts';
@@ -102,6 +103,9 @@ async function run(deps: CoreDeps, initial: Job, workDir: string, helpers: JobHe
   const provider = deps.providers[job.provider];
   const apiKey = job.provider === 'LOCAL' ? null : await resolveKey(deps, job.ownerId, job.provider);
 
+  // Uploaded media's size and duration are known: its staging is checked before the download. A
+  // URL's are not: the reserve is checked now, and the decode's needs once the probe has answered.
+  await assertStagingSpace(deps, workDir, mediaStagingBytes(Number(job.sourceBytes ?? 0), job.mediaDurationSeconds ?? 0));
   const media = path.join(workDir, 'media');
   if (job.sourceKey) {
     await deps.storage.download(job.sourceKey, media);
@@ -127,11 +131,13 @@ async function run(deps: CoreDeps, initial: Job, workDir: string, helpers: JobHe
     probed: job.sourceKey !== null && job.mediaDurationSeconds !== null,
     afterProbe:
       job.mediaDurationSeconds === null
-        ? (probe) =>
-            deps.db.$transaction(async (tx) => {
+        ? async (probe) => {
+            await assertStagingSpace(deps, workDir, mediaStagingBytes(0, probe.durationSeconds));
+            await deps.db.$transaction(async (tx) => {
               await assertWithinQuota(deps, job.ownerId, probe.durationSeconds, { tx, excludeJobId: job.id });
               await tx.job.update({ where: { id: job.id }, data: { mediaDurationSeconds: probe.durationSeconds } });
-            })
+            });
+          }
         : undefined,
   });
   const { durationSeconds } = decoded;
@@ -170,6 +176,18 @@ async function run(deps: CoreDeps, initial: Job, workDir: string, helpers: JobHe
     helpers.logger.debug(`job ${job.id}: chunk ${chunk.index + 1}/${chunks.length} done`);
   }
   await finish(deps, job.id, durationSeconds);
+}
+
+/** Fails the job (an AppError is not retried) when the disk cannot hold what it is about to write. */
+async function assertStagingSpace(deps: CoreDeps, workDir: string, neededBytes: number): Promise<void> {
+  const shortage = await diskSpaceShortage({
+    dir: workDir,
+    neededBytes,
+    reserveBytes: deps.env.MIN_FREE_DISK_BYTES,
+    readFree: deps.freeDiskBytes,
+    purpose: 'process this media',
+  });
+  if (shortage) throw new AppError('UNAVAILABLE', shortage);
 }
 
 /**
