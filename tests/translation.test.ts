@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeOpenAI, wordsFromText, type FakeOpenAIServer } from './fakes/openaiServer.ts';
+import { connectWs, collect } from './helpers/graphqlWs.ts';
 import { submitFile, waitForJob } from './helpers/jobs.ts';
 import { makeSpeechFixture, type SpeechFixture } from './helpers/speech.ts';
 import { createTestApp, registerUser, type TestApp } from './helpers/testApp.ts';
@@ -120,6 +121,33 @@ describe('translateTo when OpenAI cannot be reached', () => {
     await waitForJob(t, alice.accessToken, id, undefined, 60_000);
     const job = await translationSettled(id);
     expect(job).toMatchObject({ status: 'COMPLETED', translationStatus: 'COMPLETED', translatedText: '[de] The weather is nice today.' });
+  }, 90_000);
+
+  it('keeps jobUpdated open while the translation is PENDING and ends it with the translation', async () => {
+    const held = openai.holdNext({ path: CHAT });
+    const client = connectWs(await t.listen(), alice.accessToken);
+    try {
+      const submitted = await submitFile(t, alice.accessToken, speech.wavPath, { provider: 'OPENAI', translateTo: 'de' });
+      expect(submitted.errors, submitted.raw).toBeUndefined();
+      const id = submitted.data!.createTranscriptionJob.id as string;
+      const stream = collect<{ data: { jobUpdated: { status: string; translationStatus: string | null; translatedText: string | null } } }>(
+        client,
+        `subscription ($id: ID!) { jobUpdated(id: $id) { status translationStatus translatedText } }`,
+        { id },
+      );
+      await held.arrived; // the job has completed; its translation waits on OpenAI
+      await waitFor('the completed job delivered', async () =>
+        stream.events.some((event) => event.data.jobUpdated.status === 'COMPLETED' && event.data.jobUpdated.translationStatus === 'PENDING'),
+      );
+      expect(stream.ended()).toBeNull();
+      held.release();
+      const { events, error } = await stream.done;
+      expect(error).toBeUndefined();
+      expect(events.at(-1)!.data.jobUpdated).toEqual({ status: 'COMPLETED', translationStatus: 'COMPLETED', translatedText: '[de] The weather is nice today.' });
+    } finally {
+      held.release();
+      await client.dispose();
+    }
   }, 90_000);
 
   it('refuses retryTranslation for a job without translateTo', async () => {

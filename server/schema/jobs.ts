@@ -346,6 +346,10 @@ builder.mutationFields((t) => ({
 
 const TERMINAL = new Set(['COMPLETED', 'FAILED', 'CANCELLED']);
 
+/** Nothing more will happen to the job: it is terminal and no translation of it is still to come. */
+const isSettled = (job: Pick<Job, 'status' | 'translationStatus'>) =>
+  TERMINAL.has(job.status) && !(job.status === 'COMPLETED' && job.translationStatus === 'PENDING');
+
 /**
  * Job events for one topic, each re-read with the authorization of the subscriber as of that event,
  * ending after a terminal status (for one job) or when the subscriber may no longer see it.
@@ -359,9 +363,10 @@ async function* jobEventStream(context: Context, topic: string, onlyJobId: strin
   if (!subscriber) throw new Error('This process does not serve subscriptions.');
   const events = subscriber.subscribe(topic, signal);
   if (onlyJobId) {
-    // A job that finished before the subscription started is reported once, then the stream ends.
+    // A job that finished before the subscription started is reported once, then the stream ends;
+    // a completed job whose translation is still PENDING stays followed until the translation ends.
     const current = await findVisibleJob(context.deps, context.viewer!, onlyJobId);
-    if (TERMINAL.has(current.status)) {
+    if (isSettled(current)) {
       yield current;
       return;
     }
@@ -374,7 +379,7 @@ async function* jobEventStream(context: Context, topic: string, onlyJobId: strin
       continue;
     }
     yield job;
-    if (onlyJobId && TERMINAL.has(job.status)) return;
+    if (onlyJobId && isSettled(job)) return;
   }
 }
 
