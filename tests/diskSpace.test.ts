@@ -1,4 +1,4 @@
-// Disk safety: a job, an export or an aggregation that would not fit on the worker's disk ends FAILED
+// Disk safety: a job, an export or a live session's aggregation that would not fit on the worker's disk ends FAILED
 // with the reason and leaves nothing behind. The free space is injected (t.deps.freeDiskBytes), so
 // no test fills a disk or depends on this machine's real free space.
 import { existsSync } from 'node:fs';
@@ -93,5 +93,32 @@ describe('disk space', () => {
     expect(askedDirs.length).toBeGreaterThan(0);
     for (const dir of askedDirs) expect(existsSync(dir), dir).toBe(false);
     expect(await t.deps.storage.exists(`exports/${exportId}/dataset.tar`)).toBe(false);
+  }, 120_000);
+
+  it('fails the aggregation of a live session that does not fit, leaving no files', async () => {
+    freeBytes = 500_000;
+    askedDirs.length = 0;
+    const sessionId = newId('LiveSession');
+    await t.deps.db.liveSession.create({
+      data: {
+        id: sessionId, ownerId: user.id, status: 'ENDED', provider: 'LOCAL', encoding: 'PCM_S16LE', sampleRate: 16_000,
+        nextSeq: 1, endedAt: new Date(),
+        chunks: { create: { seq: 0, bytes: Buffer.alloc(320_000) } }, // 10 s of 16 kHz PCM
+      },
+    });
+    await t.deps.db.$executeRaw`SELECT graphile_worker.add_job('aggregate_session', json_build_object('sessionId', ${sessionId}::text))`;
+    const session = await waitFor(
+      'aggregation finished',
+      async () => {
+        const row = await t.deps.db.liveSession.findUniqueOrThrow({ where: { id: sessionId } });
+        return row.status !== 'ENDED' && row.status !== 'PROCESSING' && row;
+      },
+      120_000,
+    );
+    // 320 kB received + 10 s of FLAC (32 kB/s) and Opus (4 kB/s) + the 1 MB reserve.
+    expect(session).toMatchObject({ status: 'FAILED', error: 'Not enough free disk space to aggregate this live session: 1.7 MB needed, 500 kB free.', mainKey: null });
+    expect(askedDirs.length).toBeGreaterThan(0);
+    for (const dir of askedDirs) expect(existsSync(dir), dir).toBe(false);
+    expect(await t.deps.storage.exists(`sessions/${sessionId}/main.flac`)).toBe(false);
   }, 120_000);
 });
