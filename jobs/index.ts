@@ -5,6 +5,7 @@ import { EnvError, loadEnv } from '../server/env.ts';
 import { createLogger } from '../server/logger.ts';
 import { migrateDatabase } from '../server/migrate.ts';
 import { createCoreDeps } from '../server/deps.ts';
+import { startMetricsServer } from '../server/metricsRoute.ts';
 import { startJobRunner } from './runner.ts';
 
 async function main(): Promise<void> {
@@ -14,13 +15,16 @@ async function main(): Promise<void> {
   await migrateDatabase(database.url, logger);
   const deps = await createCoreDeps(env, database.url, logger);
   const runner = await startJobRunner({ connectionString: database.url, concurrency: env.WORKER_CONCURRENCY, deps });
-  logger.info({ concurrency: env.WORKER_CONCURRENCY }, 'worker started');
+  // A worker's job durations and real-time factors are its own: it serves them on METRICS_PORT.
+  const metricsServer = env.METRICS_PORT !== undefined ? await startMetricsServer(deps, env.METRICS_PORT) : null;
+  logger.info({ concurrency: env.WORKER_CONCURRENCY, metricsPort: env.METRICS_PORT ?? null }, 'worker started');
   let stopping = false;
   const shutdown = async () => {
     if (stopping) return;
     stopping = true;
     setTimeout(() => process.exit(1), env.SHUTDOWN_TIMEOUT_MS).unref();
     try {
+      if (metricsServer) await new Promise((resolve) => metricsServer.close(resolve));
       await runner.stop();
       await deps.db.$disconnect();
       await database.stop();

@@ -4,6 +4,8 @@ import { isAdminPath, serveAdmin } from './adminRoute.ts';
 import type { AppDeps } from './context.ts';
 import { isTranscriptDownload, serveTranscript } from './downloadsRoute.ts';
 import { sendError } from './httpError.ts';
+import { routeLabel } from './metrics.ts';
+import { serveMetrics } from './metricsRoute.ts';
 import { isSessionDownload, serveSessionFile } from './sessionDownloadsRoute.ts';
 import { isExportDownload, serveExportArchive } from './exportDownloadsRoute.ts';
 import { closeLiveRegistry, liveRegistry } from './services/liveSessions.ts';
@@ -32,16 +34,12 @@ export function buildApp(deps: AppDeps, options: AppOptions = {}): App {
     const started = process.hrtime.bigint();
     res.setHeader('x-request-id', requestId);
     res.on('finish', () => {
-      deps.logger.info(
-        {
-          requestId,
-          method: req.method,
-          path: (req.url ?? '').split('?')[0],
-          status: res.statusCode,
-          ms: Number(process.hrtime.bigint() - started) / 1e6,
-        },
-        'request',
-      );
+      const path = (req.url ?? '').split('?')[0];
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      deps.logger.info({ requestId, method: req.method, path, status: res.statusCode, ms }, 'request');
+      const labels = { route: routeLabel(path), method: req.method ?? '', status: String(res.statusCode) };
+      deps.metrics.httpRequests.inc(labels);
+      deps.metrics.httpDuration.observe(labels, ms / 1000);
     });
     route(req, res, requestId).catch((error: unknown) => {
       deps.logger.error({ err: error, requestId }, 'unhandled request error');
@@ -65,6 +63,7 @@ export function buildApp(deps: AppDeps, options: AppOptions = {}): App {
       res.setHeader('cache-control', 'public, max-age=300');
       return sendJson(res, 200, deps.accessTokens.jwks());
     }
+    if (path === '/metrics' && deps.env.METRICS_TOKEN) return serveMetrics(deps, req, res);
     if (isTranscriptDownload(path)) return serveTranscript(deps, req, res);
     if (isSessionDownload(path)) return serveSessionFile(deps, req, res);
     if (isExportDownload(path)) return serveExportArchive(deps, req, res);

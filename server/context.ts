@@ -8,6 +8,7 @@ import type { Env } from './env.ts';
 import type { ProviderRegistry } from './providers/registry.ts';
 import type { Publisher, Subscriber } from './pubsub.ts';
 import type { AccessTokens } from './security/jwt.ts';
+import type { Metrics } from './metrics.ts';
 import type { FreeDiskReader } from './media/diskSpace.ts';
 import type { PriceTable } from './services/pricing.ts';
 import type { Storage } from './storage.ts';
@@ -24,6 +25,8 @@ export interface CoreDeps {
   providers: ProviderRegistry;
   publisher: Publisher;
   prices: PriceTable;
+  /** This process's Prometheus metrics (server/metrics.ts). */
+  metrics: Metrics;
   /** Reads the free space of a work directory's disk; tests inject one (server/media/diskSpace.ts). */
   freeDiskBytes?: FreeDiskReader;
 }

@@ -1,4 +1,5 @@
 import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
 import { PrismaClient } from '../prisma/generated/client.ts';
 
 export type Db = PrismaClient;
@@ -6,8 +7,13 @@ export { Prisma } from '../prisma/generated/client.ts';
 export type * from '../prisma/generated/client.ts';
 
 export function createDb(databaseUrl: string, poolSize: number): Db {
-  const adapter = new PrismaPg({ connectionString: databaseUrl, max: poolSize });
-  return new PrismaClient({ adapter });
+  return createDbWithPool(databaseUrl, poolSize).db;
+}
+
+/** Prisma over a pg pool we hold, so the pool's use can be measured (metrics). */
+export function createDbWithPool(databaseUrl: string, poolSize: number): { db: Db; pool: pg.Pool } {
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: poolSize });
+  return { db: new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) }), pool };
 }
 
 /** True when `error` is Prisma's unique-constraint violation. */

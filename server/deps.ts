@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { AppDeps, CoreDeps } from './context.ts';
-import { createDb } from './db.ts';
+import { createDbWithPool } from './db.ts';
+import { createMetrics } from './metrics.ts';
 import type { Env } from './env.ts';
 import { createProviders } from './providers/registry.ts';
 import { createPublisher, createSubscriber } from './pubsub.ts';
@@ -13,7 +14,7 @@ import { createStorage } from './storage.ts';
 
 /** Services shared by API and worker processes, on a migrated database. */
 export async function createCoreDeps(env: Env, databaseUrl: string, logger: Logger): Promise<CoreDeps> {
-  const db = createDb(databaseUrl, env.DATABASE_POOL_SIZE);
+  const { db, pool } = createDbWithPool(databaseUrl, env.DATABASE_POOL_SIZE);
   const box = new SecretBox(await loadMasterKey(env.ENCRYPTION_KEY, env.dataDir));
   const storage = createStorage({
     driver: env.STORAGE_DRIVER,
@@ -41,6 +42,7 @@ export async function createCoreDeps(env: Env, databaseUrl: string, logger: Logg
     providers: createProviders(env),
     publisher,
     prices: parsePrices(env.PRICES),
+    metrics: createMetrics({ db, pool }),
   };
 }
 

@@ -143,6 +143,8 @@ const envSchema = z.object({
     .regex(/^\S+ \S+ \S+ \S+ \S+$/, 'must be five crontab fields, e.g. "17 * * * *"')
     .default('17 * * * *'),
   HOUSEKEEPING_SWEEPS_KEPT: z.coerce.number().int().min(1).max(10_000).default(100),
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  METRICS_PORT: z.coerce.number().int().min(0).max(65_535).optional(),
 });
 
 export type Env = z.infer<typeof envSchema> & {

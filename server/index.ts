@@ -1,5 +1,6 @@
 // `npm start`: the API, a job runner and the console (admin/dist at /admin/) in one process.
 // `--api-only` leaves the jobs to separate `npm run worker` processes on the same database.
+import type http from 'node:http';
 import { startJobRunner, type JobRunner } from '../jobs/runner.ts';
 import { adminConsoleBuilt } from './adminRoute.ts';
 import { buildApp, type App } from './app.ts';
@@ -9,6 +10,7 @@ import { createDeps } from './deps.ts';
 import { EnvError, loadEnv } from './env.ts';
 import { assertPortFree, listen, PortInUseError } from './listen.ts';
 import { createLogger } from './logger.ts';
+import { startMetricsServer } from './metricsRoute.ts';
 import { migrateDatabase } from './migrate.ts';
 import { jobRunnersAlive } from './readiness.ts';
 
@@ -22,7 +24,9 @@ async function main(): Promise<void> {
   let runner: JobRunner | null = null;
   let deps: AppDeps | null = null;
   let app: App | null = null;
+  let metricsServer: http.Server | null = null;
   const stopAll = async () => {
+    if (metricsServer) await new Promise((resolve) => metricsServer!.close(resolve));
     await app?.close();
     await runner?.stop();
     await deps?.subscriber?.close();
@@ -38,6 +42,7 @@ async function main(): Promise<void> {
     });
     // Listening before the runner starts: a port lost to a race leaves no runner working headless.
     await listen(app.server, env.PORT, env.HOST);
+    if (env.METRICS_PORT !== undefined) metricsServer = await startMetricsServer(coreDeps, env.METRICS_PORT);
     if (!apiOnly) {
       runner = await startJobRunner({ connectionString: database.url, concurrency: env.WORKER_CONCURRENCY, deps });
     }
@@ -46,8 +51,7 @@ async function main(): Promise<void> {
     throw error;
   }
 
-  const address = app.server.address();
-  const port = typeof address === 'object' && address ? address.port : env.PORT;
+  const port = portOf(app.server, env.PORT);
   const base = `http://localhost:${port}`;
   logger.info(
     {
@@ -56,6 +60,7 @@ async function main(): Promise<void> {
       health: `${base}/health`,
       ready: `${base}/ready`,
       jwks: `${base}/.well-known/jwks.json`,
+      metrics: metricsServer ? `port ${portOf(metricsServer, env.METRICS_PORT!)} /metrics` : env.METRICS_TOKEN ? `${base}/metrics (bearer METRICS_TOKEN)` : 'off',
       console: adminConsoleBuilt() ? `${base}/admin/` : 'not built (run `npm run admin:build`)',
       database: database.embedded ? `embedded PostgreSQL, data in ${env.dataDir}/pg` : 'DATABASE_URL',
       jobRunner: runner ? `in process, concurrency ${env.WORKER_CONCURRENCY}` : 'separate worker processes',
@@ -85,6 +90,11 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+function portOf(server: http.Server, configured: number): number {
+  const address = server.address();
+  return typeof address === 'object' && address ? address.port : configured;
 }
 
 main().catch((error: unknown) => {

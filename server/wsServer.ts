@@ -155,8 +155,13 @@ export function attachGraphqlWs(
     wsServer,
   );
 
+  const untrackMetrics = deps.metrics.trackWebSockets(() => ({
+    sockets: connections.size,
+    operations: [...connections].reduce((sum, ctx) => sum + (ctx.extra.active?.size ?? 0), 0),
+  }));
   return {
     close: async () => {
+      untrackMetrics();
       // Ends every stream now; the sockets' closing handshakes follow.
       for (const ctx of connections) {
         for (const operation of Object.values(ctx.subscriptions)) {

@@ -13,6 +13,7 @@ import { refuseNulCharacters } from './graphqlGuards/refuseNul.ts';
 import type { Logger } from 'pino';
 import { runInRequest } from './requestContext.ts';
 import { buildSchema } from './schema/index.ts';
+import { countOperations } from './graphqlMetrics.ts';
 
 /** What the HTTP and WebSocket layers hand to Yoga for each request or operation. */
 export interface ServerContext {
@@ -75,6 +76,7 @@ export function createYogaServer(deps: AppDeps): Yoga {
       maskAndLogErrors(),
       requestScope(),
       errorsAnswerTheirStatus(),
+      countOperations(deps.metrics),
     ],
   });
 }

@@ -12,6 +12,7 @@ import { mediaToolsFromEnv } from '../../server/media/run.ts';
 import { isKeylessServer, serverKeyFor } from '../../server/providers/registry.ts';
 import { ProviderError, type Segment } from '../../server/providers/types.ts';
 import { topics } from '../../server/pubsub.ts';
+import { observeFinishedJob } from '../../server/metrics.ts';
 import { enqueueTranscription, publishJobChange } from '../../server/services/jobs.ts';
 import { enqueueTranslation } from '../../server/services/jobTranslation.ts';
 import { revealProviderKey } from '../../server/services/providerKeys.ts';
@@ -280,7 +281,9 @@ async function finish(deps: CoreDeps, jobId: string, durationSeconds: number): P
     await emitEvent(deps, { type: 'job.completed', ownerId: row.ownerId, projectId: row.projectId, payload: { job: jobEventData(row) } }, tx);
     return row;
   });
-  if (completed) await publishJobChange(deps, completed);
+  if (!completed) return;
+  observeFinishedJob(deps.metrics, completed, completedAt);
+  await publishJobChange(deps, completed);
 }
 
 async function fail(deps: CoreDeps, jobId: string, reason: string): Promise<void> {
@@ -294,7 +297,9 @@ async function fail(deps: CoreDeps, jobId: string, reason: string): Promise<void
     if (row) await emitEvent(deps, { type: 'job.failed', ownerId: row.ownerId, projectId: row.projectId, payload: { job: jobEventData(row) } }, tx);
     return row;
   });
-  if (failed) await publishJobChange(deps, failed);
+  if (!failed) return;
+  observeFinishedJob(deps.metrics, failed, failed.completedAt ?? new Date());
+  await publishJobChange(deps, failed);
 }
 
 /** What job.completed and job.failed webhooks carry: facts and ids; the transcript is fetched through the API. */

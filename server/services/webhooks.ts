@@ -303,6 +303,7 @@ export async function attemptDelivery(deps: CoreDeps, deliveryId: string, attemp
         data: { failureCount: 0, lastStatus: result.status, lastError: null, lastAttemptAt: now, lastDeliveredAt: now },
       }),
     ]);
+    deps.metrics.webhookDeliveries.inc({ result: 'delivered' });
     return;
   }
 
@@ -338,6 +339,7 @@ export async function attemptDelivery(deps: CoreDeps, deliveryId: string, attemp
     });
     return { disabledNow, final };
   });
+  deps.metrics.webhookDeliveries.inc({ result: disabled.final ? 'failed' : 'retry' });
   if (disabled.disabledNow) await tellOwnerDisabled(deps, endpoint, error);
   if (!disabled.final) throw new WebhookRetry(`Webhook ${endpoint.id} answered ${error ?? 'nothing'}; will retry.`);
 }
