@@ -47,8 +47,10 @@ describe('HTTP endpoints', () => {
     const response = await fetch(`${base}/health`);
     const requestId = response.headers.get('x-request-id');
     expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(t.logs.filter((line) => line.includes(requestId!) && line.includes('"msg":"request"'))).toHaveLength(1);
+    // The line is written when the response finishes, which the client may see first.
+    await expect
+      .poll(() => t.logs.filter((line) => line.includes(requestId!) && line.includes('"msg":"request"')).length, { timeout: 10_000 })
+      .toBe(1);
   });
 
   it('refuses queries deeper than 10, with more than 15 aliases, and batched requests', async () => {

@@ -582,7 +582,7 @@ describe('invitations', () => {
     const first = tokenIn((await smtp.waitForMessage(invitee.email)).text)!;
     const before = smtp.messages.length;
     ok(await t.gql(INVITE, { projectId: project.id, email: invitee.email, role: 'ADMIN' }, { token: owner.accessToken }));
-    await expect.poll(() => smtp.messages.length).toBe(before + 1);
+    await expect.poll(() => smtp.messages.length, { timeout: 30_000 }).toBe(before + 1);
     const second = tokenIn(smtp.messages.at(-1)!.text)!;
     expect(second).not.toBe(first);
     expect(codeOf(await t.gql(ACCEPT, { token: first }, { token: invitee.accessToken }))).toBe('NOT_FOUND');

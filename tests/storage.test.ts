@@ -303,7 +303,8 @@ describe('local storage specifics', () => {
       throw new Error('cut off');
     }
     const pending = storage.put('jobs/2/source', Readable.from(slow(), { objectMode: false }));
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Wait for the first bytes to land in the temp file, not for time.
+    await expect.poll(async () => (await readdir(path.join(root, 'jobs', '2')).catch(() => [])).length, { timeout: 10_000 }).toBe(1);
     expect(await storage.exists('jobs/2/source')).toBe(false);
     const during = await readdir(path.join(root, 'jobs', '2'));
     expect(during).toHaveLength(1);
