@@ -305,7 +305,14 @@ describe('deliveries', () => {
     expect(shown.lastDeliveredAt).not.toBeNull();
     const delivery = await t.deps.db.webhookDelivery.findFirstOrThrow({ where: { endpointId: webhook.id } });
     expect(delivery).toMatchObject({ status: 'DELIVERED', attempts: 2, lastStatus: 204 });
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // No attempt is left in the queue, so none can follow.
+    await waitFor('the delivery to leave the queue', async () => {
+      const [left] = await t.deps.db.$queryRaw<{ n: number }[]>`
+        SELECT count(*)::int AS n FROM graphile_worker._private_jobs j
+        JOIN graphile_worker._private_tasks k ON k.id = j.task_id
+        WHERE k.identifier = 'deliverWebhook' AND j.payload->>'deliveryId' = ${delivery.id}`;
+      return left.n === 0;
+    });
     expect(requestsTo('/flaky')).toHaveLength(2);
   }, 60_000);
 
