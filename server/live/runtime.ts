@@ -23,6 +23,7 @@ import { serverKeyFor } from '../providers/registry.ts';
 import { ProviderError, type Segment } from '../providers/types.ts';
 import { topics, type EventPayload } from '../pubsub.ts';
 import { revealProviderKey } from '../services/providerKeys.ts';
+import { liveClock } from './clock.ts';
 import { openLiveEngine } from './engines.ts';
 import { createPcmSource, type PcmSource } from './pcmSource.ts';
 import { LIVE_SAMPLE_RATE, type LiveEngine, type LivePartial } from './types.ts';
@@ -84,7 +85,7 @@ export class SessionRuntime {
   readonly #pending = new Set<number>();
   readonly #waiters = new Set<() => void>();
   #tokens: number;
-  #tokensAt = Date.now();
+  #tokensAt = liveClock.now();
   #idleTimer: NodeJS.Timeout | null = null;
 
   constructor(deps: CoreDeps, info: SessionInfo, hooks: RuntimeHooks) {
@@ -220,10 +221,10 @@ export class SessionRuntime {
 
   async #awaitTurn(seq: number): Promise<void> {
     const waitMs = this.#deps.env.LIVE_GAP_WAIT_MS;
-    const deadline = Date.now() + waitMs;
+    const deadline = liveClock.now() + waitMs;
     while (this.nextSeq <= seq) {
       if (this.closing || this.disposed) throw conflict('The live session has ended.');
-      const left = deadline - Date.now();
+      const left = deadline - liveClock.now();
       if (left <= 0) {
         throw new AppError(
           'CONFLICT',
@@ -233,7 +234,7 @@ export class SessionRuntime {
         );
       }
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(done, Math.min(POLL_MS, left));
+        const timer = setTimeout(done, Math.min(POLL_MS, left)); // re-reads the clock at least this often
         function done() {
           clearTimeout(timer);
           resolve();
@@ -289,7 +290,7 @@ export class SessionRuntime {
 
   #charge(seconds: number): void {
     const { LIVE_MAX_SPEED: speed, LIVE_BURST_SECONDS: burst } = this.#deps.env;
-    const now = Date.now();
+    const now = liveClock.now();
     this.#tokens = Math.min(burst, this.#tokens + ((now - this.#tokensAt) / 1000) * speed);
     this.#tokensAt = now;
     if (seconds > this.#tokens) {
