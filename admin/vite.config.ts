@@ -1,7 +1,7 @@
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
 
-// Served by the API server under /admin/ (server/adminRoute.ts). `npm run dev` here proxies the
+// Served by the API server under /admin/ (server/http/adminRoute.ts). `npm run dev` here proxies the
 // API to a server on localhost:4000 (`npm start` at the root).
 const api = process.env.PARLANCE_API ?? 'http://localhost:4000';
 

@@ -1,5 +1,5 @@
 import type { CoreDeps } from '../server/context.ts';
-import { createSubscriber, topics, type Subscriber } from '../server/pubsub.ts';
+import { createSubscriber, topics, type Subscriber } from '../server/pubsub/pubsub.ts';
 
 /** The reason a running job's signal aborts with when the job is cancelled or deleted. */
 export class JobCancelledError extends Error {

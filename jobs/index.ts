@@ -1,11 +1,11 @@
 // `npm run worker`: a job runner process on its own, next to API processes (`npm run api`) on the
 // same PostgreSQL. Needs DATABASE_URL, or an embedded cluster already running under DATA_DIR.
-import { openDatabase } from '../server/database.ts';
+import { openDatabase } from '../server/db/database.ts';
 import { EnvError, loadEnv } from '../server/env.ts';
-import { createLogger } from '../server/logger.ts';
-import { migrateDatabase } from '../server/migrate.ts';
+import { createLogger } from '../server/observability/logger.ts';
+import { migrateDatabase } from '../server/db/migrate.ts';
 import { createCoreDeps } from '../server/deps.ts';
-import { startMetricsServer } from '../server/metricsRoute.ts';
+import { startMetricsServer } from '../server/http/metricsRoute.ts';
 import { startJobRunner } from './runner.ts';
 
 async function main(): Promise<void> {

@@ -1,18 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
-import { isAdminPath, serveAdmin } from './adminRoute.ts';
+import { isAdminPath, serveAdmin } from './http/adminRoute.ts';
 import type { AppDeps } from './context.ts';
-import { isTranscriptDownload, serveTranscript } from './downloadsRoute.ts';
-import { sendError } from './httpError.ts';
-import { routeLabel } from './metrics.ts';
-import { serveMetrics } from './metricsRoute.ts';
-import { isSessionDownload, serveSessionFile } from './sessionDownloadsRoute.ts';
-import { isExportDownload, serveExportArchive } from './exportDownloadsRoute.ts';
+import { isTranscriptDownload, serveTranscript } from './http/downloadsRoute.ts';
+import { sendError } from './http/httpError.ts';
+import { routeLabel } from './observability/metrics.ts';
+import { serveMetrics } from './http/metricsRoute.ts';
+import { isSessionDownload, serveSessionFile } from './http/sessionDownloadsRoute.ts';
+import { isExportDownload, serveExportArchive } from './http/exportDownloadsRoute.ts';
 import { closeLiveRegistry, liveRegistry } from './services/liveSessions.ts';
-import { MultipartError, parseGraphqlMultipart, type ParsedMultipart } from './multipart.ts';
-import { createUploadServer } from './uploadsRoute.ts';
-import { createYogaServer, type Yoga } from './yoga.ts';
-import { attachGraphqlWs } from './wsServer.ts';
+import { MultipartError, parseGraphqlMultipart, type ParsedMultipart } from './http/multipart.ts';
+import { createUploadServer } from './http/uploadsRoute.ts';
+import { createYogaServer, type Yoga } from './http/yoga.ts';
+import { attachGraphqlWs } from './http/wsServer.ts';
 
 export interface AppOptions {
   /** Whether a job runner answers: the in-process runner, or a check of the worker schema. */

@@ -2,11 +2,11 @@
 // embedded one under DATA_DIR, started for the command or reused when `npm start` runs it).
 import { randomBytes } from 'node:crypto';
 import { rename, writeFile } from 'node:fs/promises';
-import { openDatabase } from './database.ts';
-import { createDb } from './db.ts';
+import { openDatabase } from './db/database.ts';
+import { createDb } from './db/db.ts';
 import { EnvError, loadEnv } from './env.ts';
-import { createLogger } from './logger.ts';
-import { migrateDatabase } from './migrate.ts';
+import { createLogger } from './observability/logger.ts';
+import { migrateDatabase } from './db/migrate.ts';
 import { loadMasterKey, masterKeyFile } from './security/masterKey.ts';
 import { rotateEncryptionKey } from './services/encryptionRotation.ts';
 import { promoteListedUsers, promoteUser } from './services/users.ts';

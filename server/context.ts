@@ -3,15 +3,15 @@
  * `viewer` is who is calling (null when no credentials were sent) and what they may do.
  */
 import type { Logger } from 'pino';
-import type { ApiKeyScope, Db, User } from './db.ts';
+import type { ApiKeyScope, Db, User } from './db/db.ts';
 import type { Env } from './env.ts';
 import type { ProviderRegistry } from './providers/registry.ts';
-import type { Publisher, Subscriber } from './pubsub.ts';
+import type { Publisher, Subscriber } from './pubsub/pubsub.ts';
 import type { AccessTokens } from './security/jwt.ts';
-import type { Metrics } from './metrics.ts';
+import type { Metrics } from './observability/metrics.ts';
 import type { FreeDiskReader } from './media/diskSpace.ts';
 import type { PriceTable } from './services/pricing.ts';
-import type { Storage } from './storage.ts';
+import type { Storage } from './storage/index.ts';
 import type { ExternalIssuers } from './security/oidc.ts';
 import type { SecretBox } from './security/secretBox.ts';
 
@@ -25,7 +25,7 @@ export interface CoreDeps {
   providers: ProviderRegistry;
   publisher: Publisher;
   prices: PriceTable;
-  /** This process's Prometheus metrics (server/metrics.ts). */
+  /** This process's Prometheus metrics (server/observability/metrics.ts). */
   metrics: Metrics;
   /** Reads the free space of a work directory's disk; tests inject one (server/media/diskSpace.ts). */
   freeDiskBytes?: FreeDiskReader;

@@ -1,16 +1,16 @@
 import type { Logger } from 'pino';
 import type { AppDeps, CoreDeps } from './context.ts';
-import { createDbWithPool } from './db.ts';
-import { createMetrics } from './metrics.ts';
+import { createDbWithPool } from './db/db.ts';
+import { createMetrics } from './observability/metrics.ts';
 import type { Env } from './env.ts';
 import { createProviders } from './providers/registry.ts';
-import { createPublisher, createSubscriber } from './pubsub.ts';
+import { createPublisher, createSubscriber } from './pubsub/pubsub.ts';
 import { AccessTokens } from './security/jwt.ts';
 import { loadMasterKey } from './security/masterKey.ts';
 import { ExternalIssuers } from './security/oidc.ts';
 import { SecretBox } from './security/secretBox.ts';
 import { parsePrices } from './services/pricing.ts';
-import { createStorage } from './storage.ts';
+import { createStorage } from './storage/index.ts';
 
 /** Services shared by API and worker processes, on a migrated database. */
 export async function createCoreDeps(env: Env, databaseUrl: string, logger: Logger): Promise<CoreDeps> {

@@ -2,17 +2,17 @@
 // `--api-only` leaves the jobs to separate `npm run worker` processes on the same database.
 import type http from 'node:http';
 import { startJobRunner, type JobRunner } from '../jobs/runner.ts';
-import { adminConsoleBuilt } from './adminRoute.ts';
+import { adminConsoleBuilt } from './http/adminRoute.ts';
 import { buildApp, type App } from './app.ts';
 import type { AppDeps } from './context.ts';
-import { openDatabase } from './database.ts';
+import { openDatabase } from './db/database.ts';
 import { createDeps } from './deps.ts';
 import { EnvError, loadEnv } from './env.ts';
-import { assertPortFree, listen, PortInUseError } from './listen.ts';
-import { createLogger } from './logger.ts';
-import { startMetricsServer } from './metricsRoute.ts';
-import { migrateDatabase } from './migrate.ts';
-import { jobRunnersAlive } from './readiness.ts';
+import { assertPortFree, listen, PortInUseError } from './http/listen.ts';
+import { createLogger } from './observability/logger.ts';
+import { startMetricsServer } from './http/metricsRoute.ts';
+import { migrateDatabase } from './db/migrate.ts';
+import { jobRunnersAlive } from './db/readiness.ts';
 
 async function main(): Promise<void> {
   const env = loadEnv();

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isAdminPath, serveAdmin } from '../server/adminRoute.ts';
+import { isAdminPath, serveAdmin } from '../server/http/adminRoute.ts';
 
 let dir: string;
 let dist: string;

@@ -8,7 +8,7 @@ import path from 'node:path';
 import parsePrometheusTextFormat, { type PrometheusMetricFamily } from 'parse-prometheus-text-format';
 import type { Histogram } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startMetricsServer } from '../server/metricsRoute.ts';
+import { startMetricsServer } from '../server/http/metricsRoute.ts';
 import { collect, connectWs } from './helpers/graphqlWs.ts';
 import { submitFile, waitForJob } from './helpers/jobs.ts';
 import { makeSpeechFixture } from './helpers/speech.ts';

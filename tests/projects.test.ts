@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ProjectRole } from '../server/db.ts';
+import type { ProjectRole } from '../server/db/db.ts';
 import { newId } from '../server/ids.ts';
 import { sha256Hex } from '../server/security/tokens.ts';
 import { startSmtpMailbox, type SmtpMailbox } from './helpers/smtpMailbox.ts';

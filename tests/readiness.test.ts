@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startJobRunner } from '../jobs/runner.ts';
 import { buildApp, type App } from '../server/app.ts';
-import { jobRunnersAlive } from '../server/readiness.ts';
+import { jobRunnersAlive } from '../server/db/readiness.ts';
 import { createTestApp, type TestApp } from './helpers/testApp.ts';
 
 let t: TestApp;

@@ -12,7 +12,7 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createStorage, LocalStorage, S3Storage, type Storage } from '../server/storage.ts';
+import { createStorage, LocalStorage, S3Storage, type Storage } from '../server/storage/index.ts';
 import { startFakeS3, type FakeS3Server } from './fakes/s3Server.ts';
 
 const MiB = 1024 * 1024;

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { wavHeader } from '../server/media/wav.ts';
-import { topics } from '../server/pubsub.ts';
+import { topics } from '../server/pubsub/pubsub.ts';
 import { publishJobChange } from '../server/services/jobs.ts';
 import { collect, connectWs, errorCodes, type Collected } from './helpers/graphqlWs.ts';
 import { submitFile } from './helpers/jobs.ts';

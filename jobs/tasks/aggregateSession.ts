@@ -5,7 +5,7 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Task } from 'graphile-worker';
 import type { CoreDeps } from '../../server/context.ts';
-import type { LiveSession } from '../../server/db.ts';
+import type { LiveSession } from '../../server/db/db.ts';
 import { diskSpaceShortage } from '../../server/media/diskSpace.ts';
 import { measureRecordingLevels } from '../../server/media/recordingLevels.ts';
 import { runTool, scrubPaths, mediaToolsFromEnv } from '../../server/media/run.ts';

@@ -4,12 +4,12 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Task } from 'graphile-worker';
 import type { CoreDeps } from '../../server/context.ts';
-import type { DatasetExport } from '../../server/db.ts';
-import { TarWriter } from '../../server/export/tar.ts';
+import type { DatasetExport } from '../../server/db/db.ts';
+import { TarWriter } from '../../server/storage/tar.ts';
 import { diskSpaceShortage } from '../../server/media/diskSpace.ts';
 import { exportArchiveKey, pruneExports } from '../../server/services/datasetExports.ts';
 import { speakerPseudonym } from '../../server/services/recordings.ts';
-import { isMissingObject } from '../../server/storage.ts';
+import { isMissingObject } from '../../server/storage/index.ts';
 import { assertExportDatasetPayload } from '../payloads.ts';
 import { FinalTaskError, finalFailureMessage } from '../taskFailure.ts';
 

@@ -1,5 +1,5 @@
 import type { CoreDeps } from '../context.ts';
-import type { Provider } from '../db.ts';
+import type { Provider } from '../db/db.ts';
 import { DeepgramLiveEngine } from './deepgramEngine.ts';
 import { LocalLiveEngine } from './localEngine.ts';
 import { OpenAILiveEngine } from './openaiEngine.ts';

@@ -7,7 +7,7 @@
  *   (`-f s16le|webm|ogg`), no probing delay, output flushed packet by packet.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import type { AudioEncoding } from '../db.ts';
+import type { AudioEncoding } from '../db/db.ts';
 import { LIVE_SAMPLE_RATE } from './types.ts';
 
 export interface PcmSink {

@@ -15,13 +15,13 @@
  *   since then is lost. Audio is stored even while no engine runs.
  */
 import type { CoreDeps } from '../context.ts';
-import type { AudioEncoding, Provider } from '../db.ts';
-import { isUniqueViolation } from '../db.ts';
+import type { AudioEncoding, Provider } from '../db/db.ts';
+import { isUniqueViolation } from '../db/db.ts';
 import { AppError, conflict } from '../errors.ts';
 import { mediaToolsFromEnv } from '../media/run.ts';
 import { serverKeyFor } from '../providers/registry.ts';
 import { ProviderError, type Segment } from '../providers/types.ts';
-import { topics, type EventPayload } from '../pubsub.ts';
+import { topics, type EventPayload } from '../pubsub/pubsub.ts';
 import { revealProviderKey } from '../services/providerKeys.ts';
 import { liveClock } from './clock.ts';
 import { openLiveEngine } from './engines.ts';

@@ -5,13 +5,13 @@
  * event itself (or from the session row when the text was too large for NOTIFY).
  */
 import type { Context } from '../context.ts';
-import type { LiveSegment, LiveSession } from '../db.ts';
-import { topics } from '../pubsub.ts';
-import { coalesce } from '../coalesce.ts';
+import type { LiveSegment, LiveSession } from '../db/db.ts';
+import { topics } from '../pubsub/pubsub.ts';
+import { coalesce } from '../pubsub/coalesce.ts';
 import { indexedSegmentFromStored, type IndexedSegment } from '../transcripts/storedSegments.ts';
 import { findVisibleSession, ownsSession, visibleSessionWhere } from '../services/liveSessions.ts';
-import { abortable } from '../abortableStream.ts';
-import { viewerAtDelivery } from '../subscriptionViewer.ts';
+import { abortable } from '../pubsub/abortableStream.ts';
+import { viewerAtDelivery } from '../pubsub/subscriptionViewer.ts';
 
 export interface LiveChunkShape {
   jobId: string | null;

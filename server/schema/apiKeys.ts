@@ -1,4 +1,4 @@
-import type { ApiKey } from '../db.ts';
+import type { ApiKey } from '../db/db.ts';
 import { createApiKey, revokeApiKey } from '../services/apiKeys.ts';
 import { builder } from './builder.ts';
 import { registerNodeVisibility } from './nodeVisibility.ts';

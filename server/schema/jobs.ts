@@ -1,11 +1,11 @@
 import type { Context } from '../context.ts';
-import type { Job, Prisma } from '../db.ts';
+import type { Job, Prisma } from '../db/db.ts';
 import type { Word } from '../providers/types.ts';
 import { indexedSegmentFromStored, type IndexedSegment } from '../transcripts/storedSegments.ts';
 import { badInput } from '../errors.ts';
-import { stagedFile } from '../multipart.ts';
+import { stagedFile } from '../http/multipart.ts';
 import type { UploadedFile } from '../services/jobs.ts';
-import { topics } from '../pubsub.ts';
+import { topics } from '../pubsub/pubsub.ts';
 import {
   cancelJob,
   createTranscriptionJob,
@@ -19,9 +19,9 @@ import { retryTranslation } from '../services/jobTranslation.ts';
 import { transcriptFromRows, transcriptUrl } from '../services/transcripts.ts';
 import { renderTranscript } from '../transcripts/formats.ts';
 import { sessionChunkEvents } from '../live/subscriptions.ts';
-import { abortable } from '../abortableStream.ts';
-import { viewerAtDelivery } from '../subscriptionViewer.ts';
-import { coalesce } from '../coalesce.ts';
+import { abortable } from '../pubsub/abortableStream.ts';
+import { viewerAtDelivery } from '../pubsub/subscriptionViewer.ts';
+import { coalesce } from '../pubsub/coalesce.ts';
 import { builder } from './builder.ts';
 import { registerNodeVisibility } from './nodeVisibility.ts';
 import { pageSizes, ProviderEnum } from './root.ts';

@@ -1,5 +1,5 @@
 import type { Context } from '../context.ts';
-import type { User } from '../db.ts';
+import type { User } from '../db/db.ts';
 import { quotaStatuses, setUserQuota, type QuotaStatus } from '../services/quotas.ts';
 import { builder } from './builder.ts';
 import { canSeePrivate, UserRef } from './users.ts';

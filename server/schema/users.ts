@@ -1,5 +1,5 @@
 import type { Context } from '../context.ts';
-import type { Prisma } from '../db.ts';
+import type { Prisma } from '../db/db.ts';
 import { setUserActive, setUserRole, unlockUser } from '../services/users.ts';
 import { builder } from './builder.ts';
 import { registerNodeVisibility } from './nodeVisibility.ts';

@@ -1,4 +1,4 @@
-import type { Prisma, WebhookEndpoint } from '../db.ts';
+import type { Prisma, WebhookEndpoint } from '../db/db.ts';
 import {
   createWebhook,
   deleteWebhook,

@@ -13,7 +13,7 @@ import {
   type JWTPayload,
   type KeyObject,
 } from 'jose';
-import type { Db } from '../db.ts';
+import type { Db } from '../db/db.ts';
 import type { SecretBox } from './secretBox.ts';
 
 const ALGORITHM = 'ES256';

@@ -1,5 +1,5 @@
 import type { AppDeps, RequestMeta } from '../context.ts';
-import { isUniqueViolation, type User } from '../db.ts';
+import { isUniqueViolation, type User } from '../db/db.ts';
 import { AppError, badInput, conflict } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { hashPassword, MAX_PASSWORD_LENGTH, passwordProblem, verifyPassword } from '../security/passwords.ts';

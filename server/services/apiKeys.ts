@@ -1,5 +1,5 @@
 import type { AppDeps, Viewer } from '../context.ts';
-import type { ApiKey, ApiKeyScope, User } from '../db.ts';
+import type { ApiKey, ApiKeyScope, User } from '../db/db.ts';
 import { badInput, notFound } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { randomSecret, sameHash, sha256Hex } from '../security/tokens.ts';

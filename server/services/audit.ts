@@ -4,9 +4,9 @@
  * DELETE and TRUNCATE of audit rows with a trigger (migration 0005), whoever asks.
  */
 import type { CoreDeps } from '../context.ts';
-import type { AuditEntry, Prisma } from '../db.ts';
+import type { AuditEntry, Prisma } from '../db/db.ts';
 import { newId } from '../ids.ts';
-import { currentRequestId } from '../requestContext.ts';
+import { currentRequestId } from '../observability/requestContext.ts';
 
 /** Either the process's services or an open transaction: audit rows join the caller's transaction. */
 export type Writer = Pick<CoreDeps, 'db'> | Prisma.TransactionClient;

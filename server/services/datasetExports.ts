@@ -4,7 +4,7 @@
  * OWNERs and ADMINs (and site admins).
  */
 import type { AppDeps, CoreDeps, Viewer } from '../context.ts';
-import type { DatasetExport, ProjectRole } from '../db.ts';
+import type { DatasetExport, ProjectRole } from '../db/db.ts';
 import { AppError, forbidden } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { requireProject, roleAllows } from './projectAccess.ts';

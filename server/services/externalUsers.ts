@@ -1,5 +1,5 @@
 import type { AppDeps } from '../context.ts';
-import { isUniqueViolation, type User } from '../db.ts';
+import { isUniqueViolation, type User } from '../db/db.ts';
 import { newId } from '../ids.ts';
 import type { ExternalIdentity } from '../security/oidc.ts';
 

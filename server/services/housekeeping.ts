@@ -7,7 +7,7 @@
 import { readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { CoreDeps } from '../context.ts';
-import type { HousekeepingSweep } from '../db.ts';
+import type { HousekeepingSweep } from '../db/db.ts';
 import { newId } from '../ids.ts';
 import { KNOWN_PAIR_MS } from './loginThrottle.ts';
 import { expireRetainedData } from './retention.ts';

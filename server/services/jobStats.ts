@@ -1,5 +1,5 @@
 import type { CoreDeps } from '../context.ts';
-import type { Prisma } from '../db.ts';
+import type { Prisma } from '../db/db.ts';
 
 export interface JobStatsShape {
   total: number;

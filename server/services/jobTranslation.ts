@@ -6,7 +6,7 @@
  * reason) and the job's owner may retry it alone with retryTranslation.
  */
 import type { AppDeps, CoreDeps, Viewer } from '../context.ts';
-import type { Job, Prisma } from '../db.ts';
+import type { Job, Prisma } from '../db/db.ts';
 import { AppError, conflict } from '../errors.ts';
 import { isKeylessServer, serverKeyFor } from '../providers/registry.ts';
 import { translateText } from '../providers/translate.ts';

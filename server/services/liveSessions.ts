@@ -5,14 +5,14 @@
  * (jobs/tasks/aggregateSession.ts).
  */
 import type { CoreDeps, Viewer } from '../context.ts';
-import { Prisma, type AudioEncoding, type LiveSession, type Provider } from '../db.ts';
+import { Prisma, type AudioEncoding, type LiveSession, type Provider } from '../db/db.ts';
 import { AppError, badInput, conflict, forbidden, notFound } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { LiveRegistry } from '../live/registry.ts';
 import { localSessionsExhausted, MAX_AHEAD, type SessionInfo } from '../live/runtime.ts';
 import { isKeylessServer, serverKeyFor } from '../providers/registry.ts';
 import { requireProject, roleAllows } from './projectAccess.ts';
-import { topics } from '../pubsub.ts';
+import { topics } from '../pubsub/pubsub.ts';
 import { signPath } from '../security/signedUrls.ts';
 import { assertWithinQuota } from './quotas.ts';
 import { recordSessionUsage } from './usage.ts';

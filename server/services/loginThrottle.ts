@@ -1,4 +1,4 @@
-import { Prisma, type Db } from '../db.ts';
+import { Prisma, type Db } from '../db/db.ts';
 import type { Env } from '../env.ts';
 import { rateLimited } from '../errors.ts';
 

@@ -1,6 +1,6 @@
 import nodemailer from 'nodemailer';
 import type { CoreDeps } from '../context.ts';
-import type { OutboxEmail } from '../db.ts';
+import type { OutboxEmail } from '../db/db.ts';
 import { newId } from '../ids.ts';
 
 export interface OutgoingEmail {

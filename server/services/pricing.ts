@@ -1,4 +1,4 @@
-import type { Provider } from '../db.ts';
+import type { Provider } from '../db/db.ts';
 
 /** USD per audio minute, by provider and model; "*" is the provider's fallback. */
 export type PriceTable = Record<Provider, Record<string, number>>;

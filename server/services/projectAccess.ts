@@ -1,5 +1,5 @@
 import type { Viewer } from '../context.ts';
-import type { Prisma, Project, ProjectRole } from '../db.ts';
+import type { Prisma, Project, ProjectRole } from '../db/db.ts';
 import { forbidden, notFound } from '../errors.ts';
 
 /**

@@ -4,7 +4,7 @@
  * writes its entries.
  */
 import type { AppDeps, CoreDeps, Viewer } from '../context.ts';
-import { isUniqueViolation, type Prisma, type Project, type ProjectMember, type ProjectRole } from '../db.ts';
+import { isUniqueViolation, type Prisma, type Project, type ProjectMember, type ProjectRole } from '../db/db.ts';
 import { badInput, conflict, forbidden, notFound, rateLimited } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { randomSecret, sha256Hex } from '../security/tokens.ts';

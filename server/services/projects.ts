@@ -1,5 +1,5 @@
 import type { AppDeps, Viewer } from '../context.ts';
-import type { Prisma, Project } from '../db.ts';
+import type { Prisma, Project } from '../db/db.ts';
 import { badInput } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { recordAudit } from './audit.ts';

@@ -1,5 +1,5 @@
 import type { AppDeps, Viewer } from '../context.ts';
-import type { Prompt } from '../db.ts';
+import type { Prompt } from '../db/db.ts';
 import { AppError, badInput } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { requireProject } from './projectAccess.ts';

@@ -1,5 +1,5 @@
 import type { AppDeps, CoreDeps, Viewer } from '../context.ts';
-import type { Provider, ProviderKey } from '../db.ts';
+import type { Provider, ProviderKey } from '../db/db.ts';
 import { badInput, notFound } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { recordAudit } from './audit.ts';

@@ -13,7 +13,7 @@
  * once its duration is known.
  */
 import type { AppDeps, CoreDeps, Viewer } from '../context.ts';
-import type { Prisma, User } from '../db.ts';
+import type { Prisma, User } from '../db/db.ts';
 import { AppError, badInput, notFound } from '../errors.ts';
 import { recordAudit } from './audit.ts';
 

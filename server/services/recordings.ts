@@ -5,7 +5,7 @@
  */
 import { createHmac } from 'node:crypto';
 import type { AppDeps, CoreDeps, Viewer } from '../context.ts';
-import type { LiveSession, Prisma, Recording, ReviewStatus } from '../db.ts';
+import type { LiveSession, Prisma, Recording, ReviewStatus } from '../db/db.ts';
 import { badInput, conflict, forbidden, notFound } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { recordAudit } from './audit.ts';

@@ -5,7 +5,7 @@
  * stay (they do not reference the rows).
  */
 import type { CoreDeps, Viewer } from '../context.ts';
-import type { Job, Prisma, Project } from '../db.ts';
+import type { Job, Prisma, Project } from '../db/db.ts';
 import { badInput, forbidden, notFound } from '../errors.ts';
 import { typeOfId } from '../ids.ts';
 import { recordAudit } from './audit.ts';

@@ -1,5 +1,5 @@
 import type { AppDeps, RequestMeta } from '../context.ts';
-import type { Prisma, User } from '../db.ts';
+import type { Prisma, User } from '../db/db.ts';
 import { AppError, unauthenticated } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { randomSecret, sha256Hex } from '../security/tokens.ts';

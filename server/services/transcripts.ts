@@ -1,4 +1,4 @@
-import type { Job, TranscriptSegment } from '../db.ts';
+import type { Job, TranscriptSegment } from '../db/db.ts';
 import type { Segment } from '../providers/types.ts';
 import { segmentFromStored } from '../transcripts/storedSegments.ts';
 

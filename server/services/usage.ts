@@ -4,7 +4,7 @@
  * providers, users or projects; DAY lists every day of the range, empty ones as zeros.
  */
 import type { CoreDeps } from '../context.ts';
-import { Prisma, type LiveSession, type UsageRecord } from '../db.ts';
+import { Prisma, type LiveSession, type UsageRecord } from '../db/db.ts';
 import { badInput } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { estimateCostUsd } from './pricing.ts';

@@ -1,5 +1,5 @@
 import type { AppDeps, Viewer } from '../context.ts';
-import type { Role, User } from '../db.ts';
+import type { Role, User } from '../db/db.ts';
 import { AppError, badInput, notFound } from '../errors.ts';
 import { recordAudit } from './audit.ts';
 import { clearAccountThrottle } from './loginThrottle.ts';

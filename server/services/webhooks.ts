@@ -10,7 +10,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
 import type { AppDeps, CoreDeps, Viewer } from '../context.ts';
-import type { Prisma, WebhookEndpoint } from '../db.ts';
+import type { Prisma, WebhookEndpoint } from '../db/db.ts';
 import { badInput, notFound } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { recordAudit } from './audit.ts';

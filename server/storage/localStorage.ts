@@ -11,7 +11,7 @@ import path from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { badInput, notFound } from '../errors.ts';
-import type { ByteRange, Storage } from '../storage.ts';
+import type { ByteRange, Storage } from './index.ts';
 import { keySegments, prefixSegments } from './keys.ts';
 
 /** Temporary files carry a "~", which no key may contain, so no key can ever name one. */

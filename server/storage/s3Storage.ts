@@ -21,7 +21,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { notFound } from '../errors.ts';
-import type { ByteRange, Storage } from '../storage.ts';
+import type { ByteRange, Storage } from './index.ts';
 import { assertValidKey, assertValidPrefix } from './keys.ts';
 
 export interface S3StorageConfig {

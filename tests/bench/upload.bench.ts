@@ -6,7 +6,7 @@
  *   (b) GraphQL multipart uploads of createTranscriptionJob with a file (100 MB three times, the
  *       median counts; 20 MB once, for the slope); and, as a reference only, 20 MB through Yoga's
  *       built-in multipart parser (requests handed straight to yoga.handle, bypassing the app's own
- *       streaming route in server/multipart.ts).
+ *       streaming route in server/http/multipart.ts).
  * Each scenario gets a fresh server child (node --import tsx lib/uploadServer.ts, no job runner),
  * warmed up with a small request of the same kind. RSS is read from /proc/<pid>/status: VmRSS
  * before, then VmHWM (the peak, reset through /proc/<pid>/clear_refs just before the upload) and
@@ -127,7 +127,7 @@ export async function run(report: BenchReport): Promise<void> {
       perMb > 0.5
         ? `RSS growth rises with the file size (${fmt(perMb)} MB per MB of file): the multipart path holds the whole file in memory.`
         : `RSS growth does not follow the file size (${fmt(perMb)} MB per MB of file): the server's own multipart route\n` +
-            '(server/multipart.ts, in front of Yoga for multipart POSTs to /graphql) streams each file part to a temporary file.',
+            '(server/http/multipart.ts, in front of Yoga for multipart POSTs to /graphql) streams each file part to a temporary file.',
     );
   }
   const builtin = multipart.yoga_builtin_multipart_20mb;

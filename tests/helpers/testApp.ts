@@ -10,7 +10,7 @@ import type { AppDeps } from '../../server/context.ts';
 import { startJobRunner } from '../../jobs/runner.ts';
 import { createDeps } from '../../server/deps.ts';
 import { loadEnv } from '../../server/env.ts';
-import { createLogger } from '../../server/logger.ts';
+import { createLogger } from '../../server/observability/logger.ts';
 import { databaseUrl, withClient } from '../setup/globalSetup.ts';
 
 /** A fresh database cloned from the migrated template. */

@@ -7,8 +7,8 @@ import path from 'node:path';
 import pg from 'pg';
 import pino from 'pino';
 import type { TestProject } from 'vitest/node';
-import { startEmbeddedPostgres, type EmbeddedCluster } from '../../server/embeddedPostgres.ts';
-import { migrateDatabase } from '../../server/migrate.ts';
+import { startEmbeddedPostgres, type EmbeddedCluster } from '../../server/db/embeddedPostgres.ts';
+import { migrateDatabase } from '../../server/db/migrate.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -3,10 +3,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { AppDeps, Viewer } from '../../../server/context.ts';
-import { resolveViewer } from '../../../server/auth.ts';
+import { resolveViewer } from '../../../server/services/authentication.ts';
 import { createDeps } from '../../../server/deps.ts';
 import { loadEnv } from '../../../server/env.ts';
-import { createLogger } from '../../../server/logger.ts';
+import { createLogger } from '../../../server/observability/logger.ts';
 import { register } from '../../../server/services/accounts.ts';
 
 export interface BenchDeps {

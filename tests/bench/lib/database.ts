@@ -8,8 +8,8 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
-import { startEmbeddedPostgres, type EmbeddedCluster } from '../../../server/embeddedPostgres.ts';
-import { migrateDatabase } from '../../../server/migrate.ts';
+import { startEmbeddedPostgres, type EmbeddedCluster } from '../../../server/db/embeddedPostgres.ts';
+import { migrateDatabase } from '../../../server/db/migrate.ts';
 import { databaseUrl, withClient } from '../../setup/globalSetup.ts';
 
 export interface BenchPostgres {

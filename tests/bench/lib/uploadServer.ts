@@ -15,7 +15,7 @@ import pino from 'pino';
 import { buildApp } from '../../../server/app.ts';
 import { createDeps } from '../../../server/deps.ts';
 import { loadEnv } from '../../../server/env.ts';
-import { createLogger } from '../../../server/logger.ts';
+import { createLogger } from '../../../server/observability/logger.ts';
 
 const databaseUrl = process.env.BENCH_DATABASE_URL;
 const dataDir = process.env.BENCH_DATA_DIR;

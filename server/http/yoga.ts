@@ -3,16 +3,16 @@ import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { getOperationAST, GraphQLError, NoSchemaIntrospectionCustomRule } from 'graphql';
 import { createYoga, handleStreamOrSingleExecutionResult, type Plugin, type YogaServerInstance } from 'graphql-yoga';
-import { credentialFrom, resolveViewer } from './auth.ts';
-import type { AppDeps, Context, Viewer } from './context.ts';
-import { AppError } from './errors.ts';
+import { credentialFrom, resolveViewer } from '../services/authentication.ts';
+import type { AppDeps, Context, Viewer } from '../context.ts';
+import { AppError } from '../errors.ts';
 import { errorsAnswerTheirStatus } from './graphqlGuards/errorStatus.ts';
 import { hideSuggestions } from './graphqlGuards/hideSuggestions.ts';
 import { limitQueryDocument } from './graphqlGuards/queryDocumentLimit.ts';
 import { refuseNulCharacters } from './graphqlGuards/refuseNul.ts';
 import type { Logger } from 'pino';
-import { runInRequest } from './requestContext.ts';
-import { buildSchema } from './schema/index.ts';
+import { runInRequest } from '../observability/requestContext.ts';
+import { buildSchema } from '../schema/index.ts';
 import { countOperations } from './graphqlMetrics.ts';
 
 /** What the HTTP and WebSocket layers hand to Yoga for each request or operation. */

@@ -4,8 +4,8 @@
  * held whole in memory.
  */
 import type { Readable } from 'node:stream';
-import { LocalStorage } from './storage/localStorage.ts';
-import { S3Storage, type S3StorageConfig } from './storage/s3Storage.ts';
+import { LocalStorage } from './localStorage.ts';
+import { S3Storage, type S3StorageConfig } from './s3Storage.ts';
 
 /** Inclusive byte offsets, as in an HTTP Range header. */
 export interface ByteRange {
@@ -37,8 +37,8 @@ export function isMissingObject(error: unknown): boolean {
   return (error as { extensions?: { code?: string } } | null)?.extensions?.code === 'NOT_FOUND';
 }
 
-export { LocalStorage } from './storage/localStorage.ts';
-export { S3Storage, type S3StorageConfig, type S3StorageOptions } from './storage/s3Storage.ts';
+export { LocalStorage } from './localStorage.ts';
+export { S3Storage, type S3StorageConfig, type S3StorageOptions } from './s3Storage.ts';
 
 export interface StorageConfig {
   driver: 'local' | 's3';

@@ -1,6 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
-import type { CoreDeps } from './context.ts';
+import type { CoreDeps } from '../context.ts';
 import { sendError } from './httpError.ts';
 import { listen } from './listen.ts';
 

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { sendError } from './httpError.ts';
 
 /** Where `npm run admin:build` puts the console. */
-export const ADMIN_DIST_DIR = fileURLToPath(new URL('../admin/dist/', import.meta.url));
+export const ADMIN_DIST_DIR = fileURLToPath(new URL('../../admin/dist/', import.meta.url));
 
 const PREFIX = '/admin';
 

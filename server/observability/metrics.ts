@@ -6,7 +6,7 @@
  */
 import type pg from 'pg';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { Db } from './db.ts';
+import type { Db } from '../db/db.ts';
 
 export interface Metrics {
   registry: Registry;

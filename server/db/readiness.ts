@@ -1,4 +1,4 @@
-import type { CoreDeps } from './context.ts';
+import type { CoreDeps } from '../context.ts';
 
 /**
  * For an API process without its own runner (`npm run api`): some job runner has sent a heartbeat

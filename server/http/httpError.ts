@@ -1,5 +1,5 @@
 import type http from 'node:http';
-import { errorBody, httpStatusOf, type ErrorCode, type ProtocolCode } from './errors.ts';
+import { errorBody, httpStatusOf, type ErrorCode, type ProtocolCode } from '../errors.ts';
 
 /**
  * Answers a plain HTTP route's error in the one shape of every error

@@ -1,5 +1,5 @@
 import type { Plugin } from 'graphql-yoga';
-import { AppError } from '../errors.ts';
+import { AppError } from '../../errors.ts';
 
 /**
  * Refuses a query document longer than `maxBytes` before it is parsed (comments and whitespace

@@ -1,10 +1,10 @@
 import type http from 'node:http';
-import type { AppDeps } from './context.ts';
+import type { AppDeps } from '../context.ts';
 import { downloadViewer } from './httpDownload.ts';
 import { sendError } from './httpError.ts';
-import { visibleJobWhere } from './services/jobs.ts';
-import { transcriptFromRows, type TranscriptFormat } from './services/transcripts.ts';
-import { renderTranscript, transcriptContentType } from './transcripts/formats.ts';
+import { visibleJobWhere } from '../services/jobs.ts';
+import { transcriptFromRows, type TranscriptFormat } from '../services/transcripts.ts';
+import { renderTranscript, transcriptContentType } from '../transcripts/formats.ts';
 
 const ROUTE = /^\/jobs\/([a-z0-9_]+)\/transcript\.(txt|srt|vtt|json)$/;
 

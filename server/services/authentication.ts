@@ -5,11 +5,11 @@
  * The user row is re-read on every request, so deactivation and role changes apply immediately.
  */
 import { decodeJwt } from 'jose';
-import type { AppDeps, Viewer } from './context.ts';
-import type { ApiKeyScope, User } from './db.ts';
-import { AppError, unauthenticated } from './errors.ts';
-import { API_KEY_PREFIX, authenticateApiKey } from './services/apiKeys.ts';
-import { upsertExternalUser } from './services/externalUsers.ts';
+import type { AppDeps, Viewer } from '../context.ts';
+import type { ApiKeyScope, User } from '../db/db.ts';
+import { AppError, unauthenticated } from '../errors.ts';
+import { API_KEY_PREFIX, authenticateApiKey } from './apiKeys.ts';
+import { upsertExternalUser } from './externalUsers.ts';
 
 const everyScope: ReadonlySet<ApiKeyScope> = new Set(['READ', 'WRITE', 'ADMIN']);
 

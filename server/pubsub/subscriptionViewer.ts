@@ -4,9 +4,9 @@
  * admin role or leaves a project. Every stream calls `viewerAtDelivery` for each event and applies
  * its own visibility rule to the viewer it returns.
  */
-import { credentialFrom, resolveViewer } from './auth.ts';
-import type { Context, Viewer } from './context.ts';
-import { unauthenticated } from './errors.ts';
+import { credentialFrom, resolveViewer } from '../services/authentication.ts';
+import type { Context, Viewer } from '../context.ts';
+import { unauthenticated } from '../errors.ts';
 
 /** Set on the context of a subscription by the transport that knows the credential (see wsServer.ts). */
 export interface ViewerRefresh {

@@ -1,6 +1,6 @@
 import { GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import { codeOfHttpStatus, httpStatusOf } from '../errors.ts';
+import { codeOfHttpStatus, httpStatusOf } from '../../errors.ts';
 
 /** Yoga's own codes, renamed to the codes of our table (errors.ts). */
 const codeOfYogaCode: Record<string, string> = {

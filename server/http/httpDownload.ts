@@ -1,11 +1,11 @@
 import type http from 'node:http';
 import { pipeline } from 'node:stream/promises';
-import { credentialFrom, resolveViewer } from './auth.ts';
-import type { AppDeps, Viewer } from './context.ts';
-import { AppError } from './errors.ts';
+import { credentialFrom, resolveViewer } from '../services/authentication.ts';
+import type { AppDeps, Viewer } from '../context.ts';
+import { AppError } from '../errors.ts';
 import { sendError } from './httpError.ts';
-import { hasValidSignature } from './security/signedUrls.ts';
-import { isMissingObject, type ByteRange } from './storage.ts';
+import { hasValidSignature } from '../security/signedUrls.ts';
+import { isMissingObject, type ByteRange } from '../storage/index.ts';
 
 /**
  * Shared by the plain-HTTP download routes: only GET/HEAD, and the same credentials as /graphql.

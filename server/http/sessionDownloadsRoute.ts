@@ -1,8 +1,8 @@
 import type http from 'node:http';
-import type { AppDeps } from './context.ts';
+import type { AppDeps } from '../context.ts';
 import { downloadAccess, sendStoredFile } from './httpDownload.ts';
 import { sendError } from './httpError.ts';
-import { visibleSessionWhere } from './services/liveSessions.ts';
+import { visibleSessionWhere } from '../services/liveSessions.ts';
 
 const ROUTE = /^\/sessions\/([a-z0-9_]+)\/(audio\/(source|main|light)|subtitles\.vtt)$/;
 

@@ -2,9 +2,9 @@ import { fileURLToPath } from 'node:url';
 import { runMigrations as runWorkerMigrations } from 'graphile-worker';
 import { runner } from 'node-pg-migrate';
 import type { Logger } from 'pino';
-import { workerLogger } from '../jobs/workerLogger.ts';
+import { workerLogger } from '../../jobs/workerLogger.ts';
 
-export const migrationsDir = fileURLToPath(new URL('../prisma/migrations', import.meta.url));
+export const migrationsDir = fileURLToPath(new URL('../../prisma/migrations', import.meta.url));
 
 /** Applies our SQL migrations and installs (or upgrades) the graphile-worker schema. Idempotent. */
 export async function migrateDatabase(databaseUrl: string, logger: Logger): Promise<void> {

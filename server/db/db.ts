@@ -1,10 +1,10 @@
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
-import { PrismaClient } from '../prisma/generated/client.ts';
+import { PrismaClient } from '../../prisma/generated/client.ts';
 
 export type Db = PrismaClient;
-export { Prisma } from '../prisma/generated/client.ts';
-export type * from '../prisma/generated/client.ts';
+export { Prisma } from '../../prisma/generated/client.ts';
+export type * from '../../prisma/generated/client.ts';
 
 export function createDb(databaseUrl: string, poolSize: number): Db {
   return createDbWithPool(databaseUrl, poolSize).db;

@@ -1,9 +1,9 @@
 import type http from 'node:http';
-import type { AppDeps } from './context.ts';
+import type { AppDeps } from '../context.ts';
 import { downloadAccess, sendStoredFile } from './httpDownload.ts';
 import { sendError } from './httpError.ts';
-import { mayExport } from './services/datasetExports.ts';
-import { visibleProjectWhere } from './services/projectAccess.ts';
+import { mayExport } from '../services/datasetExports.ts';
+import { visibleProjectWhere } from '../services/projectAccess.ts';
 
 const ROUTE = /^\/exports\/([a-z0-9_]+)\/dataset\.tar$/;
 

@@ -1,6 +1,6 @@
 import { getOperationAST, type DocumentNode, type ExecutionResult } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import type { Metrics } from './metrics.ts';
+import type { Metrics } from '../observability/metrics.ts';
 
 /**
  * Counts GraphQL operations (HTTP and WebSocket alike: both run Yoga's envelop) by their first root

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { startEmbeddedPostgres } from './embeddedPostgres.ts';
-import type { Env } from './env.ts';
+import type { Env } from '../env.ts';
 
 export interface OpenDatabase {
   url: string;

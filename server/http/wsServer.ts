@@ -15,12 +15,12 @@ import { GraphQLError, type ExecutionArgs } from 'graphql';
 import type { Context as GraphqlWsContext } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { credentialFrom, resolveViewer } from './auth.ts';
-import { coalesce } from './coalesce.ts';
-import type { AppDeps, Viewer } from './context.ts';
-import type { Env } from './env.ts';
-import { AppError } from './errors.ts';
-import type { ViewerRefresh } from './subscriptionViewer.ts';
+import { credentialFrom, resolveViewer } from '../services/authentication.ts';
+import { coalesce } from '../pubsub/coalesce.ts';
+import type { AppDeps, Viewer } from '../context.ts';
+import type { Env } from '../env.ts';
+import { AppError } from '../errors.ts';
+import type { ViewerRefresh } from '../pubsub/subscriptionViewer.ts';
 import { isExpectedError, type Yoga } from './yoga.ts';
 
 const MAX_OPERATIONS_PER_SOCKET = 100;

@@ -1,11 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import { FileStore } from '@tus/file-store';
 import { Server as TusServer } from '@tus/server';
-import { credentialFrom, resolveViewer } from './auth.ts';
-import type { AppDeps, Viewer } from './context.ts';
-import { AppError, codeOfHttpStatus, errorBody, httpStatusOf, type ErrorCode, type ProtocolCode } from './errors.ts';
-import { newId } from './ids.ts';
-import { uploadsDir } from './services/uploads.ts';
+import { credentialFrom, resolveViewer } from '../services/authentication.ts';
+import type { AppDeps, Viewer } from '../context.ts';
+import { AppError, codeOfHttpStatus, errorBody, httpStatusOf, type ErrorCode, type ProtocolCode } from '../errors.ts';
+import { newId } from '../ids.ts';
+import { uploadsDir } from '../services/uploads.ts';
 
 /**
  * Resumable uploads (tus 1.0) at /uploads for large media: streamed to disk, resumable after a

@@ -1,6 +1,6 @@
 import { Kind, visit, type DocumentNode } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import { badInput } from '../errors.ts';
+import { badInput } from '../../errors.ts';
 
 /**
  * No string argument or input may hold a NUL character: PostgreSQL cannot store or compare one, so
