@@ -47,6 +47,8 @@ export type UpdateProjectInput = {
   description?: string | null | undefined;
   /** Left out: unchanged. */
   name?: string | null | undefined;
+  /** Days finished jobs and sessions are kept (1-36500). Left out: unchanged; null: the server's RETENTION_DAYS. */
+  retentionDays?: number | null | undefined;
 };
 
 export type UsageGroupBy =
