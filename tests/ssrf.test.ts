@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../server/ids.ts';
 import { isPublicAddress, normaliseAddress } from '../server/security/addresses.ts';
 import { enqueueTranscription } from '../server/services/jobs.ts';
-import { emitEvent } from '../server/services/webhooks.ts';
+import { emitEvent } from '../server/services/webhooks/emit.ts';
 import { AddressNotAllowedError, outboundGuard } from '../server/services/urlFetch.ts';
 import { waitForJob } from './helpers/jobs.ts';
 import { makeSilence, makeTempDir } from './helpers/speech.ts';

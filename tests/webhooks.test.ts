@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../server/ids.ts';
-import { emitEvent } from '../server/services/webhooks.ts';
+import { emitEvent } from '../server/services/webhooks/emit.ts';
 import { submitFile, waitForJob } from './helpers/jobs.ts';
 import { makeSilence, makeSpeechFixture, makeTempDir } from './helpers/speech.ts';
 import { waitFor } from './helpers/wait.ts';

@@ -1,6 +1,6 @@
 import type { Task } from 'graphile-worker';
 import type { CoreDeps } from '../../server/context.ts';
-import { attemptDelivery } from '../../server/services/webhooks.ts';
+import { attemptDelivery } from '../../server/services/webhooks/delivery.ts';
 import { assertDeliverWebhookPayload } from '../payloads.ts';
 
 /**

@@ -9,7 +9,7 @@ import { AGGREGATE_SESSION_TASK } from '../../server/services/liveSessions.ts';
 import { createAggregateSessionTask } from './aggregateSession.ts';
 import { EXPORT_DATASET_TASK } from '../../server/services/datasetExports.ts';
 import { createExportDatasetTask } from './exportDataset.ts';
-import { DELIVER_WEBHOOK_TASK } from '../../server/services/webhooks.ts';
+import { DELIVER_WEBHOOK_TASK } from '../../server/services/webhooks/emit.ts';
 import { createDeliverWebhookTask } from './deliverWebhook.ts';
 import { HOUSEKEEPING_TASK } from '../../server/services/housekeeping.ts';
 import { createHousekeepingTask } from './housekeeping.ts';

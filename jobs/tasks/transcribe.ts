@@ -20,7 +20,7 @@ import { estimateCostUsd } from '../../server/services/pricing.ts';
 import { fetchToFile } from '../../server/services/urlFetch.ts';
 import { newId } from '../../server/ids.ts';
 import { assertWithinQuota } from '../../server/services/quotas.ts';
-import { emitEvent } from '../../server/services/webhooks.ts';
+import { emitEvent } from '../../server/services/webhooks/emit.ts';
 import { JobCancelledError, type CancelWatch, type JobCancellations } from '../cancellation.ts';
 import { assertTranscribePayload } from '../payloads.ts';
 

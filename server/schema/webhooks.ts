@@ -1,12 +1,7 @@
 import type { Prisma, WebhookEndpoint } from '../db/db.ts';
-import {
-  createWebhook,
-  deleteWebhook,
-  enableWebhook,
-  manageableWebhookWhere,
-  visibleWebhookWhere,
-  WEBHOOK_EVENTS,
-} from '../services/webhooks.ts';
+import { manageableWebhookWhere, visibleWebhookWhere } from '../services/webhooks/access.ts';
+import { createWebhook, deleteWebhook, enableWebhook } from '../services/webhooks/endpoints.ts';
+import { WEBHOOK_EVENTS } from '../services/webhooks/events.ts';
 import { builder } from './builder.ts';
 import { registerNodeVisibility } from './nodeVisibility.ts';
 import { canSeeProject, ProjectRef } from './projects.ts';

@@ -11,7 +11,7 @@ import { newId } from '../ids.ts';
 import { recordAudit } from './audit.ts';
 import { requireProject } from './projectAccess.ts';
 import { isSuspicious, suspicionOf, type RecordingChecks } from './recordingChecks.ts';
-import { emitEvent } from './webhooks.ts';
+import { emitEvent } from './webhooks/emit.ts';
 
 export const MAX_REVIEW_NOTE = 2000;
 

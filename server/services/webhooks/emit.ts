@@ -1,0 +1,58 @@
+/**
+ * Webhook events: `emitEvent` writes one delivery row and one graphile-worker job per matching
+ * endpoint, in the caller's transaction; the `deliverWebhook` task then runs `attemptDelivery`
+ * (delivery.ts), and graphile-worker retries failures with exponential backoff.
+ */
+import type { CoreDeps } from '../../context.ts';
+import type { Prisma } from '../../db/db.ts';
+import { newId } from '../../ids.ts';
+import type { WebhookEventType } from './events.ts';
+
+export const DELIVER_WEBHOOK_TASK = 'deliverWebhook';
+export const deliveryJobKey = (deliveryId: string) => `${DELIVER_WEBHOOK_TASK}:${deliveryId}`;
+
+export interface WebhookEvent {
+  type: WebhookEventType;
+  /** Whose resource it is: their own endpoints (those without a project) receive it. */
+  ownerId: string;
+  /** The resource's project: that project's endpoints receive it too. */
+  projectId?: string | null;
+  /** The event's `data`: ids and small facts, never secrets. */
+  payload: Record<string, unknown>;
+}
+
+/**
+ * Enqueues one delivery per enabled endpoint subscribed to `event.type`: the owner's own endpoints,
+ * and the endpoints of the event's project (while their creator is still its OWNER or ADMIN).
+ * Pass the transaction that changes the resource's state, so the event exists exactly when the
+ * change does. Returns the number of deliveries.
+ */
+export async function emitEvent(
+  deps: Pick<CoreDeps, 'db' | 'env'>,
+  event: WebhookEvent,
+  tx?: Prisma.TransactionClient,
+): Promise<number> {
+  const db = tx ?? deps.db;
+  const endpoints = await db.$queryRaw<{ id: string }[]>`
+    SELECT e.id FROM webhook_endpoints e JOIN users u ON u.id = e.owner_id
+    WHERE e.enabled AND u.is_active AND ${event.type} = ANY (e.events)
+      AND ((e.project_id IS NULL AND e.owner_id = ${event.ownerId})
+        OR (e.project_id IS NOT NULL AND e.project_id = ${event.projectId ?? null}::text AND EXISTS (
+              SELECT 1 FROM project_members m
+              WHERE m.project_id = e.project_id AND m.user_id = e.owner_id AND m.role IN ('OWNER', 'ADMIN'))))
+    ORDER BY e.id`;
+  if (endpoints.length === 0) return 0;
+  const eventId = newId('WebhookEvent');
+  const body = JSON.stringify({ id: eventId, type: event.type, createdAt: new Date().toISOString(), data: event.payload });
+  for (const endpoint of endpoints) {
+    const deliveryId = newId('WebhookDelivery');
+    await db.webhookDelivery.create({
+      data: { id: deliveryId, endpointId: endpoint.id, eventId, event: event.type, body },
+    });
+    await db.$executeRaw`
+      SELECT graphile_worker.add_job(
+        ${DELIVER_WEBHOOK_TASK}, json_build_object('deliveryId', ${deliveryId}::text),
+        max_attempts := ${deps.env.WEBHOOK_MAX_ATTEMPTS}::int, job_key := ${deliveryJobKey(deliveryId)}::text)`;
+  }
+  return endpoints.length;
+}
