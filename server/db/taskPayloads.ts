@@ -1,0 +1,54 @@
+/**
+ * Job payloads, checked by assertion functions before a task uses them. Payloads hold ids only:
+ * never secrets, never data that can go stale (tasks re-read rows).
+ */
+
+/** A payload holding one row id under `field`, with the id's prefix checked. */
+function idPayload<F extends string>(task: string, field: F, pattern: RegExp) {
+  return (payload: unknown): Record<F, string> => {
+    const id = (payload as Record<string, unknown> | null)?.[field];
+    if (typeof payload !== 'object' || payload === null || typeof id !== 'string' || !pattern.test(id)) {
+      throw new Error(`Invalid ${task} payload: ${JSON.stringify(payload)}`);
+    }
+    return { [field]: id } as Record<F, string>;
+  };
+}
+
+export interface TranscribePayload {
+  jobId: string;
+}
+export const assertTranscribePayload: (payload: unknown) => TranscribePayload = idPayload('transcribe', 'jobId', /^job_/);
+
+/** The translation step of a job carries the same payload as its transcription. */
+export type TranslatePayload = TranscribePayload;
+export const assertTranslatePayload: (payload: unknown) => TranslatePayload = assertTranscribePayload;
+
+export interface AggregateSessionPayload {
+  sessionId: string;
+}
+export const assertAggregateSessionPayload: (payload: unknown) => AggregateSessionPayload = idPayload(
+  'aggregateSession',
+  'sessionId',
+  /^ses_[0-9a-z]{26}$/,
+);
+
+export interface DeliverWebhookPayload {
+  deliveryId: string;
+}
+export const assertDeliverWebhookPayload: (payload: unknown) => DeliverWebhookPayload = idPayload(
+  'deliverWebhook',
+  'deliveryId',
+  /^whd_[0-9a-z]{26}$/,
+);
+
+export interface ExportDatasetPayload {
+  exportId: string;
+}
+export const assertExportDatasetPayload: (payload: unknown) => ExportDatasetPayload = idPayload(
+  'exportDataset',
+  'exportId',
+  /^dsx_[0-9a-z]{26}$/,
+);
+
+/** What graphile-worker's crontab passes (`_cron`: the scheduled time); the sweep reads nothing of it. */
+export type CronPayload = Record<string, unknown>;
