@@ -1,13 +1,9 @@
 import type { CoreDeps } from '../server/context.ts';
 import { createSubscriber, topics, type Subscriber } from '../server/pubsub/pubsub.ts';
+import { JobCancelledError } from '../server/services/workFailure.ts';
 
-/** The reason a running job's signal aborts with when the job is cancelled or deleted. */
-export class JobCancelledError extends Error {
-  constructor() {
-    super('The job was cancelled.');
-    this.name = 'JobCancelledError';
-  }
-}
+export { JobCancelledError };
+
 
 /** One running job's cancel signal; `release` stops listening (call it when the task ends). */
 export interface CancelWatch {

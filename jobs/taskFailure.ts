@@ -1,21 +1,30 @@
 import type { JobHelpers } from 'graphile-worker';
-
-/** A reason a task cannot succeed that retrying does not change; its message is shown to users. */
-export class FinalTaskError extends Error {}
+import { FinalTaskError, JobCancelledError, type FailureRecord } from '../server/services/workFailure.ts';
 
 /**
- * What a task does with a failure: rethrows it (graphile-worker retries later) while it is
- * unexpected and attempts remain; otherwise answers the message to store on the failed row: the
- * error's own for a FinalTaskError, else `unexpected` (after `logUnexpected`).
+ * The one failure policy of every task. A cancelled job (its watch aborted, or the work saw the
+ * row cancelled) ends quietly. A stopping runner (helpers.abortSignal) puts the work back: through
+ * the record's `requeue` when it has one (no attempt used), else by rethrowing. Without a record
+ * (the task keeps no failure on a row) every error is rethrown and graphile-worker retries with its
+ * backoff. With one, an error is retried while attempts remain unless it is final (FinalTaskError
+ * or the record's `isFinal`); then the record stores it.
  */
-export function finalFailureMessage(
+export async function settleFailure(
   error: unknown,
-  helpers: Pick<JobHelpers, 'job'>,
-  unexpected: string,
-  logUnexpected: () => void,
-): string {
-  if (error instanceof FinalTaskError) return error.message;
-  if (helpers.job.attempts < helpers.job.max_attempts) throw error;
-  logUnexpected();
-  return unexpected;
+  helpers: Pick<JobHelpers, 'job' | 'abortSignal' | 'logger'>,
+  record: FailureRecord | null,
+  cancelled?: AbortSignal,
+): Promise<void> {
+  if (cancelled?.aborted || error instanceof JobCancelledError) return;
+  if (helpers.abortSignal.aborted) {
+    if (record?.requeue) return record.requeue();
+    throw error;
+  }
+  if (!record) throw error;
+  const final = error instanceof FinalTaskError || (record.isFinal?.(error) ?? false);
+  if (!final && helpers.job.attempts < helpers.job.max_attempts) {
+    helpers.logger.warn(`attempt ${helpers.job.attempts} failed, will retry: ${error instanceof Error ? error.message : String(error)}`);
+    throw error;
+  }
+  await record.fail(error, helpers.job.attempts);
 }

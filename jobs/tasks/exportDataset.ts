@@ -1,171 +1,17 @@
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rm, stat } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import type { Task } from 'graphile-worker';
 import type { CoreDeps } from '../../server/context.ts';
-import type { DatasetExport } from '../../server/db/db.ts';
-import { TarWriter } from '../../server/storage/tar.ts';
-import { diskSpaceShortage } from '../../server/media/diskSpace.ts';
-import { exportArchiveKey, pruneExports } from '../../server/services/datasetExports.ts';
-import { speakerPseudonym } from '../../server/services/recordings.ts';
-import { isMissingObject } from '../../server/storage/index.ts';
+import { exportFailure, writeDatasetExport } from '../../server/services/datasetExports.ts';
 import { assertExportDatasetPayload } from '../payloads.ts';
-import { FinalTaskError, finalFailureMessage } from '../taskFailure.ts';
+import { settleFailure } from '../taskFailure.ts';
 
-/** Progress is written at most this often (and at the end). */
-const PROGRESS_EVERY_MS = 500;
-
-/** A reason the export cannot be written; retrying does not help. */
-class ExportError extends FinalTaskError {}
-
-/** One line of manifest.jsonl (README, "Dataset export"). */
-export interface ManifestEntry {
-  file: string;
-  recordingId: string;
-  durationSeconds: number;
-  sampleRate: number;
-  promptId: string | null;
-  prompt: string | null;
-  recognisedText: string;
-  speaker: string;
-  checks: unknown;
-  recordedAt: string;
-  reviewedAt: string | null;
-}
-
-/**
- * Writes the archive of an export: manifest.jsonl first, then audio/<recording id>.flac for every
- * recording of the project approved when the task runs (lossless, as aggregated). The archive is a
- * plain tar under exports/<id>/ in storage. The export ends COMPLETED with its size, or FAILED with
- * a reason (nothing partial is left in storage).
- */
-export function createExportDatasetTask(deps: CoreDeps): Task {
+/** A dataset export's archive (server/services/datasetExports.ts). */
+export function createExportDatasetTask(deps: CoreDeps): Task<'exportDataset'> {
   return async (payload, helpers) => {
     const { exportId } = assertExportDatasetPayload(payload);
-    const row = await deps.db.datasetExport.findUnique({ where: { id: exportId } });
-    if (!row || (row.status !== 'QUEUED' && row.status !== 'PROCESSING')) return;
-    await deps.db.datasetExport.update({
-      where: { id: exportId },
-      data: { status: 'PROCESSING', progress: 0, error: null, updatedAt: new Date() },
-    });
-    const workDir = path.join(os.tmpdir(), 'parlance-exports', exportId);
-    await rm(workDir, { recursive: true, force: true });
-    await mkdir(workDir, { recursive: true });
     try {
-      const written = await writeArchive(deps, row, workDir);
-      await deps.db.datasetExport.updateMany({
-        where: { id: exportId, status: 'PROCESSING' },
-        data: {
-          status: 'COMPLETED',
-          progress: 1,
-          recordings: written.recordings,
-          archiveKey: exportArchiveKey(exportId),
-          archiveBytes: BigInt(written.bytes),
-          finishedAt: new Date(),
-          updatedAt: new Date(),
-        },
-      });
-      helpers.logger.info(`export ${exportId}: ${written.recordings} recordings, ${written.bytes} bytes`);
-      await pruneExports(deps, row.projectId);
+      await writeDatasetExport(deps, exportId, { info: (message) => helpers.logger.info(message) });
     } catch (error) {
-      await deps.storage.delete(exportArchiveKey(exportId)).catch(() => {});
-      const message = finalFailureMessage(error, helpers, 'The export failed unexpectedly.', () =>
-        deps.logger.error({ err: error, exportId }, 'dataset export failed unexpectedly'),
-      );
-      await deps.db.datasetExport.updateMany({
-        where: { id: exportId, status: 'PROCESSING' },
-        data: {
-          status: 'FAILED',
-          error: message,
-          finishedAt: new Date(),
-          updatedAt: new Date(),
-        },
-      });
-    } finally {
-      await rm(workDir, { recursive: true, force: true });
+      await settleFailure(error, helpers, exportFailure(deps, exportId));
     }
   };
-}
-
-/** The archive holds every recording's audio: their sizes plus the reserve must be free before it is written. */
-async function assertArchiveSpace(deps: CoreDeps, workDir: string, recordings: { id: string; session: { mainKey: string | null } }[]): Promise<void> {
-  let neededBytes = 0;
-  for (const recording of recordings) {
-    if (!recording.session.mainKey) throw new ExportError(`The audio of recording ${recording.id} is missing.`);
-    try {
-      neededBytes += await deps.storage.size(recording.session.mainKey);
-    } catch (error) {
-      if (isMissingObject(error)) throw new ExportError(`The audio of recording ${recording.id} is missing from storage.`);
-      throw error;
-    }
-  }
-  const shortage = await diskSpaceShortage({
-    dir: workDir,
-    neededBytes,
-    reserveBytes: deps.env.MIN_FREE_DISK_BYTES,
-    readFree: deps.freeDiskBytes,
-    purpose: 'write this export',
-  });
-  if (shortage) throw new ExportError(shortage);
-}
-
-async function writeArchive(deps: CoreDeps, row: DatasetExport, workDir: string): Promise<{ recordings: number; bytes: number }> {
-  const { db, storage } = deps;
-  const project = await db.project.findUnique({ where: { id: row.projectId }, select: { pseudonymKey: true } });
-  if (!project) throw new ExportError('The project was deleted.');
-  const recordings = await db.recording.findMany({
-    where: { projectId: row.projectId, reviewStatus: 'APPROVED' },
-    orderBy: { id: 'asc' },
-    include: {
-      prompt: { select: { text: true } },
-      session: { select: { mainKey: true, encoding: true, sampleRate: true } },
-    },
-  });
-  if (recordings.length === 0) throw new ExportError('No approved recordings are left to export.');
-
-  const entries: ManifestEntry[] = recordings.map((recording) => ({
-    file: `audio/${recording.id}.flac`,
-    recordingId: recording.id,
-    durationSeconds: recording.durationSeconds,
-    sampleRate: recording.session.encoding === 'PCM_S16LE' ? recording.session.sampleRate : 48_000,
-    promptId: recording.promptId,
-    prompt: recording.prompt?.text ?? null,
-    recognisedText: recording.recognisedText,
-    speaker: speakerPseudonym(project.pseudonymKey, recording.speakerId),
-    checks: recording.checks,
-    recordedAt: recording.createdAt.toISOString(),
-    reviewedAt: recording.reviewedAt?.toISOString() ?? null,
-  }));
-  await assertArchiveSpace(deps, workDir, recordings);
-  const archivePath = path.join(workDir, 'dataset.tar');
-  const tar = new TarWriter(createWriteStream(archivePath));
-  await tar.addBuffer('manifest.jsonl', Buffer.from(entries.map((entry) => JSON.stringify(entry)).join('\n') + '\n', 'utf8'));
-
-  let reported = Date.now();
-  for (const [index, recording] of recordings.entries()) {
-    if (!recording.session.mainKey) throw new ExportError(`The audio of recording ${recording.id} is missing.`);
-    const local = path.join(workDir, 'audio.flac');
-    try {
-      await storage.download(recording.session.mainKey, local);
-    } catch (error) {
-      if (isMissingObject(error)) {
-        throw new ExportError(`The audio of recording ${recording.id} is missing from storage.`);
-      }
-      throw error;
-    }
-    await tar.addFile(entries[index].file, local, (await stat(local)).size, recording.createdAt);
-    await rm(local, { force: true });
-    if (Date.now() - reported >= PROGRESS_EVERY_MS) {
-      reported = Date.now();
-      // The upload after the last file takes the remaining 5%.
-      await db.datasetExport.updateMany({
-        where: { id: row.id, status: 'PROCESSING' },
-        data: { progress: (0.95 * (index + 1)) / recordings.length, updatedAt: new Date() },
-      });
-    }
-  }
-  await tar.finish();
-  const bytes = await storage.put(exportArchiveKey(row.id), createReadStream(archivePath), { contentType: 'application/x-tar' });
-  return { recordings: recordings.length, bytes };
 }

@@ -1,27 +1,28 @@
 import type { TaskList } from 'graphile-worker';
 import type { CoreDeps } from '../../server/context.ts';
+import { LEGACY_TASK_NAMES, type TaskName } from '../../server/db/queue.ts';
 import type { JobCancellations } from '../cancellation.ts';
-import { TRANSCRIBE_TASK } from '../../server/services/jobs.ts';
-import { createTranscribeTask } from './transcribe.ts';
-import { TRANSLATE_TASK } from '../../server/services/jobTranslation.ts';
-import { createTranslateJobTask } from './translateJob.ts';
-import { AGGREGATE_SESSION_TASK } from '../../server/services/liveSessions.ts';
 import { createAggregateSessionTask } from './aggregateSession.ts';
-import { EXPORT_DATASET_TASK } from '../../server/services/datasetExports.ts';
-import { createExportDatasetTask } from './exportDataset.ts';
-import { DELIVER_WEBHOOK_TASK } from '../../server/services/webhooks/emit.ts';
 import { createDeliverWebhookTask } from './deliverWebhook.ts';
-import { HOUSEKEEPING_TASK } from '../../server/services/housekeeping.ts';
+import { createExportDatasetTask } from './exportDataset.ts';
 import { createHousekeepingTask } from './housekeeping.ts';
+import { createTranscribeTask } from './transcribe.ts';
+import { createTranslateJobTask } from './translateJob.ts';
 
-/** Every task the worker runs, by graphile-worker task identifier. One small idempotent task per file. */
+/**
+ * Every task the worker runs, by graphile-worker task identifier (server/db/queue.ts), one thin task
+ * per file: assert the payload, call one service, settle failures with jobs/taskFailure.ts. Rows
+ * queued under an older identifier run the task that replaced it.
+ */
 export function createTaskList(deps: CoreDeps, options: { cancellations?: JobCancellations | null } = {}): TaskList {
-  return {
-    [TRANSCRIBE_TASK]: createTranscribeTask(deps, options.cancellations ?? null),
-    [TRANSLATE_TASK]: createTranslateJobTask(deps),
-    [AGGREGATE_SESSION_TASK]: createAggregateSessionTask(deps),
-    [DELIVER_WEBHOOK_TASK]: createDeliverWebhookTask(deps),
-    [EXPORT_DATASET_TASK]: createExportDatasetTask(deps),
-    [HOUSEKEEPING_TASK]: createHousekeepingTask(deps),
-  };
+  const tasks = {
+    transcribe: createTranscribeTask(deps, options.cancellations ?? null),
+    translateJob: createTranslateJobTask(deps),
+    aggregateSession: createAggregateSessionTask(deps),
+    exportDataset: createExportDatasetTask(deps),
+    deliverWebhook: createDeliverWebhookTask(deps),
+    housekeeping: createHousekeepingTask(deps),
+  } satisfies Required<Pick<TaskList, TaskName>>;
+  const legacy = Object.fromEntries(Object.entries(LEGACY_TASK_NAMES).map(([old, current]) => [old, tasks[current]]));
+  return { ...legacy, ...tasks };
 }

@@ -3,8 +3,9 @@
 import { rm, stat } from 'node:fs/promises';
 import { mediaError } from './mediaError.ts';
 import { copyEngineWav, isEngineFormat, readPlainPcmWav } from './pcmWav.ts';
-import { assertWithinCap, inputArgs } from './probe.ts';
-import { defaultMediaTools, runTool, scrubPaths, type MediaTools } from './run.ts';
+import { ffmpegCommand, fileUrl, runFfmpeg } from './ffmpeg.ts';
+import { assertWithinCap } from './probe.ts';
+import { defaultMediaTools, scrubPaths, type MediaTools } from './run.ts';
 import { sniffMedia, type MediaContainer } from './sniff.ts';
 import { readMonoPcmInfo, SAMPLE_RATE } from './wav.ts';
 
@@ -51,51 +52,18 @@ export async function normaliseAudio(
     return { durationSeconds: plain.durationSeconds, bytes: (await stat(outputWavPath)).size };
   }
   const tools = options.tools ?? defaultMediaTools;
-  const args = [
-    '-nostdin',
-    '-hide_banner',
-    '-v',
-    'error',
-    ...inputArgs(inputPath, container),
-    '-map',
-    '0:a:0',
-    '-vn',
-    '-sn',
-    '-dn',
-    '-ac',
-    '1',
-    '-ar',
-    String(SAMPLE_RATE),
-    '-c:a',
-    'pcm_s16le',
-    '-map_metadata',
-    '-1',
-    '-fflags',
-    '+bitexact',
-    '-flags:a',
-    '+bitexact',
-    ...(options.maxSeconds !== undefined ? ['-t', String(options.maxSeconds + 1)] : []),
-    '-progress',
-    'pipe:1',
-    '-nostats',
-    '-f',
-    'wav',
-    '-y',
-    `file:${outputWavPath}`,
-  ];
-  const onProgress = options.onProgress;
+  const command = ffmpegCommand(inputPath, container)
+    .output(fileUrl(outputWavPath))
+    .outputOptions([
+      '-map', '0:a:0', '-vn', '-sn', '-dn',
+      '-ac', '1', '-ar', String(SAMPLE_RATE), '-c:a', 'pcm_s16le',
+      '-map_metadata', '-1', '-fflags', '+bitexact', '-flags:a', '+bitexact',
+      ...(options.maxSeconds !== undefined ? ['-t', String(options.maxSeconds + 1)] : []),
+      '-f', 'wav',
+    ]);
   let result;
   try {
-    result = await runTool(tools.ffmpegPath, args, {
-      timeoutMs: options.timeoutMs,
-      signal: options.signal,
-      onStdoutLine: onProgress
-        ? (line) => {
-            const match = /^out_time_us=(\d+)$/.exec(line);
-            if (match) onProgress(Number(match[1]) / 1e6);
-          }
-        : undefined,
-    });
+    result = await runFfmpeg(command, tools, { timeoutMs: options.timeoutMs, signal: options.signal, onProgress: options.onProgress });
   } catch (error) {
     await rm(outputWavPath, { force: true });
     throw error;

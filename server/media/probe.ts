@@ -3,7 +3,8 @@
 import { formatDuration, mediaError } from './mediaError.ts';
 import { readPlainPcmWav } from './pcmWav.ts';
 import { defaultMediaTools, runTool, scrubPaths, type MediaTools } from './run.ts';
-import { demuxerFor, sniffMedia, type MediaContainer } from './sniff.ts';
+import { ffmpegCommand, fileUrl, inputOptions, runFfmpeg } from './ffmpeg.ts';
+import { sniffMedia, type MediaContainer } from './sniff.ts';
 
 export interface ProbeOptions {
   /** Longest accepted duration; longer media is refused with PAYLOAD_TOO_LARGE. */
@@ -40,21 +41,8 @@ interface FfprobeOutput {
   format?: { duration?: string };
 }
 
-/** The input arguments shared by ffprobe and ffmpeg: file protocol only, one demuxer, forced. */
-export function inputArgs(path: string, container: MediaContainer): string[] {
-  const demuxer = demuxerFor[container];
-  return [
-    '-protocol_whitelist',
-    'file',
-    '-format_whitelist',
-    demuxer,
-    '-f',
-    demuxer,
-    '-i',
-    // "file:" so that a name with a colon or a leading dash is never read as a protocol or an option.
-    `file:${path}`,
-  ];
-}
+/** ffprobe's input: the options every media command reads with (./ffmpeg.ts), then the file. */
+const probeInputArgs = (path: string, container: MediaContainer) => [...inputOptions(container), '-i', fileUrl(path)];
 
 const unreadable = (detail: string) =>
   mediaError('UNSUPPORTED_MEDIA', 'UNREADABLE', 'The file could not be read as audio or video; it may be damaged or truncated.', {
@@ -77,7 +65,7 @@ export async function probeMedia(path: string, options: ProbeOptions): Promise<P
   const timeoutMs = options.timeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS;
   const result = await runTool(
     tools.ffprobePath,
-    ['-v', 'error', '-hide_banner', ...inputArgs(path, container), '-print_format', 'json', '-show_format', '-show_streams'],
+    ['-v', 'error', '-hide_banner', ...probeInputArgs(path, container), '-print_format', 'json', '-show_format', '-show_streams'],
     { timeoutMs, signal: options.signal, maxStdoutBytes: 4 * 1024 * 1024 },
   );
   if (result.timedOut) {
@@ -151,21 +139,16 @@ async function readDuration(
   signal?: AbortSignal,
 ): Promise<number> {
   let outTimeUs = 0;
-  const result = await runTool(
-    tools.ffmpegPath,
-    [
-      '-nostdin', '-v', 'error', '-hide_banner', ...inputArgs(path, container),
-      '-map', '0:a:0', '-c', 'copy', '-t', String(maxSeconds + 1), '-f', 'null', '-progress', 'pipe:1', '-nostats', '-',
-    ],
-    {
-      timeoutMs,
-      signal,
-      onStdoutLine: (line) => {
-        const match = /^out_time_(?:us|ms)=(\d+)$/.exec(line);
-        if (match) outTimeUs = Math.max(outTimeUs, Number(match[1]));
-      },
+  const command = ffmpegCommand(path, container)
+    .output('-')
+    .outputOptions(['-map', '0:a:0', '-c', 'copy', '-t', String(maxSeconds + 1), '-f', 'null']);
+  const result = await runFfmpeg(command, tools, {
+    timeoutMs,
+    signal,
+    onProgress: (seconds) => {
+      outTimeUs = Math.max(outTimeUs, Math.round(seconds * 1e6));
     },
-  );
+  });
   if (result.timedOut) {
     throw mediaError('UNSUPPORTED_MEDIA', 'TIMEOUT', 'Reading the media took too long.', { detail: `ffmpeg timed out after ${timeoutMs} ms` });
   }

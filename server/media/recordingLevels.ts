@@ -1,5 +1,7 @@
 // Loudness and silence of a recording, measured by one ffmpeg pass (silencedetect + volumedetect).
-import { runTool, type MediaTools } from './run.ts';
+import { ffmpegCommand, runFfmpeg } from './ffmpeg.ts';
+import type { MediaTools } from './run.ts';
+import { sniffMedia, type MediaContainer } from './sniff.ts';
 
 /** Quieter than this for at least SILENCE_MIN_SECONDS counts as silence. */
 export const SILENCE_THRESHOLD_DB = -40;
@@ -16,7 +18,7 @@ export interface RecordingLevels {
 }
 
 /**
- * Measures `file` (any audio ffmpeg reads; local files only). `durationSeconds` closes a silence
+ * Measures `file` (any audio ffmpeg reads; local files only; its demuxer forced from `container`, sniffed when not given). `durationSeconds` closes a silence
  * still open at the end. Throws when ffmpeg fails: the caller decides whether that is fatal.
  */
 export async function measureRecordingLevels(
@@ -24,17 +26,14 @@ export async function measureRecordingLevels(
   durationSeconds: number,
   tools: MediaTools,
   timeoutMs: number,
+  options: { container?: MediaContainer; signal?: AbortSignal } = {},
 ): Promise<RecordingLevels> {
-  const result = await runTool(
-    tools.ffmpegPath,
-    [
-      '-nostdin', '-hide_banner', '-nostats', '-v', 'info',
-      '-protocol_whitelist', 'file', '-i', `file:${file}`,
-      '-map', '0:a:0', '-af', `silencedetect=noise=${SILENCE_THRESHOLD_DB}dB:duration=${SILENCE_MIN_SECONDS},volumedetect`,
-      '-f', 'null', '-',
-    ],
-    { timeoutMs, stderrKeepBytes: 1024 * 1024 },
-  );
+  const container = options.container ?? (await sniffMedia(file));
+  const { signal } = options;
+  const command = ffmpegCommand(file, container, 'info')
+    .output('-')
+    .outputOptions(['-map', '0:a:0', '-af', `silencedetect=noise=${SILENCE_THRESHOLD_DB}dB:duration=${SILENCE_MIN_SECONDS},volumedetect`, '-f', 'null']);
+  const result = await runFfmpeg(command, tools, { timeoutMs, signal, stderrKeepBytes: 1024 * 1024 });
   if (result.exitCode !== 0 || result.timedOut) throw new Error(`ffmpeg could not measure the recording (exit ${result.exitCode})`);
   return parseLevels(result.stderr, durationSeconds);
 }

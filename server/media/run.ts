@@ -43,6 +43,31 @@ export function abortError(signal: AbortSignal): unknown {
   return signal.reason ?? new DOMException('The operation was aborted.', 'AbortError');
 }
 
+/**
+ * Calls `kill` once `timeoutMs` have passed or `signal` aborts, and says which; `clear` when the
+ * process has ended. The one timeout and abort rule of every media tool run.
+ */
+export function watchdog(timeoutMs: number, signal: AbortSignal | undefined, kill: () => void) {
+  const state = {
+    timedOut: false,
+    aborted: false,
+    clear: () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+    },
+  };
+  const timer = setTimeout(() => {
+    state.timedOut = true;
+    kill();
+  }, timeoutMs);
+  const onAbort = () => {
+    state.aborted = true;
+    kill();
+  };
+  signal?.addEventListener('abort', onAbort, { once: true });
+  return state;
+}
+
 /** Resolves when the process exits (any status); rejects only when it cannot start or on abort. */
 export function runTool(bin: string, args: string[], options: RunOptions): Promise<RunResult> {
   const { signal } = options;
@@ -54,27 +79,12 @@ export function runTool(bin: string, args: string[], options: RunOptions): Promi
     let stdoutOverflow = false;
     let lineRest = '';
     let stderr = '';
-    let timedOut = false;
-    let aborted = false;
     let settled = false;
 
     const kill = () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     };
-    const timer = setTimeout(() => {
-      timedOut = true;
-      kill();
-    }, options.timeoutMs);
-    const onAbort = () => {
-      aborted = true;
-      kill();
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-    const cleanup = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-    };
-
+    const watch = watchdog(options.timeoutMs, signal, kill);
     child.stdout.on('data', (data: Buffer) => {
       if (options.onStdoutLine) {
         const lines = (lineRest + data.toString('utf8')).split('\n');
@@ -96,20 +106,20 @@ export function runTool(bin: string, args: string[], options: RunOptions): Promi
     child.on('error', (error: NodeJS.ErrnoException) => {
       if (settled) return;
       settled = true;
-      cleanup();
+      watch.clear();
       kill();
       reject(new Error(`Could not run ${bin}: ${error.code ?? error.message}`));
     });
     child.on('close', (exitCode, killedBy) => {
       if (settled) return;
       settled = true;
-      cleanup();
-      if (aborted && signal) return reject(abortError(signal));
+      watch.clear();
+      if (watch.aborted && signal) return reject(abortError(signal));
       if (lineRest && options.onStdoutLine) options.onStdoutLine(lineRest);
       resolve({
         exitCode: stdoutOverflow ? null : exitCode,
         killedBy,
-        timedOut,
+        timedOut: watch.timedOut,
         stdout: Buffer.concat(stdoutParts).toString('utf8'),
         stderr: stdoutOverflow ? `${stderr}\n(output exceeded ${options.maxStdoutBytes} bytes)` : stderr,
       });

@@ -4,6 +4,7 @@
  * `housekeeping_sweeps` for operators (`housekeepingSweeps`). `now` is injectable so tests move the
  * clock instead of waiting.
  */
+import type { TaskName } from '../db/queue.ts';
 import { readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { CoreDeps } from '../context.ts';
@@ -28,7 +29,7 @@ export interface SweepCounts {
 }
 
 /** graphile-worker task identifier of the sweep; the crontab names it. */
-export const HOUSEKEEPING_TASK = 'housekeeping';
+export const HOUSEKEEPING_TASK = 'housekeeping' satisfies TaskName;
 
 /** One crontab line: the sweep at HOUSEKEEPING_CRON, never two at once, no catch-up after downtime. */
 export function housekeepingCrontab(env: Pick<CoreDeps['env'], 'HOUSEKEEPING_CRON'>): string {

@@ -1,0 +1,150 @@
+import { mkdir, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { CoreDeps } from '../../context.ts';
+import type { Job } from '../../db/db.ts';
+import { AppError } from '../../errors.ts';
+import { extractChunk, planChunks } from '../../media/chunks.ts';
+import { diskSpaceShortage, mediaStagingBytes } from '../../media/diskSpace.ts';
+import { prepareAudio } from '../../media/prepare.ts';
+import { mediaToolsFromEnv } from '../../media/run.ts';
+import { publishJobChange } from '../jobs.ts';
+import { resolveProviderKey } from '../providerKeys.ts';
+import { assertWithinQuota } from '../quotas.ts';
+import { fetchToFile } from '../urlFetch.ts';
+import { JobCancelledError } from '../workFailure.ts';
+import { completeTranscription } from './outcome.ts';
+import { storeChunk } from './storeChunk.ts';
+
+/** Share of progress given to transcription; the rest covers finishing. */
+const TRANSCRIBE_SHARE = 0.95;
+
+/**
+ * Turns one Job into a transcript: fetch or download the media, normalise it to 16 kHz mono,
+ * cut it into chunks at quiet points, transcribe chunk by chunk (each chunk's segments and the
+ * chunk counter are written in one transaction, so a worker killed mid-job resumes after the last
+ * finished chunk with no duplicates), then record usage and complete; a translation (translateTo)
+ * follows as its own task (server/services/jobTranslation.ts). A job gone, completed or cancelled
+ * is left alone. Errors are thrown for the failure policy (transcriptionFailure in ./outcome.ts).
+ */
+export async function transcribeJob(
+  deps: CoreDeps,
+  jobId: string,
+  options: { signal: AbortSignal; debug?: (message: string) => void },
+): Promise<void> {
+  const job = await deps.db.job.findUnique({ where: { id: jobId } });
+  if (!job || job.status === 'COMPLETED' || job.status === 'CANCELLED') return;
+  const workDir = path.join(os.tmpdir(), 'parlance-jobs', jobId);
+  try {
+    await rm(workDir, { recursive: true, force: true });
+    await mkdir(workDir, { recursive: true });
+    await run(deps, job, workDir, options.signal, options.debug ?? (() => {}));
+  } finally {
+    await rm(workDir, { recursive: true, force: true });
+  }
+}
+
+async function run(deps: CoreDeps, initial: Job, workDir: string, signal: AbortSignal, debug: (message: string) => void): Promise<void> {
+  // Conditional, so a cancel that came after the task read the row is not overwritten.
+  const { count } = await deps.db.job.updateMany({
+    where: { id: initial.id, status: { in: ['QUEUED', 'PROCESSING'] } },
+    data: {
+      status: 'PROCESSING',
+      startedAt: initial.startedAt ?? new Date(),
+      attempts: { increment: 1 },
+      error: null,
+      updatedAt: new Date(),
+    },
+  });
+  if (count === 0) throw new JobCancelledError();
+  const job = await deps.db.job.findUniqueOrThrow({ where: { id: initial.id } });
+  await publishJobChange(deps, job);
+  const provider = deps.providers[job.provider];
+  const apiKey = await resolveProviderKey(deps, job.ownerId, job.provider);
+
+  // Uploaded media's size and duration are known: its staging is checked before the download. A
+  // URL's are not: the reserve is checked now, and the decode's needs once the probe has answered.
+  await assertStagingSpace(deps, workDir, mediaStagingBytes(Number(job.sourceBytes ?? 0), job.mediaDurationSeconds ?? 0));
+  const media = path.join(workDir, 'media');
+  if (job.sourceKey) {
+    await deps.storage.download(job.sourceKey, media);
+  } else if (job.sourceUrl) {
+    const { bytes } = await fetchToFile(new URL(job.sourceUrl), media, {
+      allowHosts: deps.env.URL_FETCH_ALLOW_HOSTS,
+      maxBytes: deps.env.URL_FETCH_MAX_BYTES,
+      timeoutMs: deps.env.URL_FETCH_TIMEOUT_MS,
+    });
+    await deps.db.job.update({ where: { id: job.id }, data: { sourceBytes: BigInt(bytes) } });
+  } else {
+    throw new AppError('UNSUPPORTED_MEDIA', 'The job has no media.');
+  }
+  signal.throwIfAborted();
+  const wav = path.join(workDir, 'audio.wav');
+  // Uploaded media was probed at submission; a URL's is probed now, and its duration reserved
+  // against the owner's quota (or the job fails) while the decode goes on.
+  const { wav: decoded } = await prepareAudio(media, wav, {
+    maxSeconds: deps.env.MAX_MEDIA_SECONDS,
+    timeoutMs: deps.env.FFMPEG_TIMEOUT_MS,
+    signal,
+    tools: mediaToolsFromEnv(deps.env),
+    probed: job.sourceKey !== null && job.mediaDurationSeconds !== null,
+    afterProbe:
+      job.mediaDurationSeconds === null
+        ? async (probe) => {
+            await assertStagingSpace(deps, workDir, mediaStagingBytes(0, probe.durationSeconds));
+            await deps.db.$transaction(async (tx) => {
+              await assertWithinQuota(deps, job.ownerId, probe.durationSeconds, { tx, excludeJobId: job.id });
+              await tx.job.update({ where: { id: job.id }, data: { mediaDurationSeconds: probe.durationSeconds } });
+            });
+          }
+        : undefined,
+  });
+  const { durationSeconds } = decoded;
+  await rm(media, { force: true });
+  const targetSeconds = Math.min(provider.maxChunkSeconds, deps.env.CHUNK_SECONDS ?? Infinity);
+  const chunks = await planChunks(wav, { targetSeconds, searchSeconds: Math.min(5, targetSeconds / 4) });
+  await deps.db.job.update({
+    where: { id: job.id },
+    data: { mediaDurationSeconds: durationSeconds, chunksTotal: chunks.length, updatedAt: new Date() },
+  });
+
+  let detectedLanguage = job.detectedLanguage;
+  for (const chunk of chunks) {
+    signal.throwIfAborted();
+    const current = await deps.db.job.findUnique({ where: { id: job.id } });
+    if (!current || current.status === 'CANCELLED') throw new JobCancelledError();
+    if (chunk.index < current.chunksDone) continue;
+    const chunkPath = path.join(workDir, `chunk-${chunk.index}.wav`);
+    await extractChunk(wav, chunk, chunkPath);
+    const result = await provider.transcribe({
+      wavPath: chunkPath,
+      durationSeconds: chunk.end - chunk.start,
+      language: job.language,
+      model: job.model,
+      diarize: job.diarize,
+      apiKey,
+      signal,
+    });
+    await rm(chunkPath, { force: true });
+    detectedLanguage ??= result.language;
+    const stored = await storeChunk(deps, job.id, chunk.index, chunk.start, result.segments, {
+      progress: (TRANSCRIBE_SHARE * (chunk.index + 1)) / chunks.length,
+      detectedLanguage,
+    });
+    if (!stored) throw new JobCancelledError();
+    debug(`job ${job.id}: chunk ${chunk.index + 1}/${chunks.length} done`);
+  }
+  await completeTranscription(deps, job.id, durationSeconds);
+}
+
+/** Fails the job (an AppError is not retried) when the disk cannot hold what it is about to write. */
+async function assertStagingSpace(deps: CoreDeps, workDir: string, neededBytes: number): Promise<void> {
+  const shortage = await diskSpaceShortage({
+    dir: workDir,
+    neededBytes,
+    reserveBytes: deps.env.MIN_FREE_DISK_BYTES,
+    readFree: deps.freeDiskBytes,
+    purpose: 'process this media',
+  });
+  if (shortage) throw new AppError('UNAVAILABLE', shortage);
+}

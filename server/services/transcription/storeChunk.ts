@@ -1,0 +1,61 @@
+import type { CoreDeps } from '../../context.ts';
+import type { Segment } from '../../providers/types.ts';
+import { topics } from '../../pubsub/pubsub.ts';
+import { publishJobChange } from '../jobs.ts';
+
+/**
+ * Replaces the segments of one chunk and advances the chunk counter in one transaction, then
+ * publishes each stored segment. Returns false when the job was cancelled or deleted meanwhile.
+ */
+export async function storeChunk(
+  deps: CoreDeps,
+  jobId: string,
+  chunkIndex: number,
+  offsetSeconds: number,
+  segments: Segment[],
+  update: { progress: number; detectedLanguage: string | null },
+): Promise<boolean> {
+  const stored = await deps.db.$transaction(async (tx) => {
+    const job = await tx.job.findUnique({ where: { id: jobId } });
+    if (!job || job.status !== 'PROCESSING') return null;
+    await tx.transcriptSegment.deleteMany({ where: { jobId, chunkIndex: { gte: chunkIndex } } });
+    const before = await tx.transcriptSegment.count({ where: { jobId } });
+    const rows = segments
+      .filter((segment) => segment.text.trim().length > 0)
+      .map((segment, i) => ({
+        jobId,
+        idx: before + i,
+        chunkIndex,
+        startSeconds: round(offsetSeconds + segment.start),
+        endSeconds: round(offsetSeconds + segment.end),
+        text: segment.text.trim(),
+        speaker: segment.speaker ?? null,
+        words: segment.words.map((word) => ({
+          ...word,
+          start: round(offsetSeconds + word.start),
+          end: round(offsetSeconds + word.end),
+        })),
+      }));
+    await tx.transcriptSegment.createMany({ data: rows });
+    const updated = await tx.job.update({
+      where: { id: jobId },
+      data: {
+        chunksDone: chunkIndex + 1,
+        progress: Math.min(1, update.progress),
+        detectedLanguage: update.detectedLanguage,
+        updatedAt: new Date(),
+      },
+    });
+    return { job: updated, rows };
+  });
+  if (!stored) return false;
+  for (const row of stored.rows) {
+    await deps.publisher
+      .publish(topics.jobChunks(jobId), { jobId, index: row.idx, isFinal: true })
+      .catch((error: unknown) => deps.logger.warn({ err: error, jobId }, 'could not publish chunk'));
+  }
+  await publishJobChange(deps, stored.job);
+  return true;
+}
+
+const round = (seconds: number) => Math.round(seconds * 1000) / 1000;
