@@ -20,8 +20,6 @@ export function mediaToolsFromEnv(env: { FFMPEG_PATH?: string; FFPROBE_PATH?: st
 export interface RunOptions {
   timeoutMs: number;
   signal?: AbortSignal;
-  /** Called with each complete stdout line; stdout is then not collected. */
-  onStdoutLine?: (line: string) => void;
   /** Cap on collected stdout; the process is killed beyond it. */
   maxStdoutBytes?: number;
   /** How much of the end of stderr to keep (default 8 KiB). */
@@ -77,7 +75,6 @@ export function runTool(bin: string, args: string[], options: RunOptions): Promi
     const stdoutParts: Buffer[] = [];
     let stdoutBytes = 0;
     let stdoutOverflow = false;
-    let lineRest = '';
     let stderr = '';
     let settled = false;
 
@@ -86,12 +83,6 @@ export function runTool(bin: string, args: string[], options: RunOptions): Promi
     };
     const watch = watchdog(options.timeoutMs, signal, kill);
     child.stdout.on('data', (data: Buffer) => {
-      if (options.onStdoutLine) {
-        const lines = (lineRest + data.toString('utf8')).split('\n');
-        lineRest = lines.pop() ?? '';
-        for (const line of lines) options.onStdoutLine(line.replace(/\r$/, ''));
-        return;
-      }
       stdoutBytes += data.length;
       if (options.maxStdoutBytes !== undefined && stdoutBytes > options.maxStdoutBytes) {
         stdoutOverflow = true;
@@ -115,7 +106,6 @@ export function runTool(bin: string, args: string[], options: RunOptions): Promi
       settled = true;
       watch.clear();
       if (watch.aborted && signal) return reject(abortError(signal));
-      if (lineRest && options.onStdoutLine) options.onStdoutLine(lineRest);
       resolve({
         exitCode: stdoutOverflow ? null : exitCode,
         killedBy,
