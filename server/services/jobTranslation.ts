@@ -7,22 +7,21 @@
  */
 import type { AppDeps, CoreDeps, Viewer } from '../context.ts';
 import type { Job, Prisma } from '../db/db.ts';
+import { addJob, taskJobKey, type TaskName } from '../db/queue.ts';
 import { AppError, conflict } from '../errors.ts';
 import { isKeylessServer, serverKeyFor } from '../providers/registry.ts';
 import { translateText } from '../providers/translate.ts';
 import { ProviderError } from '../providers/types.ts';
 import { findOwnJob, hasProviderKey, publishJobChange } from './jobs.ts';
 import { revealProviderKey } from './providerKeys.ts';
+import type { FailureRecord } from './workFailure.ts';
 
-export const TRANSLATE_TASK = 'translate_job';
-export const translationJobKey = (jobId: string) => `${TRANSLATE_TASK}:${jobId}`;
+export const TRANSLATE_TASK = 'translateJob' satisfies TaskName;
+export const translationJobKey = (jobId: string) => taskJobKey(TRANSLATE_TASK, jobId);
 
 /** Adds the translation step of a job; de-duplicated by job key. Call inside the transaction that sets translationStatus PENDING. */
 export async function enqueueTranslation(deps: CoreDeps, tx: Prisma.TransactionClient, jobId: string): Promise<void> {
-  await tx.$executeRaw`
-    SELECT graphile_worker.add_job(
-      ${TRANSLATE_TASK}, json_build_object('jobId', ${jobId}::text),
-      max_attempts := ${deps.env.TRANSLATION_MAX_ATTEMPTS}::int, job_key := ${translationJobKey(jobId)}::text, job_key_mode := 'replace')`;
+  await addJob(tx, TRANSLATE_TASK, { jobId }, { maxAttempts: deps.env.TRANSLATION_MAX_ATTEMPTS, jobKey: translationJobKey(jobId) });
 }
 
 /** Runs a failed translation again (the owner, or an admin); the transcript is left as it is. */
@@ -48,42 +47,38 @@ export async function retryTranslation(deps: AppDeps, viewer: Viewer, id: string
   return retried;
 }
 
-export interface TranslationAttempt {
-  /** This attempt's number (graphile-worker's `attempts`, counting this one) and the last one's. */
-  attempts: number;
-  maxAttempts: number;
-  signal?: AbortSignal;
-}
-
 /**
- * Translates a completed job's transcript into its translateTo. A transient failure with attempts
- * left, or a shutdown, is thrown (graphile-worker retries); any other outcome is stored on the job.
+ * Translates a completed job's transcript into its translateTo. Errors are thrown for the failure
+ * policy (translationFailure): transient ones, and unexpected ones, are retried while attempts remain.
  */
-export async function translateJob(deps: CoreDeps, jobId: string, attempt: TranslationAttempt): Promise<void> {
+export async function translateJob(deps: CoreDeps, jobId: string, signal?: AbortSignal): Promise<void> {
   const job = await deps.db.job.findUnique({ where: { id: jobId } });
   if (!job || job.status !== 'COMPLETED' || job.translationStatus !== 'PENDING' || !job.translateTo) return;
-  try {
-    const translatedText = job.text
-      ? await translateText(job.text, job.translateTo, {
-          apiKey: await translationKey(deps, job.ownerId),
-          baseURL: deps.env.OPENAI_BASE_URL,
-          model: deps.env.OPENAI_TRANSLATE_MODEL,
-          sourceLanguage: job.detectedLanguage ?? job.language,
-          signal: attempt.signal,
-        })
-      : '';
-    await settle(deps, jobId, { translationStatus: 'COMPLETED', translatedText, translationError: null });
-  } catch (error) {
-    if (attempt.signal?.aborted) throw error;
-    const retriable = !(error instanceof ProviderError) || error.kind === 'transient';
-    if (retriable && attempt.attempts < attempt.maxAttempts) throw error;
-    if (error instanceof ProviderError) {
-      deps.logger.warn({ jobId, kind: error.kind, status: error.details.status }, 'translation failed');
-    } else {
-      deps.logger.error({ err: error, jobId }, 'translation failed unexpectedly');
-    }
-    await settle(deps, jobId, { translationStatus: 'FAILED', translationError: translationFailureReason(error, attempt.attempts) });
-  }
+  const translatedText = job.text
+    ? await translateText(job.text, job.translateTo, {
+        apiKey: await translationKey(deps, job.ownerId),
+        baseURL: deps.env.OPENAI_BASE_URL,
+        model: deps.env.OPENAI_TRANSLATE_MODEL,
+        sourceLanguage: job.detectedLanguage ?? job.language,
+        signal,
+      })
+    : '';
+  await settle(deps, jobId, { translationStatus: 'COMPLETED', translatedText, translationError: null });
+}
+
+/** Only the translation fails (FAILED with a reason); a provider's refusal is not retried. */
+export function translationFailure(deps: CoreDeps, jobId: string): FailureRecord {
+  return {
+    isFinal: (error) => error instanceof ProviderError && error.kind !== 'transient',
+    fail: async (error, attempts) => {
+      if (error instanceof ProviderError) {
+        deps.logger.warn({ jobId, kind: error.kind, status: error.details.status }, 'translation failed');
+      } else {
+        deps.logger.error({ err: error, jobId }, 'translation failed unexpectedly');
+      }
+      await settle(deps, jobId, { translationStatus: 'FAILED', translationError: translationFailureReason(error, attempts) });
+    },
+  };
 }
 
 async function settle(

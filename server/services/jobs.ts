@@ -5,6 +5,7 @@ import path from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { AppDeps, CoreDeps, Viewer } from '../context.ts';
+import { addJob, taskJobKey, type TaskName } from '../db/queue.ts';
 import { isUniqueViolation, type Job, type Prisma, type Provider } from '../db/db.ts';
 import { AppError, badInput, conflict, forbidden, notFound } from '../errors.ts';
 import { newId } from '../ids.ts';
@@ -19,9 +20,9 @@ import { assertPublicUrl, parseMediaUrl } from './urlFetch.ts';
 import { assertEngineSupports, optionalLanguage } from './validation.ts';
 import { discardUploadFile, releaseUpload, takeUpload } from './uploads.ts';
 
-export const TRANSCRIBE_TASK = 'transcribe';
+export const TRANSCRIBE_TASK = 'transcribe' satisfies TaskName;
 export const MAX_ATTEMPTS = 5;
-export const jobKey = (jobId: string) => `${TRANSCRIBE_TASK}:${jobId}`;
+export const jobKey = (jobId: string) => taskJobKey(TRANSCRIBE_TASK, jobId);
 export const sourceKey = (jobId: string) => `jobs/${jobId}/source`;
 
 /** A file from a GraphQL multipart request: staged on disk by our parser, or Yoga's File. */
@@ -189,10 +190,7 @@ export async function hasProviderKey(deps: CoreDeps, userId: string, provider: P
 
 /** Adds the worker job; de-duplicated by job key, so enqueueing twice runs it once. */
 export async function enqueueTranscription(tx: Prisma.TransactionClient, jobId: string): Promise<void> {
-  await tx.$executeRaw`
-    SELECT graphile_worker.add_job(
-      ${TRANSCRIBE_TASK}, json_build_object('jobId', ${jobId}::text),
-      max_attempts := ${MAX_ATTEMPTS}::int, job_key := ${jobKey(jobId)}::text, job_key_mode := 'replace')`;
+  await addJob(tx, TRANSCRIBE_TASK, { jobId }, { maxAttempts: MAX_ATTEMPTS, jobKey: jobKey(jobId) });
 }
 
 export async function cancelJob(deps: AppDeps, viewer: Viewer, id: string): Promise<Job> {

@@ -12,6 +12,7 @@ import { LiveRegistry } from '../live/registry.ts';
 import { localSessionsExhausted, MAX_AHEAD, type SessionInfo } from '../live/runtime.ts';
 import { isKeylessServer, serverKeyFor } from '../providers/registry.ts';
 import { requireProject, roleAllows } from './projectAccess.ts';
+import { addJob, taskJobKey, type TaskName } from '../db/queue.ts';
 import { topics } from '../pubsub/pubsub.ts';
 import { signPath } from '../security/signedUrls.ts';
 import { assertWithinQuota } from './quotas.ts';
@@ -19,9 +20,9 @@ import { recordSessionUsage } from './usage.ts';
 import { assertLiveAudioRate } from './rateLimit.ts';
 import { assertEngineSupports, optionalLanguage } from './validation.ts';
 
-export const AGGREGATE_SESSION_TASK = 'aggregate_session';
+export const AGGREGATE_SESSION_TASK = 'aggregateSession' satisfies TaskName;
 export const AGGREGATE_MAX_ATTEMPTS = 5;
-export const aggregateJobKey = (sessionId: string) => `${AGGREGATE_SESSION_TASK}:${sessionId}`;
+export const aggregateJobKey = (sessionId: string) => taskJobKey(AGGREGATE_SESSION_TASK, sessionId);
 
 export type LiveAudioKind = 'source' | 'main' | 'light';
 
@@ -285,10 +286,7 @@ export async function endSession(deps: CoreDeps, id: string, options: { idle: bo
 
 /** Adds the aggregation job; de-duplicated by job key. */
 export async function enqueueAggregation(tx: Prisma.TransactionClient, sessionId: string): Promise<void> {
-  await tx.$executeRaw`
-    SELECT graphile_worker.add_job(
-      ${AGGREGATE_SESSION_TASK}, json_build_object('sessionId', ${sessionId}::text),
-      max_attempts := ${AGGREGATE_MAX_ATTEMPTS}::int, job_key := ${aggregateJobKey(sessionId)}::text, job_key_mode := 'replace')`;
+  await addJob(tx, AGGREGATE_SESSION_TASK, { sessionId }, { maxAttempts: AGGREGATE_MAX_ATTEMPTS, jobKey: aggregateJobKey(sessionId) });
 }
 
 /** Tells transcriptChunks(sessionId:) subscribers that no more chunks will come. */

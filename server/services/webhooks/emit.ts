@@ -5,11 +5,12 @@
  */
 import type { CoreDeps } from '../../context.ts';
 import type { Prisma } from '../../db/db.ts';
+import { addJob, taskJobKey, type TaskName } from '../../db/queue.ts';
 import { newId } from '../../ids.ts';
 import type { WebhookEventType } from './events.ts';
 
-export const DELIVER_WEBHOOK_TASK = 'deliverWebhook';
-export const deliveryJobKey = (deliveryId: string) => `${DELIVER_WEBHOOK_TASK}:${deliveryId}`;
+export const DELIVER_WEBHOOK_TASK = 'deliverWebhook' satisfies TaskName;
+export const deliveryJobKey = (deliveryId: string) => taskJobKey(DELIVER_WEBHOOK_TASK, deliveryId);
 
 export interface WebhookEvent {
   type: WebhookEventType;
@@ -49,10 +50,7 @@ export async function emitEvent(
     await db.webhookDelivery.create({
       data: { id: deliveryId, endpointId: endpoint.id, eventId, event: event.type, body },
     });
-    await db.$executeRaw`
-      SELECT graphile_worker.add_job(
-        ${DELIVER_WEBHOOK_TASK}, json_build_object('deliveryId', ${deliveryId}::text),
-        max_attempts := ${deps.env.WEBHOOK_MAX_ATTEMPTS}::int, job_key := ${deliveryJobKey(deliveryId)}::text)`;
+    await addJob(db, DELIVER_WEBHOOK_TASK, { deliveryId }, { maxAttempts: deps.env.WEBHOOK_MAX_ATTEMPTS, jobKey: deliveryJobKey(deliveryId) });
   }
   return endpoints.length;
 }
