@@ -14,41 +14,21 @@ function idPayload<F extends string>(task: string, field: F, pattern: RegExp) {
   };
 }
 
-export interface TranscribePayload {
-  jobId: string;
-}
-export const assertTranscribePayload: (payload: unknown) => TranscribePayload = idPayload('transcribe', 'jobId', /^job_/);
+export const assertTranscribePayload = idPayload('transcribe', 'jobId', /^job_/);
+export type TranscribePayload = ReturnType<typeof assertTranscribePayload>;
 
 /** The translation step of a job carries the same payload as its transcription. */
-export type TranslatePayload = TranscribePayload;
 export const assertTranslatePayload: (payload: unknown) => TranslatePayload = assertTranscribePayload;
+export type TranslatePayload = TranscribePayload;
 
-export interface AggregateSessionPayload {
-  sessionId: string;
-}
-export const assertAggregateSessionPayload: (payload: unknown) => AggregateSessionPayload = idPayload(
-  'aggregateSession',
-  'sessionId',
-  /^ses_[0-9a-z]{26}$/,
-);
+export const assertAggregateSessionPayload = idPayload('aggregateSession', 'sessionId', /^ses_[0-9a-z]{26}$/);
+export type AggregateSessionPayload = ReturnType<typeof assertAggregateSessionPayload>;
 
-export interface DeliverWebhookPayload {
-  deliveryId: string;
-}
-export const assertDeliverWebhookPayload: (payload: unknown) => DeliverWebhookPayload = idPayload(
-  'deliverWebhook',
-  'deliveryId',
-  /^whd_[0-9a-z]{26}$/,
-);
+export const assertDeliverWebhookPayload = idPayload('deliverWebhook', 'deliveryId', /^whd_[0-9a-z]{26}$/);
+export type DeliverWebhookPayload = ReturnType<typeof assertDeliverWebhookPayload>;
 
-export interface ExportDatasetPayload {
-  exportId: string;
-}
-export const assertExportDatasetPayload: (payload: unknown) => ExportDatasetPayload = idPayload(
-  'exportDataset',
-  'exportId',
-  /^dsx_[0-9a-z]{26}$/,
-);
+export const assertExportDatasetPayload = idPayload('exportDataset', 'exportId', /^dsx_[0-9a-z]{26}$/);
+export type ExportDatasetPayload = ReturnType<typeof assertExportDatasetPayload>;
 
 /** What graphile-worker's crontab passes (`_cron`: the scheduled time); the sweep reads nothing of it. */
 export type CronPayload = Record<string, unknown>;

@@ -120,7 +120,7 @@ export async function run(report: BenchReport): Promise<void> {
   }
 }
 
-/** What jobs/tasks/transcribe.ts does after normalising. */
+/** What server/services/transcription/pipeline.ts does after normalising. */
 async function runOurs(provider: LocalProvider, env: Env, wav: string, dir: string) {
   const started = now();
   const targetSeconds = Math.min(provider.maxChunkSeconds, env.CHUNK_SECONDS ?? Infinity);
