@@ -1,7 +1,9 @@
 import type { AppDeps, CoreDeps, Viewer } from '../context.ts';
 import type { Provider, ProviderKey } from '../db/db.ts';
-import { badInput, notFound } from '../errors.ts';
+import { AppError, badInput, notFound } from '../errors.ts';
 import { newId } from '../ids.ts';
+import { isKeylessServer, serverKeyFor } from '../providers/registry.ts';
+import { ProviderError } from '../providers/types.ts';
 import { recordAudit } from './audit.ts';
 import { requireName } from './validation.ts';
 
@@ -68,4 +70,44 @@ export async function revealProviderKey(
   if (!row) return null;
   await deps.db.providerKey.update({ where: { id: row.id }, data: { lastUsedAt: new Date() } });
   return deps.box.open(row, userId).toString('utf8');
+}
+
+/**
+ * The key an engine call for `userId` uses: their newest own key, else the server's; null for LOCAL
+ * and for a keyless server (see isKeylessServer). Jobs, translations and live engines all resolve it here.
+ * @throws ProviderError('auth') when a cloud provider has no key at all (the owner's was deleted meanwhile).
+ */
+export async function resolveProviderKey(
+  deps: Pick<CoreDeps, 'db' | 'box' | 'env'>,
+  userId: string,
+  provider: Provider,
+): Promise<string | null> {
+  if (provider === 'LOCAL') return null;
+  const key = (await revealProviderKey(deps, userId, provider)) ?? serverKeyFor(deps.env, provider);
+  if (!key && !isKeylessServer(deps.env, provider)) {
+    throw new ProviderError('auth', `No ${provider} key is configured for its owner or on this server.`);
+  }
+  return key;
+}
+
+/** Whether `userId` has a key for cloud `provider` at hand: the server's, a keyless server, or one of their own. */
+export async function hasProviderKey(deps: Pick<CoreDeps, 'db' | 'env'>, userId: string, provider: Provider): Promise<boolean> {
+  if (serverKeyFor(deps.env, provider) || isKeylessServer(deps.env, provider)) return true;
+  return (await deps.db.providerKey.count({ where: { userId, provider } })) > 0;
+}
+
+/**
+ * Refuses (PROVIDER_UNAVAILABLE) a job or live session for a provider it cannot use now: LOCAL when
+ * its library or model is missing, a cloud provider when no key is at hand.
+ */
+export async function assertProviderUsable(deps: Pick<CoreDeps, 'db' | 'env' | 'providers'>, userId: string, provider: Provider): Promise<void> {
+  if (provider === 'LOCAL') {
+    const availability = await deps.providers.LOCAL.availability();
+    if (!availability.ok) throw new AppError('PROVIDER_UNAVAILABLE', `LOCAL is not available: ${availability.reason}`);
+  } else if (!(await hasProviderKey(deps, userId, provider))) {
+    throw new AppError(
+      'PROVIDER_UNAVAILABLE',
+      `No ${provider} key: add your own with setProviderKey, or ask the operator to configure one.`,
+    );
+  }
 }

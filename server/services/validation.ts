@@ -6,6 +6,7 @@ import type { ProviderName } from '../providers/types.ts';
 const USERNAME = /^[a-z0-9][a-z0-9_.-]{2,31}$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const LANGUAGE = /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$/;
+const MODEL = /^[\w.:/-]{1,100}$/;
 
 export function normaliseUsername(raw: string): string {
   const username = raw.trim().toLowerCase();
@@ -36,6 +37,13 @@ export function optionalLanguage(raw: string | null | undefined, field = 'langua
   const language = raw?.trim() || null;
   if (language && !LANGUAGE.test(language)) throw badInput(`${field} must be a language code such as "en" or "pt-BR".`, field);
   return language;
+}
+
+/** A model name such as "nova-3" or "gpt-4o-transcribe", trimmed; null when none is given. */
+export function optionalModel(raw: string | null | undefined): string | null {
+  const model = raw?.trim() || null;
+  if (model && !MODEL.test(model)) throw badInput('model is not a valid model name.', 'model');
+  return model;
 }
 
 /** Refuses (BAD_USER_INPUT, naming the engine's limits) an option the engine cannot honour. */
