@@ -11,3 +11,13 @@ export async function jobRunnersAlive(deps: Pick<CoreDeps, 'db' | 'env'>): Promi
     ) AS alive`;
   return rows[0]?.alive === true;
 }
+
+/** The database answers a query (`/ready`). */
+export async function databaseAnswers(deps: Pick<CoreDeps, 'db'>): Promise<boolean> {
+  try {
+    await deps.db.$queryRaw`SELECT 1`;
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -11,11 +11,11 @@ export function sendError(
   message: string,
   extensions: Record<string, unknown> = {},
 ): void {
-  const text = JSON.stringify(errorBody(code, message, extensions));
-  res.writeHead(httpStatusOf(code)!, {
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(text),
-    'cache-control': 'no-store',
-  });
+  sendJson(res, httpStatusOf(code)!, errorBody(code, message, extensions), { 'cache-control': 'no-store' });
+}
+
+export function sendJson(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers });
   res.end(text);
 }
