@@ -8,20 +8,30 @@
  * a new one (which replays the stored audio its engine has not transcribed yet).
  */
 import type { CoreDeps } from '../context.ts';
+import { LocalDecoderSlots } from './localSlots.ts';
 import { SessionRuntime, type SessionInfo } from './runtime.ts';
+
+export interface LiveRegistryOptions {
+  /** Ends an idle session (services/liveSessions.ts). */
+  onIdle(sessionId: string): Promise<unknown>;
+  /** The key a session's cloud engine uses (services/providerKeys.ts). */
+  resolveKey(session: SessionInfo): Promise<string | null>;
+}
 
 export class LiveRegistry {
   readonly #deps: CoreDeps;
   readonly #runtimes = new Map<string, SessionRuntime>();
-  readonly #onIdle: (sessionId: string) => Promise<unknown>;
-  #localSlots = 0;
+  readonly #options: LiveRegistryOptions;
+  /** LOCAL decoders held by this process. */
+  readonly localSlots: LocalDecoderSlots;
   #sweepTimer: NodeJS.Timeout | null = null;
   #sweeping = false;
   #closed = false;
 
-  constructor(deps: CoreDeps, options: { onIdle: (sessionId: string) => Promise<unknown> }) {
+  constructor(deps: CoreDeps, options: LiveRegistryOptions) {
     this.#deps = deps;
-    this.#onIdle = options.onIdle;
+    this.#options = options;
+    this.localSlots = new LocalDecoderSlots(deps.env.LIVE_MAX_LOCAL_SESSIONS);
     const every = Math.max(1, Math.min(30, deps.env.LIVE_IDLE_SECONDS / 2)) * 1000;
     this.#sweepTimer = setInterval(() => void this.sweep(), every);
     this.#sweepTimer.unref();
@@ -29,11 +39,6 @@ export class LiveRegistry {
 
   get size(): number {
     return this.#runtimes.size;
-  }
-
-  /** LOCAL decoders held by this process. */
-  get localSessions(): number {
-    return this.#localSlots;
   }
 
   get(sessionId: string): SessionRuntime | undefined {
@@ -46,14 +51,8 @@ export class LiveRegistry {
     if (!runtime || runtime.disposed) {
       runtime = new SessionRuntime(this.#deps, info, {
         onIdle: (id) => void this.#endIdle(id),
-        acquireLocalSlot: () => {
-          if (this.#closed || this.#localSlots >= this.#deps.env.LIVE_MAX_LOCAL_SESSIONS) return false;
-          this.#localSlots += 1;
-          return true;
-        },
-        releaseLocalSlot: () => {
-          this.#localSlots = Math.max(0, this.#localSlots - 1);
-        },
+        resolveKey: this.#options.resolveKey,
+        localSlots: this.localSlots,
         onDispose: (id) => {
           if (this.#runtimes.get(id) === runtime) this.#runtimes.delete(id);
         },
@@ -84,7 +83,7 @@ export class LiveRegistry {
   async #endIdle(sessionId: string): Promise<void> {
     if (this.#closed) return;
     try {
-      await this.#onIdle(sessionId);
+      await this.#options.onIdle(sessionId);
     } catch (error) {
       this.#deps.logger.warn({ err: error, sessionId }, 'could not end an idle live session');
     }
@@ -93,6 +92,7 @@ export class LiveRegistry {
   /** Frees every engine (sessions stay ACTIVE in the database; clients continue elsewhere). */
   async close(): Promise<void> {
     this.#closed = true;
+    this.localSlots.close();
     if (this.#sweepTimer) clearInterval(this.#sweepTimer);
     await Promise.all([...this.#runtimes.values()].map((runtime) => runtime.dispose()));
     this.#runtimes.clear();

@@ -9,16 +9,18 @@ import { Prisma, type AudioEncoding, type LiveSession, type Provider } from '../
 import { AppError, badInput, conflict, forbidden, notFound } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { LiveRegistry } from '../live/registry.ts';
-import { localSessionsExhausted, MAX_AHEAD, type SessionInfo } from '../live/runtime.ts';
-import { isKeylessServer, serverKeyFor } from '../providers/registry.ts';
+import { MAX_AHEAD } from '../live/chunkOrder.ts';
+import type { SessionInfo } from '../live/runtime.ts';
+import { findChangeableSession, findVisibleSession } from './access/liveSessions.ts';
 import { requireProject, roleAllows } from './projectAccess.ts';
 import { addJob, taskJobKey, type TaskName } from '../db/queue.ts';
 import { topics } from '../pubsub/pubsub.ts';
 import { signPath } from '../security/signedUrls.ts';
 import { assertWithinQuota } from './quotas.ts';
 import { recordSessionUsage } from './usage.ts';
+import { assertProviderUsable, resolveProviderKey } from './providerKeys.ts';
 import { assertLiveAudioRate } from './rateLimit.ts';
-import { assertEngineSupports, optionalLanguage } from './validation.ts';
+import { assertEngineSupports, optionalLanguage, optionalModel } from './validation.ts';
 
 export const AGGREGATE_SESSION_TASK = 'aggregateSession' satisfies TaskName;
 export const AGGREGATE_MAX_ATTEMPTS = 5;
@@ -40,35 +42,6 @@ const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 /** A tail longer than this is not re-transcribed when a session is ended from another process. */
 const MAX_TAIL_FLUSH_SECONDS = 120;
 
-/**
- * Who may see a session: its owner, the members of its project (recordings are reviewed there), and
- * admins acting with admin power. Only the owner (or an admin) may send audio to it or end it.
- * (An `OR` filter: combine it with other filters through `AND`.)
- */
-export function visibleSessionWhere(viewer: Viewer): Prisma.LiveSessionWhereInput {
-  return viewer.isAdmin
-    ? {}
-    : { OR: [{ ownerId: viewer.user.id }, { project: { members: { some: { userId: viewer.user.id } } } }] };
-}
-
-/** Whether the viewer sees the session as its owner (or admin) rather than through its project. */
-export function ownsSession(viewer: Viewer, session: Pick<LiveSession, 'ownerId'>): boolean {
-  return viewer.isAdmin || session.ownerId === viewer.user.id;
-}
-
-export async function findVisibleSession(deps: CoreDeps, viewer: Viewer, id: string): Promise<LiveSession> {
-  const session = await deps.db.liveSession.findFirst({ where: { id, ...visibleSessionWhere(viewer) } });
-  if (!session) throw notFound('Live session');
-  return session;
-}
-
-/** A session the viewer may feed or end: their own (any for admins); a project member's is FORBIDDEN. */
-async function findOwnSession(deps: CoreDeps, viewer: Viewer, id: string): Promise<LiveSession> {
-  const session = await findVisibleSession(deps, viewer, id);
-  if (!ownsSession(viewer, session)) throw forbidden("Only the session's owner can send audio to it or end it.");
-  return session;
-}
-
 /** A member removed from a project (or made REVIEWER) mid-session stops adding audio to it; ending it stays possible. */
 async function assertStillRecords(deps: CoreDeps, viewer: Viewer, projectId: string): Promise<void> {
   const member = await deps.db.projectMember.findUnique({
@@ -86,7 +59,10 @@ const registries = new WeakMap<CoreDeps, LiveRegistry>();
 export function liveRegistry(deps: CoreDeps): LiveRegistry {
   let registry = registries.get(deps);
   if (!registry) {
-    registry = new LiveRegistry(deps, { onIdle: (id) => endSession(deps, id, { idle: true }) });
+    registry = new LiveRegistry(deps, {
+      onIdle: (id) => endSession(deps, id, { idle: true }),
+      resolveKey: (session) => resolveProviderKey(deps, session.ownerId, session.provider),
+    });
     registries.set(deps, registry);
   }
   return registry;
@@ -116,8 +92,7 @@ export async function startLiveSession(deps: CoreDeps, viewer: Viewer, input: St
   const { env } = deps;
   const provider = input.provider ?? env.DEFAULT_PROVIDER;
   const language = optionalLanguage(input.language);
-  const model = input.model?.trim() || null;
-  if (model && (model.length > 100 || !/^[\w.:/-]+$/.test(model))) throw badInput('model is not a valid model name.', 'model');
+  const model = optionalModel(input.model);
   assertEngineSupports(env, provider, { language, model, diarize: false });
   if (!Number.isInteger(input.sampleRate)) throw badInput('sampleRate must be a whole number of Hz.', 'sampleRate');
   if (input.encoding === 'PCM_S16LE' && (input.sampleRate < 8000 || input.sampleRate > 48000)) {
@@ -137,16 +112,8 @@ export async function startLiveSession(deps: CoreDeps, viewer: Viewer, input: St
   await assertWithinQuota(deps, viewer.user.id, null);
 
   const registry = liveRegistry(deps);
-  if (provider === 'LOCAL') {
-    const availability = await deps.providers.LOCAL.availability();
-    if (!availability.ok) throw new AppError('PROVIDER_UNAVAILABLE', `LOCAL is not available: ${availability.reason}`);
-    if (registry.localSessions >= env.LIVE_MAX_LOCAL_SESSIONS) throw localSessionsExhausted(env.LIVE_MAX_LOCAL_SESSIONS);
-  } else if (!(await hasKey(deps, viewer.user.id, provider))) {
-    throw new AppError(
-      'PROVIDER_UNAVAILABLE',
-      `No ${provider} key: add your own with setProviderKey, or ask the operator to configure one.`,
-    );
-  }
+  await assertProviderUsable(deps, viewer.user.id, provider);
+  if (provider === 'LOCAL') registry.localSlots.assertFree();
 
   const session = await deps.db.liveSession.create({
     data: {
@@ -174,11 +141,6 @@ export async function startLiveSession(deps: CoreDeps, viewer: Viewer, input: St
   return session;
 }
 
-async function hasKey(deps: CoreDeps, userId: string, provider: Provider): Promise<boolean> {
-  if (serverKeyFor(deps.env, provider) || isKeylessServer(deps.env, provider)) return true;
-  return (await deps.db.providerKey.count({ where: { userId, provider } })) > 0;
-}
-
 /**
  * Stores chunk `seq` (base64 audio) and applies it in order. A repeated seq is ignored; an early
  * one waits for the missing ones (see SessionRuntime.append).
@@ -193,7 +155,7 @@ export async function appendLiveAudio(deps: CoreDeps, viewer: Viewer, sessionId:
   if (bytes.length > maxBytes) throw chunkTooLarge(maxBytes);
 
   await assertLiveAudioRate(deps, viewer.user.id);
-  const session = await findOwnSession(deps, viewer, sessionId);
+  const session = await findChangeableSession(deps, viewer, sessionId);
   if (seq < session.nextSeq) return true; // already applied: a retry
   if (session.projectId && session.ownerId === viewer.user.id) await assertStillRecords(deps, viewer, session.projectId);
   if (session.status !== 'ACTIVE') throw conflict(`The live session has ended (${session.status}).`);
@@ -223,7 +185,7 @@ const chunkTooLarge = (maxBytes: number) =>
 
 /** endLiveSession: flushes the engine's last final, marks the session ENDED and enqueues aggregation. */
 export async function endLiveSession(deps: CoreDeps, viewer: Viewer, id: string): Promise<LiveSession> {
-  const session = await findOwnSession(deps, viewer, id);
+  const session = await findChangeableSession(deps, viewer, id);
   if (session.status !== 'ACTIVE') return session;
   return (await endSession(deps, id, { idle: false })) ?? findVisibleSession(deps, viewer, id);
 }

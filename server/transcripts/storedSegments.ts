@@ -29,3 +29,19 @@ export interface IndexedSegment extends Segment {
 export function indexedSegmentFromStored(row: StoredSegmentRow & { idx: number }): IndexedSegment {
   return { index: row.idx, ...segmentFromStored(row), speaker: row.speaker };
 }
+
+/**
+ * The columns to store for a segment an engine returned for audio that starts `offsetSeconds` into
+ * the whole (a job's chunk, a live engine's resume point): times shifted and rounded to whole
+ * milliseconds, text trimmed.
+ */
+export function storedSegmentAt(segment: Segment, offsetSeconds: number) {
+  const at = (seconds: number) => Math.round((offsetSeconds + seconds) * 1000) / 1000;
+  return {
+    startSeconds: at(segment.start),
+    endSeconds: at(segment.end),
+    text: segment.text.trim(),
+    speaker: segment.speaker ?? null,
+    words: segment.words.map((word) => ({ ...word, start: at(word.start), end: at(word.end) })),
+  } satisfies StoredSegmentRow;
+}

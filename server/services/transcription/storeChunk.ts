@@ -1,6 +1,7 @@
 import type { CoreDeps } from '../../context.ts';
 import type { Segment } from '../../providers/types.ts';
 import { topics } from '../../pubsub/pubsub.ts';
+import { storedSegmentAt } from '../../transcripts/storedSegments.ts';
 import { publishJobChange } from '../jobs.ts';
 
 /**
@@ -22,20 +23,7 @@ export async function storeChunk(
     const before = await tx.transcriptSegment.count({ where: { jobId } });
     const rows = segments
       .filter((segment) => segment.text.trim().length > 0)
-      .map((segment, i) => ({
-        jobId,
-        idx: before + i,
-        chunkIndex,
-        startSeconds: round(offsetSeconds + segment.start),
-        endSeconds: round(offsetSeconds + segment.end),
-        text: segment.text.trim(),
-        speaker: segment.speaker ?? null,
-        words: segment.words.map((word) => ({
-          ...word,
-          start: round(offsetSeconds + word.start),
-          end: round(offsetSeconds + word.end),
-        })),
-      }));
+      .map((segment, i) => ({ jobId, idx: before + i, chunkIndex, ...storedSegmentAt(segment, offsetSeconds) }));
     await tx.transcriptSegment.createMany({ data: rows });
     const updated = await tx.job.update({
       where: { id: jobId },
@@ -57,5 +45,3 @@ export async function storeChunk(
   await publishJobChange(deps, stored.job);
   return true;
 }
-
-const round = (seconds: number) => Math.round(seconds * 1000) / 1000;
