@@ -3,8 +3,8 @@ import type { AppDeps } from '../context.ts';
 import { downloadViewer } from './httpDownload.ts';
 import { sendError } from './httpError.ts';
 import { visibleJobWhere } from '../services/jobs.ts';
-import { transcriptFromRows, type TranscriptFormat } from '../services/transcripts.ts';
-import { renderTranscript, transcriptContentType } from '../transcripts/formats.ts';
+import { transcriptFromRows } from '../services/transcripts.ts';
+import { renderTranscript, transcriptContentType, type TranscriptFormat } from '../transcripts/formats.ts';
 
 const ROUTE = /^\/jobs\/([a-z0-9_]+)\/transcript\.(txt|srt|vtt|json)$/;
 

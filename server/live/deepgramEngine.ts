@@ -10,6 +10,7 @@
  */
 import { ProviderError, type Segment, type Word } from '../providers/types.ts';
 import { createDeepgramClient, deepgramSpeakerLabel, type DgWord } from '../providers/deepgram.ts';
+import { mapDeepgramSocketError } from '../providers/deepgramErrors.ts';
 import { LIVE_SAMPLE_RATE, LiveEngine, type LiveEngineOptions } from './types.ts';
 
 const OPEN_TIMEOUT_MS = 10_000;
@@ -87,7 +88,7 @@ export class DeepgramLiveEngine extends LiveEngine {
       socket.on('error', (error) => {
         clearTimeout(timer);
         if (engine) engine.#failed(error);
-        else reject(connectError(error, options.apiKey));
+        else reject(mapDeepgramSocketError(error, options.apiKey));
       });
       socket.on('close', (event) => {
         clearTimeout(timer);
@@ -199,12 +200,6 @@ export class DeepgramLiveEngine extends LiveEngine {
     clearInterval(this.#keepAlive);
     this.#onClosed?.();
     this.#onClosed = null;
-    this.emit('error', connectError(error, this.#apiKey));
+    this.emit('error', mapDeepgramSocketError(error, this.#apiKey));
   }
-}
-
-function connectError(error: unknown, apiKey: string | null): ProviderError {
-  const message = error instanceof Error ? error.message : String((error as { message?: unknown })?.message ?? error);
-  if (/\b(401|402|403)\b/.test(message)) return new ProviderError('auth', `Deepgram refused the key: ${message}`, {}, [apiKey]);
-  return new ProviderError('transient', `Could not reach Deepgram: ${message}`, {}, [apiKey]);
 }

@@ -2,6 +2,7 @@
 import { ffmpegCommand, runFfmpeg } from './ffmpeg.ts';
 import type { MediaTools } from './run.ts';
 import { sniffMedia, type MediaContainer } from './sniff.ts';
+import { roundTo } from '../rounding.ts';
 
 /** Quieter than this for at least SILENCE_MIN_SECONDS counts as silence. */
 export const SILENCE_THRESHOLD_DB = -40;
@@ -65,11 +66,10 @@ export function parseLevels(log: string, durationSeconds: number): RecordingLeve
   }
   if (openSilence !== null) silenceSeconds += Math.max(0, durationSeconds - openSilence);
   return {
-    silenceSeconds: Math.min(durationSeconds, round3(silenceSeconds)),
+    silenceSeconds: Math.min(durationSeconds, roundTo(silenceSeconds, 3)),
     meanVolumeDb,
     maxVolumeDb,
     clippedRatio: samples > 0 ? fullScale / samples : 0,
   };
 }
 
-const round3 = (value: number) => Math.round(value * 1000) / 1000;

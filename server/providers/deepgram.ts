@@ -12,10 +12,12 @@
  *
  * The SDK's retries are off (`maxRetries: 0`): the job system retries with backoff, and the SDK
  * would re-send the file stream it has already consumed. Errors become {@link ProviderError}s, see
- * {@link mapDeepgramError}.
+ * mapDeepgramError (deepgramErrors.ts).
  */
 import path from 'node:path';
-import { DeepgramClient, DeepgramError, DeepgramTimeoutError } from '@deepgram/sdk';
+import { DeepgramClient } from '@deepgram/sdk';
+import { mapDeepgramError } from './deepgramErrors.ts';
+import { clampTime } from './timing.ts';
 import { ProviderError, type Segment, type SpeechProvider, type TranscribeRequest, type TranscribeResult, type Word } from './types.ts';
 
 export const DEEPGRAM_DEFAULT_BASE_URL = 'https://api.deepgram.com';
@@ -125,11 +127,6 @@ export function deepgramSpeakerLabel(speaker: number | undefined | null): string
   return typeof speaker === 'number' ? `Speaker ${speaker + 1}` : null;
 }
 
-function clampTime(value: number | undefined, duration: number): number {
-  const t = Math.max(0, value ?? 0);
-  return duration > 0 ? Math.min(t, duration) : t;
-}
-
 function toWord(w: DgWord, diarize: boolean, duration: number): Word {
   const start = clampTime(w.start, duration);
   return {
@@ -181,72 +178,4 @@ function segmentsFromWords(raw: DgWord[], diarize: boolean, duration: number): S
   }
   flush();
   return segments;
-}
-
-/**
- * Turns an SDK error into a {@link ProviderError}:
- * - 401/402/403 → `auth` (bad key, no credits, no permission)
- * - 429, 408, 5xx, timeouts, connection failures → `transient` (retryAfterMs from `retry-after`)
- * - 400/413/415/422 about the audio ("failed to process audio", "payload", "corrupt or unsupported
- *   data", …) → `bad_media`; other 4xx (unknown model or language) → `unavailable`
- * When the caller's signal aborted, the signal's reason (an AbortError) is returned instead.
- */
-export function mapDeepgramError(error: unknown, signal?: AbortSignal, apiKey?: string | null): Error {
-  const secrets = [apiKey];
-  if (signal?.aborted) return abortReason(signal);
-  if (error instanceof ProviderError) return error;
-  if (error instanceof DeepgramTimeoutError) return new ProviderError('transient', 'Deepgram request timed out');
-  if (error instanceof DeepgramError) {
-    const status = error.statusCode;
-    if (typeof status !== 'number') {
-      const cause = (error as { cause?: unknown }).cause;
-      // The SDK aborts its fetch with the string "timeout", which reaches us as a plain DeepgramError.
-      if (cause === 'timeout' || /^"?timeout"?$/i.test(error.message.trim())) {
-        return new ProviderError('transient', 'Deepgram request timed out');
-      }
-      const detail = cause instanceof Error ? describeCause(cause) : error.message;
-      return new ProviderError('transient', `Could not reach Deepgram: ${detail}`, {}, secrets);
-    }
-    const message = `Deepgram ${status}: ${bodyMessage(error.body) ?? error.message}`;
-    const retryAfterMs = retryAfterFromHeaders(error.rawResponse?.headers);
-    if (status === 401 || status === 402 || status === 403) return new ProviderError('auth', message, { status }, secrets);
-    if (status === 429 || status === 408 || status >= 500) {
-      return new ProviderError('transient', message, { status, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) }, secrets);
-    }
-    if (status === 413 || status === 415 || /audio|payload|media|corrupt|unsupported data|decod|format|duration/i.test(message)) {
-      return new ProviderError('bad_media', message, { status }, secrets);
-    }
-    return new ProviderError('unavailable', message, { status }, secrets);
-  }
-  return error instanceof Error ? error : new Error(String(error));
-}
-
-function bodyMessage(body: unknown): string | undefined {
-  if (body && typeof body === 'object') {
-    const { err_msg: errMsg, message, reason } = body as { err_msg?: unknown; message?: unknown; reason?: unknown };
-    for (const value of [errMsg, message, reason]) if (typeof value === 'string') return value;
-  }
-  return typeof body === 'string' && body ? body : undefined;
-}
-
-function describeCause(cause: Error): string {
-  const inner = (cause as { cause?: unknown }).cause;
-  if (inner instanceof Error) return describeCause(inner);
-  const code = (cause as { code?: unknown }).code;
-  return typeof code === 'string' ? `${code} ${cause.message}` : cause.message;
-}
-
-function abortReason(signal: AbortSignal): Error {
-  const reason: unknown = signal.reason;
-  if (reason instanceof Error) return reason;
-  return new DOMException(typeof reason === 'string' ? reason : 'The operation was aborted', 'AbortError');
-}
-
-function retryAfterFromHeaders(headers: Headers | undefined | null): number | undefined {
-  const value = headers?.get('retry-after');
-  if (value == null || value.trim() === '') return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds)) return Math.max(0, Math.round(seconds * 1000));
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
 }

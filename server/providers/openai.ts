@@ -12,11 +12,13 @@
  *
  * The SDK's own retries are off (`maxRetries: 0`): the job system retries with backoff, and an SDK
  * retry inside a job would multiply attempts and hide a 429's retry-after from it. Errors become
- * {@link ProviderError}s, see {@link mapOpenAIError}.
+ * {@link ProviderError}s, see mapOpenAIError (openaiErrors.ts).
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError, OpenAIError } from 'openai';
+import OpenAI from 'openai';
+import { mapOpenAIError } from './openaiErrors.ts';
+import { clampTime } from './timing.ts';
 import { ProviderError, type Segment, type SpeechProvider, type TranscribeRequest, type TranscribeResult, type Word } from './types.ts';
 
 export const OPENAI_DEFAULT_BASE_URL = 'https://api.openai.com/v1';
@@ -153,11 +155,6 @@ export function createOpenAIProvider(config: OpenAIProviderConfig): OpenAIProvid
   return new OpenAIProvider(config);
 }
 
-function clampTime(value: number, duration: number): number {
-  const t = Math.max(0, value);
-  return duration > 0 ? Math.min(t, duration) : t;
-}
-
 function verboseSegments(body: TranscriptionBody, duration: number): Segment[] {
   const raw = (body.segments ?? []).map((s) => ({
     start: clampTime(s.start, duration),
@@ -231,87 +228,6 @@ function diarizedSegments(body: TranscriptionBody, duration: number): Segment[] 
         words: [],
       };
     });
-}
-
-/**
- * Turns an SDK error into a {@link ProviderError}:
- * - 401/403 → `auth`; 429 `insufficient_quota` → `auth` (billing: retrying will not help)
- * - 429, 408, 409, 5xx, timeouts, connection failures → `transient` (retryAfterMs from `retry-after-ms`/`retry-after`)
- * - 400/413/415/422 about the audio (param `file`, or a message about the file/audio/format) → `bad_media`
- * - other 4xx (unknown model, bad parameter, wrong base URL path) → `unavailable`
- * When the caller's signal aborted, the signal's reason is returned instead (an AbortError), so
- * cancellation is never mistaken for a provider failure.
- */
-export function mapOpenAIError(
-  error: unknown,
-  context: { signal?: AbortSignal; purpose?: 'transcription' | 'chat'; apiKey?: string | null } = {},
-): Error {
-  const secrets = [context.apiKey];
-  if (context.signal?.aborted || error instanceof APIUserAbortError) {
-    return abortReason(context.signal);
-  }
-  if (error instanceof ProviderError) return error;
-  if (error instanceof APIConnectionTimeoutError) {
-    return new ProviderError('transient', 'OpenAI request timed out');
-  }
-  if (error instanceof APIConnectionError) {
-    const cause = (error as { cause?: unknown }).cause;
-    const detail = cause instanceof Error ? describeCause(cause) : error.message;
-    return new ProviderError('transient', `Could not reach the OpenAI endpoint: ${detail}`, {}, secrets);
-  }
-  if (error instanceof APIError && typeof error.status === 'number') {
-    const status = error.status;
-    const message = `OpenAI ${status}: ${apiMessage(error)}`;
-    const retryAfterMs = retryAfterFromHeaders(error.headers);
-    const details = { status, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
-    if (status === 401 || status === 403) return new ProviderError('auth', message, { status }, secrets);
-    if (status === 429 && error.code === 'insufficient_quota') return new ProviderError('auth', message, { status }, secrets);
-    if (status === 429 || status === 408 || status === 409 || status >= 500) return new ProviderError('transient', message, details, secrets);
-    if (context.purpose !== 'chat' && (status === 413 || status === 415 || isAboutTheAudio(error))) {
-      return new ProviderError('bad_media', message, { status }, secrets);
-    }
-    return new ProviderError('unavailable', message, { status }, secrets);
-  }
-  if (error instanceof OpenAIError) {
-    return new ProviderError(/credential|api key/i.test(error.message) ? 'auth' : 'unavailable', `OpenAI: ${error.message}`, {}, secrets);
-  }
-  return error instanceof Error ? error : new Error(String(error));
-}
-
-function isAboutTheAudio(error: APIError): boolean {
-  if (error.param === 'file') return true;
-  return /audio|file|format|decod|duration|too (short|long)|corrupt|media/i.test(apiMessage(error));
-}
-
-function apiMessage(error: APIError): string {
-  const inner = error.error as { message?: unknown } | undefined;
-  return typeof inner?.message === 'string' ? inner.message : error.message;
-}
-
-function describeCause(cause: Error): string {
-  const code = (cause as { code?: unknown }).code;
-  const inner = (cause as { cause?: unknown }).cause;
-  if (inner instanceof Error) return describeCause(inner);
-  return typeof code === 'string' ? `${code} ${cause.message}` : cause.message;
-}
-
-export function abortReason(signal: AbortSignal | undefined): Error {
-  const reason: unknown = signal?.reason;
-  if (reason instanceof Error) return reason;
-  return new DOMException(typeof reason === 'string' ? reason : 'The operation was aborted', 'AbortError');
-}
-
-/** `retry-after-ms` (OpenAI's extension), else `retry-after` in seconds or as an HTTP date. */
-export function retryAfterFromHeaders(headers: Headers | undefined | null): number | undefined {
-  if (!headers) return undefined;
-  const ms = headers.get('retry-after-ms');
-  if (ms !== null && ms.trim() !== '' && Number.isFinite(Number(ms))) return Math.max(0, Math.round(Number(ms)));
-  const value = headers.get('retry-after');
-  if (value === null || value.trim() === '') return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds)) return Math.max(0, Math.round(seconds * 1000));
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
 }
 
 /** Whisper reports the language by name ("english"); compatible servers often by code. */

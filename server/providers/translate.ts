@@ -9,7 +9,8 @@
  */
 import type OpenAI from 'openai';
 import { APIError } from 'openai';
-import { createOpenAIClient, mapOpenAIError, resolveOpenAIKey } from './openai.ts';
+import { createOpenAIClient, resolveOpenAIKey } from './openai.ts';
+import { mapOpenAIError } from './openaiErrors.ts';
 import { ProviderError } from './types.ts';
 
 export interface TranslateOptions {

@@ -1,4 +1,5 @@
 import type { Provider } from '../db/db.ts';
+import { roundTo } from '../rounding.ts';
 
 /** USD per audio minute, by provider and model; "*" is the provider's fallback. */
 export type PriceTable = Record<Provider, Record<string, number>>;
@@ -25,5 +26,5 @@ export function parsePrices(json: string | undefined): PriceTable {
 
 export function estimateCostUsd(prices: PriceTable, provider: Provider, model: string | null, audioSeconds: number) {
   const perMinute = prices[provider][model ?? '*'] ?? prices[provider]['*'] ?? 0;
-  return Math.round(((perMinute * audioSeconds) / 60) * 1e6) / 1e6;
+  return roundTo((perMinute * audioSeconds) / 60, 6);
 }

@@ -16,6 +16,7 @@ import type { AppDeps, CoreDeps, Viewer } from '../context.ts';
 import type { Prisma, User } from '../db/db.ts';
 import { AppError, badInput, notFound } from '../errors.ts';
 import { recordAudit } from './audit.ts';
+import { roundTo } from '../rounding.ts';
 
 /** Largest quota an admin can set: about 19 years of audio a month, far beyond any real use. */
 export const MAX_QUOTA_MINUTES = 10_000_000;
@@ -70,10 +71,10 @@ function status(monthlyAudioMinutes: number | null, figures: Figures, at?: Date)
   const { start, next } = utcMonth(at);
   return {
     monthlyAudioMinutes,
-    usedAudioSecondsThisMonth: round3(figures.used),
-    reservedAudioSeconds: round3(figures.reserved),
+    usedAudioSecondsThisMonth: roundTo(figures.used, 3),
+    reservedAudioSeconds: roundTo(figures.reserved, 3),
     remainingAudioSeconds:
-      monthlyAudioMinutes === null ? null : Math.max(0, round3(monthlyAudioMinutes * 60 - figures.used - figures.reserved)),
+      monthlyAudioMinutes === null ? null : Math.max(0, roundTo(monthlyAudioMinutes * 60 - figures.used - figures.reserved, 3)),
     monthStart: start,
     resetsAt: next,
   };
@@ -137,10 +138,10 @@ export async function assertWithinQuota(
   ];
   throw new AppError('QUOTA_EXCEEDED', parts.join(''), {
     monthlyAudioMinutes: user.monthlyAudioMinutes,
-    usedAudioSeconds: round3(figures.used),
-    reservedAudioSeconds: round3(figures.reserved),
-    requestedAudioSeconds: additional === null ? null : round3(additional),
-    remainingAudioSeconds: round3(remaining),
+    usedAudioSeconds: roundTo(figures.used, 3),
+    reservedAudioSeconds: roundTo(figures.reserved, 3),
+    requestedAudioSeconds: additional === null ? null : roundTo(additional, 3),
+    remainingAudioSeconds: roundTo(remaining, 3),
   });
 }
 
@@ -169,8 +170,7 @@ export async function setUserQuota(
   });
 }
 
-const round3 = (value: number) => Math.round(value * 1000) / 1000;
 
 function seconds(value: number): string {
-  return `${round3(value)} s`;
+  return `${roundTo(value, 3)} s`;
 }

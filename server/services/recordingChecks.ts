@@ -1,5 +1,6 @@
 import type { RecordingLevels } from '../media/recordingLevels.ts';
 import { normalizeWords, wordErrorRate } from '../transcripts/wer.ts';
+import { roundTo } from '../rounding.ts';
 
 /** The limits behind each check (README, "Recital and review"). */
 export const checkLimits = {
@@ -38,7 +39,7 @@ export function computeChecks(input: {
   const silenceRatio = durationSeconds > 0 ? Math.min(1, levels.silenceSeconds / durationSeconds) : 1;
   const wer =
     input.promptText !== null && normalizeWords(input.promptText).length > 0
-      ? Math.round(wordErrorRate(input.promptText, input.recognisedText) * 1000) / 1000
+      ? roundTo(wordErrorRate(input.promptText, input.recognisedText), 3)
       : null;
   return {
     tooShort: durationSeconds < checkLimits.minSeconds,
@@ -47,10 +48,10 @@ export function computeChecks(input: {
     clipped: levels.clippedRatio > checkLimits.clippedRatio,
     wordErrorRate: wer,
     wordErrorRateHigh: wer !== null && wer > checkLimits.maxWordErrorRate,
-    silenceRatio: Math.round(silenceRatio * 1000) / 1000,
+    silenceRatio: roundTo(silenceRatio, 3),
     meanVolumeDb: levels.meanVolumeDb,
     maxVolumeDb: levels.maxVolumeDb,
-    clippedRatio: Math.round(levels.clippedRatio * 1e6) / 1e6,
+    clippedRatio: roundTo(levels.clippedRatio, 6),
   };
 }
 

@@ -27,6 +27,7 @@ import { segmentFromStored } from '../transcripts/storedSegments.ts';
 import { computeChecks, type RecordingChecks } from './recordingChecks.ts';
 import { submitRecording } from './recordings.ts';
 import { FinalTaskError, finalReason, type FailureRecord } from './workFailure.ts';
+import { roundTo } from '../rounding.ts';
 
 const BATCH = 64;
 
@@ -175,7 +176,7 @@ async function aggregate(
 async function flacDuration(file: string, tools: ReturnType<typeof mediaToolsFromEnv>, signal: AbortSignal | undefined): Promise<number> {
   try {
     const probe = await probeMedia(file, { maxSeconds: Infinity, container: 'flac', tools, signal });
-    return Math.round(probe.durationSeconds * 1000) / 1000;
+    return roundTo(probe.durationSeconds, 3);
   } catch (error) {
     if (signal?.aborted) throw error;
     return 0;

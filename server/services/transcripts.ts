@@ -1,8 +1,7 @@
 import type { Job, TranscriptSegment } from '../db/db.ts';
 import type { Segment } from '../providers/types.ts';
+import type { TranscriptFormat } from '../transcripts/formats.ts';
 import { segmentFromStored } from '../transcripts/storedSegments.ts';
-
-export type TranscriptFormat = 'TXT' | 'SRT' | 'VTT' | 'JSON';
 
 export function transcriptFromRows(
   job: Pick<Job, 'id' | 'detectedLanguage' | 'language' | 'mediaDurationSeconds' | 'translatedText'>,

@@ -8,6 +8,7 @@ import { Prisma, type LiveSession, type UsageRecord } from '../db/db.ts';
 import { badInput } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { estimateCostUsd } from './pricing.ts';
+import { roundTo } from '../rounding.ts';
 
 export type UsageGroupBy = 'DAY' | 'PROVIDER' | 'USER' | 'PROJECT';
 
@@ -87,8 +88,8 @@ export async function usageBuckets(
     key: row.key,
     jobs: Number(row.jobs),
     liveSessions: Number(row.live_sessions),
-    audioSeconds: Math.round(Number(row.audio_seconds) * 1000) / 1000,
-    costUsd: Math.round(Number(row.cost_usd) * 1e6) / 1e6,
+    audioSeconds: roundTo(Number(row.audio_seconds), 3),
+    costUsd: roundTo(Number(row.cost_usd), 6),
   }));
   if (groupBy !== 'DAY') return buckets;
   const byDay = new Map(buckets.map((bucket) => [bucket.key, bucket]));

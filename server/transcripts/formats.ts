@@ -11,8 +11,8 @@ export { splitIntoCues, DEFAULT_CUE_OPTIONS, type Cue, type CueOptions } from '.
 export { formatTimestamp } from './timecode.ts';
 export { speakerLabel } from './tokens.ts';
 
-export type TranscriptFormat = 'TXT' | 'SRT' | 'VTT' | 'JSON';
-export const TRANSCRIPT_FORMATS: readonly TranscriptFormat[] = ['TXT', 'SRT', 'VTT', 'JSON'];
+export const TRANSCRIPT_FORMATS = ['TXT', 'SRT', 'VTT', 'JSON'] as const;
+export type TranscriptFormat = (typeof TRANSCRIPT_FORMATS)[number];
 
 export interface TranscriptInput {
   segments: Segment[];

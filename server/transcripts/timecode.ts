@@ -1,3 +1,5 @@
+import { roundTo } from '../rounding.ts';
+
 /** Whole milliseconds from seconds; negative, NaN and infinite inputs become 0. */
 export function toMilliseconds(seconds: number): number {
   if (!Number.isFinite(seconds) || seconds <= 0) return 0;
@@ -7,7 +9,7 @@ export function toMilliseconds(seconds: number): number {
 /** Seconds rounded to whole milliseconds (for JSON output); non-finite values become null. */
 export function roundSeconds(seconds: number | null | undefined): number | null {
   if (seconds === null || seconds === undefined || !Number.isFinite(seconds)) return null;
-  return Math.round(seconds * 1000) / 1000;
+  return roundTo(seconds, 3);
 }
 
 function pad(value: number, width: number): string {

@@ -14,6 +14,7 @@ import type { Pointer, PocketSphinxApi } from './binding.ts';
 import { EngineUnavailableError } from './binding.ts';
 import type { ModelFiles } from './model.ts';
 import { cleanHypothesis, cleanWord } from './words.ts';
+import { roundTo } from '../../rounding.ts';
 
 export const SAMPLE_RATE = 16_000;
 /** Longest piece handed to `ps_process_raw` at once (500 ms). */
@@ -49,7 +50,6 @@ export interface RecognizerOptions {
   maxUtteranceSeconds?: number;
 }
 
-const round = (seconds: number): number => Math.round(seconds * 1000) / 1000;
 
 export class Recognizer {
   readonly #api: PocketSphinxApi;
@@ -212,9 +212,9 @@ export class Recognizer {
       this.#lastWordEnd = end;
       words.push({
         word,
-        start: round(start),
-        end: round(end),
-        confidence: round(Math.min(1, Math.max(0, probability))),
+        start: roundTo(start, 3),
+        end: roundTo(end, 3),
+        confidence: roundTo(Math.min(1, Math.max(0, probability)), 3),
       });
     }
     if (words.length === 0) return null;
