@@ -20,47 +20,26 @@ import type {
   UpdateManyParams,
   UpdateParams,
 } from 'react-admin';
+import type {
+  AdminJobStatsQuery,
+  AdminUsageQuery,
+  DatasetExportFieldsFragment,
+  ReviewStatus,
+  UsageGroupBy,
+} from '../gql/graphql.js';
 import { ApiError, unwrap } from './client.ts';
 import * as ops from './operations.ts';
 
 const MAX_PAGE = 100;
 const MAX_EXPORT = 1000;
 
-export type UsageGroupBy = 'DAY' | 'PROVIDER' | 'USER' | 'PROJECT';
-
-export interface UsageRow {
-  key: string;
-  jobs: number;
-  liveSessions: number;
-  audioSeconds: number;
-  costUsd: number;
-}
-
-export interface JobStats {
-  total: number;
-  queued: number;
-  processing: number;
-  completed: number;
-  failed: number;
-  cancelled: number;
-  successRate: number;
-  audioSeconds: number;
-}
-
-export type ReviewDecision = 'APPROVED' | 'REJECTED';
-
-export interface DatasetExportRow {
-  id: string;
-  status: 'QUEUED' | 'PROCESSING' | 'COMPLETED' | 'FAILED' | 'CANCELLED';
-  progress: number;
-  recordings: number;
-  sizeBytes: number | null;
-  /** Signed link to the tar archive (no token needed); set when COMPLETED, for those who may export. */
-  downloadUrl: string | null;
-  error: string | null;
-  createdAt: string;
-  finishedAt: string | null;
-}
+// Shapes of the API's answers come from the generated operation types, never restated here.
+export type { UsageGroupBy };
+export type UsageRow = AdminUsageQuery['adminUsage'][number];
+export type JobStats = AdminJobStatsQuery['adminJobStats'];
+/** What a reviewer decides: a review status other than PENDING. */
+export type ReviewDecision = Exclude<ReviewStatus, 'PENDING'>;
+export type DatasetExportRow = DatasetExportFieldsFragment;
 
 export interface ParlanceDataProvider extends DataProvider {
   /** The urql client underneath (the job page subscribes through it). */
