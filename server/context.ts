@@ -63,8 +63,10 @@ export interface Context extends RequestMeta {
   logger: Logger;
 }
 
-/** The viewer, or an UNAUTHENTICATED error; for resolvers already guarded by auth scopes. */
-export function requireViewer(context: Context): Viewer {
-  if (!context.viewer) throw new Error('requireViewer called on an unauthenticated request');
-  return context.viewer;
+/**
+ * The context of a resolver behind the `authenticated`, `write` or `admin` auth scope (the schema
+ * builder's AuthContexts): someone is signed in.
+ */
+export interface SignedInContext extends Context {
+  viewer: Viewer;
 }

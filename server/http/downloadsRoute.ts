@@ -2,7 +2,7 @@ import type http from 'node:http';
 import type { AppDeps } from '../context.ts';
 import { downloadViewer } from './httpDownload.ts';
 import { sendError } from './httpError.ts';
-import { visibleJobWhere } from '../services/jobs.ts';
+import { visibleJobWhere } from '../services/access/jobs.ts';
 import { transcriptFromRows } from '../services/transcripts.ts';
 import { renderTranscript, transcriptContentType, type TranscriptFormat } from '../transcripts/formats.ts';
 
@@ -22,7 +22,7 @@ export async function serveTranscript(
   const viewer = await downloadViewer(deps, req, res);
   if (!viewer) return;
   const job = await deps.db.job.findFirst({
-    where: { id: jobId, ...visibleJobWhere(viewer) },
+    where: { AND: [{ id: jobId }, visibleJobWhere(viewer)] },
     include: { segments: { orderBy: { idx: 'asc' } } },
   });
   if (!job) return sendError(res, 'NOT_FOUND', 'Job not found.');

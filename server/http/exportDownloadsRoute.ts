@@ -2,8 +2,8 @@ import type http from 'node:http';
 import type { AppDeps } from '../context.ts';
 import { downloadAccess, sendStoredFile } from './httpDownload.ts';
 import { sendError } from './httpError.ts';
-import { mayExport } from '../services/datasetExports.ts';
-import { visibleProjectWhere } from '../services/projectAccess.ts';
+import { mayExport, visibleExportWhere } from '../services/access/projectContent.ts';
+import { viewerRoleIn } from '../services/projectAccess.ts';
 
 const ROUTE = /^\/exports\/([a-z0-9_]+)\/dataset\.tar$/;
 
@@ -20,15 +20,11 @@ export async function serveExportArchive(deps: AppDeps, req: http.IncomingMessag
   const access = await downloadAccess(deps, req, res);
   if (!access) return;
   const found = await deps.db.datasetExport.findFirst({
-    where: { id: exportId, ...(access === 'signed' ? {} : { project: visibleProjectWhere(access) }) },
+    where: { AND: [{ id: exportId }, access === 'signed' ? {} : visibleExportWhere(access)] },
   });
   if (!found) return sendError(res, 'NOT_FOUND', 'Dataset export not found.');
   if (access !== 'signed') {
-    const member = await deps.db.projectMember.findUnique({
-      where: { projectId_userId: { projectId: found.projectId, userId: access.user.id } },
-      select: { role: true },
-    });
-    if (!mayExport(access, member?.role ?? null)) {
+    if (!mayExport(access, await viewerRoleIn(deps.db, access, found.projectId))) {
       return sendError(res, 'FORBIDDEN', 'Only OWNERs and ADMINs of the project download its dataset.');
     }
   }

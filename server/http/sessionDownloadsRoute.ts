@@ -2,7 +2,7 @@ import type http from 'node:http';
 import type { AppDeps } from '../context.ts';
 import { downloadAccess, sendStoredFile } from './httpDownload.ts';
 import { sendError } from './httpError.ts';
-import { visibleSessionWhere } from '../services/liveSessions.ts';
+import { visibleSessionWhere } from '../services/access/liveSessions.ts';
 
 const ROUTE = /^\/sessions\/([a-z0-9_]+)\/(audio\/(source|main|light)|subtitles\.vtt)$/;
 
@@ -20,7 +20,7 @@ export async function serveSessionFile(deps: AppDeps, req: http.IncomingMessage,
   const access = await downloadAccess(deps, req, res);
   if (!access) return;
   const session = await deps.db.liveSession.findFirst({
-    where: { id: sessionId, ...(access === 'signed' ? {} : visibleSessionWhere(access)) },
+    where: { AND: [{ id: sessionId }, access === 'signed' ? {} : visibleSessionWhere(access)] },
   });
   if (!session) return sendError(res, 'NOT_FOUND', 'Live session not found.');
   if (session.status !== 'READY') {

@@ -1,7 +1,7 @@
 import type { ApiKey } from '../db/db.ts';
+import { ownRowsWhere } from '../services/access/personal.ts';
 import { createApiKey, revokeApiKey } from '../services/apiKeys.ts';
 import { builder } from './builder.ts';
-import { registerNodeVisibility } from './nodeVisibility.ts';
 import { ApiKeyScopeEnum } from './root.ts';
 
 export const ApiKeyRef = builder.prismaNode('ApiKey', {
@@ -16,11 +16,6 @@ export const ApiKeyRef = builder.prismaNode('ApiKey', {
     revokedAt: t.expose('revokedAt', { type: 'DateTime', nullable: true }),
   }),
 });
-
-registerNodeVisibility(
-  'ApiKey',
-  async (context, id) => (await context.deps.db.apiKey.count({ where: { id, userId: context.viewer!.user.id } })) > 0,
-);
 
 const CreatedApiKeyRef = builder.objectRef<{ apiKey: ApiKey; secret: string }>('CreatedApiKey').implement({
   fields: (t) => ({
@@ -38,25 +33,22 @@ const CreateApiKeyInput = builder.inputType('CreateApiKeyInput', {
 });
 
 builder.queryField('apiKeys', (t) =>
-  t.prismaField({
+  t.withAuth({ authenticated: true }).prismaField({
     type: ['ApiKey'],
-    authScopes: { authenticated: true },
     resolve: (query, _root, _args, context) =>
-      context.deps.db.apiKey.findMany({ ...query, where: { userId: context.viewer!.user.id }, orderBy: { id: 'desc' } }),
+      context.deps.db.apiKey.findMany({ ...query, where: ownRowsWhere(context.viewer), orderBy: { id: 'desc' } }),
   }),
 );
 
 builder.mutationFields((t) => ({
-  createApiKey: t.field({
+  createApiKey: t.withAuth({ write: true }).field({
     type: CreatedApiKeyRef,
-    authScopes: { write: true },
     args: { input: t.arg({ type: CreateApiKeyInput, required: true }) },
-    resolve: (_root, { input }, context) => createApiKey(context.deps, context.viewer!, input),
+    resolve: (_root, { input }, context) => createApiKey(context.deps, context.viewer, input),
   }),
-  revokeApiKey: t.prismaField({
+  revokeApiKey: t.withAuth({ write: true }).prismaField({
     type: 'ApiKey',
-    authScopes: { write: true },
     args: { id: t.arg.id({ required: true }) },
-    resolve: (_query, _root, args, context) => revokeApiKey(context.deps, context.viewer!, args.id),
+    resolve: (_query, _root, args, context) => revokeApiKey(context.deps, context.viewer, args.id),
   }),
 }));

@@ -1,6 +1,5 @@
 import { auditFilter } from '../services/audit.ts';
 import { builder } from './builder.ts';
-import { registerNodeVisibility } from './nodeVisibility.ts';
 import { pageSizes } from './root.ts';
 import { UserRef } from './users.ts';
 
@@ -24,19 +23,13 @@ builder.prismaNode('AuditEntry', {
   }),
 });
 
-registerNodeVisibility(
-  'AuditEntry',
-  async (context, id) => context.viewer!.isAdmin && (await context.deps.db.auditEntry.count({ where: { id } })) > 0,
-);
-
 builder.queryField('auditLog', (t) =>
-  t.prismaConnection(
+  t.withAuth({ admin: true }).prismaConnection(
     {
       type: 'AuditEntry',
       cursor: 'seq',
       ...pageSizes,
       description: 'ADMIN only. The audit log, newest first.',
-      authScopes: { admin: true },
       args: { actorId: t.arg.id(), action: t.arg.string(), targetId: t.arg.id() },
       totalCount: (_connection, args, context) => context.deps.db.auditEntry.count({ where: auditFilter(args) }),
       resolve: (query, _root, args, context) =>

@@ -1,14 +1,14 @@
 import { login, register } from '../services/accounts.ts';
 import { logout, refreshSession, type AuthPayload } from '../services/sessions.ts';
 import { builder } from './builder.ts';
-import { markAsSelf, UserRef } from './users.ts';
+import { UserRef } from './users.ts';
 
 const AuthPayloadRef = builder.objectRef<AuthPayload>('AuthPayload').implement({
   fields: (t) => ({
     accessToken: t.exposeString('accessToken'),
     refreshToken: t.exposeString('refreshToken'),
     accessTokenExpiresAt: t.expose('accessTokenExpiresAt', { type: 'DateTime' }),
-    user: t.field({ type: UserRef, resolve: (payload) => markAsSelf(payload.user) }),
+    user: t.field({ type: UserRef, resolve: (payload) => payload.user }),
   }),
 });
 

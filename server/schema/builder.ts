@@ -1,14 +1,14 @@
 import SchemaBuilder from '@pothos/core';
 import PrismaPlugin from '@pothos/plugin-prisma';
 import RelayPlugin from '@pothos/plugin-relay';
-import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
+import ScopeAuthPlugin, { type ReplaceContext } from '@pothos/plugin-scope-auth';
 import type PrismaTypes from '../../prisma/generated/pothos-types.ts';
 import { getDatamodel } from '../../prisma/generated/pothos-types.ts';
-import type { Context } from '../context.ts';
+import type { Context, SignedInContext } from '../context.ts';
 import { AppError } from '../errors.ts';
 import type { UploadedFile } from '../services/jobs.ts';
 import { typeOfId } from '../ids.ts';
-import { canSeeNode } from './nodeVisibility.ts';
+import { canSeeNode } from '../services/access/nodes.ts';
 
 export interface AuthScopes {
   /** Any signed-in caller. */
@@ -23,6 +23,8 @@ export const builder = new SchemaBuilder<{
   Context: Context;
   PrismaTypes: PrismaTypes;
   AuthScopes: AuthScopes;
+  // Every scope needs a viewer: a field built with `t.withAuth({ ... })` gets a context whose viewer is set.
+  AuthContexts: { authenticated: SignedInContext; write: SignedInContext; admin: SignedInContext };
   DefaultFieldNullability: false;
   DefaultEdgesNullability: false;
   DefaultNodeNullability: false;
@@ -60,10 +62,19 @@ export const builder = new SchemaBuilder<{
     nodesQueryOptions: false,
     nodeQueryOptions: {
       resolve: async (_root, { id }, context, _info, resolveNode) =>
-        (await canSeeNode(context, id.typename, id.id)) ? resolveNode(id) : null,
+        (await canSeeNode(context.deps.db, context.viewer, id.typename, id.id)) ? resolveNode(id) : null,
     },
     // Our ids already name their type ("usr_…"), so the global id is the row id itself.
     encodeGlobalID: (_typename, id) => String(id),
     decodeGlobalID: (globalID) => ({ typename: typeOfId(globalID) ?? 'Unknown', id: globalID }),
   },
 });
+
+type BuilderTypes = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer Types> ? Types : never;
+
+/**
+ * The same builder, typed as fields behind a scope see it (their context has a viewer). Only for
+ * the rare ref that such fields share and must therefore be built with their context type, such
+ * as a connection object reused by several scoped fields.
+ */
+export const signedInBuilder = builder as unknown as PothosSchemaTypes.SchemaBuilder<ReplaceContext<BuilderTypes, SignedInContext>>;

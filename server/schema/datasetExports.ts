@@ -1,10 +1,10 @@
 import { signPath } from '../security/signedUrls.ts';
-import { exportDataset, mayExport } from '../services/datasetExports.ts';
-import { visibleProjectWhere } from '../services/projectAccess.ts';
+import { mayExport } from '../services/access/projectContent.ts';
+import { exportDataset } from '../services/datasetExports.ts';
+import { viewerRoleIn } from '../services/projectAccess.ts';
 import { builder } from './builder.ts';
 import { JobStatusEnum } from './jobs.ts';
-import { registerNodeVisibility } from './nodeVisibility.ts';
-import { ProjectRef, viewerRoleIn } from './projects.ts';
+import { ProjectRef } from './projects.ts';
 
 export const DatasetExportRef = builder.prismaNode('DatasetExport', {
   id: { field: 'id' },
@@ -26,7 +26,7 @@ export const DatasetExportRef = builder.prismaNode('DatasetExport', {
         'A signed link to the archive, valid for SIGNED_URL_TTL_SECONDS; set when COMPLETED, and only for OWNERs and ADMINs of the project (and site admins).',
       resolve: async (row, _args, context) => {
         if (row.status !== 'COMPLETED' || !context.viewer) return null;
-        if (!mayExport(context.viewer, await viewerRoleIn(context, row.projectId))) return null;
+        if (!mayExport(context.viewer, await viewerRoleIn(context.deps.db, context.viewer, row.projectId))) return null;
         const { env, box } = context.deps;
         return env.publicUrl + signPath(box, `/exports/${encodeURIComponent(row.id)}/dataset.tar`, env.SIGNED_URL_TTL_SECONDS);
       },
@@ -37,12 +37,6 @@ export const DatasetExportRef = builder.prismaNode('DatasetExport', {
   }),
 });
 
-registerNodeVisibility(
-  'DatasetExport',
-  async (context, id) =>
-    (await context.deps.db.datasetExport.count({ where: { id, project: visibleProjectWhere(context.viewer!) } })) > 0,
-);
-
 builder.prismaObjectField('Project', 'exports', (t) =>
   t.relation('exports', {
     description: 'The latest 20 dataset exports, newest first.',
@@ -51,12 +45,11 @@ builder.prismaObjectField('Project', 'exports', (t) =>
 );
 
 builder.mutationField('exportDataset', (t) =>
-  t.prismaField({
+  t.withAuth({ write: true }).prismaField({
     type: 'DatasetExport',
     description:
       "OWNER and ADMIN of the project (and site admins). Enqueues an archive of the project's approved recordings; follow it with node(id). BAD_USER_INPUT when nothing is approved; an export already under way is answered instead of a second.",
-    authScopes: { write: true },
     args: { projectId: t.arg.id({ required: true }) },
-    resolve: (_query, _root, args, context) => exportDataset(context.deps, context.viewer!, args.projectId),
+    resolve: (_query, _root, args, context) => exportDataset(context.deps, context.viewer, args.projectId),
   }),
 );

@@ -30,10 +30,9 @@ builder.prismaObject('HousekeepingSweep', {
 });
 
 builder.queryField('housekeepingSweeps', (t) =>
-  t.prismaField({
+  t.withAuth({ admin: true }).prismaField({
     type: ['HousekeepingSweep'],
     description: 'ADMIN only. The latest housekeeping sweeps, newest first (HOUSEKEEPING_SWEEPS_KEPT are kept).',
-    authScopes: { admin: true },
     args: { first: t.arg.int({ defaultValue: 10 }) },
     resolve: (query, _root, args, context) =>
       context.deps.db.housekeepingSweep.findMany({
@@ -62,11 +61,10 @@ const LegalHoldTargetRef = builder.unionType('LegalHoldTarget', {
 });
 
 builder.mutationField('setLegalHold', (t) =>
-  t.field({
+  t.withAuth({ admin: true }).field({
     type: LegalHoldTargetRef,
     description: 'ADMIN only. Holds a Job or a Project (and so its jobs and sessions) past retention, or releases it. Audited.',
-    authScopes: { admin: true },
     args: { id: t.arg.id({ required: true }), hold: t.arg.boolean({ required: true }) },
-    resolve: (_root, args, context) => setLegalHold(context.deps, context.viewer!, args.id, args.hold),
+    resolve: (_root, args, context) => setLegalHold(context.deps, context.viewer, args.id, args.hold),
   }),
 );

@@ -1,19 +1,18 @@
 import { indexedSegmentFromStored } from '../transcripts/storedSegments.ts';
-import { visibleProjectWhere } from '../services/projectAccess.ts';
+import { visibleSessionWhere } from '../services/access/liveSessions.ts';
+import { visiblePromptWhere } from '../services/access/projectContent.ts';
 import {
   appendLiveAudio,
   endLiveSession,
   sessionAudioUrl,
   sessionSubtitlesUrl,
   startLiveSession,
-  visibleSessionWhere,
   type LiveAudioKind,
 } from '../services/liveSessions.ts';
 import { builder } from './builder.ts';
-import { SegmentRef } from './jobs.ts';
-import { registerNodeVisibility } from './nodeVisibility.ts';
 import { ProviderEnum } from './root.ts';
-import { canSeeProject, ProjectRef } from './projects.ts';
+import { ProjectRef, visibleProjectOf } from './projects.ts';
+import { SegmentRef } from './transcripts.ts';
 import './prompts.ts';
 import { UserRef } from './users.ts';
 
@@ -42,18 +41,15 @@ export const LiveSessionRef = builder.prismaNode('LiveSession', {
       type: ProjectRef,
       nullable: true,
       description: 'Null also when the viewer cannot see the project.',
-      resolve: async (session, _args, context) =>
-        session.projectId && (await canSeeProject(context, session.projectId))
-          ? context.deps.db.project.findUnique({ where: { id: session.projectId } })
-          : null,
+      resolve: (session, _args, context) => visibleProjectOf(context, session.projectId),
     }),
     prompt: t.prismaField({
       type: 'Prompt',
       nullable: true,
       description: 'The project prompt that was read aloud, if any (null also when the viewer cannot see its project).',
       resolve: (query, session, _args, context) =>
-        session.promptId
-          ? context.deps.db.prompt.findFirst({ ...query, where: { id: session.promptId, project: visibleProjectWhere(context.viewer!) } })
+        session.promptId && context.viewer
+          ? context.deps.db.prompt.findFirst({ ...query, where: { AND: [{ id: session.promptId }, visiblePromptWhere(context.viewer)] } })
           : null,
     }),
     receivedSeconds: t.exposeFloat('receivedSeconds', { description: 'Seconds of audio applied so far.' }),
@@ -85,11 +81,6 @@ export const LiveSessionRef = builder.prismaNode('LiveSession', {
   }),
 });
 
-registerNodeVisibility(
-  'LiveSession',
-  async (context, id) => (await context.deps.db.liveSession.count({ where: { id, ...visibleSessionWhere(context.viewer!) } })) > 0,
-);
-
 const StartLiveSessionInput = builder.inputType('StartLiveSessionInput', {
   fields: (t) => ({
     provider: t.field({ type: ProviderEnum, description: "Default: the server's configured default." }),
@@ -103,37 +94,33 @@ const StartLiveSessionInput = builder.inputType('StartLiveSessionInput', {
 });
 
 builder.queryFields((t) => ({
-  liveSession: t.prismaField({
+  liveSession: t.withAuth({ authenticated: true }).prismaField({
     type: 'LiveSession',
     nullable: true,
-    authScopes: { authenticated: true },
     args: { id: t.arg.id({ required: true }) },
     resolve: (query, _root, args, context) =>
-      context.deps.db.liveSession.findFirst({ ...query, where: { id: args.id, ...visibleSessionWhere(context.viewer!) } }),
+      context.deps.db.liveSession.findFirst({ ...query, where: { AND: [{ id: args.id }, visibleSessionWhere(context.viewer)] } }),
   }),
 }));
 
 builder.mutationFields((t) => ({
-  startLiveSession: t.prismaField({
+  startLiveSession: t.withAuth({ write: true }).prismaField({
     type: 'LiveSession',
-    authScopes: { write: true },
     args: { input: t.arg({ type: StartLiveSessionInput, required: true }) },
-    resolve: (_query, _root, { input }, context) => startLiveSession(context.deps, context.viewer!, input),
+    resolve: (_query, _root, { input }, context) => startLiveSession(context.deps, context.viewer, input),
   }),
-  appendLiveAudio: t.boolean({
-    authScopes: { write: true },
+  appendLiveAudio: t.withAuth({ write: true }).boolean({
     description: 'chunk: base64 audio bytes; seq starts at 0; a repeated seq is ignored.',
     args: {
       sessionId: t.arg.id({ required: true }),
       seq: t.arg.int({ required: true }),
       chunk: t.arg.string({ required: true }),
     },
-    resolve: (_root, args, context) => appendLiveAudio(context.deps, context.viewer!, args.sessionId, args.seq, args.chunk),
+    resolve: (_root, args, context) => appendLiveAudio(context.deps, context.viewer, args.sessionId, args.seq, args.chunk),
   }),
-  endLiveSession: t.prismaField({
+  endLiveSession: t.withAuth({ write: true }).prismaField({
     type: 'LiveSession',
-    authScopes: { write: true },
     args: { id: t.arg.id({ required: true }) },
-    resolve: (_query, _root, args, context) => endLiveSession(context.deps, context.viewer!, args.id),
+    resolve: (_query, _root, args, context) => endLiveSession(context.deps, context.viewer, args.id),
   }),
 }));

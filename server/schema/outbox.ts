@@ -1,5 +1,4 @@
 import { builder } from './builder.ts';
-import { registerNodeVisibility } from './nodeVisibility.ts';
 import { pageSizes } from './root.ts';
 
 builder.prismaNode('OutboxEmail', {
@@ -16,19 +15,13 @@ builder.prismaNode('OutboxEmail', {
   }),
 });
 
-registerNodeVisibility(
-  'OutboxEmail',
-  async (context, id) => context.viewer!.isAdmin && (await context.deps.db.outboxEmail.count({ where: { id } })) > 0,
-);
-
 builder.queryField('outbox', (t) =>
-  t.prismaConnection(
+  t.withAuth({ admin: true }).prismaConnection(
     {
       type: 'OutboxEmail',
       cursor: 'id',
       ...pageSizes,
       description: 'ADMIN only. Emails, newest first; `unsent: true` lists those SMTP has not delivered.',
-      authScopes: { admin: true },
       args: { unsent: t.arg.boolean() },
       totalCount: (_connection, args, context) =>
         context.deps.db.outboxEmail.count({ where: args.unsent ? { sentAt: null } : {} }),

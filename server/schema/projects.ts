@@ -1,9 +1,8 @@
 import type { Context } from '../context.ts';
-import { visibleProjectWhere } from '../services/projectAccess.ts';
+import { canSeeProject, viewerRoleIn, visibleProjectWhere } from '../services/projectAccess.ts';
 import { acceptInvitation, inviteMember, removeMember, setMemberRole } from '../services/projectMembers.ts';
 import { createProject, deleteProject, updateProject } from '../services/projects.ts';
 import { builder } from './builder.ts';
-import { registerNodeVisibility } from './nodeVisibility.ts';
 import { pageSizes } from './root.ts';
 import { UserRef } from './users.ts';
 
@@ -11,18 +10,15 @@ export const ProjectRoleEnum = builder.enumType('ProjectRole', {
   values: ['OWNER', 'ADMIN', 'CONTRIBUTOR', 'REVIEWER'] as const,
 });
 
-/** The viewer's role in a project, or null. Prisma batches these lookups within one tick, so lists cost one query. */
-export async function viewerRoleIn(context: Context, projectId: string) {
-  if (!context.viewer) return null;
-  const member = await context.deps.db.projectMember.findUnique({
-    where: { projectId_userId: { projectId, userId: context.viewer.user.id } },
-    select: { role: true },
-  });
-  return member?.role ?? null;
+/** The viewer's role in a project, or null (none when signed out). */
+function roleOfViewer(context: Context, projectId: string) {
+  return context.viewer ? viewerRoleIn(context.deps.db, context.viewer, projectId) : null;
 }
 
-export async function canSeeProject(context: Context, projectId: string): Promise<boolean> {
-  return context.viewer !== null && (context.viewer.isAdmin || (await viewerRoleIn(context, projectId)) !== null);
+/** The project a row belongs to, or null when there is none or the viewer cannot see it (a former member, say). */
+export async function visibleProjectOf(context: Context, projectId: string | null) {
+  if (!projectId || !context.viewer || !(await canSeeProject(context.deps.db, context.viewer, projectId))) return null;
+  return context.deps.db.project.findUnique({ where: { id: projectId } });
 }
 
 export const ProjectMemberRef = builder.prismaObject('ProjectMember', {
@@ -44,19 +40,13 @@ export const ProjectRef = builder.prismaNode('Project', {
       type: ProjectRoleEnum,
       nullable: true,
       description: "The viewer's role; null for an admin who is not a member.",
-      resolve: (project, _args, context) => viewerRoleIn(context, project.id),
+      resolve: (project, _args, context) => roleOfViewer(context, project.id),
     }),
     members: t.relation('members', {
       query: { orderBy: [{ joinedAt: 'asc' }, { userId: 'asc' }] },
     }),
   }),
 });
-
-// Counted like every other Node type: an admin sees every project, but only one that still exists.
-registerNodeVisibility(
-  'Project',
-  async (context, id) => (await context.deps.db.project.count({ where: { id, ...visibleProjectWhere(context.viewer!) } })) > 0,
-);
 
 const CreateProjectInput = builder.inputType('CreateProjectInput', {
   fields: (t) => ({
@@ -76,93 +66,84 @@ const UpdateProjectInput = builder.inputType('UpdateProjectInput', {
 });
 
 builder.queryFields((t) => ({
-  projects: t.prismaConnection(
+  projects: t.withAuth({ authenticated: true }).prismaConnection(
     {
       type: 'Project',
       cursor: 'id',
       ...pageSizes,
       description: 'Projects the viewer is a member of; every project for admins. Newest first.',
-      authScopes: { authenticated: true },
       totalCount: (_connection, _args, context) =>
-        context.deps.db.project.count({ where: visibleProjectWhere(context.viewer!) }),
+        context.deps.db.project.count({ where: visibleProjectWhere(context.viewer) }),
       resolve: (query, _root, _args, context) =>
-        context.deps.db.project.findMany({ ...query, where: visibleProjectWhere(context.viewer!), orderBy: { id: 'desc' } }),
+        context.deps.db.project.findMany({ ...query, where: visibleProjectWhere(context.viewer), orderBy: { id: 'desc' } }),
     },
     { name: 'ProjectConnection' },
     { name: 'ProjectEdge' },
   ),
-  project: t.prismaField({
+  project: t.withAuth({ authenticated: true }).prismaField({
     type: 'Project',
     nullable: true,
-    authScopes: { authenticated: true },
     args: { id: t.arg.id({ required: true }) },
     resolve: (query, _root, args, context) =>
-      context.deps.db.project.findFirst({ ...query, where: { id: args.id, ...visibleProjectWhere(context.viewer!) } }),
+      context.deps.db.project.findFirst({ ...query, where: { id: args.id, ...visibleProjectWhere(context.viewer) } }),
   }),
 }));
 
 builder.mutationFields((t) => ({
-  createProject: t.prismaField({
+  createProject: t.withAuth({ write: true }).prismaField({
     type: 'Project',
     description: 'The creator becomes OWNER.',
-    authScopes: { write: true },
     args: { input: t.arg({ type: CreateProjectInput, required: true }) },
-    resolve: (_query, _root, { input }, context) => createProject(context.deps, context.viewer!, input),
+    resolve: (_query, _root, { input }, context) => createProject(context.deps, context.viewer, input),
   }),
-  updateProject: t.prismaField({
+  updateProject: t.withAuth({ write: true }).prismaField({
     type: 'Project',
     description: 'Project settings; OWNER and ADMIN.',
-    authScopes: { write: true },
     args: { id: t.arg.id({ required: true }), input: t.arg({ type: UpdateProjectInput, required: true }) },
-    resolve: (_query, _root, args, context) => updateProject(context.deps, context.viewer!, args.id, args.input),
+    resolve: (_query, _root, args, context) => updateProject(context.deps, context.viewer, args.id, args.input),
   }),
-  deleteProject: t.boolean({
+  deleteProject: t.withAuth({ write: true }).boolean({
     description:
       'OWNER only. confirmName must repeat the project name. Removes its members, invitations, prompts, jobs and their media.',
-    authScopes: { write: true },
     args: { id: t.arg.id({ required: true }), confirmName: t.arg.string() },
-    resolve: (_root, args, context) => deleteProject(context.deps, context.viewer!, args.id, args.confirmName),
+    resolve: (_root, args, context) => deleteProject(context.deps, context.viewer, args.id, args.confirmName),
   }),
-  inviteMember: t.boolean({
+  inviteMember: t.withAuth({ write: true }).boolean({
     description:
       'OWNER and ADMIN (only an OWNER invites OWNERs). Emails a single-use token; CONFLICT when the address is already a member.',
-    authScopes: { write: true },
     args: {
       projectId: t.arg.id({ required: true }),
       email: t.arg.string({ required: true }),
       role: t.arg({ type: ProjectRoleEnum, required: true }),
     },
-    resolve: (_root, args, context) => inviteMember(context.deps, context.viewer!, args),
+    resolve: (_root, args, context) => inviteMember(context.deps, context.viewer, args),
   }),
-  acceptInvitation: t.prismaField({
+  acceptInvitation: t.withAuth({ write: true }).prismaField({
     type: 'Project',
     description:
       "Joins the signed-in user whose email the invitation was sent to. Unknown token: NOT_FOUND; someone else's: FORBIDDEN; used or expired: BAD_USER_INPUT.",
-    authScopes: { write: true },
     args: { token: t.arg.string({ required: true }) },
-    resolve: (_query, _root, args, context) => acceptInvitation(context.deps, context.viewer!, args.token),
+    resolve: (_query, _root, args, context) => acceptInvitation(context.deps, context.viewer, args.token),
   }),
-  setMemberRole: t.prismaField({
+  setMemberRole: t.withAuth({ write: true }).prismaField({
     type: 'ProjectMember',
     description: 'OWNER and ADMIN; only an OWNER makes or demotes OWNERs; the last OWNER cannot be demoted (CONFLICT).',
-    authScopes: { write: true },
     args: {
       projectId: t.arg.id({ required: true }),
       userId: t.arg.id({ required: true }),
       role: t.arg({ type: ProjectRoleEnum, required: true }),
     },
     resolve: async (query, _root, args, context) => {
-      const member = await setMemberRole(context.deps, context.viewer!, args);
+      const member = await setMemberRole(context.deps, context.viewer, args);
       return context.deps.db.projectMember.findUniqueOrThrow({
         ...query,
         where: { projectId_userId: { projectId: member.projectId, userId: member.userId } },
       });
     },
   }),
-  removeMember: t.boolean({
+  removeMember: t.withAuth({ write: true }).boolean({
     description: 'OWNER and ADMIN (only an OWNER removes an OWNER); any member may remove themself; the last OWNER stays.',
-    authScopes: { write: true },
     args: { projectId: t.arg.id({ required: true }), userId: t.arg.id({ required: true }) },
-    resolve: (_root, args, context) => removeMember(context.deps, context.viewer!, args),
+    resolve: (_root, args, context) => removeMember(context.deps, context.viewer, args),
   }),
 }));

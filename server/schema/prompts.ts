@@ -1,7 +1,5 @@
-import { visibleProjectWhere } from '../services/projectAccess.ts';
 import { addPrompts, nextPrompt } from '../services/prompts.ts';
 import { builder } from './builder.ts';
-import { registerNodeVisibility } from './nodeVisibility.ts';
 import { pageSizes } from './root.ts';
 import './projects.ts';
 
@@ -13,12 +11,6 @@ builder.prismaNode('Prompt', {
     approvedRecordingsCount: t.relationCount('recordings', { where: { reviewStatus: 'APPROVED' } }),
   }),
 });
-
-registerNodeVisibility(
-  'Prompt',
-  async (context, id) =>
-    (await context.deps.db.prompt.count({ where: { id, project: visibleProjectWhere(context.viewer!) } })) > 0,
-);
 
 builder.prismaObjectField('Project', 'prompts', (t) =>
   t.relatedConnection(
@@ -36,29 +28,27 @@ builder.prismaObjectField('Project', 'prompts', (t) =>
 );
 
 builder.queryField('nextPrompt', (t) =>
-  t.prismaField({
+  t.withAuth({ authenticated: true }).prismaField({
     type: 'Prompt',
     nullable: true,
     description:
       'For OWNER, ADMIN and CONTRIBUTOR: the prompt with the fewest approved recordings that the viewer has not recorded yet; null when none is left.',
-    authScopes: { authenticated: true },
     args: { projectId: t.arg.id({ required: true }) },
     resolve: async (query, _root, args, context) => {
-      const id = await nextPrompt(context.deps, context.viewer!, args.projectId);
+      const id = await nextPrompt(context.deps, context.viewer, args.projectId);
       return id ? context.deps.db.prompt.findUnique({ ...query, where: { id } }) : null;
     },
   }),
 );
 
 builder.mutationField('addPrompts', (t) =>
-  t.prismaField({
+  t.withAuth({ write: true }).prismaField({
     type: ['Prompt'],
     description:
       'OWNER and ADMIN. Up to 1000 texts, each trimmed; empty lines and repeats (also of existing prompts) are dropped; a line over 500 characters fails the call. Answers the prompts added.',
-    authScopes: { write: true },
     args: { projectId: t.arg.id({ required: true }), texts: t.arg.stringList({ required: true }) },
     resolve: async (query, _root, args, context) => {
-      const added = await addPrompts(context.deps, context.viewer!, args.projectId, args.texts);
+      const added = await addPrompts(context.deps, context.viewer, args.projectId, args.texts);
       // Re-read with the selection, so nested fields (recordingsCount) come in the same query.
       return context.deps.db.prompt.findMany({ ...query, where: { id: { in: added.map((prompt) => prompt.id) } }, orderBy: { id: 'asc' } });
     },

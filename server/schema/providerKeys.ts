@@ -1,6 +1,6 @@
+import { ownRowsWhere } from '../services/access/personal.ts';
 import { deleteProviderKey, setProviderKey } from '../services/providerKeys.ts';
 import { builder } from './builder.ts';
-import { registerNodeVisibility } from './nodeVisibility.ts';
 import { ProviderEnum } from './root.ts';
 
 builder.prismaNode('ProviderKey', {
@@ -15,11 +15,6 @@ builder.prismaNode('ProviderKey', {
   }),
 });
 
-registerNodeVisibility(
-  'ProviderKey',
-  async (context, id) => (await context.deps.db.providerKey.count({ where: { id, userId: context.viewer!.user.id } })) > 0,
-);
-
 const SetProviderKeyInput = builder.inputType('SetProviderKeyInput', {
   fields: (t) => ({
     provider: t.field({ type: ProviderEnum, required: true }),
@@ -29,29 +24,26 @@ const SetProviderKeyInput = builder.inputType('SetProviderKeyInput', {
 });
 
 builder.queryField('providerKeys', (t) =>
-  t.prismaField({
+  t.withAuth({ authenticated: true }).prismaField({
     type: ['ProviderKey'],
-    authScopes: { authenticated: true },
     resolve: (query, _root, _args, context) =>
       context.deps.db.providerKey.findMany({
         ...query,
-        where: { userId: context.viewer!.user.id },
+        where: ownRowsWhere(context.viewer),
         orderBy: [{ provider: 'asc' }, { name: 'asc' }],
       }),
   }),
 );
 
 builder.mutationFields((t) => ({
-  setProviderKey: t.prismaField({
+  setProviderKey: t.withAuth({ write: true }).prismaField({
     type: 'ProviderKey',
     description: 'Stores a key, replacing the one with the same provider and name.',
-    authScopes: { write: true },
     args: { input: t.arg({ type: SetProviderKeyInput, required: true }) },
-    resolve: (_query, _root, { input }, context) => setProviderKey(context.deps, context.viewer!, input),
+    resolve: (_query, _root, { input }, context) => setProviderKey(context.deps, context.viewer, input),
   }),
-  deleteProviderKey: t.boolean({
-    authScopes: { write: true },
+  deleteProviderKey: t.withAuth({ write: true }).boolean({
     args: { id: t.arg.id({ required: true }) },
-    resolve: (_root, args, context) => deleteProviderKey(context.deps, context.viewer!, args.id),
+    resolve: (_root, args, context) => deleteProviderKey(context.deps, context.viewer, args.id),
   }),
 }));

@@ -51,17 +51,16 @@ builder.prismaObjectField(UserRef, 'quota', (t) =>
     nullable: true,
     description: 'The user themself and admins only (null to others).',
     select: { id: true, monthlyAudioMinutes: true },
-    resolve: (user, _args, context) => (canSeePrivate(user, context) ? loadQuota(context, user) : null),
+    resolve: (user, _args, context, info) => (canSeePrivate(user, context, info) ? loadQuota(context, user) : null),
   }),
 );
 
 builder.mutationField('setUserQuota', (t) =>
-  t.prismaField({
+  t.withAuth({ admin: true }).prismaField({
     type: 'User',
     description: 'ADMIN only. Monthly audio minutes (UTC calendar month); null removes the quota.',
-    authScopes: { admin: true },
     args: { userId: t.arg.id({ required: true }), monthlyAudioMinutes: t.arg.int() },
     resolve: (_query, _root, args, context) =>
-      setUserQuota(context.deps, context.viewer!, args.userId, args.monthlyAudioMinutes ?? null),
+      setUserQuota(context.deps, context.viewer, args.userId, args.monthlyAudioMinutes ?? null),
   }),
 );

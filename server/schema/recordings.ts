@@ -1,11 +1,10 @@
 import { sessionAudioUrl, sessionSubtitlesUrl } from '../services/liveSessions.ts';
 import { checkLimits, isSuspicious, type RecordingChecks } from '../services/recordingChecks.ts';
-import { reviewRecording, visibleRecordingWhere } from '../services/recordings.ts';
+import { reviewRecording } from '../services/recordings.ts';
 import { renderVtt } from '../transcripts/formats.ts';
 import { segmentFromStored } from '../transcripts/storedSegments.ts';
 import { builder } from './builder.ts';
 import { LiveSessionRef } from './liveSessions.ts';
-import { registerNodeVisibility } from './nodeVisibility.ts';
 import { ProjectRef } from './projects.ts';
 import { pageSizes } from './root.ts';
 import { UserRef } from './users.ts';
@@ -81,12 +80,6 @@ export const RecordingRef = builder.prismaNode('Recording', {
   }),
 });
 
-registerNodeVisibility(
-  'Recording',
-  async (context, id) =>
-    (await context.deps.db.recording.count({ where: { AND: [{ id }, visibleRecordingWhere(context.viewer!)] } })) > 0,
-);
-
 builder.prismaObjectField('Project', 'recordings', (t) =>
   t.relatedConnection(
     'recordings',
@@ -119,16 +112,15 @@ builder.prismaObjectField('LiveSession', 'recording', (t) =>
 );
 
 builder.mutationField('reviewRecording', (t) =>
-  t.prismaField({
+  t.withAuth({ write: true }).prismaField({
     type: 'Recording',
     description:
       "OWNER, ADMIN and REVIEWER of the recording's project; never the speaker. status: APPROVED or REJECTED; note: up to 2000 characters. A decision may be changed later.",
-    authScopes: { write: true },
     args: {
       id: t.arg.id({ required: true }),
       status: t.arg({ type: ReviewStatusEnum, required: true }),
       note: t.arg.string(),
     },
-    resolve: (_query, _root, args, context) => reviewRecording(context.deps, context.viewer!, args.id, args.status, args.note),
+    resolve: (_query, _root, args, context) => reviewRecording(context.deps, context.viewer, args.id, args.status, args.note),
   }),
 );

@@ -3,6 +3,7 @@ import { builder } from './builder.ts';
 
 builder.queryType({});
 builder.mutationType({});
+builder.subscriptionType({});
 
 builder.scalarType('DateTime', {
   serialize: (value) => (value instanceof Date ? value : new Date(value)).toISOString(),

@@ -20,22 +20,20 @@ const rangeDescription =
   'Records created in [from, to). Default: the last 30 UTC days, today included; at most 366 days. groupBy DAY lists every UTC day of the range, empty ones as zeros.';
 
 builder.queryFields((t) => ({
-  usage: t.field({
+  usage: t.withAuth({ authenticated: true }).field({
     type: [UsageBucketRef],
     description: `The viewer's own usage plus that of the projects they are OWNER or ADMIN of. ${rangeDescription}`,
-    authScopes: { authenticated: true },
     args: {
       from: t.arg({ type: 'DateTime' }),
       to: t.arg({ type: 'DateTime' }),
       groupBy: t.arg({ type: UsageGroupByEnum, required: true }),
     },
     resolve: (_root, args, context) =>
-      usageBuckets(context.deps, { userId: context.viewer!.user.id }, usageRange(args), args.groupBy),
+      usageBuckets(context.deps, { userId: context.viewer.user.id }, usageRange(args), args.groupBy),
   }),
-  adminUsage: t.field({
+  adminUsage: t.withAuth({ admin: true }).field({
     type: [UsageBucketRef],
     description: `ADMIN only. Everyone's usage. ${rangeDescription}`,
-    authScopes: { admin: true },
     args: {
       from: t.arg({ type: 'DateTime' }),
       to: t.arg({ type: 'DateTime' }),

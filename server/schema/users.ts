@@ -1,20 +1,19 @@
+import type { GraphQLResolveInfo } from 'graphql';
 import type { Context } from '../context.ts';
 import type { Prisma } from '../db/db.ts';
+import { maySeePrivateUserFields } from '../services/access/users.ts';
 import { setUserActive, setUserRole, unlockUser } from '../services/users.ts';
 import { builder } from './builder.ts';
-import { registerNodeVisibility } from './nodeVisibility.ts';
 import { pageSizes, RoleEnum } from './root.ts';
 
-/** Users returned to the person who just registered or logged in as them. */
-const selfUsers = new WeakSet<object>();
-export function markAsSelf<T extends object>(user: T): T {
-  selfUsers.add(user);
-  return user;
+/**
+ * Whether this answer may show the user's email and quota (services/access/users.ts). A User
+ * reached through AuthPayload.user is the person register, login or refreshSession just signed in.
+ */
+export function canSeePrivate(user: { id: string }, context: Context, info: GraphQLResolveInfo): boolean {
+  const signedInAs = info.path.prev?.typename === 'AuthPayload' ? user.id : null;
+  return maySeePrivateUserFields(context.viewer, user, signedInAs);
 }
-
-export const canSeePrivate = (user: { id: string }, context: Context) =>
-  selfUsers.has(user) ||
-  (context.viewer !== null && (context.viewer.user.id === user.id || context.viewer.isAdmin));
 
 export const UserRef = builder.prismaNode('User', {
   id: { field: 'id' },
@@ -23,7 +22,7 @@ export const UserRef = builder.prismaNode('User', {
     email: t.string({
       nullable: true,
       description: 'Visible to the user themself and to admins only.',
-      resolve: (user, _args, context) => (canSeePrivate(user, context) ? user.email : null),
+      resolve: (user, _args, context, info) => (canSeePrivate(user, context, info) ? user.email : null),
     }),
     role: t.expose('role', { type: RoleEnum }),
     isActive: t.exposeBoolean('isActive'),
@@ -48,12 +47,6 @@ const userOrders = {
   EMAIL_DESC: [{ email: 'desc' }, { id: 'desc' }],
 } as const satisfies Record<string, Prisma.UserOrderByWithRelationInput[]>;
 
-registerNodeVisibility(
-  'User',
-  async (context, id) =>
-    context.viewer!.user.id === id || (context.viewer!.isAdmin && (await context.deps.db.user.count({ where: { id } })) > 0),
-);
-
 builder.queryField('me', (t) =>
   t.prismaField({
     type: 'User',
@@ -64,12 +57,11 @@ builder.queryField('me', (t) =>
 );
 
 builder.queryField('users', (t) =>
-  t.prismaConnection(
+  t.withAuth({ admin: true }).prismaConnection(
     {
       type: 'User',
       cursor: 'id',
       ...pageSizes,
-      authScopes: { admin: true },
       args: {
         search: t.arg.string(),
         role: t.arg({ type: RoleEnum }),
@@ -106,30 +98,27 @@ function userFilter(args: { search?: string | null; role?: 'USER' | 'ADMIN' | nu
 }
 
 builder.mutationField('setUserRole', (t) =>
-  t.prismaField({
+  t.withAuth({ admin: true }).prismaField({
     type: 'User',
-    authScopes: { admin: true },
     args: { userId: t.arg.id({ required: true }), role: t.arg({ type: RoleEnum, required: true }) },
-    resolve: (_query, _root, args, context) => setUserRole(context.deps, context.viewer!, args.userId, args.role),
+    resolve: (_query, _root, args, context) => setUserRole(context.deps, context.viewer, args.userId, args.role),
   }),
 );
 
 builder.mutationField('setUserActive', (t) =>
-  t.prismaField({
+  t.withAuth({ admin: true }).prismaField({
     type: 'User',
-    authScopes: { admin: true },
     args: { userId: t.arg.id({ required: true }), active: t.arg.boolean({ required: true }) },
-    resolve: (_query, _root, args, context) => setUserActive(context.deps, context.viewer!, args.userId, args.active),
+    resolve: (_query, _root, args, context) => setUserActive(context.deps, context.viewer, args.userId, args.active),
   }),
 );
 
 builder.mutationField('unlockUser', (t) =>
-  t.prismaField({
+  t.withAuth({ admin: true }).prismaField({
     type: 'User',
     description:
       'ADMIN only. Clears the failed-login blocks of the account: its account-wide count and its blocks per address. Audited.',
-    authScopes: { admin: true },
     args: { userId: t.arg.id({ required: true }) },
-    resolve: (_query, _root, args, context) => unlockUser(context.deps, context.viewer!, args.userId),
+    resolve: (_query, _root, args, context) => unlockUser(context.deps, context.viewer, args.userId),
   }),
 );

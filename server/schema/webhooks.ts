@@ -1,10 +1,9 @@
 import type { Prisma, WebhookEndpoint } from '../db/db.ts';
-import { manageableWebhookWhere, visibleWebhookWhere } from '../services/webhooks/access.ts';
+import { visibleWebhookWhere } from '../services/webhooks/access.ts';
 import { createWebhook, deleteWebhook, enableWebhook } from '../services/webhooks/endpoints.ts';
 import { WEBHOOK_EVENTS } from '../services/webhooks/events.ts';
 import { builder } from './builder.ts';
-import { registerNodeVisibility } from './nodeVisibility.ts';
-import { canSeeProject, ProjectRef } from './projects.ts';
+import { ProjectRef, visibleProjectOf } from './projects.ts';
 import { UserRef } from './users.ts';
 
 export const WebhookEndpointRef = builder.prismaNode('WebhookEndpoint', {
@@ -17,10 +16,7 @@ export const WebhookEndpointRef = builder.prismaNode('WebhookEndpoint', {
       type: ProjectRef,
       nullable: true,
       description: "Set for a project's webhook.",
-      resolve: async (endpoint, _args, context) =>
-        endpoint.projectId && (await canSeeProject(context, endpoint.projectId))
-          ? context.deps.db.project.findUnique({ where: { id: endpoint.projectId } })
-          : null,
+      resolve: (endpoint, _args, context) => visibleProjectOf(context, endpoint.projectId),
     }),
     enabled: t.exposeBoolean('enabled', { description: 'false after WEBHOOK_DISABLE_AFTER failures in a row; enableWebhook turns it back on.' }),
     failureCount: t.exposeInt('failureCount', { description: 'Failed attempts in a row (reset by a successful one).' }),
@@ -33,12 +29,6 @@ export const WebhookEndpointRef = builder.prismaNode('WebhookEndpoint', {
     owner: t.relation('owner', { type: UserRef, description: 'Who created it.' }),
   }),
 });
-
-registerNodeVisibility(
-  'WebhookEndpoint',
-  async (context, id) =>
-    (await context.deps.db.webhookEndpoint.count({ where: { AND: [{ id }, manageableWebhookWhere(context.viewer!)] } })) > 0,
-);
 
 const CreatedWebhookRef = builder.objectRef<{ webhook: WebhookEndpoint; secret: string }>('CreatedWebhook').implement({
   fields: (t) => ({
@@ -56,7 +46,8 @@ const CreateWebhookInput = builder.inputType('CreateWebhookInput', {
 });
 
 builder.queryField('webhooks', (t) =>
-  t.prismaField({
+  // Either scope below needs a viewer: `authenticated` types the context, the function picks the scope.
+  t.withAuth({ authenticated: true }).prismaField({
     type: ['WebhookEndpoint'],
     description:
       "The viewer's webhooks and those of the projects they are OWNER or ADMIN of, newest first. allUsers and ownerId are ADMIN only (FORBIDDEN otherwise): every user's webhooks, or those ownerId created.",
@@ -69,7 +60,7 @@ builder.queryField('webhooks', (t) =>
     },
     resolve: (query, _root, args, context) => {
       const scope: Prisma.WebhookEndpointWhereInput =
-        args.allUsers || args.ownerId ? {} : visibleWebhookWhere(context.viewer!);
+        args.allUsers || args.ownerId ? {} : visibleWebhookWhere(context.viewer);
       const where: Prisma.WebhookEndpointWhereInput = {
         AND: [
           scope,
@@ -83,22 +74,19 @@ builder.queryField('webhooks', (t) =>
 );
 
 builder.mutationFields((t) => ({
-  createWebhook: t.field({
+  createWebhook: t.withAuth({ write: true }).field({
     type: CreatedWebhookRef,
-    authScopes: { write: true },
     args: { input: t.arg({ type: CreateWebhookInput, required: true }) },
-    resolve: (_root, { input }, context) => createWebhook(context.deps, context.viewer!, input),
+    resolve: (_root, { input }, context) => createWebhook(context.deps, context.viewer, input),
   }),
-  deleteWebhook: t.boolean({
-    authScopes: { write: true },
+  deleteWebhook: t.withAuth({ write: true }).boolean({
     args: { id: t.arg.id({ required: true }) },
-    resolve: (_root, args, context) => deleteWebhook(context.deps, context.viewer!, args.id),
+    resolve: (_root, args, context) => deleteWebhook(context.deps, context.viewer, args.id),
   }),
-  enableWebhook: t.prismaField({
+  enableWebhook: t.withAuth({ write: true }).prismaField({
     type: 'WebhookEndpoint',
     description: 'Turns a disabled webhook back on, its failure count reset.',
-    authScopes: { write: true },
     args: { id: t.arg.id({ required: true }) },
-    resolve: (_query, _root, args, context) => enableWebhook(context.deps, context.viewer!, args.id),
+    resolve: (_query, _root, args, context) => enableWebhook(context.deps, context.viewer, args.id),
   }),
 }));

@@ -3,6 +3,7 @@ import type { ApiKey, ApiKeyScope, User } from '../db/db.ts';
 import { badInput, notFound } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { randomSecret, sameHash, sha256Hex } from '../security/tokens.ts';
+import { ownRowsWhere } from './access/personal.ts';
 import { recordAudit } from './audit.ts';
 import { requireName } from './validation.ts';
 
@@ -60,7 +61,7 @@ export async function createApiKey(
 }
 
 export async function revokeApiKey(deps: AppDeps, viewer: Viewer, id: string): Promise<ApiKey> {
-  const key = await deps.db.apiKey.findFirst({ where: { id, userId: viewer.user.id } });
+  const key = await deps.db.apiKey.findFirst({ where: { id, ...ownRowsWhere(viewer) } });
   if (!key) throw notFound('API key');
   if (key.revokedAt) return key;
   return deps.db.$transaction(async (tx) => {

@@ -8,14 +8,15 @@ import { mkdir, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { AppDeps, CoreDeps, Viewer } from '../context.ts';
-import type { DatasetExport, ProjectRole } from '../db/db.ts';
+import type { DatasetExport } from '../db/db.ts';
 import { addJob, taskJobKey, type TaskName } from '../db/queue.ts';
 import { AppError, forbidden } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { diskSpaceShortage } from '../media/diskSpace.ts';
 import { isMissingObject } from '../storage/index.ts';
 import { TarWriter } from '../storage/tar.ts';
-import { requireProject, roleAllows } from './projectAccess.ts';
+import { mayExport } from './access/projectContent.ts';
+import { requireProject } from './projectAccess.ts';
 import { speakerPseudonym } from './recordings.ts';
 import { FinalTaskError, finalReason, type FailureRecord } from './workFailure.ts';
 
@@ -25,9 +26,6 @@ export const exportJobKey = (exportId: string) => taskJobKey(EXPORT_DATASET_TASK
 export const exportArchiveKey = (exportId: string) => `exports/${exportId}/dataset.tar`;
 
 /** OWNERs and ADMINs of the project start and download exports, and so do site admins (operators hand datasets over). */
-export function mayExport(viewer: Viewer, role: ProjectRole | null): boolean {
-  return viewer.isAdmin || roleAllows(role, 'export');
-}
 
 /**
  * exportDataset: OWNER/ADMIN of the project, or a site admin. Refuses a project without approved

@@ -12,7 +12,8 @@ import { AppError, conflict } from '../errors.ts';
 import { isKeylessServer, serverKeyFor } from '../providers/registry.ts';
 import { translateText } from '../providers/translate.ts';
 import { ProviderError } from '../providers/types.ts';
-import { findOwnJob, hasProviderKey, publishJobChange } from './jobs.ts';
+import { findChangeableJob } from './access/jobs.ts';
+import { hasProviderKey, publishJobChange } from './jobs.ts';
 import { revealProviderKey } from './providerKeys.ts';
 import type { FailureRecord } from './workFailure.ts';
 
@@ -26,7 +27,7 @@ export async function enqueueTranslation(deps: CoreDeps, tx: Prisma.TransactionC
 
 /** Runs a failed translation again (the owner, or an admin); the transcript is left as it is. */
 export async function retryTranslation(deps: AppDeps, viewer: Viewer, id: string): Promise<Job> {
-  const job = await findOwnJob(deps, viewer, id);
+  const job = await findChangeableJob(deps, viewer, id);
   if (!job.translateTo) throw conflict('The job has no translation: it was submitted without translateTo.');
   if (job.status !== 'COMPLETED' || job.translationStatus !== 'FAILED') {
     throw conflict('Only a failed translation of a completed job can be retried.');

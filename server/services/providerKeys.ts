@@ -4,6 +4,7 @@ import { AppError, badInput, notFound } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { isKeylessServer, serverKeyFor } from '../providers/registry.ts';
 import { ProviderError } from '../providers/types.ts';
+import { ownRowsWhere } from './access/personal.ts';
 import { recordAudit } from './audit.ts';
 import { requireName } from './validation.ts';
 
@@ -46,8 +47,8 @@ export async function setProviderKey(
 
 export async function deleteProviderKey(deps: AppDeps, viewer: Viewer, id: string): Promise<boolean> {
   return deps.db.$transaction(async (tx) => {
-    const key = await tx.providerKey.findFirst({ where: { id, userId: viewer.user.id }, select: { provider: true, name: true } });
-    const { count } = await tx.providerKey.deleteMany({ where: { id, userId: viewer.user.id } });
+    const key = await tx.providerKey.findFirst({ where: { id, ...ownRowsWhere(viewer) }, select: { provider: true, name: true } });
+    const { count } = await tx.providerKey.deleteMany({ where: { id, ...ownRowsWhere(viewer) } });
     if (!key || count === 0) throw notFound('Provider key');
     await recordAudit(tx, {
       actorId: viewer.user.id,

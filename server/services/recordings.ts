@@ -8,22 +8,13 @@ import type { AppDeps, CoreDeps, Viewer } from '../context.ts';
 import type { LiveSession, Prisma, Recording, ReviewStatus } from '../db/db.ts';
 import { badInput, conflict, forbidden, notFound } from '../errors.ts';
 import { newId } from '../ids.ts';
+import { visibleRecordingWhere } from './access/recordings.ts';
 import { recordAudit } from './audit.ts';
 import { requireProject } from './projectAccess.ts';
 import { isSuspicious, suspicionOf, type RecordingChecks } from './recordingChecks.ts';
 import { emitEvent } from './webhooks/emit.ts';
 
 export const MAX_REVIEW_NOTE = 2000;
-
-/**
- * Recordings the viewer may see: their own, and those of projects they belong to; every one for
- * admins. (An `OR` filter: combine it with other filters through `AND`.)
- */
-export function visibleRecordingWhere(viewer: Viewer): Prisma.RecordingWhereInput {
-  return viewer.isAdmin
-    ? {}
-    : { OR: [{ speakerId: viewer.user.id }, { project: { members: { some: { userId: viewer.user.id } } } }] };
-}
 
 /** A speaker's stable pseudonym within one project (dataset manifests): not derivable from the user id alone. */
 export function speakerPseudonym(projectPseudonymKey: string, userId: string): string {
@@ -91,7 +82,7 @@ export async function reviewRecording(
   if (status === 'PENDING') throw badInput('status must be APPROVED or REJECTED.', 'status');
   const note = rawNote?.trim() || null;
   if (note && note.length > MAX_REVIEW_NOTE) throw badInput(`note must be at most ${MAX_REVIEW_NOTE} characters.`, 'note');
-  const found = await deps.db.recording.findFirst({ where: { id, ...visibleRecordingWhere(viewer) } });
+  const found = await deps.db.recording.findFirst({ where: { AND: [{ id }, visibleRecordingWhere(viewer)] } });
   if (!found) throw notFound('Recording');
   await requireProject(deps.db, viewer, found.projectId, 'review');
   if (found.speakerId === viewer.user.id) throw forbidden('Nobody reviews their own recording.');

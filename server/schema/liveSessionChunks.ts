@@ -1,24 +1,19 @@
 /**
  * transcriptChunks(sessionId:): interim and final chunks of a live session as the engine produces
- * them. Events arrive through LISTEN/NOTIFY (see runtime.ts); every one is re-read with the
- * subscriber's authorization before it is sent: finals from live_segments, interims from the
- * event itself (or from the session row when the text was too large for NOTIFY).
+ * them. Events arrive through LISTEN/NOTIFY (see live/runtime.ts); every one is re-read with the
+ * subscriber's authorization (services/access/liveSessions.ts) before it is sent: finals from
+ * live_segments, interims from the event itself (or from the session row when the text was too
+ * large for NOTIFY).
  */
-import type { Context } from '../context.ts';
-import type { LiveSegment, LiveSession } from '../db/db.ts';
-import { topics } from '../pubsub/pubsub.ts';
-import { coalesce } from '../pubsub/coalesce.ts';
-import { indexedSegmentFromStored, type IndexedSegment } from '../transcripts/storedSegments.ts';
-import { findVisibleSession, ownsSession, visibleSessionWhere } from '../services/liveSessions.ts';
+import type { SignedInContext } from '../context.ts';
+import type { LiveSegment } from '../db/db.ts';
+import { canSeeSession, findVisibleSession } from '../services/access/liveSessions.ts';
 import { abortable } from '../pubsub/abortableStream.ts';
+import { coalesce } from '../pubsub/coalesce.ts';
+import { topics } from '../pubsub/pubsub.ts';
 import { viewerAtDelivery } from '../pubsub/subscriptionViewer.ts';
-
-export interface LiveChunkShape {
-  jobId: string | null;
-  sessionId: string | null;
-  segment: IndexedSegment;
-  isFinal: boolean;
-}
+import { indexedSegmentFromStored } from '../transcripts/storedSegments.ts';
+import type { TranscriptChunk } from './transcripts.ts';
 
 interface StoredInterim {
   index: number;
@@ -27,16 +22,16 @@ interface StoredInterim {
   text: string;
 }
 
-export function sessionChunkEvents(context: Context, sessionId: string): AsyncGenerator<LiveChunkShape> {
+export function sessionChunkEvents(context: SignedInContext, sessionId: string): AsyncGenerator<TranscriptChunk> {
   return abortable((signal) => sessionChunkStream(context, sessionId, signal));
 }
 
-async function* sessionChunkStream(context: Context, sessionId: string, signal: AbortSignal): AsyncGenerator<LiveChunkShape> {
+async function* sessionChunkStream(context: SignedInContext, sessionId: string, signal: AbortSignal): AsyncGenerator<TranscriptChunk> {
   const { subscriber, db } = context.deps;
   if (!subscriber) throw new Error('This process does not serve subscriptions.');
   // Listening starts before the session is read, so nothing published in between is missed.
   const events = subscriber.subscribe(topics.sessionChunks(sessionId), signal);
-  const session = await findVisibleSession(context.deps, context.viewer!, sessionId);
+  const session = await findVisibleSession(context.deps, context.viewer, sessionId);
   if (session.status !== 'ACTIVE') return;
   for await (const event of events) {
     if (event.done) return;
@@ -56,7 +51,8 @@ async function* sessionChunkStream(context: Context, sessionId: string, signal: 
         },
       }),
     );
-    if (!read || !(await stillSeesSession(context, sessionId, read))) return; // gone or no longer visible: ends like a missing session
+    const viewer = await viewerAtDelivery(context);
+    if (!read || !(await canSeeSession(db, viewer, read))) return; // gone or no longer visible: ends like a missing session
     if (event.isFinal === true) {
       const [row] = (read as { segments?: LiveSegment[] }).segments ?? [];
       if (row) yield { jobId: null, sessionId, segment: indexedSegmentFromStored(row), isFinal: true };
@@ -77,19 +73,4 @@ async function* sessionChunkStream(context: Context, sessionId: string, signal: 
       segment: { index, start: interim.start, end: interim.end, text: interim.text, speaker: null, words: [] },
     };
   }
-}
-
-/**
- * Whether the subscriber may see the session at this event: its owner and admins at once; anyone
- * else (a project member) by the session visibility rule, re-read now, so a member removed from
- * the project mid-session stops receiving chunks.
- */
-async function stillSeesSession(context: Context, sessionId: string, session: Pick<LiveSession, 'ownerId'>): Promise<boolean> {
-  const viewer = await viewerAtDelivery(context);
-  if (ownsSession(viewer, session)) return true;
-  const { db } = context.deps;
-  const visible = await coalesce(db, `live-visible:${sessionId}:${viewer.user.id}`, () =>
-    db.liveSession.count({ where: { id: sessionId, ...visibleSessionWhere(viewer) } }),
-  );
-  return visible > 0;
 }

@@ -1,0 +1,105 @@
+/**
+ * jobUpdated, myJobUpdated, and the job side of transcriptChunks. Events name a job; each is
+ * re-read with the subscriber's right to see it as of that event (services/access/jobs.ts).
+ */
+import type { SignedInContext } from '../context.ts';
+import type { Job } from '../db/db.ts';
+import { canSeeJob, findVisibleJob, visibleJobWhere } from '../services/access/jobs.ts';
+import { abortable } from '../pubsub/abortableStream.ts';
+import { coalesce } from '../pubsub/coalesce.ts';
+import { topics } from '../pubsub/pubsub.ts';
+import { viewerAtDelivery } from '../pubsub/subscriptionViewer.ts';
+import { indexedSegmentFromStored } from '../transcripts/storedSegments.ts';
+import { builder } from './builder.ts';
+import { JobRef } from './jobs.ts';
+import type { TranscriptChunk } from './transcripts.ts';
+
+const TERMINAL = new Set(['COMPLETED', 'FAILED', 'CANCELLED']);
+
+/** Nothing more will happen to the job: it is terminal and no translation of it is still to come. */
+const isSettled = (job: Pick<Job, 'status' | 'translationStatus'>) =>
+  TERMINAL.has(job.status) && !(job.status === 'COMPLETED' && job.translationStatus === 'PENDING');
+
+/**
+ * Job events for one topic, each re-read with the authorization of the subscriber as of that event,
+ * ending after a terminal status (for one job) or when the subscriber may no longer see it.
+ */
+function jobEvents(context: SignedInContext, topic: string, onlyJobId: string | null): AsyncGenerator<Job> {
+  return abortable((signal) => jobEventStream(context, topic, onlyJobId, signal));
+}
+
+async function* jobEventStream(
+  context: SignedInContext,
+  topic: string,
+  onlyJobId: string | null,
+  signal: AbortSignal,
+): AsyncGenerator<Job> {
+  const subscriber = context.deps.subscriber;
+  if (!subscriber) throw new Error('This process does not serve subscriptions.');
+  const events = subscriber.subscribe(topic, signal);
+  if (onlyJobId) {
+    // A job that finished before the subscription started is reported once, then the stream ends;
+    // a completed job whose translation is still PENDING stays followed until the translation ends.
+    const current = await findVisibleJob(context.deps, context.viewer, onlyJobId);
+    if (isSettled(current)) {
+      yield current;
+      return;
+    }
+  }
+  for await (const event of events) {
+    const viewer = await viewerAtDelivery(context);
+    const job = await context.deps.db.job.findFirst({ where: { AND: [{ id: String(event.jobId) }, visibleJobWhere(viewer)] } });
+    if (!job) {
+      if (onlyJobId) return;
+      continue;
+    }
+    yield job;
+    if (onlyJobId && isSettled(job)) return;
+  }
+}
+
+/** transcriptChunks(jobId:): the final segments of a job as the worker stores them. */
+export function jobChunkEvents(context: SignedInContext, jobId: string): AsyncGenerator<TranscriptChunk> {
+  return abortable((signal) => jobChunkStream(context, jobId, signal));
+}
+
+async function* jobChunkStream(context: SignedInContext, jobId: string, signal: AbortSignal): AsyncGenerator<TranscriptChunk> {
+  const { subscriber, db } = context.deps;
+  if (!subscriber) throw new Error('This process does not serve subscriptions.');
+  const chunkTopic = topics.jobChunks(jobId);
+  const events = subscriber.subscribeMany([chunkTopic, topics.job(jobId)], signal);
+  await findVisibleJob(context.deps, context.viewer, jobId);
+  for await (const { topic, payload: event } of events) {
+    if (topic !== chunkTopic) {
+      if (TERMINAL.has(String(event.status))) return;
+      continue;
+    }
+    // Every subscriber of this job got the same event: they share one read of the job and of the
+    // segment; each then checks its own right to see the job as of now.
+    const viewer = await viewerAtDelivery(context);
+    const job = await coalesce(db, `job-access:${jobId}`, () =>
+      db.job.findUnique({ where: { id: jobId }, select: { ownerId: true, projectId: true } }),
+    );
+    if (!job || !(await canSeeJob(db, viewer, job))) return; // gone or no longer visible: ends like a missing job
+    const row = await coalesce(db, `segment:${jobId}:${Number(event.index)}`, () =>
+      db.transcriptSegment.findUnique({ where: { jobId_idx: { jobId, idx: Number(event.index) } } }),
+    );
+    if (row) yield { jobId, sessionId: null, segment: indexedSegmentFromStored(row), isFinal: true };
+  }
+}
+
+builder.subscriptionFields((t) => ({
+  jobUpdated: t.withAuth({ authenticated: true }).field({
+    type: JobRef,
+    description: 'Status and progress changes of one job; ends after it completes, fails or is cancelled.',
+    args: { id: t.arg.id({ required: true }) },
+    subscribe: (_root, args, context) => jobEvents(context, topics.job(args.id), args.id),
+    resolve: (job) => job,
+  }),
+  myJobUpdated: t.withAuth({ authenticated: true }).field({
+    type: JobRef,
+    description: 'Any job of the viewer.',
+    subscribe: (_root, _args, context) => jobEvents(context, topics.userJobs(context.viewer.user.id), null),
+    resolve: (job) => job,
+  }),
+}));

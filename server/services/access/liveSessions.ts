@@ -1,0 +1,46 @@
+/**
+ * Who may see and change a live session. Queries, `node(id)`, the chunk subscription, the session
+ * file downloads and the live-session services all ask here.
+ */
+import type { Viewer } from '../../context.ts';
+import type { Db, LiveSession, Prisma } from '../../db/db.ts';
+import { forbidden, notFound } from '../../errors.ts';
+import { canSeeProject, memberOfProjectWhere } from '../projectAccess.ts';
+
+type Reader = Pick<Db, 'liveSession' | 'projectMember'>;
+
+/**
+ * Sessions the viewer may see: their own, those of projects they are a member of (recordings are
+ * reviewed there), and every one for admins acting with admin power. (An `OR` filter: combine it
+ * with other filters through `AND`.)
+ */
+export function visibleSessionWhere(viewer: Viewer): Prisma.LiveSessionWhereInput {
+  return viewer.isAdmin ? {} : { OR: [{ ownerId: viewer.user.id }, { project: memberOfProjectWhere(viewer) }] };
+}
+
+/** visibleSessionWhere for one loaded session (its project's membership is read when it matters). */
+export async function canSeeSession(
+  db: Reader,
+  viewer: Viewer,
+  session: Pick<LiveSession, 'ownerId' | 'projectId'>,
+): Promise<boolean> {
+  return mayChangeSession(viewer, session) || (session.projectId !== null && (await canSeeProject(db, viewer, session.projectId)));
+}
+
+/** Send audio, end it: the session's owner, or an admin. */
+export function mayChangeSession(viewer: Viewer, session: Pick<LiveSession, 'ownerId'>): boolean {
+  return viewer.isAdmin || session.ownerId === viewer.user.id;
+}
+
+export async function findVisibleSession(deps: { db: Reader }, viewer: Viewer, id: string): Promise<LiveSession> {
+  const session = await deps.db.liveSession.findFirst({ where: { AND: [{ id }, visibleSessionWhere(viewer)] } });
+  if (!session) throw notFound('Live session');
+  return session;
+}
+
+/** A session the viewer may feed or end; a project member's is FORBIDDEN. */
+export async function findChangeableSession(deps: { db: Reader }, viewer: Viewer, id: string): Promise<LiveSession> {
+  const session = await findVisibleSession(deps, viewer, id);
+  if (!mayChangeSession(viewer, session)) throw forbidden("Only the session's owner can send audio to it or end it.");
+  return session;
+}
