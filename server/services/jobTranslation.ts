@@ -9,12 +9,10 @@ import type { AppDeps, CoreDeps, Viewer } from '../context.ts';
 import type { Job, Prisma } from '../db/db.ts';
 import { addJob, taskJobKey, type TaskName } from '../db/queue.ts';
 import { AppError, conflict } from '../errors.ts';
-import { isKeylessServer, serverKeyFor } from '../providers/registry.ts';
 import { translateText } from '../providers/translate.ts';
 import { ProviderError } from '../providers/types.ts';
-import { findChangeableJob } from './access/jobs.ts';
-import { hasProviderKey, publishJobChange } from './jobs.ts';
-import { revealProviderKey } from './providerKeys.ts';
+import { findOwnJob, publishJobChange } from './jobs.ts';
+import { hasProviderKey, resolveProviderKey } from './providerKeys.ts';
 import type { FailureRecord } from './workFailure.ts';
 
 export const TRANSLATE_TASK = 'translateJob' satisfies TaskName;
@@ -27,7 +25,7 @@ export async function enqueueTranslation(deps: CoreDeps, tx: Prisma.TransactionC
 
 /** Runs a failed translation again (the owner, or an admin); the transcript is left as it is. */
 export async function retryTranslation(deps: AppDeps, viewer: Viewer, id: string): Promise<Job> {
-  const job = await findChangeableJob(deps, viewer, id);
+  const job = await findOwnJob(deps, viewer, id);
   if (!job.translateTo) throw conflict('The job has no translation: it was submitted without translateTo.');
   if (job.status !== 'COMPLETED' || job.translationStatus !== 'FAILED') {
     throw conflict('Only a failed translation of a completed job can be retried.');
@@ -57,7 +55,7 @@ export async function translateJob(deps: CoreDeps, jobId: string, signal?: Abort
   if (!job || job.status !== 'COMPLETED' || job.translationStatus !== 'PENDING' || !job.translateTo) return;
   const translatedText = job.text
     ? await translateText(job.text, job.translateTo, {
-        apiKey: await translationKey(deps, job.ownerId),
+        apiKey: await resolveProviderKey(deps, job.ownerId, 'OPENAI'),
         baseURL: deps.env.OPENAI_BASE_URL,
         model: deps.env.OPENAI_TRANSLATE_MODEL,
         sourceLanguage: job.detectedLanguage ?? job.language,
@@ -94,12 +92,6 @@ async function settle(
   if (count === 0) return;
   const job = await deps.db.job.findUnique({ where: { id: jobId } });
   if (job) await publishJobChange(deps, job);
-}
-
-async function translationKey(deps: CoreDeps, ownerId: string): Promise<string | null> {
-  const key = (await revealProviderKey(deps, ownerId, 'OPENAI')) ?? serverKeyFor(deps.env, 'OPENAI');
-  if (!key && !isKeylessServer(deps.env, 'OPENAI')) throw new ProviderError('auth', 'No OPENAI key is configured.');
-  return key;
 }
 
 /**

@@ -7,18 +7,17 @@ import { pipeline } from 'node:stream/promises';
 import type { AppDeps, CoreDeps, Viewer } from '../context.ts';
 import { addJob, taskJobKey, type TaskName } from '../db/queue.ts';
 import { isUniqueViolation, type Job, type Prisma, type Provider } from '../db/db.ts';
-import { AppError, badInput, conflict } from '../errors.ts';
+import { AppError, badInput, conflict, forbidden, notFound } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { topics } from '../pubsub/pubsub.ts';
-import { isKeylessServer, serverKeyFor } from '../providers/registry.ts';
 import { inspectMedia } from './mediaCheck.ts';
-import { findChangeableJob } from './access/jobs.ts';
 import { recordAudit } from './audit.ts';
 import { requireProject } from './projectAccess.ts';
 import { assertWithinQuota } from './quotas.ts';
+import { assertProviderUsable, hasProviderKey } from './providerKeys.ts';
 import { assertJobSubmissionRate } from './rateLimit.ts';
 import { assertPublicUrl, parseMediaUrl } from './urlFetch.ts';
-import { assertEngineSupports, optionalLanguage } from './validation.ts';
+import { assertEngineSupports, optionalLanguage, optionalModel } from './validation.ts';
 import { discardUploadFile, releaseUpload, takeUpload } from './uploads.ts';
 
 export const TRANSCRIBE_TASK = 'transcribe' satisfies TaskName;
@@ -44,6 +43,29 @@ export interface CreateJobInput {
   translateTo?: string | null;
   projectId?: string | null;
   idempotencyKey?: string | null;
+}
+
+/**
+ * Who may see a job: its owner, the members of its project, and admins acting with admin power.
+ * (An `OR` filter: combine it with other filters through `AND`, not by spreading next to another `OR`.)
+ */
+export function visibleJobWhere(viewer: Viewer): Prisma.JobWhereInput {
+  return viewer.isAdmin
+    ? {}
+    : { OR: [{ ownerId: viewer.user.id }, { project: { members: { some: { userId: viewer.user.id } } } }] };
+}
+
+export async function findVisibleJob(deps: CoreDeps, viewer: Viewer, id: string): Promise<Job> {
+  const job = await deps.db.job.findFirst({ where: { id, ...visibleJobWhere(viewer) } });
+  if (!job) throw notFound('Job');
+  return job;
+}
+
+/** A job the viewer may change (cancel, retry, delete): their own, or any for admins. */
+export async function findOwnJob(deps: CoreDeps, viewer: Viewer, id: string): Promise<Job> {
+  const job = await findVisibleJob(deps, viewer, id);
+  if (job.ownerId !== viewer.user.id && !viewer.isAdmin) throw forbidden("Only the job's owner can change it.");
+  return job;
 }
 
 /**
@@ -139,31 +161,17 @@ async function validateOptions(deps: AppDeps, viewer: Viewer, input: CreateJobIn
   const provider = input.provider ?? deps.env.DEFAULT_PROVIDER;
   const language = optionalLanguage(input.language);
   const translateTo = optionalLanguage(input.translateTo, 'translateTo');
-  const model = input.model?.trim() || null;
-  if (model && (model.length > 100 || !/^[\w.:/-]+$/.test(model))) throw badInput('model is not a valid model name.', 'model');
+  const model = optionalModel(input.model);
   const diarize = input.diarize ?? false;
   assertEngineSupports(deps.env, provider, { language, model, diarize });
   // Into a project: OWNER, ADMIN and CONTRIBUTOR may submit (NOT_FOUND when the project is not visible).
   const projectId = input.projectId ? (await requireProject(deps.db, viewer, input.projectId, 'record')).project.id : null;
 
-  if (provider === 'LOCAL') {
-    const availability = await deps.providers.LOCAL.availability();
-    if (!availability.ok) throw new AppError('PROVIDER_UNAVAILABLE', `LOCAL is not available: ${availability.reason}`);
-  } else if (!(await hasProviderKey(deps, viewer.user.id, provider))) {
-    throw new AppError(
-      'PROVIDER_UNAVAILABLE',
-      `No ${provider} key: add your own with setProviderKey, or ask the operator to configure one.`,
-    );
-  }
+  await assertProviderUsable(deps, viewer.user.id, provider);
   if (translateTo && !(await hasProviderKey(deps, viewer.user.id, 'OPENAI'))) {
     throw new AppError('PROVIDER_UNAVAILABLE', 'Translation needs an OPENAI key: add one with setProviderKey.');
   }
   return { provider, model, language, diarize, translateTo, projectId };
-}
-
-export async function hasProviderKey(deps: CoreDeps, userId: string, provider: Provider): Promise<boolean> {
-  if (serverKeyFor(deps.env, provider) || isKeylessServer(deps.env, provider)) return true;
-  return (await deps.db.providerKey.count({ where: { userId, provider } })) > 0;
 }
 
 /** Adds the worker job; de-duplicated by job key, so enqueueing twice runs it once. */
@@ -172,7 +180,7 @@ export async function enqueueTranscription(tx: Prisma.TransactionClient, jobId: 
 }
 
 export async function cancelJob(deps: AppDeps, viewer: Viewer, id: string): Promise<Job> {
-  const job = await findChangeableJob(deps, viewer, id);
+  const job = await findOwnJob(deps, viewer, id);
   if (job.status !== 'QUEUED' && job.status !== 'PROCESSING') {
     throw conflict(`The job is already ${job.status.toLowerCase()}.`);
   }
@@ -191,7 +199,7 @@ export async function cancelJob(deps: AppDeps, viewer: Viewer, id: string): Prom
 }
 
 export async function retryJob(deps: AppDeps, viewer: Viewer, id: string): Promise<Job> {
-  const job = await findChangeableJob(deps, viewer, id);
+  const job = await findOwnJob(deps, viewer, id);
   if (job.status !== 'FAILED' && job.status !== 'CANCELLED') {
     throw conflict('Only failed or cancelled jobs can be retried.');
   }
@@ -226,7 +234,7 @@ export async function retryJob(deps: AppDeps, viewer: Viewer, id: string): Promi
 
 /** Removes the job's rows, its queue entry and its stored media. Usage already recorded stays. */
 export async function deleteJob(deps: AppDeps, viewer: Viewer, id: string): Promise<boolean> {
-  const job = await findChangeableJob(deps, viewer, id);
+  const job = await findOwnJob(deps, viewer, id);
   await deps.db.$transaction(async (tx) => {
     await tx.$executeRaw`SELECT graphile_worker.remove_job(${jobKey(id)})`;
     await tx.job.delete({ where: { id } });
