@@ -11,7 +11,8 @@ import { addJob, taskJobKey, type TaskName } from '../db/queue.ts';
 import { AppError, conflict } from '../errors.ts';
 import { translateText } from '../providers/translate.ts';
 import { ProviderError } from '../providers/types.ts';
-import { findOwnJob, publishJobChange } from './jobs.ts';
+import { findChangeableJob } from './access/jobs.ts';
+import { publishJobChange } from './jobs.ts';
 import { hasProviderKey, resolveProviderKey } from './providerKeys.ts';
 import type { FailureRecord } from './workFailure.ts';
 
@@ -25,7 +26,7 @@ export async function enqueueTranslation(deps: CoreDeps, tx: Prisma.TransactionC
 
 /** Runs a failed translation again (the owner, or an admin); the transcript is left as it is. */
 export async function retryTranslation(deps: AppDeps, viewer: Viewer, id: string): Promise<Job> {
-  const job = await findOwnJob(deps, viewer, id);
+  const job = await findChangeableJob(deps, viewer, id);
   if (!job.translateTo) throw conflict('The job has no translation: it was submitted without translateTo.');
   if (job.status !== 'COMPLETED' || job.translationStatus !== 'FAILED') {
     throw conflict('Only a failed translation of a completed job can be retried.');

@@ -7,10 +7,11 @@ import { pipeline } from 'node:stream/promises';
 import type { AppDeps, CoreDeps, Viewer } from '../context.ts';
 import { addJob, taskJobKey, type TaskName } from '../db/queue.ts';
 import { isUniqueViolation, type Job, type Prisma, type Provider } from '../db/db.ts';
-import { AppError, badInput, conflict, forbidden, notFound } from '../errors.ts';
+import { AppError, badInput, conflict } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { topics } from '../pubsub/pubsub.ts';
 import { inspectMedia } from './mediaCheck.ts';
+import { findChangeableJob } from './access/jobs.ts';
 import { recordAudit } from './audit.ts';
 import { requireProject } from './projectAccess.ts';
 import { assertWithinQuota } from './quotas.ts';
@@ -43,29 +44,6 @@ export interface CreateJobInput {
   translateTo?: string | null;
   projectId?: string | null;
   idempotencyKey?: string | null;
-}
-
-/**
- * Who may see a job: its owner, the members of its project, and admins acting with admin power.
- * (An `OR` filter: combine it with other filters through `AND`, not by spreading next to another `OR`.)
- */
-export function visibleJobWhere(viewer: Viewer): Prisma.JobWhereInput {
-  return viewer.isAdmin
-    ? {}
-    : { OR: [{ ownerId: viewer.user.id }, { project: { members: { some: { userId: viewer.user.id } } } }] };
-}
-
-export async function findVisibleJob(deps: CoreDeps, viewer: Viewer, id: string): Promise<Job> {
-  const job = await deps.db.job.findFirst({ where: { id, ...visibleJobWhere(viewer) } });
-  if (!job) throw notFound('Job');
-  return job;
-}
-
-/** A job the viewer may change (cancel, retry, delete): their own, or any for admins. */
-export async function findOwnJob(deps: CoreDeps, viewer: Viewer, id: string): Promise<Job> {
-  const job = await findVisibleJob(deps, viewer, id);
-  if (job.ownerId !== viewer.user.id && !viewer.isAdmin) throw forbidden("Only the job's owner can change it.");
-  return job;
 }
 
 /**
@@ -180,7 +158,7 @@ export async function enqueueTranscription(tx: Prisma.TransactionClient, jobId: 
 }
 
 export async function cancelJob(deps: AppDeps, viewer: Viewer, id: string): Promise<Job> {
-  const job = await findOwnJob(deps, viewer, id);
+  const job = await findChangeableJob(deps, viewer, id);
   if (job.status !== 'QUEUED' && job.status !== 'PROCESSING') {
     throw conflict(`The job is already ${job.status.toLowerCase()}.`);
   }
@@ -199,7 +177,7 @@ export async function cancelJob(deps: AppDeps, viewer: Viewer, id: string): Prom
 }
 
 export async function retryJob(deps: AppDeps, viewer: Viewer, id: string): Promise<Job> {
-  const job = await findOwnJob(deps, viewer, id);
+  const job = await findChangeableJob(deps, viewer, id);
   if (job.status !== 'FAILED' && job.status !== 'CANCELLED') {
     throw conflict('Only failed or cancelled jobs can be retried.');
   }
@@ -234,7 +212,7 @@ export async function retryJob(deps: AppDeps, viewer: Viewer, id: string): Promi
 
 /** Removes the job's rows, its queue entry and its stored media. Usage already recorded stays. */
 export async function deleteJob(deps: AppDeps, viewer: Viewer, id: string): Promise<boolean> {
-  const job = await findOwnJob(deps, viewer, id);
+  const job = await findChangeableJob(deps, viewer, id);
   await deps.db.$transaction(async (tx) => {
     await tx.$executeRaw`SELECT graphile_worker.remove_job(${jobKey(id)})`;
     await tx.job.delete({ where: { id } });
