@@ -3,6 +3,7 @@
 // runner leaves its running job queued to resume, not failed. Nothing here waits for time: the
 // slow fakes hold their answer until the test releases it, after the job has already ended.
 import { execFile } from 'node:child_process';
+import http from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -57,6 +58,7 @@ beforeAll(async () => {
     DEEPGRAM_BASE_URL: deepgram.baseUrl,
     CHUNK_SECONDS: String(CHUNK_SECONDS),
     SHUTDOWN_TIMEOUT_MS: '2000',
+    URL_FETCH_ALLOW_HOSTS: '127.0.0.1',
   });
   runner = await startRunner();
   user = await registerUser(t);
@@ -141,6 +143,38 @@ describe('cancelling a running job', () => {
     },
     120_000,
   );
+
+  it('a URL download: the connection to the media server is closed at once', async () => {
+    // Declares 50 MB, sends the first 64 KiB and then nothing more until the client leaves.
+    let requested = false;
+    let clientLeft = false;
+    const media = http.createServer((request, response) => {
+      requested = true;
+      response.writeHead(200, { 'content-type': 'audio/wav', 'content-length': String(50_000_000) });
+      response.write(Buffer.alloc(64 * 1024));
+      request.socket.on('close', () => (clientLeft = true));
+    });
+    await new Promise<void>((resolve) => media.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = media.address() as { port: number };
+      const created = await t.gql(
+        `mutation ($url: String!) { createTranscriptionJob(input: { url: $url }) { id } }`,
+        { url: `http://127.0.0.1:${port}/long.wav` },
+        { token: user.accessToken },
+      );
+      expect(created.errors, created.raw).toBeUndefined();
+      const id = created.data!.createTranscriptionJob.id as string;
+      await waitFor('the media server to be asked', async () => requested, 60_000);
+
+      await cancel(id);
+      await taskEnded(id);
+      await waitFor('the download connection to be closed', async () => clientLeft, 10_000);
+      expect(await t.deps.db.job.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: 'CANCELLED', sourceBytes: null });
+    } finally {
+      media.closeAllConnections();
+      await new Promise((resolve) => media.close(resolve));
+    }
+  }, 120_000);
 
   it('LOCAL: stops the decoder thread mid-chunk; the job keeps only the chunks done before', async () => {
     const local = t.deps.providers.LOCAL;

@@ -20,6 +20,8 @@ export interface UrlFetchPolicy {
   allowHosts: string[];
   maxBytes: number;
   timeoutMs: number;
+  /** Stops the download at once (the job was cancelled, the runner is stopping); its reason is rethrown. */
+  signal?: AbortSignal;
 }
 
 export const PRIVATE_ADDRESS_MESSAGE = 'url points to a private, loopback or link-local address, which is not allowed.';
@@ -78,10 +80,12 @@ export function outboundGuard(url: URL, allowHosts: string[]): { options: { look
 /** Downloads `url` to `path` within the size and time caps, following up to 5 redirects. */
 export async function fetchToFile(url: URL, path: string, policy: UrlFetchPolicy): Promise<{ bytes: number }> {
   const deadline = AbortSignal.timeout(policy.timeoutMs);
+  const signal = policy.signal ? AbortSignal.any([deadline, policy.signal]) : deadline;
   try {
-    return await fetchFollowing(url, path, policy, deadline, 0);
+    return await fetchFollowing(url, path, policy, signal, 0);
   } catch (error) {
     await rm(path, { force: true });
+    if (policy.signal?.aborted) throw policy.signal.reason;
     if (error instanceof AppError) throw error;
     if (deadline.aborted) {
       throw new AppError('UNSUPPORTED_MEDIA', `Fetching the URL took longer than ${Math.round(policy.timeoutMs / 1000)} s.`);

@@ -73,6 +73,7 @@ async function run(deps: CoreDeps, initial: Job, workDir: string, signal: AbortS
       allowHosts: deps.env.URL_FETCH_ALLOW_HOSTS,
       maxBytes: deps.env.URL_FETCH_MAX_BYTES,
       timeoutMs: deps.env.URL_FETCH_TIMEOUT_MS,
+      signal,
     });
     await deps.db.job.update({ where: { id: job.id }, data: { sourceBytes: BigInt(bytes) } });
   } else {
