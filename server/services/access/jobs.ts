@@ -5,7 +5,7 @@
 import type { Viewer } from '../../context.ts';
 import type { Db, Job, Prisma } from '../../db/db.ts';
 import { forbidden, notFound } from '../../errors.ts';
-import { canSeeProject, memberOfProjectWhere } from '../projectAccess.ts';
+import { canSeeOwned, mayChangeOwned, ownedOrMemberWhere } from './ownedRows.ts';
 
 type Reader = Pick<Db, 'job' | 'projectMember'>;
 
@@ -14,18 +14,14 @@ type Reader = Pick<Db, 'job' | 'projectMember'>;
  * admins acting with admin power. (An `OR` filter: combine it with other filters through `AND`.)
  */
 export function visibleJobWhere(viewer: Viewer): Prisma.JobWhereInput {
-  return viewer.isAdmin ? {} : { OR: [{ ownerId: viewer.user.id }, { project: memberOfProjectWhere(viewer) }] };
+  return ownedOrMemberWhere(viewer);
 }
 
 /** visibleJobWhere for one loaded job (its project's membership is read when it matters). */
-export async function canSeeJob(db: Reader, viewer: Viewer, job: Pick<Job, 'ownerId' | 'projectId'>): Promise<boolean> {
-  return mayChangeJob(viewer, job) || (job.projectId !== null && (await canSeeProject(db, viewer, job.projectId)));
-}
+export const canSeeJob: (db: Reader, viewer: Viewer, job: { ownerId: string; projectId: string | null }) => Promise<boolean> = canSeeOwned;
 
 /** Cancel, retry, retry its translation, delete: the job's owner, or an admin. */
-export function mayChangeJob(viewer: Viewer, job: Pick<Job, 'ownerId'>): boolean {
-  return viewer.isAdmin || job.ownerId === viewer.user.id;
-}
+export const mayChangeJob: (viewer: Viewer, job: { ownerId: string }) => boolean = mayChangeOwned;
 
 export async function findVisibleJob(deps: { db: Reader }, viewer: Viewer, id: string): Promise<Job> {
   const job = await deps.db.job.findFirst({ where: { AND: [{ id }, visibleJobWhere(viewer)] } });

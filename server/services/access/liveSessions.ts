@@ -5,7 +5,7 @@
 import type { Viewer } from '../../context.ts';
 import type { Db, LiveSession, Prisma } from '../../db/db.ts';
 import { forbidden, notFound } from '../../errors.ts';
-import { canSeeProject, memberOfProjectWhere } from '../projectAccess.ts';
+import { canSeeOwned, mayChangeOwned, ownedOrMemberWhere } from './ownedRows.ts';
 
 type Reader = Pick<Db, 'liveSession' | 'projectMember'>;
 
@@ -15,22 +15,14 @@ type Reader = Pick<Db, 'liveSession' | 'projectMember'>;
  * with other filters through `AND`.)
  */
 export function visibleSessionWhere(viewer: Viewer): Prisma.LiveSessionWhereInput {
-  return viewer.isAdmin ? {} : { OR: [{ ownerId: viewer.user.id }, { project: memberOfProjectWhere(viewer) }] };
+  return ownedOrMemberWhere(viewer);
 }
 
 /** visibleSessionWhere for one loaded session (its project's membership is read when it matters). */
-export async function canSeeSession(
-  db: Reader,
-  viewer: Viewer,
-  session: Pick<LiveSession, 'ownerId' | 'projectId'>,
-): Promise<boolean> {
-  return mayChangeSession(viewer, session) || (session.projectId !== null && (await canSeeProject(db, viewer, session.projectId)));
-}
+export const canSeeSession: (db: Reader, viewer: Viewer, session: { ownerId: string; projectId: string | null }) => Promise<boolean> = canSeeOwned;
 
 /** Send audio, end it: the session's owner, or an admin. */
-export function mayChangeSession(viewer: Viewer, session: Pick<LiveSession, 'ownerId'>): boolean {
-  return viewer.isAdmin || session.ownerId === viewer.user.id;
-}
+export const mayChangeSession: (viewer: Viewer, session: { ownerId: string }) => boolean = mayChangeOwned;
 
 export async function findVisibleSession(deps: { db: Reader }, viewer: Viewer, id: string): Promise<LiveSession> {
   const session = await deps.db.liveSession.findFirst({ where: { AND: [{ id }, visibleSessionWhere(viewer)] } });
