@@ -7,7 +7,7 @@
  *   (`-f s16le|webm|ogg`), no probing delay, output flushed packet by packet.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import type { AudioEncoding } from '../db/db.ts';
+import type { AudioFormat } from './audioSeconds.ts';
 import { LIVE_SAMPLE_RATE } from './types.ts';
 
 export interface PcmSink {
@@ -23,7 +23,7 @@ export interface PcmSource {
 }
 
 export function createPcmSource(
-  format: { encoding: AudioEncoding; sampleRate: number },
+  format: AudioFormat,
   sink: PcmSink,
   options: { ffmpegPath: string },
 ): PcmSource {
@@ -31,7 +31,7 @@ export function createPcmSource(
   return new FfmpegPcm(inputFormatArgs(format), sink, options.ffmpegPath);
 }
 
-function inputFormatArgs(format: { encoding: AudioEncoding; sampleRate: number }): string[] {
+function inputFormatArgs(format: AudioFormat): string[] {
   switch (format.encoding) {
     case 'PCM_S16LE':
       return ['-format_whitelist', 's16le', '-f', 's16le', '-ar', String(format.sampleRate), '-ac', '1'];

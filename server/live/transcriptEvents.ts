@@ -8,13 +8,12 @@ import type { CoreDeps } from '../context.ts';
 import { isUniqueViolation } from '../db/db.ts';
 import type { Segment } from '../providers/types.ts';
 import { topics, type EventPayload } from '../pubsub/pubsub.ts';
+import { roundTo } from '../rounding.ts';
 import { storedSegmentAt } from '../transcripts/storedSegments.ts';
 import type { LivePartial } from './types.ts';
 
 /** NOTIFY refuses 8000 bytes; interim text beyond this is stored on the row and re-read. */
 const MAX_INLINE_EVENT_BYTES = 7_000;
-
-const round = (seconds: number) => Math.round(seconds * 1000) / 1000;
 
 export class TranscriptEvents {
   /** Index of the next final segment. */
@@ -83,8 +82,8 @@ export class TranscriptEvents {
       sessionId: this.#sessionId,
       index: this.nextIndex,
       isFinal: false,
-      start: round(start),
-      end: round(Math.max(start, end)),
+      start: roundTo(start, 3),
+      end: roundTo(Math.max(start, end), 3),
       text: partial.text,
     };
     if (Buffer.byteLength(JSON.stringify(payload)) > MAX_INLINE_EVENT_BYTES) {

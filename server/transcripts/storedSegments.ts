@@ -1,4 +1,5 @@
 import type { Segment, Word } from '../providers/types.ts';
+import { roundTo } from '../rounding.ts';
 
 /** The columns a stored segment has, in transcript_segments (jobs) and live_segments (sessions) alike. */
 export interface StoredSegmentRow {
@@ -36,7 +37,7 @@ export function indexedSegmentFromStored(row: StoredSegmentRow & { idx: number }
  * milliseconds, text trimmed.
  */
 export function storedSegmentAt(segment: Segment, offsetSeconds: number) {
-  const at = (seconds: number) => Math.round((offsetSeconds + seconds) * 1000) / 1000;
+  const at = (seconds: number) => roundTo(offsetSeconds + seconds, 3);
   return {
     startSeconds: at(segment.start),
     endSeconds: at(segment.end),
