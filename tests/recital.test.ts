@@ -359,8 +359,14 @@ describe('a crowd recital', () => {
     // Only the newest EXPORTS_KEPT_PER_PROJECT (2 here) finished exports are kept, with their archives.
     const third = ok(await t.gql(EXPORT, { projectId }, { token: owner.accessToken })).exportDataset;
     await waitFor('third export', async () => ok(await t.gql(EXPORT_NODE, { id: third.id }, { token: owner.accessToken })).node.status === 'COMPLETED', 90_000);
-    await waitFor('oldest export pruned', async () => (await t.deps.db.datasetExport.count({ where: { id: started.id } })) === 0);
-    expect(await t.deps.storage.exists(`exports/${started.id}/dataset.tar`)).toBe(false);
+    // The task prunes rows first, then their archives: wait for both.
+    await waitFor(
+      'oldest export pruned, row and archive',
+      async () =>
+        (await t.deps.db.datasetExport.count({ where: { id: started.id } })) === 0 &&
+        !(await t.deps.storage.exists(`exports/${started.id}/dataset.tar`)),
+      60_000,
+    );
     expect((await t.deps.db.datasetExport.findMany({ where: { projectId }, orderBy: { id: 'asc' } })).map((e) => e.id)).toEqual([again.id, third.id]);
     const gone = await fetch(done.downloadUrl.replace(t.deps.env.publicUrl, base));
     expect(gone.status).toBe(404);
