@@ -106,7 +106,7 @@ export async function writeDatasetExport(deps: CoreDeps, exportId: string, optio
   if (!row || (row.status !== 'QUEUED' && row.status !== 'PROCESSING')) return;
   await deps.db.datasetExport.update({
     where: { id: exportId },
-    data: { status: 'PROCESSING', progress: 0, error: null, updatedAt: new Date() },
+    data: { status: 'PROCESSING', progress: 0, error: null },
   });
   const workDir = path.join(os.tmpdir(), 'parlance-exports', exportId);
   await rm(workDir, { recursive: true, force: true });
@@ -122,7 +122,6 @@ export async function writeDatasetExport(deps: CoreDeps, exportId: string, optio
         archiveKey: exportArchiveKey(exportId),
         archiveBytes: BigInt(written.bytes),
         finishedAt: new Date(),
-        updatedAt: new Date(),
       },
     });
     options.info?.(`export ${exportId}: ${written.recordings} recordings, ${written.bytes} bytes`);
@@ -144,7 +143,7 @@ export function exportFailure(deps: CoreDeps, exportId: string): FailureRecord {
       );
       await deps.db.datasetExport.updateMany({
         where: { id: exportId, status: 'PROCESSING' },
-        data: { status: 'FAILED', error: message, finishedAt: new Date(), updatedAt: new Date() },
+        data: { status: 'FAILED', error: message, finishedAt: new Date() },
       });
     },
   };
@@ -223,7 +222,7 @@ async function writeArchive(deps: CoreDeps, row: DatasetExport, workDir: string)
       // The upload after the last file takes the remaining 5%.
       await db.datasetExport.updateMany({
         where: { id: row.id, status: 'PROCESSING' },
-        data: { progress: (0.95 * (index + 1)) / recordings.length, updatedAt: new Date() },
+        data: { progress: (0.95 * (index + 1)) / recordings.length },
       });
     }
   }

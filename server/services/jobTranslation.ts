@@ -37,7 +37,7 @@ export async function retryTranslation(deps: AppDeps, viewer: Viewer, id: string
   const retried = await deps.db.$transaction(async (tx) => {
     const { count } = await tx.job.updateMany({
       where: { id, status: 'COMPLETED', translationStatus: 'FAILED' },
-      data: { translationStatus: 'PENDING', translationError: null, updatedAt: new Date() },
+      data: { translationStatus: 'PENDING', translationError: null },
     });
     if (count === 0) throw conflict('The job changed meanwhile.');
     await enqueueTranslation(deps, tx, id);
@@ -88,7 +88,7 @@ async function settle(
 ): Promise<void> {
   const { count } = await deps.db.job.updateMany({
     where: { id: jobId, status: 'COMPLETED', translationStatus: 'PENDING' },
-    data: { ...data, updatedAt: new Date() },
+    data,
   });
   if (count === 0) return;
   const job = await deps.db.job.findUnique({ where: { id: jobId } });

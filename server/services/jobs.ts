@@ -167,7 +167,7 @@ export async function cancelJob(deps: AppDeps, viewer: Viewer, id: string): Prom
     await tx.$executeRaw`SELECT graphile_worker.remove_job(${jobKey(id)})`;
     const { count } = await tx.job.updateMany({
       where: { id, status: { in: ['QUEUED', 'PROCESSING'] } },
-      data: { status: 'CANCELLED', completedAt: new Date(), updatedAt: new Date() },
+      data: { status: 'CANCELLED', completedAt: new Date() },
     });
     if (count === 0) throw conflict('The job finished meanwhile.');
     return tx.job.findUniqueOrThrow({ where: { id } });
@@ -197,7 +197,6 @@ export async function retryJob(deps: AppDeps, viewer: Viewer, id: string): Promi
         translationError: null,
         startedAt: null,
         completedAt: null,
-        updatedAt: new Date(),
       },
     });
     if (count === 0) throw conflict('The job changed meanwhile.');

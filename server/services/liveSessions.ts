@@ -228,7 +228,7 @@ export async function endSession(deps: CoreDeps, id: string, options: { idle: bo
   const ended = await db.$transaction(async (tx) => {
     const { count } = await tx.liveSession.updateMany({
       where: { id, status: 'ACTIVE' },
-      data: { status: 'ENDED', endedAt: new Date(), updatedAt: new Date(), interim: Prisma.DbNull },
+      data: { status: 'ENDED', endedAt: new Date(), interim: Prisma.DbNull },
     });
     if (count === 0) return null;
     if (decodedSeconds > 0) {

@@ -56,7 +56,7 @@ export async function updateProject(
   input: { name?: string | null; description?: string | null; retentionDays?: number | null },
 ): Promise<Project> {
   const { project } = await requireProject(deps.db, viewer, id, 'manageSettings');
-  const data: Prisma.ProjectUpdateInput = { updatedAt: new Date() };
+  const data: Prisma.ProjectUpdateInput = {};
   if (input.name !== undefined && input.name !== null) data.name = projectName(input.name);
   if (input.description !== undefined) data.description = projectDescription(input.description);
   if (input.retentionDays === undefined || input.retentionDays === project.retentionDays) {

@@ -89,12 +89,6 @@ export async function quotaStatuses(
   return new Map(users.map((user) => [user.id, status(user.monthlyAudioMinutes, figures.get(user.id) ?? { used: 0, reserved: 0 })]));
 }
 
-export async function quotaStatus(deps: Pick<CoreDeps, 'db'>, userId: string): Promise<QuotaStatus> {
-  const user = await deps.db.user.findUnique({ where: { id: userId }, select: { id: true, monthlyAudioMinutes: true } });
-  if (!user) throw notFound('User');
-  return (await quotaStatuses(deps, [user])).get(user.id)!;
-}
-
 export interface QuotaCheckOptions {
   /**
    * Check inside this transaction, holding a per-user lock until it ends: write the reserving row
@@ -158,7 +152,7 @@ export async function setUserQuota(
   return deps.db.$transaction(async (tx) => {
     const user = await tx.user.findUnique({ where: { id: userId } });
     if (!user) throw notFound('User');
-    const updated = await tx.user.update({ where: { id: userId }, data: { monthlyAudioMinutes, updatedAt: new Date() } });
+    const updated = await tx.user.update({ where: { id: userId }, data: { monthlyAudioMinutes } });
     await recordAudit(tx, {
       actorId: viewer.user.id,
       action: 'user.quotaChanged',

@@ -62,7 +62,7 @@ export async function aggregateSession(
   if (session.status !== 'ENDED' && session.status !== 'PROCESSING') return;
   await deps.db.liveSession.updateMany({
     where: { id: sessionId, status: { in: ['ENDED', 'PROCESSING'] } },
-    data: { status: 'PROCESSING', error: null, updatedAt: new Date() },
+    data: { status: 'PROCESSING', error: null },
   });
   const workDir = path.join(os.tmpdir(), 'parlance-sessions', sessionId);
   await rm(workDir, { recursive: true, force: true });
@@ -72,7 +72,7 @@ export async function aggregateSession(
     const count = await deps.db.$transaction(async (tx) => {
       const updated = await tx.liveSession.updateMany({
         where: { id: sessionId, status: 'PROCESSING' },
-        data: { status: 'READY', ...outputs, processedAt: new Date(), updatedAt: new Date() },
+        data: { status: 'READY', ...outputs, processedAt: new Date() },
       });
       if (updated.count > 0 && submission) await submitRecording(deps, tx, session, { durationSeconds: outputs.durationSeconds, ...submission });
       return updated.count;
@@ -93,7 +93,7 @@ export function aggregationFailure(deps: CoreDeps, sessionId: string): FailureRe
       );
       await deps.db.liveSession.updateMany({
         where: { id: sessionId, status: 'PROCESSING' },
-        data: { status: 'FAILED', error: message, processedAt: new Date(), updatedAt: new Date() },
+        data: { status: 'FAILED', error: message, processedAt: new Date() },
       });
     },
   };

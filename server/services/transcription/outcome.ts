@@ -24,7 +24,7 @@ export async function completeTranscription(deps: CoreDeps, jobId: string, durat
   const completed = await deps.db.$transaction(async (tx) => {
     const { count } = await tx.job.updateMany({
       where: { id: jobId, status: 'PROCESSING' },
-      data: { status: 'COMPLETED', progress: 1, text, translationStatus, translationError: null, completedAt, updatedAt: completedAt },
+      data: { status: 'COMPLETED', progress: 1, text, translationStatus, translationError: null, completedAt },
     });
     if (count === 0) return null;
     if (translationStatus) await enqueueTranslation(deps, tx, jobId);
@@ -75,7 +75,7 @@ async function failTranscription(deps: CoreDeps, jobId: string, reason: string):
   const failed = await deps.db.$transaction(async (tx) => {
     const { count } = await tx.job.updateMany({
       where: { id: jobId, status: { in: ['QUEUED', 'PROCESSING'] } },
-      data: { status: 'FAILED', error: reason, completedAt: new Date(), updatedAt: new Date() },
+      data: { status: 'FAILED', error: reason, completedAt: new Date() },
     });
     if (count === 0) return null;
     const row = await tx.job.findUnique({ where: { id: jobId } });
@@ -95,7 +95,7 @@ async function requeueTranscription(deps: CoreDeps, jobId: string): Promise<void
   const queued = await deps.db.$transaction(async (tx) => {
     const { count } = await tx.job.updateMany({
       where: { id: jobId, status: 'PROCESSING' },
-      data: { status: 'QUEUED', updatedAt: new Date() },
+      data: { status: 'QUEUED' },
     });
     if (count === 0) return null;
     await enqueueTranscription(tx, jobId);

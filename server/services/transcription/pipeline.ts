@@ -53,7 +53,6 @@ async function run(deps: CoreDeps, initial: Job, workDir: string, signal: AbortS
       startedAt: initial.startedAt ?? new Date(),
       attempts: { increment: 1 },
       error: null,
-      updatedAt: new Date(),
     },
   });
   if (count === 0) throw new JobCancelledError();
@@ -106,7 +105,7 @@ async function run(deps: CoreDeps, initial: Job, workDir: string, signal: AbortS
   const chunks = await planChunks(wav, { targetSeconds, searchSeconds: Math.min(5, targetSeconds / 4) });
   await deps.db.job.update({
     where: { id: job.id },
-    data: { mediaDurationSeconds: durationSeconds, chunksTotal: chunks.length, updatedAt: new Date() },
+    data: { mediaDurationSeconds: durationSeconds, chunksTotal: chunks.length },
   });
 
   let detectedLanguage = job.detectedLanguage;

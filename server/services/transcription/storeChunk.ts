@@ -31,7 +31,6 @@ export async function storeChunk(
         chunksDone: chunkIndex + 1,
         progress: Math.min(1, update.progress),
         detectedLanguage: update.detectedLanguage,
-        updatedAt: new Date(),
       },
     });
     return { job: updated, rows };

@@ -86,7 +86,7 @@ export async function enableWebhook(deps: AppDeps, viewer: Viewer, id: string): 
   return deps.db.$transaction(async (tx) => {
     const updated = await tx.webhookEndpoint.update({
       where: { id },
-      data: { enabled: true, failureCount: 0, disabledAt: null, updatedAt: new Date() },
+      data: { enabled: true, failureCount: 0, disabledAt: null },
     });
     await recordAudit(tx, { actorId: viewer.user.id, action: 'webhook.enabled', targetType: 'WebhookEndpoint', targetId: id });
     return updated;
