@@ -1,8 +1,18 @@
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import { PrismaClient } from '../../prisma/generated/client.ts';
+import type { Prisma } from '../../prisma/generated/client.ts';
 
 export type Db = PrismaClient;
+
+/**
+ * Joining the caller's transaction, one convention: a service whose writes belong to its caller's
+ * change takes the caller's `tx` (from `db.$transaction(async (tx) => ...)`) as a `tx: Tx`
+ * parameter and writes through it only; a caller without a transaction passes `deps.db` (a
+ * PrismaClient is a Tx). An optional trailing `tx?: Tx`, falling back to `deps.db`, only where the
+ * call also stands alone in normal use (emitEvent, the quota check).
+ */
+export type Tx = Prisma.TransactionClient;
 export { Prisma } from '../../prisma/generated/client.ts';
 export type * from '../../prisma/generated/client.ts';
 

@@ -3,19 +3,9 @@
  * revocation, deletion and review. This module only ever inserts; the database refuses UPDATE,
  * DELETE and TRUNCATE of audit rows with a trigger (migration 0005), whoever asks.
  */
-import type { CoreDeps } from '../context.ts';
-import type { AuditEntry, Prisma } from '../db/db.ts';
+import type { AuditEntry, Prisma, Tx } from '../db/db.ts';
 import { newId } from '../ids.ts';
 import { currentRequestId } from '../observability/requestContext.ts';
-
-/** Either the process's services or an open transaction: audit rows join the caller's transaction. */
-export type Writer = Pick<CoreDeps, 'db'> | Prisma.TransactionClient;
-
-export function writerOf(writer: Writer): Prisma.TransactionClient {
-  return 'db' in writer && typeof (writer as { db?: unknown }).db === 'object'
-    ? (writer as Pick<CoreDeps, 'db'>).db
-    : (writer as Prisma.TransactionClient);
-}
 
 /**
  * The actions written today (README, "Audit log"). `targetType` names the GraphQL type of the target
@@ -61,8 +51,9 @@ export interface AuditInput {
 }
 
 /** Appends one audit row, inside the caller's transaction when given one. */
-export async function recordAudit(writer: Writer, entry: AuditInput): Promise<AuditEntry> {
-  return writerOf(writer).auditEntry.create({
+/** Audit rows join the caller's transaction (db.ts, Tx); without one, pass deps.db. */
+export async function recordAudit(tx: Tx, entry: AuditInput): Promise<AuditEntry> {
+  return tx.auditEntry.create({
     data: {
       id: newId('AuditEntry'),
       actorId: entry.actorId,

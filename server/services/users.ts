@@ -12,7 +12,7 @@ export async function setUserRole(deps: AppDeps, viewer: Viewer, userId: string,
     throw badInput('You cannot remove your own admin role; ask another admin.', 'role');
   }
   return deps.db.$transaction(async (tx) => {
-    const updated = await tx.user.update({ where: { id: userId }, data: { role, updatedAt: new Date() } });
+    const updated = await tx.user.update({ where: { id: userId }, data: { role } });
     await recordAudit(tx, {
       actorId: viewer.user.id,
       action: 'user.roleChanged',
@@ -30,7 +30,7 @@ export async function setUserActive(deps: AppDeps, viewer: Viewer, userId: strin
   if (!user) throw notFound('User');
   if (user.id === viewer.user.id && !active) throw badInput('You cannot deactivate yourself.', 'active');
   const updated = await deps.db.$transaction(async (tx) => {
-    const row = await tx.user.update({ where: { id: userId }, data: { isActive: active, updatedAt: new Date() } });
+    const row = await tx.user.update({ where: { id: userId }, data: { isActive: active } });
     await recordAudit(tx, {
       actorId: viewer.user.id,
       action: active ? 'user.activated' : 'user.deactivated',
@@ -49,7 +49,7 @@ export async function unlockUser(deps: AppDeps, viewer: Viewer, userId: string):
   const user = await deps.db.user.findUnique({ where: { id: userId } });
   if (!user) throw notFound('User');
   const cleared = await clearAccountThrottle(deps.db, userId);
-  await recordAudit(deps, {
+  await recordAudit(deps.db, {
     actorId: viewer.user.id,
     action: 'user.unlocked',
     targetType: 'User',
@@ -64,7 +64,7 @@ export async function promoteUser(deps: Pick<AppDeps, 'db'>, login: string): Pro
   const key = login.trim().toLowerCase();
   const user = await deps.db.user.findFirst({ where: key.includes('@') ? { email: key } : { username: key } });
   if (!user) throw notFound('User');
-  return deps.db.user.update({ where: { id: user.id }, data: { role: 'ADMIN', updatedAt: new Date() } });
+  return deps.db.user.update({ where: { id: user.id }, data: { role: 'ADMIN' } });
 }
 
 /**
