@@ -1,6 +1,6 @@
 // graphql-codegen (client preset): the console's operations, typed from the printed schema.
 // Run by `npm run admin:build` (or `npm --prefix admin run codegen`); paths are relative to this folder.
-// The generator itself is a dependency of admin/ (its own package), so the preset is loaded from there.
+// The generator is a dependency of the admin/ workspace, so the preset is resolved from there.
 import { createRequire } from 'node:module';
 
 const fromAdmin = createRequire(new URL('./admin/package.json', import.meta.url));

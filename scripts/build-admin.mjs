@@ -1,8 +1,8 @@
 // Builds the operations console into admin/dist (served by the API under /admin/):
-//   1. installs admin/'s own dependencies (`npm ci` there) when its lockfile changed,
-//   2. generates the typed operations (graphql-codegen, ../codegen.ts) from schema.graphql,
-//   3. bundles with Vite, and pre-compresses the text files (.br, .gz) for the server to send.
-// Steps 2-3 are skipped when none of their inputs changed since the last build.
+// (admin/ is an npm workspace of the root: the root's `npm install`/`npm ci` installs its dependencies)
+//   1. generates the typed operations (graphql-codegen, ../codegen.ts) from schema.graphql,
+//   2. bundles with Vite, and pre-compresses the text files (.br, .gz) for the server to send.
+// Both steps are skipped when none of their inputs changed since the last build.
 //
 //   node scripts/build-admin.mjs              build, failing loudly
 //   node scripts/build-admin.mjs --postinstall  build, but only warn on failure (npm install must
@@ -56,27 +56,14 @@ function walk(dir, skip = () => false) {
   return out;
 }
 
-/** Runs a package's bin with this Node (the project's Node 24 under `npm run`). */
+/** Runs a package's bin with this Node (the project's Node 24 under `npm run`). Workspace dependencies are
+ * hoisted to the root's node_modules; one that conflicts with a root dependency stays in admin/node_modules. */
 function bin(name, packageBin) {
-  const link = path.join(admin, 'node_modules', '.bin', name);
-  if (!existsSync(link)) throw new Error(`${name} is missing from admin/node_modules`);
-  return [process.execPath, [realpathSync(link), ...packageBin]];
-}
-
-function install() {
-  const lock = path.join(admin, 'package-lock.json');
-  const stamp = path.join(admin, 'node_modules', '.parlance-installed');
-  const want = hashFiles([lock, path.join(admin, 'package.json')]);
-  if (existsSync(stamp) && readFileSync(stamp, 'utf8') === want) return;
-  log('installing the console dependencies (npm ci in admin/)');
-  // npm_execpath: the npm running us (if any), else the npm on PATH.
-  const npmCli = process.env.npm_execpath;
-  if (npmCli && npmCli.endsWith('.js')) {
-    run(process.execPath, [npmCli, 'ci', '--no-audit', '--no-fund', '--include=dev'], admin);
-  } else {
-    run('npm', ['ci', '--no-audit', '--no-fund', '--include=dev'], admin);
+  for (const dir of [admin, root]) {
+    const link = path.join(dir, 'node_modules', '.bin', name);
+    if (existsSync(link)) return [process.execPath, [realpathSync(link), ...packageBin]];
   }
-  writeFileSync(stamp, want);
+  throw new Error(`${name} is missing from node_modules (run npm install at the root)`);
 }
 
 function inputsHash() {
@@ -86,7 +73,8 @@ function inputsHash() {
     ...walk(path.join(admin, 'public')),
     path.join(admin, 'index.html'),
     path.join(admin, 'vite.config.ts'),
-    path.join(admin, 'package-lock.json'),
+    path.join(admin, 'package.json'),
+    path.join(root, 'package-lock.json'),
     path.join(root, 'schema.graphql'),
     path.join(root, 'codegen.ts'),
     fileURLToPath(import.meta.url),
@@ -112,7 +100,6 @@ function compress() {
 function build() {
   if (!existsSync(path.join(admin, 'package.json'))) throw new Error('admin/package.json is missing');
   const started = Date.now();
-  install();
   const stampFile = path.join(dist, '.build-stamp');
   const hash = inputsHash();
   if (!force && existsSync(path.join(dist, 'index.html')) && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === hash) {
