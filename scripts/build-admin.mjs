@@ -18,7 +18,8 @@ import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const admin = path.join(root, 'admin');
-const dist = path.join(admin, 'dist');
+// PARLANCE_ADMIN_DIST builds elsewhere (the server reads the same variable; see server/http/adminRoute.ts).
+const dist = process.env.PARLANCE_ADMIN_DIST ? path.resolve(process.env.PARLANCE_ADMIN_DIST) : path.join(admin, 'dist');
 const args = new Set(process.argv.slice(2));
 const postinstall = args.has('--postinstall');
 const force = args.has('--force');
@@ -103,19 +104,19 @@ function build() {
   const stampFile = path.join(dist, '.build-stamp');
   const hash = inputsHash();
   if (!force && existsSync(path.join(dist, 'index.html')) && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === hash) {
-    log('up to date (admin/dist)');
+    log(`up to date (${dist})`);
     return;
   }
   log('generating typed operations (graphql-codegen)');
   run(...bin('graphql-codegen', ['--config', 'codegen.ts', '--silent']), root);
   log('bundling (vite build)');
-  run(...bin('vite', ['build', '--logLevel', 'warn']), admin);
+  run(...bin('vite', ['build', '--logLevel', 'warn', '--outDir', dist, '--emptyOutDir']), admin);
   const compressed = compress();
   writeFileSync(stampFile, hash);
   const size = walk(dist)
     .filter((file) => !/\.(br|gz)$/.test(file))
     .reduce((sum, file) => sum + statSync(file).size, 0);
-  log(`built admin/dist in ${((Date.now() - started) / 1000).toFixed(1)} s (${(size / 1024).toFixed(0)} KiB, ${compressed} files pre-compressed)`);
+  log(`built ${dist} in ${((Date.now() - started) / 1000).toFixed(1)} s (${(size / 1024).toFixed(0)} KiB, ${compressed} files pre-compressed)`);
 }
 
 if (postinstall && process.env.PARLANCE_SKIP_ADMIN_BUILD === '1') {

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startJobRunner, type JobRunner } from '../jobs/runner.ts';
+import { ADMIN_DIST_DIR } from '../server/http/adminRoute.ts';
 import { newId } from '../server/ids.ts';
 import { parseWav } from '../server/providers/local/wav.ts';
 import { submitFile } from './helpers/jobs.ts';
@@ -17,7 +18,7 @@ import { createTestApp, makeAdmin, registerUser, type TestApp } from './helpers/
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const root = new URL('..', import.meta.url).pathname;
-const DIST_INDEX = path.join(root, 'admin/dist/index.html');
+const DIST_INDEX = path.join(ADMIN_DIST_DIR, 'index.html');
 const SHOTS = path.join(root, 'tests/output/console');
 const haveChromium = existsSync(CHROMIUM);
 /** The prompt read aloud into the project's review queue. */

@@ -8,8 +8,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sendError } from './httpError.ts';
 
-/** Where `npm run admin:build` puts the console. */
-export const ADMIN_DIST_DIR = fileURLToPath(new URL('../../admin/dist/', import.meta.url));
+/** Where `npm run admin:build` puts the console; PARLANCE_ADMIN_DIST moves it (a development aid: engineers
+ * working side by side build and test their own copy). */
+export const ADMIN_DIST_DIR = process.env.PARLANCE_ADMIN_DIST
+  ? path.resolve(process.env.PARLANCE_ADMIN_DIST)
+  : fileURLToPath(new URL('../../admin/dist/', import.meta.url));
 
 const PREFIX = '/admin';
 
