@@ -38,7 +38,7 @@ export interface AppDeps extends CoreDeps {
   subscriber: Subscriber | null;
 }
 
-export type CredentialKind = 'session' | 'apiKey' | 'external';
+type CredentialKind = 'session' | 'apiKey' | 'external';
 
 export interface Viewer {
   user: User;

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
  * `node(id:)`, in URLs and in logs. The body is time-ordered (48-bit milliseconds, then 80 random
  * bits, Crockford base32), so ordering by id is ordering by creation, which cursor pagination uses.
  */
-export const idPrefixes = {
+const idPrefixes = {
   User: 'usr',
   ApiKey: 'key',
   ProviderKey: 'pvk',

@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { startEmbeddedPostgres } from './embeddedPostgres.ts';
 import type { Env } from '../env.ts';
 
-export interface OpenDatabase {
+interface OpenDatabase {
   url: string;
   embedded: boolean;
   stop: () => Promise<void>;

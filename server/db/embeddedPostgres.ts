@@ -88,7 +88,7 @@ async function persistentPassword(file: string): Promise<string> {
   }
 }
 
-export function freePort(): Promise<number> {
+function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.once('error', reject);

@@ -4,7 +4,7 @@ import { runner } from 'node-pg-migrate';
 import type { Logger } from 'pino';
 import { workerLogger } from '../../jobs/workerLogger.ts';
 
-export const migrationsDir = fileURLToPath(new URL('../../prisma/migrations', import.meta.url));
+const migrationsDir = fileURLToPath(new URL('../../prisma/migrations', import.meta.url));
 
 /** Applies our SQL migrations and installs (or upgrades) the graphile-worker schema. Idempotent. */
 export async function migrateDatabase(databaseUrl: string, logger: Logger): Promise<void> {

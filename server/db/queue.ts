@@ -43,7 +43,7 @@ export const LEGACY_TASK_NAMES = {
 /** The job key of the one queued job of `task` for row `id` (de-duplication, removal). */
 export const taskJobKey = (task: TaskName, id: string) => `${task}:${id}`;
 
-export interface AddJobOptions {
+interface AddJobOptions {
   maxAttempts: number;
   /** At most one queued job per key; `jobKeyMode` (graphile-worker's, default replace) says what a second add does. */
   jobKey?: string;
@@ -51,7 +51,7 @@ export interface AddJobOptions {
 }
 
 /** Anything that runs raw SQL: a transaction client (the usual case) or the client itself. */
-export type QueueClient = Pick<Prisma.TransactionClient, '$executeRaw'>;
+type QueueClient = Pick<Prisma.TransactionClient, '$executeRaw'>;
 
 /** Enqueues one job of `task`; call it inside the transaction that writes the row the job works on. */
 export async function addJob<T extends TaskName>(

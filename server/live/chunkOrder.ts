@@ -14,7 +14,7 @@ export const MAX_AHEAD = 32;
 const POLL_MS = 200;
 
 /** Where applied audio goes: the session's decoder and engine. */
-export interface AppliedAudioSink {
+interface AppliedAudioSink {
   /** Called before chunks are applied (the runtime starts an engine there when none runs). */
   beforeApply(): void;
   write(bytes: Buffer): void;

@@ -28,7 +28,7 @@ interface DgMessage {
 
 type V1Socket = Awaited<ReturnType<ReturnType<typeof createDeepgramClient>['listen']['v1']['connect']>>;
 
-export interface DeepgramLiveConfig {
+interface DeepgramLiveConfig {
   baseURL?: string | null;
   defaultModel: string;
   timeoutMs: number;

@@ -22,14 +22,14 @@ import { LIVE_SAMPLE_RATE, type LiveEngine } from './types.ts';
 /** After an engine failed or could not start, the next try waits this long. */
 const ENGINE_RETRY_MS = 3_000;
 
-export interface EngineSession extends AudioFormat {
+interface EngineSession extends AudioFormat {
   id: string;
   provider: Provider;
   language: string | null;
   model: string | null;
 }
 
-export interface EngineHostParts {
+interface EngineHostParts {
   slots: LocalDecoderSlots;
   /** The key the engine uses (services/providerKeys.ts resolves it). */
   resolveKey(): Promise<string | null>;

@@ -10,7 +10,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import type { AudioFormat } from './audioSeconds.ts';
 import { LIVE_SAMPLE_RATE } from './types.ts';
 
-export interface PcmSink {
+interface PcmSink {
   pcm: (pcm: Buffer) => void;
   error: (error: Error) => void;
 }

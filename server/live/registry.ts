@@ -11,7 +11,7 @@ import type { CoreDeps } from '../context.ts';
 import { LocalDecoderSlots } from './localSlots.ts';
 import { SessionRuntime, type SessionInfo } from './runtime.ts';
 
-export interface LiveRegistryOptions {
+interface LiveRegistryOptions {
   /** Ends an idle session (services/liveSessions.ts). */
   onIdle(sessionId: string): Promise<unknown>;
   /** The key a session's cloud engine uses (services/providerKeys.ts). */

@@ -41,7 +41,7 @@ export interface SessionInfo {
   nextSeq: number;
 }
 
-export interface RuntimeHooks {
+interface RuntimeHooks {
   onIdle(sessionId: string): void;
   onDispose(sessionId: string): void;
   /** The key the session's cloud engine uses. */

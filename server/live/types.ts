@@ -24,7 +24,7 @@ export interface LivePartial {
   end?: number;
 }
 
-export interface LiveEngineEvents {
+interface LiveEngineEvents {
   partial: [LivePartial];
   final: [Segment];
   error: [Error];

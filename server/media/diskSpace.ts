@@ -2,13 +2,13 @@
 import { statfs } from 'node:fs/promises';
 
 /** Bytes of a decoded 16 kHz mono 16-bit WAV per second of media. */
-export const DECODED_BYTES_PER_SECOND = 32_000;
+const DECODED_BYTES_PER_SECOND = 32_000;
 
 /** Answers the bytes free to this process on the file system holding `dir`. */
 export type FreeDiskReader = (dir: string) => Promise<number>;
 
 /** The real reader: blocks available to unprivileged users times the block size. */
-export const readFreeDiskBytes: FreeDiskReader = async (dir) => {
+const readFreeDiskBytes: FreeDiskReader = async (dir) => {
   const stats = await statfs(dir);
   return Number(stats.bavail) * Number(stats.bsize);
 };
@@ -18,7 +18,7 @@ export function mediaStagingBytes(inputBytes: number, durationSeconds: number): 
   return Math.max(0, inputBytes) + Math.ceil(Math.max(0, durationSeconds) * DECODED_BYTES_PER_SECOND);
 }
 
-export interface DiskCheck {
+interface DiskCheck {
   /** Where the work will be written (it exists). */
   dir: string;
   /** The estimate of what the work writes there. */
@@ -43,7 +43,7 @@ export async function diskSpaceShortage(check: DiskCheck): Promise<string | null
 }
 
 /** Decimal units, as disk sizes are usually shown: 1.2 GB, 300 MB. */
-export function formatBytes(bytes: number): string {
+function formatBytes(bytes: number): string {
   const units: [number, string][] = [
     [1e12, 'TB'],
     [1e9, 'GB'],

@@ -8,8 +8,6 @@ import ffmpeg, { type FfmpegCommand } from 'fluent-ffmpeg';
 import { abortError, runTool, watchdog, type MediaTools } from './run.ts';
 import { demuxerFor, type MediaContainer } from './sniff.ts';
 
-export type { FfmpegCommand };
-
 /** The input options shared by ffprobe and ffmpeg: file protocol only, one demuxer, forced. */
 export function inputOptions(container: MediaContainer): string[] {
   const demuxer = demuxerFor[container];
@@ -27,7 +25,7 @@ export function ffmpegCommand(inputPath: string, container: MediaContainer, logL
     .addOptions(['-nostdin', '-hide_banner', '-nostats', '-v', logLevel, '-y']);
 }
 
-export interface FfmpegRunOptions {
+interface FfmpegRunOptions {
   timeoutMs: number;
   /** Aborting kills ffmpeg and rejects with the signal's reason. */
   signal?: AbortSignal;

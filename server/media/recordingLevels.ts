@@ -5,8 +5,8 @@ import { sniffMedia, type MediaContainer } from './sniff.ts';
 import { roundTo } from '../rounding.ts';
 
 /** Quieter than this for at least SILENCE_MIN_SECONDS counts as silence. */
-export const SILENCE_THRESHOLD_DB = -40;
-export const SILENCE_MIN_SECONDS = 0.3;
+const SILENCE_THRESHOLD_DB = -40;
+const SILENCE_MIN_SECONDS = 0.3;
 
 export interface RecordingLevels {
   /** Seconds of silence (as silencedetect finds it), trailing silence included. */

@@ -17,7 +17,7 @@ export function mediaToolsFromEnv(env: { FFMPEG_PATH?: string; FFPROBE_PATH?: st
   };
 }
 
-export interface RunOptions {
+interface RunOptions {
   timeoutMs: number;
   signal?: AbortSignal;
   /** Cap on collected stdout; the process is killed beyond it. */
@@ -26,7 +26,7 @@ export interface RunOptions {
   stderrKeepBytes?: number;
 }
 
-export interface RunResult {
+interface RunResult {
   exitCode: number | null;
   killedBy: NodeJS.Signals | null;
   timedOut: boolean;

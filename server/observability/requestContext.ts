@@ -5,7 +5,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
  * GraphQL execution runs inside `runInRequest` (see yoga.ts), so deep code such as the audit log
  * can name the request id. Outside a request (the job runner, the CLI) there is none.
  */
-export interface RequestScope {
+interface RequestScope {
   requestId: string;
 }
 

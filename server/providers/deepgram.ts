@@ -20,9 +20,9 @@ import { mapDeepgramError } from './deepgramErrors.ts';
 import { clampTime } from './timing.ts';
 import { ProviderError, type Segment, type SpeechProvider, type TranscribeRequest, type TranscribeResult, type Word } from './types.ts';
 
-export const DEEPGRAM_DEFAULT_BASE_URL = 'https://api.deepgram.com';
+const DEEPGRAM_DEFAULT_BASE_URL = 'https://api.deepgram.com';
 
-export interface DeepgramProviderConfig {
+interface DeepgramProviderConfig {
   /** Deepgram's origin without `/v1`, e.g. a self-hosted `http://deepgram:8080`. Default api.deepgram.com. */
   baseURL?: string | null;
   /** Used when a request names no model (DEEPGRAM_MODEL). */

@@ -21,9 +21,9 @@ import { mapOpenAIError } from './openaiErrors.ts';
 import { clampTime } from './timing.ts';
 import { ProviderError, type Segment, type SpeechProvider, type TranscribeRequest, type TranscribeResult, type Word } from './types.ts';
 
-export const OPENAI_DEFAULT_BASE_URL = 'https://api.openai.com/v1';
+const OPENAI_DEFAULT_BASE_URL = 'https://api.openai.com/v1';
 
-export interface OpenAIProviderConfig {
+interface OpenAIProviderConfig {
   /** An OpenAI-compatible endpoint including its version path, e.g. `http://localhost:8000/v1`. Default api.openai.com. */
   baseURL?: string | null;
   /** Used when a request names no model (OPENAI_TRANSCRIBE_MODEL). */
@@ -38,11 +38,11 @@ export interface OpenAIProviderConfig {
 }
 
 /** A transcription request may carry a prompt (e.g. the previous chunk's last sentence) for continuity. */
-export interface OpenAITranscribeRequest extends TranscribeRequest {
+interface OpenAITranscribeRequest extends TranscribeRequest {
   prompt?: string | null;
 }
 
-export interface OpenAIClientOptions {
+interface OpenAIClientOptions {
   apiKey: string | null;
   baseURL?: string | null;
   timeoutMs: number;

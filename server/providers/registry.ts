@@ -45,7 +45,7 @@ export function isKeylessServer(env: Env, provider: ProviderName): boolean {
  * What an engine can honour. The one owner of these facts: job submission and live session start
  * refuse any option outside them (rather than an engine ignoring it, or failing the job later).
  */
-export interface EngineCapabilities {
+interface EngineCapabilities {
   /** Primary language subtags the engine recognises ("en"); null: any language it is given. */
   languages: readonly string[] | null;
   /** Speaker labels (`diarize`): with any model, never, or only with models whose names match. */
@@ -54,7 +54,7 @@ export interface EngineCapabilities {
   modelChoice: boolean;
 }
 
-export const engineCapabilities: Record<ProviderName, EngineCapabilities> = {
+const engineCapabilities: Record<ProviderName, EngineCapabilities> = {
   LOCAL: { languages: ['en'], diarization: 'none', modelChoice: false },
   OPENAI: { languages: null, diarization: { models: /diarize/, example: 'gpt-4o-transcribe-diarize' }, modelChoice: true },
   DEEPGRAM: { languages: null, diarization: 'any model', modelChoice: true },
@@ -103,7 +103,7 @@ function defaultModelFor(env: Env, provider: ProviderName): string | null {
 }
 
 /** The engine's limits in one sentence, e.g. "LOCAL recognises English (en) only, does not label speakers and has a single model (no model choice)." */
-export function describeLimits(provider: ProviderName): string {
+function describeLimits(provider: ProviderName): string {
   const { languages, diarization, modelChoice } = engineCapabilities[provider];
   const limits = [
     languages && `recognises ${languages.map(languageName).join(', ')} only`,

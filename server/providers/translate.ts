@@ -13,7 +13,7 @@ import { createOpenAIClient, resolveOpenAIKey } from './openai.ts';
 import { mapOpenAIError } from './openaiErrors.ts';
 import { ProviderError } from './types.ts';
 
-export interface TranslateOptions {
+interface TranslateOptions {
   /** The resolved key; null only for keyless OpenAI-compatible servers (then `baseURL` is required). */
   apiKey: string | null;
   baseURL?: string | null;
@@ -27,7 +27,7 @@ export interface TranslateOptions {
   maxChunkChars?: number;
 }
 
-export interface TextPiece {
+interface TextPiece {
   text: string;
   /** The whitespace that preceded this piece in the source ('' for the first). */
   separator: string;

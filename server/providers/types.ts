@@ -42,7 +42,7 @@ export interface TranscribeResult {
   language: string | null;
 }
 
-export type ProviderErrorKind =
+type ProviderErrorKind =
   /** Timeouts, 429, 5xx: worth retrying with backoff. */
   | 'transient'
   /** Missing or rejected key: do not retry. */

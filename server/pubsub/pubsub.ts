@@ -13,7 +13,7 @@ const MAX_PAYLOAD_BYTES = 7900;
 
 export type EventPayload = Record<string, string | number | boolean | null>;
 
-export interface TopicEvent {
+interface TopicEvent {
   topic: string;
   payload: EventPayload;
 }
@@ -26,7 +26,7 @@ export const topics = {
 } as const;
 
 /** Anything that can run one SQL statement with parameters: a pg pool, or Prisma's raw API. */
-export interface Notifier {
+interface Notifier {
   notify(channel: string, payload: string): Promise<void>;
 }
 

@@ -26,7 +26,7 @@ interface ActiveKey {
   publicJwk: JWK;
 }
 
-export interface AccessTokenClaims extends JWTPayload {
+interface AccessTokenClaims extends JWTPayload {
   sub: string;
   exp: number;
 }

@@ -5,7 +5,7 @@ import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes }
  * the associated data (for user secrets: the owner's id), so a ciphertext copied onto another
  * row does not decrypt.
  */
-export interface SealedBox {
+interface SealedBox {
   ciphertext: Uint8Array<ArrayBuffer>; // ciphertext followed by the 16-byte tag
   nonce: Uint8Array<ArrayBuffer>;
   masterKeyId: string;
@@ -47,6 +47,6 @@ export class SecretBox {
 }
 
 /** A short public fingerprint of a master key, stored beside each box to tell keys apart. */
-export function masterKeyId(key: Buffer): string {
+function masterKeyId(key: Buffer): string {
   return createHash('sha256').update(key).digest('hex').slice(0, 12);
 }

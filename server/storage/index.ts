@@ -40,7 +40,7 @@ export function isMissingObject(error: unknown): boolean {
 export { LocalStorage } from './localStorage.ts';
 export { S3Storage, type S3StorageConfig, type S3StorageOptions } from './s3Storage.ts';
 
-export interface StorageConfig {
+interface StorageConfig {
   driver: 'local' | 's3';
   /** The root folder of the local driver (env.storageDir). */
   dir: string;

@@ -5,7 +5,7 @@ import { once } from 'node:events';
 
 const BLOCK = 512;
 /** ustar's 11 octal digits of size: 8 GiB - 1 byte per file. */
-export const MAX_TAR_ENTRY_BYTES = 8 * 1024 ** 3 - 1;
+const MAX_TAR_ENTRY_BYTES = 8 * 1024 ** 3 - 1;
 
 function octal(value: number, width: number): string {
   return value.toString(8).padStart(width - 1, '0') + '\0';

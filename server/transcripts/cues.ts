@@ -102,7 +102,7 @@ const LINE_BREAK_BONUS = [-60, 0, 100, 180] as const;
  * Wraps one cue's tokens: a single line when it fits, else the fewest lines, balanced in length
  * (sum of squared lengths) and preferring breaks after punctuation.
  */
-export function wrapTokens(tokens: readonly Token[], maxLineLength: number, prefixLength = 0): string[] {
+function wrapTokens(tokens: readonly Token[], maxLineLength: number, prefixLength = 0): string[] {
   const n = tokens.length;
   if (n === 0) return [];
   const firstBudget = maxLineLength - prefixLength;

@@ -9,9 +9,8 @@ import { normalizeSpeaker, normalizeText, segmentTokens, joinTokens, sortSegment
 
 export { splitIntoCues, DEFAULT_CUE_OPTIONS, type Cue, type CueOptions } from './cues.ts';
 export { formatTimestamp } from './timecode.ts';
-export { speakerLabel } from './tokens.ts';
 
-export const TRANSCRIPT_FORMATS = ['TXT', 'SRT', 'VTT', 'JSON'] as const;
+const TRANSCRIPT_FORMATS = ['TXT', 'SRT', 'VTT', 'JSON'] as const;
 export type TranscriptFormat = (typeof TRANSCRIPT_FORMATS)[number];
 
 export interface TranscriptInput {
@@ -23,7 +22,7 @@ export interface TranscriptInput {
 }
 
 /** The JSON download's shape (stable: fields are only ever added). Times in seconds, ms precision. */
-export interface TranscriptJson {
+interface TranscriptJson {
   jobId: string | null;
   language: string | null;
   durationSeconds: number | null;
@@ -48,7 +47,7 @@ const CONTENT_TYPES: Record<TranscriptFormat, string> = {
   JSON: 'application/json; charset=utf-8',
 };
 
-export function isTranscriptFormat(value: unknown): value is TranscriptFormat {
+function isTranscriptFormat(value: unknown): value is TranscriptFormat {
   return typeof value === 'string' && (TRANSCRIPT_FORMATS as readonly string[]).includes(value);
 }
 
@@ -69,7 +68,7 @@ export function transcriptFormatFromExtension(extension: string): TranscriptForm
 }
 
 /** The whole transcript as one line of text (segment texts in time order, single spaces). */
-export function transcriptPlainText(segments: readonly Segment[]): string {
+function transcriptPlainText(segments: readonly Segment[]): string {
   return sortSegments(segments)
     .map((s) => normalizeText(s.text))
     .filter(Boolean)
@@ -126,7 +125,7 @@ function srtBlock(cue: Cue): string {
 }
 
 /** Cue text for WebVTT: `&`, `<` and `>` escaped. */
-export function escapeVttText(text: string): string {
+function escapeVttText(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
@@ -145,7 +144,7 @@ export function renderVtt(segments: readonly Segment[], options: CueOptions = {}
 }
 
 /** The JSON download's object (see `TranscriptJson`). */
-export function transcriptJson(transcript: TranscriptInput): TranscriptJson {
+function transcriptJson(transcript: TranscriptInput): TranscriptJson {
   const segments = sortSegments(transcript.segments);
   return {
     jobId: transcript.jobId ?? null,

@@ -2,7 +2,7 @@ import type { Segment, Word } from '../providers/types.ts';
 import { roundTo } from '../rounding.ts';
 
 /** The columns a stored segment has, in transcript_segments (jobs) and live_segments (sessions) alike. */
-export interface StoredSegmentRow {
+interface StoredSegmentRow {
   startSeconds: number;
   endSeconds: number;
   text: string;

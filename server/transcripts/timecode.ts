@@ -17,7 +17,7 @@ function pad(value: number, width: number): string {
 }
 
 /** `HH:MM:SS<sep>mmm` from a millisecond count (hours grow past two digits if they must). */
-export function formatMilliseconds(ms: number, separator: ',' | '.'): string {
+function formatMilliseconds(ms: number, separator: ',' | '.'): string {
   const total = Number.isFinite(ms) && ms > 0 ? Math.round(ms) : 0;
   const hours = Math.floor(total / 3_600_000);
   const minutes = Math.floor((total % 3_600_000) / 60_000);

@@ -38,7 +38,7 @@ export interface RecognizedSegment {
   words: RecognizedWord[];
 }
 
-export type RecognizerEvent =
+type RecognizerEvent =
   | { type: 'partial'; text: string }
   | { type: 'final'; segment: RecognizedSegment };
 

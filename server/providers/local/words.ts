@@ -6,7 +6,7 @@
 const ALTERNATE_PRONUNCIATION = /\(\d+\)$/;
 
 /** Whether a decoder token is a filler rather than a spoken word. */
-export function isFiller(token: string): boolean {
+function isFiller(token: string): boolean {
   return (
     token.length === 0 ||
     (token.startsWith('<') && token.endsWith('>')) ||
