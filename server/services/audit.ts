@@ -11,7 +11,7 @@ import { currentRequestId } from '../observability/requestContext.ts';
  * The actions written today (README, "Audit log"). `targetType` names the GraphQL type of the target
  * (User, ApiKey, ProviderKey, Job, Project, WebhookEndpoint, Recording).
  */
-export type AuditAction =
+type AuditAction =
   | 'user.roleChanged'
   | 'user.activated'
   | 'user.deactivated'
@@ -38,7 +38,7 @@ export type AuditAction =
   | 'legalHold.released'
   | 'project.retentionChanged';
 
-export interface AuditInput {
+interface AuditInput {
   /** Who acted; null for the system (a webhook disabled after failures, say). */
   actorId: string | null;
   action: AuditAction | (string & {});

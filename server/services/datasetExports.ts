@@ -20,10 +20,10 @@ import { requireProject } from './projectAccess.ts';
 import { speakerPseudonym } from './recordings.ts';
 import { FinalTaskError, finalReason, type FailureRecord } from './workFailure.ts';
 
-export const EXPORT_DATASET_TASK = 'exportDataset' satisfies TaskName;
-export const EXPORT_MAX_ATTEMPTS = 3;
+const EXPORT_DATASET_TASK = 'exportDataset' satisfies TaskName;
+const EXPORT_MAX_ATTEMPTS = 3;
 export const exportJobKey = (exportId: string) => taskJobKey(EXPORT_DATASET_TASK, exportId);
-export const exportArchiveKey = (exportId: string) => `exports/${exportId}/dataset.tar`;
+const exportArchiveKey = (exportId: string) => `exports/${exportId}/dataset.tar`;
 
 /** OWNERs and ADMINs of the project start and download exports, and so do site admins (operators hand datasets over). */
 
@@ -57,7 +57,7 @@ export async function exportDataset(deps: AppDeps, viewer: Viewer, projectId: st
  * Keeps the newest EXPORTS_KEPT_PER_PROJECT finished (completed or failed) exports of a project;
  * older ones go, rows first, then their archives. Returns how many went.
  */
-export async function pruneExports(deps: Pick<CoreDeps, 'db' | 'storage' | 'env' | 'logger'>, projectId: string): Promise<number> {
+async function pruneExports(deps: Pick<CoreDeps, 'db' | 'storage' | 'env' | 'logger'>, projectId: string): Promise<number> {
   const old = await deps.db.datasetExport.findMany({
     where: { projectId, status: { in: ['COMPLETED', 'FAILED'] } },
     orderBy: { id: 'desc' },
@@ -81,7 +81,7 @@ const PROGRESS_EVERY_MS = 500;
 class ExportError extends FinalTaskError {}
 
 /** One line of manifest.jsonl (README, "Dataset export"). */
-export interface ManifestEntry {
+interface ManifestEntry {
   file: string;
   recordingId: string;
   durationSeconds: number;

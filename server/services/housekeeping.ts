@@ -15,7 +15,7 @@ import { expireRetainedData } from './retention.ts';
 import { uploadsDir } from './uploads.ts';
 
 /** What one sweep removed, by kind. */
-export interface SweepCounts {
+interface SweepCounts {
   refreshTokens: number;
   webhookDeliveries: number;
   outboxEmails: number;

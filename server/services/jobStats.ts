@@ -1,7 +1,7 @@
 import type { CoreDeps } from '../context.ts';
 import type { Prisma } from '../db/db.ts';
 
-export interface JobStatsShape {
+interface JobStatsShape {
   total: number;
   queued: number;
   processing: number;
@@ -18,7 +18,7 @@ export interface JobStatsShape {
  * range `completed` and `audioSeconds` equal the `jobs` and `audioSeconds` of the owner's file-job
  * usage records (for jobs not deleted since).
  */
-export function jobRangeWhere(range: { from?: Date | null; to?: Date | null }): Prisma.JobWhereInput {
+function jobRangeWhere(range: { from?: Date | null; to?: Date | null }): Prisma.JobWhereInput {
   if (!range.from && !range.to) return {};
   const within = { ...(range.from ? { gte: range.from } : {}), ...(range.to ? { lt: range.to } : {}) };
   return { OR: [{ completedAt: within }, { completedAt: null, createdAt: within }] };

@@ -16,8 +16,8 @@ import { publishJobChange } from './jobs.ts';
 import { hasProviderKey, resolveProviderKey } from './providerKeys.ts';
 import type { FailureRecord } from './workFailure.ts';
 
-export const TRANSLATE_TASK = 'translateJob' satisfies TaskName;
-export const translationJobKey = (jobId: string) => taskJobKey(TRANSLATE_TASK, jobId);
+const TRANSLATE_TASK = 'translateJob' satisfies TaskName;
+const translationJobKey = (jobId: string) => taskJobKey(TRANSLATE_TASK, jobId);
 
 /** Adds the translation step of a job; de-duplicated by job key. Call inside the transaction that sets translationStatus PENDING. */
 export async function enqueueTranslation(deps: CoreDeps, tx: Prisma.TransactionClient, jobId: string): Promise<void> {
@@ -99,7 +99,7 @@ async function settle(
  * What the job shows: built from the failure's kind and HTTP status only, so no provider text (which
  * may echo a key, an address or the transcript) reaches the row; the details go to the log.
  */
-export function translationFailureReason(error: unknown, attempts: number): string {
+function translationFailureReason(error: unknown, attempts: number): string {
   if (!(error instanceof ProviderError)) return 'Translation failed unexpectedly.';
   const status = error.details.status ? ` (HTTP ${error.details.status})` : '';
   switch (error.kind) {

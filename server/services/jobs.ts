@@ -22,9 +22,9 @@ import { assertEngineSupports, optionalLanguage, optionalModel } from './validat
 import { discardUploadFile, releaseUpload, takeUpload } from './uploads.ts';
 
 export const TRANSCRIBE_TASK = 'transcribe' satisfies TaskName;
-export const MAX_ATTEMPTS = 5;
+const MAX_ATTEMPTS = 5;
 export const jobKey = (jobId: string) => taskJobKey(TRANSCRIBE_TASK, jobId);
-export const sourceKey = (jobId: string) => `jobs/${jobId}/source`;
+const sourceKey = (jobId: string) => `jobs/${jobId}/source`;
 
 /** A file from a GraphQL multipart request: staged on disk by our parser, or Yoga's File. */
 export interface UploadedFile {
@@ -33,7 +33,7 @@ export interface UploadedFile {
   stream(): AsyncIterable<Uint8Array> | ReadableStream<Uint8Array>;
 }
 
-export interface CreateJobInput {
+interface CreateJobInput {
   file?: UploadedFile | null;
   uploadId?: string | null;
   url?: string | null;

@@ -14,7 +14,7 @@ import { rateLimited } from '../errors.ts';
  *   the same NAT.
  * A counter is forgotten once both its window start and its last block are more than a window ago.
  */
-export interface LoginAttempt {
+interface LoginAttempt {
   /** The user's id, or `name:<login>` for a login that matches no account. */
   account: string;
   address: string;

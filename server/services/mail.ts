@@ -3,7 +3,7 @@ import type { CoreDeps } from '../context.ts';
 import type { OutboxEmail } from '../db/db.ts';
 import { newId } from '../ids.ts';
 
-export interface OutgoingEmail {
+interface OutgoingEmail {
   to: string;
   subject: string;
   text: string;

@@ -4,7 +4,7 @@ import { roundTo } from '../rounding.ts';
 /** USD per audio minute, by provider and model; "*" is the provider's fallback. */
 export type PriceTable = Record<Provider, Record<string, number>>;
 
-export const defaultPrices: PriceTable = {
+const defaultPrices: PriceTable = {
   LOCAL: { '*': 0 },
   OPENAI: { 'whisper-1': 0.006, 'gpt-4o-transcribe': 0.006, 'gpt-4o-mini-transcribe': 0.003, '*': 0.006 },
   DEEPGRAM: { 'nova-3': 0.0043, 'nova-2': 0.0043, '*': 0.0043 },

@@ -6,7 +6,7 @@ import { forbidden, notFound } from '../errors.ts';
  * What each project role may do; the roles matrix in README.md ("Projects") is this table.
  * Site admins who are not members may `view` every project and nothing else.
  */
-export const projectPermissions = {
+const projectPermissions = {
   /** See the project, its members, prompts, jobs, recordings and exports. */
   view: ['OWNER', 'ADMIN', 'CONTRIBUTOR', 'REVIEWER'],
   /** Invite members, change roles, remove members. Only OWNERs touch OWNERs (see projectMembers.ts). */
@@ -22,7 +22,7 @@ export const projectPermissions = {
   delete: ['OWNER'],
 } as const satisfies Record<string, readonly ProjectRole[]>;
 
-export type ProjectAction = keyof typeof projectPermissions;
+type ProjectAction = keyof typeof projectPermissions;
 
 export function roleAllows(role: ProjectRole | null, action: ProjectAction): boolean {
   return role !== null && (projectPermissions[action] as readonly ProjectRole[]).includes(role);

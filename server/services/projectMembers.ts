@@ -13,11 +13,11 @@ import { sendEmail } from './mail.ts';
 import { requireProject } from './projectAccess.ts';
 import { normaliseEmail } from './validation.ts';
 
-export const INVITATION_TOKEN_PREFIX = 'inv_';
+const INVITATION_TOKEN_PREFIX = 'inv_';
 /** Invitations one person may send in an hour, so a project cannot be used to spam addresses. */
-export const INVITATIONS_PER_HOUR = 50;
+const INVITATIONS_PER_HOUR = 50;
 
-export type MembershipChange =
+type MembershipChange =
   | { action: 'member.added'; projectId: string; actorId: string; userId: string; role: ProjectRole }
   | { action: 'member.invited'; projectId: string; actorId: string; invitationId: string; role: ProjectRole }
   | { action: 'member.joined'; projectId: string; actorId: string; userId: string; role: ProjectRole; invitationId: string }

@@ -4,8 +4,8 @@ import { AppError, badInput } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { requireProject } from './projectAccess.ts';
 
-export const MAX_PROMPT_LENGTH = 500;
-export const MAX_PROMPTS_PER_CALL = 1000;
+const MAX_PROMPT_LENGTH = 500;
+const MAX_PROMPTS_PER_CALL = 1000;
 
 /**
  * Adds prompts in bulk (OWNER/ADMIN). Each text is trimmed with inner whitespace collapsed to single

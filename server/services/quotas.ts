@@ -19,7 +19,7 @@ import { recordAudit } from './audit.ts';
 import { roundTo } from '../rounding.ts';
 
 /** Largest quota an admin can set: about 19 years of audio a month, far beyond any real use. */
-export const MAX_QUOTA_MINUTES = 10_000_000;
+const MAX_QUOTA_MINUTES = 10_000_000;
 
 export interface QuotaStatus {
   monthlyAudioMinutes: number | null;
@@ -32,7 +32,7 @@ export interface QuotaStatus {
 }
 
 /** The UTC calendar month `at` falls in: [start, next). */
-export function utcMonth(at: Date = new Date()): { start: Date; next: Date } {
+function utcMonth(at: Date = new Date()): { start: Date; next: Date } {
   return {
     start: new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), 1)),
     next: new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth() + 1, 1)),
@@ -89,7 +89,7 @@ export async function quotaStatuses(
   return new Map(users.map((user) => [user.id, status(user.monthlyAudioMinutes, figures.get(user.id) ?? { used: 0, reserved: 0 })]));
 }
 
-export interface QuotaCheckOptions {
+interface QuotaCheckOptions {
   /**
    * Check inside this transaction, holding a per-user lock until it ends: write the reserving row
    * (the job) in the same transaction, so parallel submissions are checked one after another.

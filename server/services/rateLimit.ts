@@ -42,7 +42,7 @@ export function assertJobSubmissionRate(deps: Pick<CoreDeps, 'db' | 'env'>, user
  * Live audio is measured over this window: LIVE_AUDIO_CHUNKS_PER_SECOND on average, so a client
  * catching up after a reconnect (up to LIVE_MAX_SPEED times real time) may burst for a few seconds.
  */
-export const LIVE_AUDIO_WINDOW_SECONDS = 10;
+const LIVE_AUDIO_WINDOW_SECONDS = 10;
 
 /** Live audio chunks of one user, across their sessions: LIVE_AUDIO_CHUNKS_PER_SECOND on average over 10 s. */
 export function assertLiveAudioRate(deps: Pick<CoreDeps, 'db' | 'env'>, userId: string): Promise<void> {

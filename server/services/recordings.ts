@@ -14,7 +14,7 @@ import { requireProject } from './projectAccess.ts';
 import { isSuspicious, suspicionOf, type RecordingChecks } from './recordingChecks.ts';
 import { emitEvent } from './webhooks/emit.ts';
 
-export const MAX_REVIEW_NOTE = 2000;
+const MAX_REVIEW_NOTE = 2000;
 
 /** A speaker's stable pseudonym within one project (dataset manifests): not derivable from the user id alone. */
 export function speakerPseudonym(projectPseudonymKey: string, userId: string): string {

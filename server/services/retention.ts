@@ -16,7 +16,7 @@ import { aggregateJobKey } from './liveSessions.ts';
 const BATCH = 100;
 const MAX_PER_SWEEP = 10_000;
 
-export interface RetentionResult {
+interface RetentionResult {
   expiredJobs: number;
   expiredSessions: number;
 }
@@ -132,7 +132,7 @@ export async function setLegalHold(deps: CoreDeps, viewer: Viewer, id: string, h
   });
 }
 
-export const MAX_RETENTION_DAYS = 36_500;
+const MAX_RETENTION_DAYS = 36_500;
 
 /** A project's retention setting: whole days from 1 to MAX_RETENTION_DAYS, or null for the server's default. */
 export function retentionDaysSetting(value: number | null): number | null {

@@ -8,7 +8,7 @@ export function uploadsDir(deps: Pick<CoreDeps, 'env'>): string {
   return path.join(deps.env.dataDir, 'uploads');
 }
 
-export interface TakenUpload {
+interface TakenUpload {
   id: string;
   path: string;
   filename: string | null;

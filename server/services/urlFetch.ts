@@ -16,7 +16,7 @@ import { isAddressLiteral, isPublicAddress } from '../security/addresses.ts';
  * not help. Network failures are reported in one generic wording: which of refused, reset or TLS
  * happened would tell a caller what listens where.
  */
-export interface UrlFetchPolicy {
+interface UrlFetchPolicy {
   allowHosts: string[];
   maxBytes: number;
   timeoutMs: number;
@@ -26,7 +26,7 @@ export interface UrlFetchPolicy {
 
 export const PRIVATE_ADDRESS_MESSAGE = 'url points to a private, loopback or link-local address, which is not allowed.';
 /** What a failed connection is reported as, whatever the cause (refused, reset, TLS, address). */
-export const COULD_NOT_CONNECT = 'could not connect';
+const COULD_NOT_CONNECT = 'could not connect';
 
 /** A connection refused by the address rule at lookup or connect time. */
 export class AddressNotAllowedError extends Error {
@@ -148,7 +148,7 @@ async function fetchFollowing(
 }
 
 /** dns.lookup that fails when any address the host resolves to is not public. */
-export function guardedLookup(
+function guardedLookup(
   hostname: string,
   options: object,
   callback: (error: Error | null, address: string | { address: string; family: number }[], family?: number) => void,

@@ -10,7 +10,7 @@ import { newId } from '../ids.ts';
 import { estimateCostUsd } from './pricing.ts';
 import { roundTo } from '../rounding.ts';
 
-export type UsageGroupBy = 'DAY' | 'PROVIDER' | 'USER' | 'PROJECT';
+type UsageGroupBy = 'DAY' | 'PROVIDER' | 'USER' | 'PROJECT';
 
 export interface UsageBucket {
   key: string;
@@ -21,18 +21,18 @@ export interface UsageBucket {
 }
 
 /** Longest range one query may cover. */
-export const MAX_USAGE_RANGE_DAYS = 366;
+const MAX_USAGE_RANGE_DAYS = 366;
 /** Default range: the last 30 UTC days, today included. */
-export const DEFAULT_USAGE_DAYS = 30;
+const DEFAULT_USAGE_DAYS = 30;
 /** The PROJECT bucket of usage outside any project. */
-export const NO_PROJECT_KEY = 'none';
+const NO_PROJECT_KEY = 'none';
 
 const DAY_MS = 86_400_000;
 
 /** Whose records: the viewer's own plus those of projects they administer, or everyone's (admins). */
-export type UsageScope = { userId: string } | 'all';
+type UsageScope = { userId: string } | 'all';
 
-export interface UsageRange {
+interface UsageRange {
   from: Date;
   to: Date;
 }

@@ -21,7 +21,7 @@ export function visibleJobWhere(viewer: Viewer): Prisma.JobWhereInput {
 export const canSeeJob: (db: Reader, viewer: Viewer, job: { ownerId: string; projectId: string | null }) => Promise<boolean> = canSeeOwned;
 
 /** Cancel, retry, retry its translation, delete: the job's owner, or an admin. */
-export const mayChangeJob: (viewer: Viewer, job: { ownerId: string }) => boolean = mayChangeOwned;
+const mayChangeJob: (viewer: Viewer, job: { ownerId: string }) => boolean = mayChangeOwned;
 
 export async function findVisibleJob(deps: { db: Reader }, viewer: Viewer, id: string): Promise<Job> {
   const job = await deps.db.job.findFirst({ where: { AND: [{ id }, visibleJobWhere(viewer)] } });

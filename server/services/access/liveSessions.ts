@@ -22,7 +22,7 @@ export function visibleSessionWhere(viewer: Viewer): Prisma.LiveSessionWhereInpu
 export const canSeeSession: (db: Reader, viewer: Viewer, session: { ownerId: string; projectId: string | null }) => Promise<boolean> = canSeeOwned;
 
 /** Send audio, end it: the session's owner, or an admin. */
-export const mayChangeSession: (viewer: Viewer, session: { ownerId: string }) => boolean = mayChangeOwned;
+const mayChangeSession: (viewer: Viewer, session: { ownerId: string }) => boolean = mayChangeOwned;
 
 export async function findVisibleSession(deps: { db: Reader }, viewer: Viewer, id: string): Promise<LiveSession> {
   const session = await deps.db.liveSession.findFirst({ where: { AND: [{ id }, visibleSessionWhere(viewer)] } });

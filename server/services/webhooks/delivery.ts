@@ -4,7 +4,7 @@ import { tellOwnerDisabled } from './disabledNotice.ts';
 import { postToEndpoint } from './post.ts';
 import { signatureHeader } from './signature.ts';
 
-export class WebhookRetry extends Error {}
+class WebhookRetry extends Error {}
 
 /**
  * One attempt of one delivery (the `deliverWebhook` task). Success resets the endpoint's failure

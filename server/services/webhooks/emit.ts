@@ -9,10 +9,10 @@ import { addJob, taskJobKey, type TaskName } from '../../db/queue.ts';
 import { newId } from '../../ids.ts';
 import type { WebhookEventType } from './events.ts';
 
-export const DELIVER_WEBHOOK_TASK = 'deliverWebhook' satisfies TaskName;
+const DELIVER_WEBHOOK_TASK = 'deliverWebhook' satisfies TaskName;
 export const deliveryJobKey = (deliveryId: string) => taskJobKey(DELIVER_WEBHOOK_TASK, deliveryId);
 
-export interface WebhookEvent {
+interface WebhookEvent {
   type: WebhookEventType;
   /** Whose resource it is: their own endpoints (those without a project) receive it. */
   ownerId: string;

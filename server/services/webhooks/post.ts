@@ -4,7 +4,7 @@ import { AddressNotAllowedError, assertPublicUrl, outboundGuard, PRIVATE_ADDRESS
 
 const MAX_RESPONSE_BYTES = 64 * 1024;
 
-export interface AttemptResult {
+interface AttemptResult {
   ok: boolean;
   status: number | null;
   error: string | null;
