@@ -101,7 +101,7 @@ export async function startJobRunner(options: {
   };
 }
 
-export async function unlockJobsOfDeadRunners(deps: Pick<CoreDeps, 'db' | 'logger'>, staleSeconds: number): Promise<void> {
+async function unlockJobsOfDeadRunners(deps: Pick<CoreDeps, 'db' | 'logger'>, staleSeconds: number): Promise<void> {
   const stale = await deps.db.$queryRaw<{ locked_by: string }[]>`
     SELECT DISTINCT j.locked_by FROM graphile_worker._private_jobs j
     WHERE j.locked_by IS NOT NULL

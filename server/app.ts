@@ -7,7 +7,7 @@ import { attachGraphqlWs } from './http/wsServer.ts';
 import { createYogaServer, type Yoga } from './http/yoga.ts';
 import { closeLiveRegistry, liveRegistry } from './services/liveSessions.ts';
 
-export type AppOptions = RouterOptions;
+type AppOptions = RouterOptions;
 
 export interface App {
   yoga: Yoga;

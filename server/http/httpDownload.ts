@@ -108,7 +108,7 @@ export async function sendStoredFile(
  * One range of a `Range: bytes=…` header against `size` bytes: null for none (or a form we do not
  * serve, such as several ranges: the whole file is sent then), 'unsatisfiable' past the end.
  */
-export function parseRange(header: string | undefined, size: number): ByteRange | 'unsatisfiable' | null {
+function parseRange(header: string | undefined, size: number): ByteRange | 'unsatisfiable' | null {
   const match = /^bytes=(\d*)-(\d*)$/.exec(header?.trim() ?? '');
   if (!match || (match[1] === '' && match[2] === '')) return null;
   if (match[1] === '') {

@@ -14,7 +14,7 @@ import { Busboy, type BusboyHeaders, type BusboyInstance } from '@fastify/busboy
  * operation is then executed as plain JSON, with each file replaced by a one-time token that the
  * `File` scalar turns back into a file-like object. Temporary files are removed when the request ends.
  */
-export interface StagedFile {
+interface StagedFile {
   name: string;
   type: string;
   size: number;

@@ -4,7 +4,7 @@ import { createApiKey, revokeApiKey } from '../services/apiKeys.ts';
 import { builder } from './builder.ts';
 import { ApiKeyScopeEnum } from './root.ts';
 
-export const ApiKeyRef = builder.prismaNode('ApiKey', {
+const ApiKeyRef = builder.prismaNode('ApiKey', {
   id: { field: 'id' },
   fields: (t) => ({
     name: t.exposeString('name'),

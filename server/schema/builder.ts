@@ -10,7 +10,7 @@ import type { UploadedFile } from '../services/jobs.ts';
 import { typeOfId } from '../ids.ts';
 import { canSeeNode } from '../services/access/nodes.ts';
 
-export interface AuthScopes {
+interface AuthScopes {
   /** Any signed-in caller. */
   authenticated: boolean;
   /** A caller allowed to change things (not a READ-only API key). */

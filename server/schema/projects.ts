@@ -6,7 +6,7 @@ import { builder } from './builder.ts';
 import { pageSizes } from './root.ts';
 import { UserRef } from './users.ts';
 
-export const ProjectRoleEnum = builder.enumType('ProjectRole', {
+const ProjectRoleEnum = builder.enumType('ProjectRole', {
   values: ['OWNER', 'ADMIN', 'CONTRIBUTOR', 'REVIEWER'] as const,
 });
 
@@ -21,7 +21,7 @@ export async function visibleProjectOf(context: Context, projectId: string | nul
   return context.deps.db.project.findUnique({ where: { id: projectId } });
 }
 
-export const ProjectMemberRef = builder.prismaObject('ProjectMember', {
+builder.prismaObject('ProjectMember', {
   fields: (t) => ({
     user: t.relation('user', { type: UserRef }),
     role: t.expose('role', { type: ProjectRoleEnum }),

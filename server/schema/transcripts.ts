@@ -5,7 +5,7 @@ import { builder } from './builder.ts';
 
 export const TranscriptFormatEnum = builder.enumType('TranscriptFormat', { values: ['TXT', 'SRT', 'VTT', 'JSON'] as const });
 
-export const WordRef = builder.objectRef<Word>('Word').implement({
+const WordRef = builder.objectRef<Word>('Word').implement({
   fields: (t) => ({
     word: t.exposeString('word'),
     start: t.exposeFloat('start'),

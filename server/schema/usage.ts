@@ -1,7 +1,7 @@
 import { usageBuckets, usageRange, type UsageBucket } from '../services/usage.ts';
 import { builder } from './builder.ts';
 
-export const UsageGroupByEnum = builder.enumType('UsageGroupBy', { values: ['DAY', 'PROVIDER', 'USER', 'PROJECT'] as const });
+const UsageGroupByEnum = builder.enumType('UsageGroupBy', { values: ['DAY', 'PROVIDER', 'USER', 'PROJECT'] as const });
 
 const UsageBucketRef = builder.objectRef<UsageBucket>('UsageBucket').implement({
   description: 'Usage records of one day, provider, user or project: file jobs and live sessions alike.',

@@ -6,7 +6,7 @@ import { builder } from './builder.ts';
 import { ProjectRef, visibleProjectOf } from './projects.ts';
 import { UserRef } from './users.ts';
 
-export const WebhookEndpointRef = builder.prismaNode('WebhookEndpoint', {
+const WebhookEndpointRef = builder.prismaNode('WebhookEndpoint', {
   id: { field: 'id' },
   description: 'Where events are POSTed, signed with the secret shown once at creation.',
   fields: (t) => ({
