@@ -3,6 +3,7 @@ import { visibleSessionWhere } from '../services/access/liveSessions.ts';
 import { visiblePromptWhere } from '../services/access/projectContent.ts';
 import {
   appendLiveAudio,
+  discardLiveSession,
   endLiveSession,
   sessionAudioUrl,
   sessionSubtitlesUrl,
@@ -122,5 +123,11 @@ builder.mutationFields((t) => ({
     type: 'LiveSession',
     args: { id: t.arg.id({ required: true }) },
     resolve: (_query, _root, args, context) => endLiveSession(context.deps, context.viewer, args.id),
+  }),
+  discardLiveSession: t.withAuth({ write: true }).boolean({
+    description:
+      "Drops an ACTIVE session (a take to record again): its audio and transcript are deleted; nothing is billed, aggregated or submitted. Its owner (or a site admin); CONFLICT once it has ended.",
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_root, args, context) => discardLiveSession(context.deps, context.viewer, args.id),
   }),
 }));

@@ -191,6 +191,25 @@ export async function endLiveSession(deps: CoreDeps, viewer: Viewer, id: string)
 }
 
 /**
+ * discardLiveSession: a take the speaker does not want (the web app's "Re-record"). Its owner (or an
+ * admin) drops an ACTIVE session: the row, its segments and stored audio go; nothing is billed,
+ * aggregated or submitted for review.
+ */
+export async function discardLiveSession(deps: CoreDeps, viewer: Viewer, id: string): Promise<boolean> {
+  const session = await findChangeableSession(deps, viewer, id);
+  if (session.status !== 'ACTIVE') throw conflict(`Only an active session can be discarded; this one is ${session.status}.`);
+  const { count } = await deps.db.liveSession.deleteMany({ where: { id, status: 'ACTIVE' } });
+  if (count === 0) throw conflict('The live session ended meanwhile.');
+  await liveRegistry(deps).get(id)?.dispose();
+  await publishSessionDone(deps, { id, status: 'ENDED' });
+  await deps.storage
+    .deletePrefix(`sessions/${id}/`)
+    .catch((error: unknown) => deps.logger.warn({ err: error, sessionId: id }, 'could not delete the audio of a discarded session'));
+  deps.logger.info({ sessionId: id }, 'live session discarded');
+  return true;
+}
+
+/**
  * Ends an ACTIVE session (any caller's; authorization is the caller's job). With `idle`, only
  * when it has had no audio for LIVE_IDLE_SECONDS. Returns the session, or null when it was not
  * ended here.
