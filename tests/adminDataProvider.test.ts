@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiError, createApiClient, type ApiClient } from '../admin/src/api/client.ts';
 import { createDataProvider, type ParlanceDataProvider } from '../admin/src/api/dataProvider.ts';
-import { NotAdminError, Session, memoryStorage } from '../admin/src/api/session.ts';
+import { Session, memoryStorage } from '../admin/src/api/session.ts';
 import { newId } from '../server/ids.ts';
 import { createTestApp, makeAdmin, registerUser, type TestApp } from './helpers/testApp.ts';
 
@@ -549,36 +549,42 @@ describe('webhooks of every user', () => {
 describe('session', () => {
   const anonymousClient = () => clientFor(null).client;
 
-  it('lets admins in and refuses everyone else, ending the session it was given', async () => {
+  it('lets every active user in with their role (the web app shows what the role may use)', async () => {
     const session = new Session({ anonymous: anonymousClient() });
     const user = await session.login(admin.username, admin.password);
     expect(user).toMatchObject({ id: admin.id, role: 'ADMIN' });
     expect(await session.token()).toMatch(/^ey/);
 
     const other = new Session({ anonymous: anonymousClient() });
-    const refusal = await other.login(plain.email, plain.password).then(
-      () => null,
-      (error: unknown) => error,
-    );
-    expect(refusal).toBeInstanceOf(NotAdminError);
-    expect((refusal as Error).message).toMatch(/for administrators only/);
-    expect(other.active).toBe(false);
-    // The refresh token the server issued for that login was revoked.
-    const families = await t.deps.db.refreshToken.findMany({ where: { userId: plain.id, revokedAt: null } });
-    expect(families.length).toBe(1); // only the one from registering
+    expect(await other.login(plain.email, plain.password)).toMatchObject({ id: plain.id, role: 'USER' });
+    expect(other.user).toMatchObject({ id: plain.id, role: 'USER' });
+    expect(await other.token()).toMatch(/^ey/);
 
-    const wrong = await errorOf(other.login(admin.username, 'wrong password'));
+    const wrong = await errorOf(new Session({ anonymous: anonymousClient() }).login(admin.username, 'wrong password'));
     expect(wrong.status).toBe(401);
   });
 
-  it('accepts a pasted admin token and refuses a non-admin one', async () => {
+  it('signs up and is signed in with the new account', async () => {
+    const session = new Session({ anonymous: anonymousClient() });
+    const username = `newcomer${process.pid}`;
+    const user = await session.register({ username, email: `${username}@example.com`, password: 'a long enough passphrase' });
+    expect(user).toMatchObject({ username, role: 'USER' });
+    expect(session.refreshToken).toBeTruthy();
+    const taken = await errorOf(
+      new Session({ anonymous: anonymousClient() }).register({ username, email: `${username}@example.com`, password: 'a long enough passphrase' }),
+    );
+    expect(taken.status).toBeGreaterThanOrEqual(400);
+  });
+
+  it('accepts a pasted token of any user', async () => {
     const storage = memoryStorage();
     const session = new Session({ anonymous: anonymousClient(), storage });
     expect((await session.useToken(`Bearer ${admin.accessToken}`)).id).toBe(admin.id);
     expect(await session.token()).toBe(admin.accessToken);
     // Kept for the tab: a reload finds it.
     expect(await new Session({ anonymous: anonymousClient(), storage }).token()).toBe(admin.accessToken);
-    await expect(session.useToken(plain.accessToken)).rejects.toBeInstanceOf(NotAdminError);
+    expect(await session.useToken(plain.accessToken)).toMatchObject({ id: plain.id, role: 'USER' });
+    await expect(session.useToken('not a token')).rejects.toMatchObject({ status: 401 });
   });
 
   it('refreshes the access token before it expires, and logout forgets everything', async () => {

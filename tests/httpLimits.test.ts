@@ -265,9 +265,16 @@ describe('one error shape, one status per code', () => {
   });
 
   it('answers unknown paths with 404 NOT_FOUND in the GraphQL shape', async () => {
-    for (const path of ['/', '/jobs/job_x/transcript.docx', '/nothing/here']) {
+    for (const path of ['/jobs/job_x/transcript.docx', '/nothing/here']) {
       await expectError(await fetch(`${base}${path}`), 404, 'NOT_FOUND');
     }
+  });
+
+  it('sends / to the web app', async () => {
+    const response = await fetch(`${base}/`, { redirect: 'manual' });
+    expect(response.status).toBe(302);
+    expect(response.headers.get('location')).toBe('/admin/');
+    await expectError(await fetch(`${base}/`, { method: 'POST' }), 404, 'NOT_FOUND');
   });
 
   it('answers download and upload refusals in the same shape', async () => {

@@ -23,6 +23,7 @@ export function createRouter(deps: AppDeps, yoga: Yoga, options: RouterOptions):
   const uploads = createUploadServer(deps);
   return async (req, res, requestId) => {
     const path = (req.url ?? '/').split('?')[0];
+    if (path === '/') return redirectToWebApp(req, res);
     if (path === '/health') return sendJson(res, 200, { status: 'ok' });
     if (path === '/ready') return serveReadiness(deps, options, res);
     if (path === '/.well-known/jwks.json') {
@@ -42,6 +43,16 @@ export function createRouter(deps: AppDeps, yoga: Yoga, options: RouterOptions):
     }
     sendError(res, 'NOT_FOUND', 'Not found.');
   };
+}
+
+/** `/` leads people to the web app; the query string (if any) goes along. */
+function redirectToWebApp(req: http.IncomingMessage, res: http.ServerResponse): void {
+  if (req.method !== 'GET' && req.method !== 'HEAD') return sendError(res, 'NOT_FOUND', 'Not found.');
+  const query = (req.url ?? '/').slice(1);
+  res.statusCode = 302;
+  res.setHeader('location', `/admin/${query}`);
+  res.setHeader('cache-control', 'no-store');
+  res.end();
 }
 
 async function serveReadiness(deps: AppDeps, options: RouterOptions, res: http.ServerResponse): Promise<void> {

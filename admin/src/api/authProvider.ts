@@ -1,5 +1,6 @@
-// react-admin's auth provider over the Session: who may enter (admins), when to go back to the
-// login page (a 401 the refresh token cannot cure), and who is signed in.
+// react-admin's auth provider over the Session: who is signed in, their role (react-admin's
+// permissions: what the app shows them), and when to go back to the login page (a 401 the refresh
+// token cannot cure). Every active user may sign in; the API decides what each one may do.
 import type { AuthProvider } from 'react-admin';
 import type { ApiClient } from './client.ts';
 import type { Session } from './session.ts';
@@ -7,14 +8,22 @@ import type { Session } from './session.ts';
 export interface LoginParams {
   username?: string;
   password?: string;
-  /** An access token (or ADMIN API key) pasted instead of a password. */
+  /** An access token or API key pasted instead of a password. */
   token?: string;
+  /** A new account: registered, then signed in. */
+  signUp?: { username: string; email: string; password: string };
 }
+
+/** What react-admin's permissions hold: the signed-in user's site role. */
+export type Role = 'ADMIN' | 'USER';
+
+export const isAdmin = (permissions: unknown): boolean => permissions === 'ADMIN';
 
 export function createAuthProvider(session: Session, api: ApiClient): AuthProvider {
   return {
     async login(params: LoginParams) {
-      if (params.token) await session.useToken(params.token);
+      if (params.signUp) await session.register(params.signUp);
+      else if (params.token) await session.useToken(params.token);
       else await session.login(params.username ?? '', params.password ?? '');
     },
     async logout() {
@@ -40,8 +49,9 @@ export function createAuthProvider(session: Session, api: ApiClient): AuthProvid
       if (!user) throw new Error('Not signed in.');
       return { id: user.id, fullName: user.username };
     },
-    async getPermissions() {
-      return session.user?.role ?? null;
+    async getPermissions(): Promise<Role | null> {
+      const role = session.user?.role;
+      return role === 'ADMIN' || role === 'USER' ? role : null;
     },
   };
 }

@@ -129,6 +129,18 @@ const paged = {
       to: instant(filter.createdBefore),
     }),
   },
+  // The signed-in user's own jobs (every role); `jobs` above is every user's, for admins.
+  myJobs: {
+    list: ops.MyJobsQuery,
+    cursors: ops.MyJobCursorsQuery,
+    connection: (data: any) => data.jobs,
+    variables: (filter) => ({
+      search: text(filter.q),
+      status: oneOf(filter.status, STATUSES),
+      from: instant(filter.createdFrom),
+      to: instant(filter.createdBefore),
+    }),
+  },
   projects: {
     list: ops.ProjectsQuery,
     cursors: ops.ProjectCursorsQuery,
@@ -179,7 +191,7 @@ const isPaged = (resource: string): resource is PagedName => Object.hasOwn(paged
 /** Records as react-admin shows them: the API's objects, with a few conveniences flattened in. */
 function toRecord(resource: string, node: any): any {
   if (resource === 'users') return { ...node, monthlyAudioMinutes: node.quota?.monthlyAudioMinutes ?? null };
-  if (resource === 'jobs') return { ...node, userId: node.owner?.id ?? null };
+  if (resource === 'jobs' || resource === 'myJobs') return { ...node, userId: node.owner?.id ?? null };
   if (resource === 'projects') {
     const owners = (node.members ?? []).filter((member: any) => member.role === 'OWNER');
     return {
@@ -343,7 +355,8 @@ export function createDataProvider(client: Client): ParlanceDataProvider {
         if (!node || !('username' in node)) throw notFound(resource, id);
         return { data: toRecord(resource, node) };
       }
-      case 'jobs': {
+      case 'jobs':
+      case 'myJobs': {
         const job = (await run(ops.JobQuery, { id })).job;
         if (!job) throw notFound(resource, id);
         return { data: toRecord(resource, job) };
@@ -375,7 +388,8 @@ export function createDataProvider(client: Client): ParlanceDataProvider {
         const node = (await run(ops.UserBriefQuery, { id })).node;
         return node && 'username' in node ? toRecord(resource, node) : null;
       }
-      case 'jobs': {
+      case 'jobs':
+      case 'myJobs': {
         const job = (await run(ops.JobBriefQuery, { id })).job;
         return job ? toRecord(resource, job) : null;
       }
@@ -476,6 +490,7 @@ export function createDataProvider(client: Client): ParlanceDataProvider {
       const previous = (params.previousData ?? { id }) as RaRecord;
       switch (resource) {
         case 'jobs':
+        case 'myJobs':
           await mutate(ops.DeleteJobMutation, { id });
           break;
         case 'webhooks':

@@ -15,6 +15,17 @@ export const LoginMutation = graphql(`
   }
 `);
 
+export const RegisterMutation = graphql(`
+  mutation WebAppRegister($input: RegisterInput!) {
+    register(input: $input) {
+      accessToken
+      refreshToken
+      accessTokenExpiresAt
+      user { id username email role isActive }
+    }
+  }
+`);
+
 export const RefreshSessionMutation = graphql(`
   mutation ConsoleRefreshSession($refreshToken: String!) {
     refreshSession(refreshToken: $refreshToken) {
@@ -482,5 +493,31 @@ export const ProjectExportsQuery = graphql(`
 export const ExportDatasetMutation = graphql(`
   mutation AdminExportDataset($projectId: ID!) {
     exportDataset(projectId: $projectId) { ...DatasetExportFields }
+  }
+`);
+
+// ---- web app: the signed-in user's own jobs (h1) ---------------------------------------------
+
+export const MyJobsQuery = graphql(`
+  query MyJobs($first: Int, $after: String, $status: JobStatus, $search: String, $from: DateTime, $to: DateTime) {
+    jobs(first: $first, after: $after, status: $status, search: $search, from: $from, to: $to) {
+      totalCount
+      pageInfo { hasNextPage endCursor }
+      edges { node { ...JobListFields } }
+    }
+  }
+`);
+
+export const MyJobCursorsQuery = graphql(`
+  query MyJobCursors($first: Int, $after: String, $status: JobStatus, $search: String, $from: DateTime, $to: DateTime) {
+    jobs(first: $first, after: $after, status: $status, search: $search, from: $from, to: $to) {
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+`);
+
+export const MyJobUpdatedSubscription = graphql(`
+  subscription MyJobUpdated {
+    myJobUpdated { ...JobListFields }
   }
 `);

@@ -1,9 +1,9 @@
-// The operator's session: an access token in memory, the refresh token in sessionStorage (this
+// The signed-in person's session (any active user; the role decides what the app shows): an access token in memory, the refresh token in sessionStorage (this
 // tab only, gone when it closes). The access token is refreshed shortly before it expires, one
 // refresh at a time (refresh tokens rotate, and presenting a used one revokes the whole login).
 import type { Client } from '@urql/core';
 import { ApiError, toApiError, unwrap } from './client.ts';
-import { LoginMutation, LogoutMutation, MeQuery, RefreshSessionMutation } from './operations.ts';
+import { LoginMutation, LogoutMutation, MeQuery, RefreshSessionMutation, RegisterMutation } from './operations.ts';
 
 export interface SessionUser {
   id: string;
@@ -27,17 +27,6 @@ export function memoryStorage(): KeyValueStorage {
     setItem: (key, value) => void values.set(key, value),
     removeItem: (key) => void values.delete(key),
   };
-}
-
-export class NotAdminError extends ApiError {
-  constructor(username: string) {
-    super(
-      `The console is for administrators only, and ${username} is not one. Ask an administrator to promote the account.`,
-      'FORBIDDEN',
-      403,
-    );
-    this.name = 'NotAdminError';
-  }
 }
 
 export interface SessionOptions {
@@ -101,20 +90,23 @@ export class Session {
     return this.expiresAt;
   }
 
-  /** Signs in with a username or email and a password; only admins are let in. */
+  /** Signs in with a username or email and a password. */
   async login(login: string, password: string): Promise<SessionUser> {
     const result = await this.options.anonymous.mutation(LoginMutation, { input: { login, password } }).toPromise();
     const payload = unwrap(result).login;
-    if (payload.user.role !== 'ADMIN') {
-      // Not ours to keep: end the session the server just opened.
-      await this.options.anonymous.mutation(LogoutMutation, { refreshToken: payload.refreshToken }).toPromise();
-      throw new NotAdminError(payload.user.username);
-    }
     this.accept(payload);
     return payload.user;
   }
 
-  /** Uses an access token (or API key with the ADMIN scope) pasted by the operator. */
+  /** Creates an account (when the server's registration is open) and signs in with it. */
+  async register(input: { username: string; email: string; password: string }): Promise<SessionUser> {
+    const result = await this.options.anonymous.mutation(RegisterMutation, { input }).toPromise();
+    const payload = unwrap(result).register;
+    this.accept(payload);
+    return payload.user;
+  }
+
+  /** Uses an access token or API key pasted by the user (what it may do is what the key's scopes allow). */
   async useToken(token: string): Promise<SessionUser> {
     const trimmed = token.trim().replace(/^Bearer\s+/i, '');
     const result = await this.options.anonymous
@@ -122,7 +114,6 @@ export class Session {
       .toPromise();
     const me = unwrap(result).me;
     if (!me) throw new ApiError('That token was not accepted.', 'UNAUTHENTICATED', 401);
-    if (me.role !== 'ADMIN') throw new NotAdminError(me.username);
     this.clear();
     this.accessToken = trimmed;
     this.storage.setItem(TOKEN_KEY, trimmed);
@@ -161,13 +152,7 @@ export class Session {
       }
       throw toApiError(result.error);
     }
-    const payload = result.data!.refreshSession;
-    if (payload.user.role !== 'ADMIN') {
-      this.clear();
-      this.options.onExpired?.();
-      return null;
-    }
-    this.accept(payload);
+    this.accept(result.data!.refreshSession);
     return this.accessToken;
   }
 

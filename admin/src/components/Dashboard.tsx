@@ -50,7 +50,7 @@ export function Dashboard() {
 
   return (
     <Box sx={{ p: 2 }}>
-      <Title title="Parlance console" />
+      <Title title="Parlance" />
       <Typography variant="h5" gutterBottom>
         Jobs across all users
       </Typography>

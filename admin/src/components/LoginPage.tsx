@@ -1,25 +1,52 @@
 import GraphicEqIcon from '@mui/icons-material/GraphicEq';
-import { Alert, Avatar, Box, Button, Card, CardContent, CircularProgress, Tab, Tabs, TextField, Typography } from '@mui/material';
+import {
+  Alert,
+  Avatar,
+  Box,
+  Button,
+  Card,
+  CardContent,
+  CircularProgress,
+  Tab,
+  Tabs,
+  TextField,
+  ToggleButton,
+  ToggleButtonGroup,
+  Typography,
+} from '@mui/material';
 import { useState, type FormEvent } from 'react';
 import { useLogin, useNotify } from 'react-admin';
+import type { LoginParams } from '../api/authProvider.ts';
 
-/** Username or email and password, or a pasted access token. Only admins get in. */
+type Mode = 'signIn' | 'signUp';
+
+/**
+ * Signing in (username or email and a password, or a pasted access token / API key) and signing
+ * up, on one page. Every active user gets in; the app then shows what their role may use.
+ */
 export function LoginPage() {
   const login = useLogin();
   const notify = useNotify();
-  const [mode, setMode] = useState<'password' | 'token'>('password');
+  const [mode, setMode] = useState<Mode>('signIn');
+  const [credential, setCredential] = useState<'password' | 'token'>('password');
   const [username, setUsername] = useState('');
+  const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [token, setToken] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+
+  const params = (): LoginParams => {
+    if (mode === 'signUp') return { signUp: { username, email, password } };
+    return credential === 'password' ? { username, password } : { token };
+  };
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     setBusy(true);
     setError(null);
     try {
-      await login(mode === 'password' ? { username, password } : { token });
+      await login(params());
     } catch (failure) {
       const message = failure instanceof Error ? failure.message : 'Sign-in failed.';
       setError(message);
@@ -29,31 +56,94 @@ export function LoginPage() {
     }
   };
 
+  const switchMode = (next: Mode) => {
+    setMode(next);
+    setError(null);
+  };
+
   return (
-    <Box sx={{ minHeight: '100vh', display: 'flex', alignItems: 'center', justifyContent: 'center', bgcolor: 'grey.100' }}>
-      <Card sx={{ width: 420 }}>
+    <Box
+      sx={{ minHeight: '100vh', display: 'flex', alignItems: 'center', justifyContent: 'center', bgcolor: 'grey.100', p: { xs: 1, sm: 2 } }}
+    >
+      <Card sx={{ width: '100%', maxWidth: 420 }}>
         <CardContent>
           <Box sx={{ display: 'flex', alignItems: 'center', gap: 1.5, mb: 2 }}>
             <Avatar sx={{ bgcolor: 'primary.main' }}>
               <GraphicEqIcon />
             </Avatar>
             <Box>
-              <Typography variant="h6">Parlance console</Typography>
+              <Typography variant="h6" component="h1">
+                Parlance
+              </Typography>
               <Typography variant="body2" color="text.secondary">
-                For administrators
+                Speech to text: upload, record, follow and review
               </Typography>
             </Box>
           </Box>
-          <Tabs value={mode} onChange={(_event, value) => setMode(value)} sx={{ mb: 2 }}>
-            <Tab value="password" label="Password" />
-            <Tab value="token" label="Access token" />
+          <Tabs value={mode} onChange={(_event, value: Mode) => switchMode(value)} sx={{ mb: 2 }} variant="fullWidth">
+            <Tab value="signIn" label="Sign in" />
+            <Tab value="signUp" label="Sign up" />
           </Tabs>
-          <form onSubmit={submit} aria-label="Sign in">
-            {mode === 'password' ? (
+          <form onSubmit={submit} aria-label={mode === 'signIn' ? 'Sign in' : 'Sign up'}>
+            {mode === 'signIn' ? (
+              <>
+                <ToggleButtonGroup
+                  value={credential}
+                  exclusive
+                  size="small"
+                  fullWidth
+                  onChange={(_event, value) => value && setCredential(value)}
+                  aria-label="Sign in with"
+                  sx={{ mb: 1 }}
+                >
+                  <ToggleButton value="password">Password</ToggleButton>
+                  <ToggleButton value="token">Access token</ToggleButton>
+                </ToggleButtonGroup>
+                {credential === 'password' ? (
+                  <>
+                    <TextField
+                      label="Username or email"
+                      name="username"
+                      autoComplete="username"
+                      value={username}
+                      onChange={(event) => setUsername(event.target.value)}
+                      fullWidth
+                      required
+                      autoFocus
+                      margin="dense"
+                    />
+                    <TextField
+                      label="Password"
+                      name="password"
+                      type="password"
+                      autoComplete="current-password"
+                      value={password}
+                      onChange={(event) => setPassword(event.target.value)}
+                      fullWidth
+                      required
+                      margin="dense"
+                    />
+                  </>
+                ) : (
+                  <TextField
+                    label="Access token"
+                    name="token"
+                    helperText="An access token or an API key (the app can do what its scopes allow)"
+                    value={token}
+                    onChange={(event) => setToken(event.target.value)}
+                    fullWidth
+                    required
+                    multiline
+                    minRows={3}
+                    margin="dense"
+                  />
+                )}
+              </>
+            ) : (
               <>
                 <TextField
-                  label="Username or email"
-                  name="username"
+                  label="Username"
+                  name="signup-username"
                   autoComplete="username"
                   value={username}
                   onChange={(event) => setUsername(event.target.value)}
@@ -63,10 +153,22 @@ export function LoginPage() {
                   margin="dense"
                 />
                 <TextField
+                  label="Email"
+                  name="signup-email"
+                  type="email"
+                  autoComplete="email"
+                  value={email}
+                  onChange={(event) => setEmail(event.target.value)}
+                  fullWidth
+                  required
+                  margin="dense"
+                />
+                <TextField
                   label="Password"
-                  name="password"
+                  name="signup-password"
                   type="password"
-                  autoComplete="current-password"
+                  autoComplete="new-password"
+                  helperText="A long passphrase: not your username or email"
                   value={password}
                   onChange={(event) => setPassword(event.target.value)}
                   fullWidth
@@ -74,19 +176,6 @@ export function LoginPage() {
                   margin="dense"
                 />
               </>
-            ) : (
-              <TextField
-                label="Access token"
-                name="token"
-                helperText="An access token, or an API key with the ADMIN scope"
-                value={token}
-                onChange={(event) => setToken(event.target.value)}
-                fullWidth
-                required
-                multiline
-                minRows={3}
-                margin="dense"
-              />
             )}
             {error && (
               <Alert severity="error" sx={{ mt: 2 }} role="alert" data-testid="login-error">
@@ -94,7 +183,7 @@ export function LoginPage() {
               </Alert>
             )}
             <Button type="submit" variant="contained" fullWidth sx={{ mt: 2 }} disabled={busy}>
-              {busy ? <CircularProgress size={22} color="inherit" /> : 'Sign in'}
+              {busy ? <CircularProgress size={22} color="inherit" /> : mode === 'signIn' ? 'Sign in' : 'Create account'}
             </Button>
           </form>
         </CardContent>

@@ -15,6 +15,7 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
  */
 type Documents = {
     "\n  mutation ConsoleLogin($input: LoginInput!) {\n    login(input: $input) {\n      accessToken\n      refreshToken\n      accessTokenExpiresAt\n      user { id username email role isActive }\n    }\n  }\n": typeof types.ConsoleLoginDocument,
+    "\n  mutation WebAppRegister($input: RegisterInput!) {\n    register(input: $input) {\n      accessToken\n      refreshToken\n      accessTokenExpiresAt\n      user { id username email role isActive }\n    }\n  }\n": typeof types.WebAppRegisterDocument,
     "\n  mutation ConsoleRefreshSession($refreshToken: String!) {\n    refreshSession(refreshToken: $refreshToken) {\n      accessToken\n      refreshToken\n      accessTokenExpiresAt\n      user { id username email role isActive }\n    }\n  }\n": typeof types.ConsoleRefreshSessionDocument,
     "\n  mutation ConsoleLogout($refreshToken: String!) {\n    logout(refreshToken: $refreshToken)\n  }\n": typeof types.ConsoleLogoutDocument,
     "\n  query ConsoleMe {\n    me { id username email role isActive }\n  }\n": typeof types.ConsoleMeDocument,
@@ -41,7 +42,7 @@ type Documents = {
     "\n  query AdminProjects($first: Int, $after: String) {\n    projects(first: $first, after: $after) {\n      totalCount\n      pageInfo { hasNextPage endCursor }\n      edges { node { ...ProjectFields } }\n    }\n  }\n": typeof types.AdminProjectsDocument,
     "\n  query AdminProjectCursors($first: Int, $after: String) {\n    projects(first: $first, after: $after) {\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n": typeof types.AdminProjectCursorsDocument,
     "\n  query AdminProject($id: ID!) {\n    project(id: $id) { ...ProjectFields }\n  }\n": typeof types.AdminProjectDocument,
-    "\n  query AdminProjectPrompts($id: ID!, $first: Int, $after: String) {\n    project(id: $id) {\n      id\n      prompts(first: $first, after: $after) {\n        totalCount\n        pageInfo { hasNextPage endCursor }\n        edges { node { id text recordingsCount } }\n      }\n    }\n  }\n": typeof types.AdminProjectPromptsDocument,
+    "\n  query AdminProjectPrompts($id: ID!, $first: Int, $after: String) {\n    project(id: $id) {\n      id\n      prompts(first: $first, after: $after) {\n        totalCount\n        pageInfo { hasNextPage endCursor }\n        edges { node { id text recordingsCount approvedRecordingsCount } }\n      }\n    }\n  }\n": typeof types.AdminProjectPromptsDocument,
     "\n  query AdminProjectPromptCursors($id: ID!, $first: Int, $after: String) {\n    project(id: $id) {\n      id\n      prompts(first: $first, after: $after) {\n        pageInfo { hasNextPage endCursor }\n      }\n    }\n  }\n": typeof types.AdminProjectPromptCursorsDocument,
     "\n  mutation AdminUpdateProject($id: ID!, $input: UpdateProjectInput!) {\n    updateProject(id: $id, input: $input) { id }\n  }\n": typeof types.AdminUpdateProjectDocument,
     "\n  mutation AdminDeleteProject($id: ID!, $confirmName: String) {\n    deleteProject(id: $id, confirmName: $confirmName)\n  }\n": typeof types.AdminDeleteProjectDocument,
@@ -63,9 +64,25 @@ type Documents = {
     "\n  fragment DatasetExportFields on DatasetExport {\n    id\n    status\n    progress\n    recordings\n    sizeBytes\n    downloadUrl\n    error\n    createdAt\n    finishedAt\n  }\n": typeof types.DatasetExportFieldsFragmentDoc,
     "\n  query AdminProjectExports($id: ID!) {\n    project(id: $id) {\n      id\n      exports { ...DatasetExportFields }\n    }\n  }\n": typeof types.AdminProjectExportsDocument,
     "\n  mutation AdminExportDataset($projectId: ID!) {\n    exportDataset(projectId: $projectId) { ...DatasetExportFields }\n  }\n": typeof types.AdminExportDatasetDocument,
+    "\n  query RecordNextPrompt($projectId: ID!) {\n    project(id: $projectId) {\n      id\n      name\n      viewerRole\n      prompts(first: 1) { totalCount }\n    }\n    nextPrompt(projectId: $projectId) { id text }\n  }\n": typeof types.RecordNextPromptDocument,
+    "\n  query RecordMyRecordings($projectId: ID!, $speakerId: ID!, $first: Int) {\n    project(id: $projectId) {\n      id\n      recordings(first: $first, speakerId: $speakerId) {\n        totalCount\n        edges {\n          node {\n            id\n            createdAt\n            durationSeconds\n            reviewStatus\n            reviewNote\n            prompt { id text }\n            checks { wordErrorRate }\n          }\n        }\n      }\n    }\n  }\n": typeof types.RecordMyRecordingsDocument,
+    "\n  mutation RecordStartSession($input: StartLiveSessionInput!) {\n    startLiveSession(input: $input) { id nextSeq }\n  }\n": typeof types.RecordStartSessionDocument,
+    "\n  mutation RecordAppendAudio($sessionId: ID!, $seq: Int!, $chunk: String!) {\n    appendLiveAudio(sessionId: $sessionId, seq: $seq, chunk: $chunk)\n  }\n": typeof types.RecordAppendAudioDocument,
+    "\n  query RecordSessionSeq($id: ID!) {\n    liveSession(id: $id) { id status nextSeq }\n  }\n": typeof types.RecordSessionSeqDocument,
+    "\n  mutation RecordEndSession($id: ID!) {\n    endLiveSession(id: $id) { id status }\n  }\n": typeof types.RecordEndSessionDocument,
+    "\n  mutation RecordDiscardSession($id: ID!) {\n    discardLiveSession(id: $id)\n  }\n": typeof types.RecordDiscardSessionDocument,
+    "\n  subscription RecordTranscript($sessionId: ID!) {\n    transcriptChunks(sessionId: $sessionId) {\n      isFinal\n      segment { index text }\n    }\n  }\n": typeof types.RecordTranscriptDocument,
+    "\n  mutation ProjectInviteMember($projectId: ID!, $email: String!, $role: ProjectRole!) {\n    inviteMember(projectId: $projectId, email: $email, role: $role)\n  }\n": typeof types.ProjectInviteMemberDocument,
+    "\n  mutation ProjectSetMemberRole($projectId: ID!, $userId: ID!, $role: ProjectRole!) {\n    setMemberRole(projectId: $projectId, userId: $userId, role: $role) { role user { id } }\n  }\n": typeof types.ProjectSetMemberRoleDocument,
+    "\n  mutation ProjectRemoveMember($projectId: ID!, $userId: ID!) {\n    removeMember(projectId: $projectId, userId: $userId)\n  }\n": typeof types.ProjectRemoveMemberDocument,
+    "\n  mutation ProjectAddPrompts($projectId: ID!, $texts: [String!]!) {\n    addPrompts(projectId: $projectId, texts: $texts) { id text }\n  }\n": typeof types.ProjectAddPromptsDocument,
+    "\n  query MyJobs($first: Int, $after: String, $status: JobStatus, $search: String, $from: DateTime, $to: DateTime) {\n    jobs(first: $first, after: $after, status: $status, search: $search, from: $from, to: $to) {\n      totalCount\n      pageInfo { hasNextPage endCursor }\n      edges { node { ...JobListFields } }\n    }\n  }\n": typeof types.MyJobsDocument,
+    "\n  query MyJobCursors($first: Int, $after: String, $status: JobStatus, $search: String, $from: DateTime, $to: DateTime) {\n    jobs(first: $first, after: $after, status: $status, search: $search, from: $from, to: $to) {\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n": typeof types.MyJobCursorsDocument,
+    "\n  subscription MyJobUpdated {\n    myJobUpdated { ...JobListFields }\n  }\n": typeof types.MyJobUpdatedDocument,
 };
 const documents: Documents = {
     "\n  mutation ConsoleLogin($input: LoginInput!) {\n    login(input: $input) {\n      accessToken\n      refreshToken\n      accessTokenExpiresAt\n      user { id username email role isActive }\n    }\n  }\n": types.ConsoleLoginDocument,
+    "\n  mutation WebAppRegister($input: RegisterInput!) {\n    register(input: $input) {\n      accessToken\n      refreshToken\n      accessTokenExpiresAt\n      user { id username email role isActive }\n    }\n  }\n": types.WebAppRegisterDocument,
     "\n  mutation ConsoleRefreshSession($refreshToken: String!) {\n    refreshSession(refreshToken: $refreshToken) {\n      accessToken\n      refreshToken\n      accessTokenExpiresAt\n      user { id username email role isActive }\n    }\n  }\n": types.ConsoleRefreshSessionDocument,
     "\n  mutation ConsoleLogout($refreshToken: String!) {\n    logout(refreshToken: $refreshToken)\n  }\n": types.ConsoleLogoutDocument,
     "\n  query ConsoleMe {\n    me { id username email role isActive }\n  }\n": types.ConsoleMeDocument,
@@ -92,7 +109,7 @@ const documents: Documents = {
     "\n  query AdminProjects($first: Int, $after: String) {\n    projects(first: $first, after: $after) {\n      totalCount\n      pageInfo { hasNextPage endCursor }\n      edges { node { ...ProjectFields } }\n    }\n  }\n": types.AdminProjectsDocument,
     "\n  query AdminProjectCursors($first: Int, $after: String) {\n    projects(first: $first, after: $after) {\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n": types.AdminProjectCursorsDocument,
     "\n  query AdminProject($id: ID!) {\n    project(id: $id) { ...ProjectFields }\n  }\n": types.AdminProjectDocument,
-    "\n  query AdminProjectPrompts($id: ID!, $first: Int, $after: String) {\n    project(id: $id) {\n      id\n      prompts(first: $first, after: $after) {\n        totalCount\n        pageInfo { hasNextPage endCursor }\n        edges { node { id text recordingsCount } }\n      }\n    }\n  }\n": types.AdminProjectPromptsDocument,
+    "\n  query AdminProjectPrompts($id: ID!, $first: Int, $after: String) {\n    project(id: $id) {\n      id\n      prompts(first: $first, after: $after) {\n        totalCount\n        pageInfo { hasNextPage endCursor }\n        edges { node { id text recordingsCount approvedRecordingsCount } }\n      }\n    }\n  }\n": types.AdminProjectPromptsDocument,
     "\n  query AdminProjectPromptCursors($id: ID!, $first: Int, $after: String) {\n    project(id: $id) {\n      id\n      prompts(first: $first, after: $after) {\n        pageInfo { hasNextPage endCursor }\n      }\n    }\n  }\n": types.AdminProjectPromptCursorsDocument,
     "\n  mutation AdminUpdateProject($id: ID!, $input: UpdateProjectInput!) {\n    updateProject(id: $id, input: $input) { id }\n  }\n": types.AdminUpdateProjectDocument,
     "\n  mutation AdminDeleteProject($id: ID!, $confirmName: String) {\n    deleteProject(id: $id, confirmName: $confirmName)\n  }\n": types.AdminDeleteProjectDocument,
@@ -114,6 +131,21 @@ const documents: Documents = {
     "\n  fragment DatasetExportFields on DatasetExport {\n    id\n    status\n    progress\n    recordings\n    sizeBytes\n    downloadUrl\n    error\n    createdAt\n    finishedAt\n  }\n": types.DatasetExportFieldsFragmentDoc,
     "\n  query AdminProjectExports($id: ID!) {\n    project(id: $id) {\n      id\n      exports { ...DatasetExportFields }\n    }\n  }\n": types.AdminProjectExportsDocument,
     "\n  mutation AdminExportDataset($projectId: ID!) {\n    exportDataset(projectId: $projectId) { ...DatasetExportFields }\n  }\n": types.AdminExportDatasetDocument,
+    "\n  query RecordNextPrompt($projectId: ID!) {\n    project(id: $projectId) {\n      id\n      name\n      viewerRole\n      prompts(first: 1) { totalCount }\n    }\n    nextPrompt(projectId: $projectId) { id text }\n  }\n": types.RecordNextPromptDocument,
+    "\n  query RecordMyRecordings($projectId: ID!, $speakerId: ID!, $first: Int) {\n    project(id: $projectId) {\n      id\n      recordings(first: $first, speakerId: $speakerId) {\n        totalCount\n        edges {\n          node {\n            id\n            createdAt\n            durationSeconds\n            reviewStatus\n            reviewNote\n            prompt { id text }\n            checks { wordErrorRate }\n          }\n        }\n      }\n    }\n  }\n": types.RecordMyRecordingsDocument,
+    "\n  mutation RecordStartSession($input: StartLiveSessionInput!) {\n    startLiveSession(input: $input) { id nextSeq }\n  }\n": types.RecordStartSessionDocument,
+    "\n  mutation RecordAppendAudio($sessionId: ID!, $seq: Int!, $chunk: String!) {\n    appendLiveAudio(sessionId: $sessionId, seq: $seq, chunk: $chunk)\n  }\n": types.RecordAppendAudioDocument,
+    "\n  query RecordSessionSeq($id: ID!) {\n    liveSession(id: $id) { id status nextSeq }\n  }\n": types.RecordSessionSeqDocument,
+    "\n  mutation RecordEndSession($id: ID!) {\n    endLiveSession(id: $id) { id status }\n  }\n": types.RecordEndSessionDocument,
+    "\n  mutation RecordDiscardSession($id: ID!) {\n    discardLiveSession(id: $id)\n  }\n": types.RecordDiscardSessionDocument,
+    "\n  subscription RecordTranscript($sessionId: ID!) {\n    transcriptChunks(sessionId: $sessionId) {\n      isFinal\n      segment { index text }\n    }\n  }\n": types.RecordTranscriptDocument,
+    "\n  mutation ProjectInviteMember($projectId: ID!, $email: String!, $role: ProjectRole!) {\n    inviteMember(projectId: $projectId, email: $email, role: $role)\n  }\n": types.ProjectInviteMemberDocument,
+    "\n  mutation ProjectSetMemberRole($projectId: ID!, $userId: ID!, $role: ProjectRole!) {\n    setMemberRole(projectId: $projectId, userId: $userId, role: $role) { role user { id } }\n  }\n": types.ProjectSetMemberRoleDocument,
+    "\n  mutation ProjectRemoveMember($projectId: ID!, $userId: ID!) {\n    removeMember(projectId: $projectId, userId: $userId)\n  }\n": types.ProjectRemoveMemberDocument,
+    "\n  mutation ProjectAddPrompts($projectId: ID!, $texts: [String!]!) {\n    addPrompts(projectId: $projectId, texts: $texts) { id text }\n  }\n": types.ProjectAddPromptsDocument,
+    "\n  query MyJobs($first: Int, $after: String, $status: JobStatus, $search: String, $from: DateTime, $to: DateTime) {\n    jobs(first: $first, after: $after, status: $status, search: $search, from: $from, to: $to) {\n      totalCount\n      pageInfo { hasNextPage endCursor }\n      edges { node { ...JobListFields } }\n    }\n  }\n": types.MyJobsDocument,
+    "\n  query MyJobCursors($first: Int, $after: String, $status: JobStatus, $search: String, $from: DateTime, $to: DateTime) {\n    jobs(first: $first, after: $after, status: $status, search: $search, from: $from, to: $to) {\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n": types.MyJobCursorsDocument,
+    "\n  subscription MyJobUpdated {\n    myJobUpdated { ...JobListFields }\n  }\n": types.MyJobUpdatedDocument,
 };
 
 /**
@@ -134,6 +166,10 @@ export function graphql(source: string): unknown;
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation ConsoleLogin($input: LoginInput!) {\n    login(input: $input) {\n      accessToken\n      refreshToken\n      accessTokenExpiresAt\n      user { id username email role isActive }\n    }\n  }\n"): (typeof documents)["\n  mutation ConsoleLogin($input: LoginInput!) {\n    login(input: $input) {\n      accessToken\n      refreshToken\n      accessTokenExpiresAt\n      user { id username email role isActive }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation WebAppRegister($input: RegisterInput!) {\n    register(input: $input) {\n      accessToken\n      refreshToken\n      accessTokenExpiresAt\n      user { id username email role isActive }\n    }\n  }\n"): (typeof documents)["\n  mutation WebAppRegister($input: RegisterInput!) {\n    register(input: $input) {\n      accessToken\n      refreshToken\n      accessTokenExpiresAt\n      user { id username email role isActive }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -241,7 +277,7 @@ export function graphql(source: "\n  query AdminProject($id: ID!) {\n    project
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query AdminProjectPrompts($id: ID!, $first: Int, $after: String) {\n    project(id: $id) {\n      id\n      prompts(first: $first, after: $after) {\n        totalCount\n        pageInfo { hasNextPage endCursor }\n        edges { node { id text recordingsCount } }\n      }\n    }\n  }\n"): (typeof documents)["\n  query AdminProjectPrompts($id: ID!, $first: Int, $after: String) {\n    project(id: $id) {\n      id\n      prompts(first: $first, after: $after) {\n        totalCount\n        pageInfo { hasNextPage endCursor }\n        edges { node { id text recordingsCount } }\n      }\n    }\n  }\n"];
+export function graphql(source: "\n  query AdminProjectPrompts($id: ID!, $first: Int, $after: String) {\n    project(id: $id) {\n      id\n      prompts(first: $first, after: $after) {\n        totalCount\n        pageInfo { hasNextPage endCursor }\n        edges { node { id text recordingsCount approvedRecordingsCount } }\n      }\n    }\n  }\n"): (typeof documents)["\n  query AdminProjectPrompts($id: ID!, $first: Int, $after: String) {\n    project(id: $id) {\n      id\n      prompts(first: $first, after: $after) {\n        totalCount\n        pageInfo { hasNextPage endCursor }\n        edges { node { id text recordingsCount approvedRecordingsCount } }\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -326,6 +362,66 @@ export function graphql(source: "\n  query AdminProjectExports($id: ID!) {\n    
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation AdminExportDataset($projectId: ID!) {\n    exportDataset(projectId: $projectId) { ...DatasetExportFields }\n  }\n"): (typeof documents)["\n  mutation AdminExportDataset($projectId: ID!) {\n    exportDataset(projectId: $projectId) { ...DatasetExportFields }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query RecordNextPrompt($projectId: ID!) {\n    project(id: $projectId) {\n      id\n      name\n      viewerRole\n      prompts(first: 1) { totalCount }\n    }\n    nextPrompt(projectId: $projectId) { id text }\n  }\n"): (typeof documents)["\n  query RecordNextPrompt($projectId: ID!) {\n    project(id: $projectId) {\n      id\n      name\n      viewerRole\n      prompts(first: 1) { totalCount }\n    }\n    nextPrompt(projectId: $projectId) { id text }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query RecordMyRecordings($projectId: ID!, $speakerId: ID!, $first: Int) {\n    project(id: $projectId) {\n      id\n      recordings(first: $first, speakerId: $speakerId) {\n        totalCount\n        edges {\n          node {\n            id\n            createdAt\n            durationSeconds\n            reviewStatus\n            reviewNote\n            prompt { id text }\n            checks { wordErrorRate }\n          }\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query RecordMyRecordings($projectId: ID!, $speakerId: ID!, $first: Int) {\n    project(id: $projectId) {\n      id\n      recordings(first: $first, speakerId: $speakerId) {\n        totalCount\n        edges {\n          node {\n            id\n            createdAt\n            durationSeconds\n            reviewStatus\n            reviewNote\n            prompt { id text }\n            checks { wordErrorRate }\n          }\n        }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RecordStartSession($input: StartLiveSessionInput!) {\n    startLiveSession(input: $input) { id nextSeq }\n  }\n"): (typeof documents)["\n  mutation RecordStartSession($input: StartLiveSessionInput!) {\n    startLiveSession(input: $input) { id nextSeq }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RecordAppendAudio($sessionId: ID!, $seq: Int!, $chunk: String!) {\n    appendLiveAudio(sessionId: $sessionId, seq: $seq, chunk: $chunk)\n  }\n"): (typeof documents)["\n  mutation RecordAppendAudio($sessionId: ID!, $seq: Int!, $chunk: String!) {\n    appendLiveAudio(sessionId: $sessionId, seq: $seq, chunk: $chunk)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query RecordSessionSeq($id: ID!) {\n    liveSession(id: $id) { id status nextSeq }\n  }\n"): (typeof documents)["\n  query RecordSessionSeq($id: ID!) {\n    liveSession(id: $id) { id status nextSeq }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RecordEndSession($id: ID!) {\n    endLiveSession(id: $id) { id status }\n  }\n"): (typeof documents)["\n  mutation RecordEndSession($id: ID!) {\n    endLiveSession(id: $id) { id status }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RecordDiscardSession($id: ID!) {\n    discardLiveSession(id: $id)\n  }\n"): (typeof documents)["\n  mutation RecordDiscardSession($id: ID!) {\n    discardLiveSession(id: $id)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription RecordTranscript($sessionId: ID!) {\n    transcriptChunks(sessionId: $sessionId) {\n      isFinal\n      segment { index text }\n    }\n  }\n"): (typeof documents)["\n  subscription RecordTranscript($sessionId: ID!) {\n    transcriptChunks(sessionId: $sessionId) {\n      isFinal\n      segment { index text }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ProjectInviteMember($projectId: ID!, $email: String!, $role: ProjectRole!) {\n    inviteMember(projectId: $projectId, email: $email, role: $role)\n  }\n"): (typeof documents)["\n  mutation ProjectInviteMember($projectId: ID!, $email: String!, $role: ProjectRole!) {\n    inviteMember(projectId: $projectId, email: $email, role: $role)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ProjectSetMemberRole($projectId: ID!, $userId: ID!, $role: ProjectRole!) {\n    setMemberRole(projectId: $projectId, userId: $userId, role: $role) { role user { id } }\n  }\n"): (typeof documents)["\n  mutation ProjectSetMemberRole($projectId: ID!, $userId: ID!, $role: ProjectRole!) {\n    setMemberRole(projectId: $projectId, userId: $userId, role: $role) { role user { id } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ProjectRemoveMember($projectId: ID!, $userId: ID!) {\n    removeMember(projectId: $projectId, userId: $userId)\n  }\n"): (typeof documents)["\n  mutation ProjectRemoveMember($projectId: ID!, $userId: ID!) {\n    removeMember(projectId: $projectId, userId: $userId)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ProjectAddPrompts($projectId: ID!, $texts: [String!]!) {\n    addPrompts(projectId: $projectId, texts: $texts) { id text }\n  }\n"): (typeof documents)["\n  mutation ProjectAddPrompts($projectId: ID!, $texts: [String!]!) {\n    addPrompts(projectId: $projectId, texts: $texts) { id text }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query MyJobs($first: Int, $after: String, $status: JobStatus, $search: String, $from: DateTime, $to: DateTime) {\n    jobs(first: $first, after: $after, status: $status, search: $search, from: $from, to: $to) {\n      totalCount\n      pageInfo { hasNextPage endCursor }\n      edges { node { ...JobListFields } }\n    }\n  }\n"): (typeof documents)["\n  query MyJobs($first: Int, $after: String, $status: JobStatus, $search: String, $from: DateTime, $to: DateTime) {\n    jobs(first: $first, after: $after, status: $status, search: $search, from: $from, to: $to) {\n      totalCount\n      pageInfo { hasNextPage endCursor }\n      edges { node { ...JobListFields } }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query MyJobCursors($first: Int, $after: String, $status: JobStatus, $search: String, $from: DateTime, $to: DateTime) {\n    jobs(first: $first, after: $after, status: $status, search: $search, from: $from, to: $to) {\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n"): (typeof documents)["\n  query MyJobCursors($first: Int, $after: String, $status: JobStatus, $search: String, $from: DateTime, $to: DateTime) {\n    jobs(first: $first, after: $after, status: $status, search: $search, from: $from, to: $to) {\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription MyJobUpdated {\n    myJobUpdated { ...JobListFields }\n  }\n"): (typeof documents)["\n  subscription MyJobUpdated {\n    myJobUpdated { ...JobListFields }\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};
