@@ -6,11 +6,10 @@
 import { createHmac } from 'node:crypto';
 import type { AppDeps, CoreDeps, Viewer } from '../context.ts';
 import type { LiveSession, Prisma, Recording, ReviewStatus } from '../db/db.ts';
-import { badInput, conflict, forbidden, notFound } from '../errors.ts';
+import { badInput, conflict } from '../errors.ts';
 import { newId } from '../ids.ts';
-import { visibleRecordingWhere } from './access/recordings.ts';
+import { findReviewableRecording } from './access/recordings.ts';
 import { recordAudit } from './audit.ts';
-import { requireProject } from './projectAccess.ts';
 import { isSuspicious, suspicionOf, type RecordingChecks } from './recordingChecks.ts';
 import { emitEvent } from './webhooks/emit.ts';
 
@@ -69,8 +68,8 @@ export async function submitRecording(
 }
 
 /**
- * reviewRecording: OWNER, ADMIN and REVIEWER of the recording's project, never the speaker. A
- * decision can be changed later (each change is audited and sent to webhooks).
+ * Approves or rejects a recording (who may: access/recordings.ts). A decision can be changed later
+ * (each change is audited and sent to webhooks).
  */
 export async function reviewRecording(
   deps: AppDeps,
@@ -82,10 +81,7 @@ export async function reviewRecording(
   if (status === 'PENDING') throw badInput('status must be APPROVED or REJECTED.', 'status');
   const note = rawNote?.trim() || null;
   if (note && note.length > MAX_REVIEW_NOTE) throw badInput(`note must be at most ${MAX_REVIEW_NOTE} characters.`, 'note');
-  const found = await deps.db.recording.findFirst({ where: { AND: [{ id }, visibleRecordingWhere(viewer)] } });
-  if (!found) throw notFound('Recording');
-  await requireProject(deps.db, viewer, found.projectId, 'review');
-  if (found.speakerId === viewer.user.id) throw forbidden('Nobody reviews their own recording.');
+  await findReviewableRecording(deps, viewer, id);
   return deps.db.$transaction(async (tx) => {
     const [locked] = await tx.$queryRaw<{ review_status: ReviewStatus }[]>`
       SELECT review_status FROM recordings WHERE id = ${id} FOR UPDATE`;
