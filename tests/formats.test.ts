@@ -221,6 +221,7 @@ describe('exact output for a small diarized transcript', () => {
       durationSeconds: 6,
       text: 'Hello and welcome to the show. Thanks for having me, it is a pleasure to be here today. Great.',
       translatedText: null,
+      revision: 0,
       segments: [
         {
           index: 0,
@@ -228,6 +229,7 @@ describe('exact output for a small diarized transcript', () => {
           end: 2.1,
           text: 'Hello and welcome to the show.',
           speaker: 'Speaker 1',
+          speakerName: 'Speaker 1',
           words: [
             word('Hello', 0.5, 0.8),
             word('and', 0.85, 1),
@@ -243,6 +245,7 @@ describe('exact output for a small diarized transcript', () => {
           end: 5,
           text: 'Thanks for having me, it is a pleasure to be here today.',
           speaker: 'Speaker 2',
+          speakerName: 'Speaker 2',
           words: [
             word('thanks', 2.4, 2.6),
             word('for', 2.6, 2.7),
@@ -258,7 +261,7 @@ describe('exact output for a small diarized transcript', () => {
             word('today', 4.5, 4.95),
           ],
         },
-        { index: 2, start: 5.2, end: 5.5, text: 'Great.', speaker: 'Speaker 1', words: [] },
+        { index: 2, start: 5.2, end: 5.5, text: 'Great.', speaker: 'Speaker 1', speakerName: 'Speaker 1', words: [] },
       ],
     };
     const json = renderTranscript('JSON', { ...diarized, translatedText: undefined });
@@ -281,8 +284,9 @@ describe('exact output for a small diarized transcript', () => {
       durationSeconds: 12.346,
       text: 'Hi.',
       translatedText: 'Hola.',
+      revision: 0,
       segments: [
-        { index: 0, start: 0.3, end: 1, text: 'Hi.', speaker: null, words: [{ word: 'Hi', start: 0.3, end: 1, confidence: 0.9, speaker: null }] },
+        { index: 0, start: 0.3, end: 1, text: 'Hi.', speaker: null, speakerName: null, words: [{ word: 'Hi', start: 0.3, end: 1, confidence: 0.9, speaker: null }] },
       ],
     });
   });
@@ -527,6 +531,7 @@ describe('empty transcripts', () => {
       durationSeconds: null,
       text: '',
       translatedText: null,
+      revision: 0,
       segments: [],
     });
   });

@@ -23,14 +23,14 @@ export async function serveTranscript(
   if (!viewer) return;
   const job = await deps.db.job.findFirst({
     where: { AND: [{ id: jobId }, visibleJobWhere(viewer)] },
-    include: { segments: { orderBy: { idx: 'asc' } } },
+    include: { segments: { orderBy: { idx: 'asc' } }, speakerNames: true },
   });
   if (!job) return sendError(res, 'NOT_FOUND', 'Job not found.');
   if (job.status !== 'COMPLETED') {
     return sendError(res, 'CONFLICT', `The transcript is not ready: the job is ${job.status.toLowerCase()}.`);
   }
   const format = extension.toUpperCase() as TranscriptFormat;
-  const body = renderTranscript(format, transcriptFromRows(job, job.segments));
+  const body = renderTranscript(format, transcriptFromRows(job, job.segments, job.speakerNames));
   const base = (job.filename ?? job.id).replace(/\.[^.]+$/, '').replace(/[^\w.-]+/g, '_') || job.id;
   res.writeHead(200, {
     'content-type': transcriptContentType(format),

@@ -5,6 +5,7 @@ import type { RequestHandler } from './accessLog.ts';
 import { isAdminPath, serveAdmin } from './adminRoute.ts';
 import { clientAddress } from './clientAddress.ts';
 import { isTranscriptDownload, serveTranscript } from './downloadsRoute.ts';
+import { isJobMedia, serveJobMedia } from './jobMediaRoute.ts';
 import { isExportDownload, serveExportArchive } from './exportDownloadsRoute.ts';
 import { sendError, sendJson } from './httpError.ts';
 import { serveMetrics } from './metricsRoute.ts';
@@ -32,6 +33,7 @@ export function createRouter(deps: AppDeps, yoga: Yoga, options: RouterOptions):
     }
     if (path === '/metrics' && deps.env.METRICS_TOKEN) return serveMetrics(deps, req, res);
     if (isTranscriptDownload(path)) return serveTranscript(deps, req, res);
+    if (isJobMedia(path)) return serveJobMedia(deps, req, res);
     if (isSessionDownload(path)) return serveSessionFile(deps, req, res);
     if (isExportDownload(path)) return serveExportArchive(deps, req, res);
     if (path === '/uploads' || path.startsWith('/uploads/')) return uploads.handle(req, res);

@@ -8,6 +8,7 @@ import './providerKeys.ts';
 import './transcripts.ts';
 import './fileUpload.ts';
 import './jobs.ts';
+import './transcriptRevisions.ts';
 import './jobSubscriptions.ts';
 import './liveSessions.ts';
 import './transcriptChunks.ts';

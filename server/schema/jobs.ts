@@ -3,9 +3,9 @@ import { visibleJobWhere } from '../services/access/jobs.ts';
 import { cancelJob, createTranscriptionJob, deleteJob, retryJob } from '../services/jobs.ts';
 import { jobStats } from '../services/jobStats.ts';
 import { retryTranslation } from '../services/jobTranslation.ts';
-import { transcriptFromRows, transcriptUrl } from '../services/transcripts.ts';
+import { speakerNamesOf, transcriptFromRows, transcriptUrl } from '../services/transcripts.ts';
 import { renderTranscript } from '../transcripts/formats.ts';
-import { indexedSegmentFromStored } from '../transcripts/storedSegments.ts';
+import { indexedSegmentsFromStored } from '../transcripts/storedSegments.ts';
 import { builder, signedInBuilder } from './builder.ts';
 import './fileUpload.ts';
 import { allJobsFilter, ownJobsFilter } from './jobFilters.ts';
@@ -45,7 +45,7 @@ export const JobRef = builder.prismaNode('Job', {
       description: 'Null also when the viewer cannot see the project (a former member, say).',
       resolve: (job, _args, context) => visibleProjectOf(context, job.projectId),
     }),
-    text: t.exposeString('text', { nullable: true, description: 'The whole transcript, when completed.' }),
+    text: t.exposeString('text', { nullable: true, description: 'The whole transcript (its latest revision), when completed.' }),
     translatedText: t.exposeString('translatedText', { nullable: true }),
     translationStatus: t.expose('translationStatus', {
       type: TranslationStatusEnum,
@@ -56,18 +56,21 @@ export const JobRef = builder.prismaNode('Job', {
     translationError: t.exposeString('translationError', { nullable: true, description: 'Why the translation failed.' }),
     segments: t.field({
       type: [SegmentRef],
-      select: { segments: { orderBy: { idx: 'asc' } } },
-      resolve: (job) => job.segments.map(indexedSegmentFromStored),
+      description: 'The latest revision (see revision, revisions); speakerName carries the names given to speakers.',
+      select: { segments: { orderBy: { idx: 'asc' } }, speakerNames: true },
+      resolve: (job) => indexedSegmentsFromStored(job.segments, speakerNamesOf(job.speakerNames)),
     }),
     transcript: t.string({
       nullable: true,
       args: { format: t.arg({ type: TranscriptFormatEnum, required: true }) },
-      select: { segments: { orderBy: { idx: 'asc' } } },
-      resolve: (job, args) => (job.status === 'COMPLETED' ? renderTranscript(args.format, transcriptFromRows(job, job.segments)) : null),
+      description: 'The latest revision, with the names given to speakers.',
+      select: { segments: { orderBy: { idx: 'asc' } }, speakerNames: true },
+      resolve: (job, args) =>
+        job.status === 'COMPLETED' ? renderTranscript(args.format, transcriptFromRows(job, job.segments, job.speakerNames)) : null,
     }),
     downloadUrl: t.string({
       args: { format: t.arg({ type: TranscriptFormatEnum, required: true }) },
-      resolve: (job, args, context) => transcriptUrl(context.deps.env.publicUrl, job.id, args.format),
+      resolve: (job, args, context) => transcriptUrl(context.linkBase, job.id, args.format),
     }),
   }),
 });

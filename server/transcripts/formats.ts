@@ -19,6 +19,18 @@ export interface TranscriptInput {
   durationSeconds: number | null;
   translatedText?: string | null;
   jobId?: string;
+  /** The names given to speakers (id -> name); an unnamed speaker reads as `speakerLabel(id)`. */
+  speakerNames?: SpeakerNames;
+  /** The transcript's revision (0, the default: the engine's output). */
+  revision?: number;
+}
+
+/** Names given to speakers, by speaker id. */
+export type SpeakerNames = Readonly<Record<string, string>>;
+
+/** How a speaker is shown: its given name, else `speakerLabel(id)` ("Speaker 1"). */
+export function speakerDisplayName(speaker: string, names: SpeakerNames = {}): string {
+  return Object.hasOwn(names, speaker) ? names[speaker] : speakerLabel(speaker);
 }
 
 /** The JSON download's shape (stable: fields are only ever added). Times in seconds, ms precision. */
@@ -29,6 +41,8 @@ interface TranscriptJson {
   /** The whole transcript: segment texts joined by single spaces. */
   text: string;
   translatedText: string | null;
+  /** 0: the engine's output; each saved correction adds one. */
+  revision: number;
   segments: Array<{
     /** 0-based, in time order. */
     index: number;
@@ -36,6 +50,8 @@ interface TranscriptJson {
     end: number;
     text: string;
     speaker: string | null;
+    /** How the speaker is shown: the name given to it, else "Speaker n" (null without a speaker). */
+    speakerName: string | null;
     words: Array<{ word: string; start: number; end: number; confidence: number | null; speaker: string | null }>;
   }>;
 }
@@ -101,12 +117,12 @@ function segmentParagraphs(segment: Segment): Array<{ speaker: string | null; te
  * Plain text: one paragraph per segment, paragraphs separated by a blank line; when segments
  * carry speakers, a paragraph starts with "Speaker: " whenever the speaker changes.
  */
-export function renderTxt(segments: readonly Segment[]): string {
+export function renderTxt(segments: readonly Segment[], speakerNames: SpeakerNames = {}): string {
   const paragraphs: string[] = [];
   let previous: string | null = null;
   for (const segment of sortSegments(segments)) {
     for (const { speaker, text } of segmentParagraphs(segment)) {
-      paragraphs.push(speaker !== null && speaker !== previous ? `${speakerLabel(speaker)}: ${text}` : text);
+      paragraphs.push(speaker !== null && speaker !== previous ? `${speakerDisplayName(speaker, speakerNames)}: ${text}` : text);
       previous = speaker;
     }
   }
@@ -114,8 +130,12 @@ export function renderTxt(segments: readonly Segment[]): string {
 }
 
 /** SubRip: numbered cues, `HH:MM:SS,mmm --> HH:MM:SS,mmm`, a "Speaker 1: " prefix when diarized. */
-export function renderSrt(segments: readonly Segment[], options: CueOptions = {}): string {
-  const cues = splitIntoCues(segments, { firstLinePrefix: (speaker) => `${speakerLabel(speaker)}: `, ...options });
+export function renderSrt(segments: readonly Segment[], options: CueOptions & { speakerNames?: SpeakerNames } = {}): string {
+  const { speakerNames, ...cueOptions } = options;
+  const cues = splitIntoCues(segments, {
+    firstLinePrefix: (speaker) => `${speakerDisplayName(speaker, speakerNames)}: `,
+    ...cueOptions,
+  });
   return cues.length === 0 ? '' : `${cues.map(srtBlock).join('\n\n')}\n`;
 }
 
@@ -133,10 +153,11 @@ function escapeVttText(text: string): string {
  * WebVTT: the `WEBVTT` header, then cues `HH:MM:SS.mmm --> HH:MM:SS.mmm`; a diarized cue opens
  * with a voice tag (`<v Speaker 1>`). Also used for live-session subtitles.
  */
-export function renderVtt(segments: readonly Segment[], options: CueOptions = {}): string {
-  const cues = splitIntoCues(segments, { ...options, firstLinePrefix: null });
+export function renderVtt(segments: readonly Segment[], options: CueOptions & { speakerNames?: SpeakerNames } = {}): string {
+  const { speakerNames, ...cueOptions } = options;
+  const cues = splitIntoCues(segments, { ...cueOptions, firstLinePrefix: null });
   const blocks = cues.map((cue) => {
-    const voice = cue.speaker !== null ? `<v ${escapeVttText(speakerLabel(cue.speaker))}>` : '';
+    const voice = cue.speaker !== null ? `<v ${escapeVttText(speakerDisplayName(cue.speaker, speakerNames))}>` : '';
     const lines = cue.lines.map((line, i) => (i === 0 ? voice : '') + escapeVttText(line));
     return `${formatTimestamp(cue.start, 'VTT')} --> ${formatTimestamp(cue.end, 'VTT')}\n${lines.join('\n')}`;
   });
@@ -152,20 +173,25 @@ function transcriptJson(transcript: TranscriptInput): TranscriptJson {
     durationSeconds: roundSeconds(transcript.durationSeconds),
     text: transcriptPlainText(segments),
     translatedText: transcript.translatedText ?? null,
-    segments: segments.map((segment, index) => ({
-      index,
-      start: roundSeconds(segment.start) ?? 0,
-      end: roundSeconds(segment.end) ?? roundSeconds(segment.start) ?? 0,
-      text: normalizeText(segment.text),
-      speaker: normalizeSpeaker(segment.speaker),
-      words: (Array.isArray(segment.words) ? segment.words : []).map((w) => ({
-        word: normalizeText(w.word),
-        start: roundSeconds(w.start) ?? 0,
-        end: roundSeconds(w.end) ?? roundSeconds(w.start) ?? 0,
-        confidence: typeof w.confidence === 'number' && Number.isFinite(w.confidence) ? w.confidence : null,
-        speaker: normalizeSpeaker(w.speaker),
-      })),
-    })),
+    revision: transcript.revision ?? 0,
+    segments: segments.map((segment, index) => {
+      const speaker = normalizeSpeaker(segment.speaker);
+      return {
+        index,
+        start: roundSeconds(segment.start) ?? 0,
+        end: roundSeconds(segment.end) ?? roundSeconds(segment.start) ?? 0,
+        text: normalizeText(segment.text),
+        speaker,
+        speakerName: speaker === null ? null : speakerDisplayName(speaker, transcript.speakerNames),
+        words: (Array.isArray(segment.words) ? segment.words : []).map((w) => ({
+          word: normalizeText(w.word),
+          start: roundSeconds(w.start) ?? 0,
+          end: roundSeconds(w.end) ?? roundSeconds(w.start) ?? 0,
+          confidence: typeof w.confidence === 'number' && Number.isFinite(w.confidence) ? w.confidence : null,
+          speaker: normalizeSpeaker(w.speaker),
+        })),
+      };
+    }),
   };
 }
 
@@ -173,11 +199,11 @@ function transcriptJson(transcript: TranscriptInput): TranscriptJson {
 export function renderTranscript(format: TranscriptFormat, transcript: TranscriptInput): string {
   switch (format) {
     case 'TXT':
-      return renderTxt(transcript.segments);
+      return renderTxt(transcript.segments, transcript.speakerNames);
     case 'SRT':
-      return renderSrt(transcript.segments, { endLimitSeconds: transcript.durationSeconds });
+      return renderSrt(transcript.segments, { endLimitSeconds: transcript.durationSeconds, speakerNames: transcript.speakerNames });
     case 'VTT':
-      return renderVtt(transcript.segments, { endLimitSeconds: transcript.durationSeconds });
+      return renderVtt(transcript.segments, { endLimitSeconds: transcript.durationSeconds, speakerNames: transcript.speakerNames });
     case 'JSON':
       return `${JSON.stringify(transcriptJson(transcript), null, 2)}\n`;
     default: {

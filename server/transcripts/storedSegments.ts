@@ -1,5 +1,6 @@
 import type { Segment, Word } from '../providers/types.ts';
 import { roundTo } from '../rounding.ts';
+import { speakerDisplayName, type SpeakerNames } from './formats.ts';
 
 /** The columns a stored segment has, in transcript_segments (jobs) and live_segments (sessions) alike. */
 interface StoredSegmentRow {
@@ -25,10 +26,22 @@ export function segmentFromStored(row: StoredSegmentRow): Segment {
 export interface IndexedSegment extends Segment {
   index: number;
   speaker: string | null;
+  /** How the speaker is shown: its given name, else "Speaker n"; null without a speaker (absent: not named). */
+  speakerName?: string | null;
 }
 
 export function indexedSegmentFromStored(row: StoredSegmentRow & { idx: number }): IndexedSegment {
-  return { index: row.idx, ...segmentFromStored(row), speaker: row.speaker };
+  return namedSegmentFromStored(row, {});
+}
+
+/** A job's segments with the names given to its speakers (live sessions have none). */
+export function indexedSegmentsFromStored(rows: Array<StoredSegmentRow & { idx: number }>, speakerNames: SpeakerNames): IndexedSegment[] {
+  return rows.map((row) => namedSegmentFromStored(row, speakerNames));
+}
+
+function namedSegmentFromStored(row: StoredSegmentRow & { idx: number }, speakerNames: SpeakerNames): IndexedSegment {
+  const speakerName = row.speaker === null ? null : speakerDisplayName(row.speaker, speakerNames);
+  return { index: row.idx, ...segmentFromStored(row), speaker: row.speaker, speakerName };
 }
 
 /**

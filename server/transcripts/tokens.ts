@@ -43,7 +43,7 @@ export function sortSegments(segments: readonly Segment[]): Segment[] {
   return [...segments].sort((a, b) => key(a) - key(b));
 }
 
-function codePointLength(text: string): number {
+export function codePointLength(text: string): number {
   let n = 0;
   for (const _ of text) n++;
   return n;

@@ -20,7 +20,7 @@ export function visibleJobWhere(viewer: Viewer): Prisma.JobWhereInput {
 /** visibleJobWhere for one loaded job (its project's membership is read when it matters). */
 export const canSeeJob: (db: Reader, viewer: Viewer, job: { ownerId: string; projectId: string | null }) => Promise<boolean> = canSeeOwned;
 
-/** Cancel, retry, retry its translation, delete: the job's owner, or an admin. */
+/** Cancel, retry, retry its translation, delete, correct its transcript and name its speakers: the job's owner, or an admin. */
 const mayChangeJob: (viewer: Viewer, job: { ownerId: string }) => boolean = mayChangeOwned;
 
 export async function findVisibleJob(deps: { db: Reader }, viewer: Viewer, id: string): Promise<Job> {
