@@ -66,3 +66,12 @@ export async function addJob<T extends TaskName>(
       max_attempts := ${options.maxAttempts}::int, job_key := ${options.jobKey ?? null}::text,
       job_key_mode := ${options.jobKeyMode ?? 'replace'}::text)`;
 }
+
+/**
+ * Takes the queued jobs with these keys off the queue, in the caller's transaction. A job a worker
+ * holds right now is not stopped: graphile-worker lets it finish and never retries it.
+ */
+export async function removeJobs(tx: QueueClient, jobKeys: readonly string[]): Promise<void> {
+  if (jobKeys.length === 0) return;
+  await tx.$executeRaw`SELECT graphile_worker.remove_job(key) FROM unnest(${[...jobKeys]}::text[]) AS key`;
+}

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { AppDeps, CoreDeps, Viewer } from '../context.ts';
-import { addJob, taskJobKey, type TaskName } from '../db/queue.ts';
+import { addJob, removeJobs, taskJobKey, type TaskName } from '../db/queue.ts';
 import { isUniqueViolation, type Job, type Prisma, type Provider } from '../db/db.ts';
 import { AppError, badInput, conflict } from '../errors.ts';
 import { newId } from '../ids.ts';
@@ -164,7 +164,7 @@ export async function cancelJob(deps: AppDeps, viewer: Viewer, id: string): Prom
   }
   const cancelled = await deps.db.$transaction(async (tx) => {
     // A queued job is taken off the queue; a running one stops at its next chunk.
-    await tx.$executeRaw`SELECT graphile_worker.remove_job(${jobKey(id)})`;
+    await removeJobs(tx, [jobKey(id)]);
     const { count } = await tx.job.updateMany({
       where: { id, status: { in: ['QUEUED', 'PROCESSING'] } },
       data: { status: 'CANCELLED', completedAt: new Date() },
@@ -213,7 +213,7 @@ export async function retryJob(deps: AppDeps, viewer: Viewer, id: string): Promi
 export async function deleteJob(deps: AppDeps, viewer: Viewer, id: string): Promise<boolean> {
   const job = await findChangeableJob(deps, viewer, id);
   await deps.db.$transaction(async (tx) => {
-    await tx.$executeRaw`SELECT graphile_worker.remove_job(${jobKey(id)})`;
+    await removeJobs(tx, [jobKey(id)]);
     await tx.job.delete({ where: { id } });
     await recordAudit(tx, {
       actorId: viewer.user.id,

@@ -1,5 +1,6 @@
 import type { AppDeps, Viewer } from '../context.ts';
 import type { Prisma, Project } from '../db/db.ts';
+import { removeJobs } from '../db/queue.ts';
 import { badInput } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { recordAudit } from './audit.ts';
@@ -117,9 +118,7 @@ export async function deleteProject(
   const media = await deps.db.$transaction(async (tx) => {
     await tx.$queryRaw`SELECT id FROM projects WHERE id = ${id} FOR UPDATE`;
     const owned = await projectMedia(tx, id);
-    if (owned.queueKeys.length > 0) {
-      await tx.$executeRaw`SELECT graphile_worker.remove_job(key) FROM unnest(${owned.queueKeys}::text[]) AS key`;
-    }
+    await removeJobs(tx, owned.queueKeys);
     await tx.project.delete({ where: { id } });
     await recordAudit(tx, {
       actorId: viewer.user.id,

@@ -6,6 +6,7 @@
  */
 import type { CoreDeps, Viewer } from '../context.ts';
 import type { Job, Prisma, Project } from '../db/db.ts';
+import { removeJobs } from '../db/queue.ts';
 import { badInput, forbidden, notFound } from '../errors.ts';
 import { typeOfId } from '../ids.ts';
 import { recordAudit } from './audit.ts';
@@ -70,7 +71,7 @@ async function expireJob(deps: CoreDeps, id: string, now: Date, defaultDays: num
   const job = await deps.db.$transaction(async (tx) => {
     if ((await expiredJobIds(tx, now, defaultDays, id)).length === 0) return null;
     const row = await tx.job.findUniqueOrThrow({ where: { id } });
-    await tx.$executeRaw`SELECT graphile_worker.remove_job(${jobKey(id)})`;
+    await removeJobs(tx, [jobKey(id)]);
     await tx.job.delete({ where: { id } });
     await recordAudit(tx, {
       actorId: null,
@@ -93,7 +94,7 @@ async function expireSession(deps: CoreDeps, id: string, now: Date, defaultDays:
   const session = await deps.db.$transaction(async (tx) => {
     if ((await expiredSessionIds(tx, now, defaultDays, id)).length === 0) return null;
     const row = await tx.liveSession.findUniqueOrThrow({ where: { id } });
-    await tx.$executeRaw`SELECT graphile_worker.remove_job(${aggregateJobKey(id)})`;
+    await removeJobs(tx, [aggregateJobKey(id)]);
     await tx.liveSession.delete({ where: { id } });
     await recordAudit(tx, {
       actorId: null,

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { AppDeps, CoreDeps, Viewer } from '../../context.ts';
 import type { WebhookEndpoint } from '../../db/db.ts';
+import { removeJobs } from '../../db/queue.ts';
 import { badInput, notFound } from '../../errors.ts';
 import { newId } from '../../ids.ts';
 import { recordAudit } from '../audit.ts';
@@ -65,8 +66,7 @@ export async function deleteWebhook(deps: AppDeps, viewer: Viewer, id: string): 
     // so deleting during a delivery waits for it instead of deadlocking.
     await tx.$executeRaw`SELECT 1 FROM webhook_deliveries WHERE endpoint_id = ${id} ORDER BY id FOR UPDATE`;
     const pending = await tx.webhookDelivery.findMany({ where: { endpointId: id, status: 'PENDING' }, select: { id: true } });
-    const keys = pending.map((delivery) => deliveryJobKey(delivery.id));
-    if (keys.length > 0) await tx.$executeRaw`SELECT graphile_worker.remove_job(key) FROM unnest(${keys}::text[]) AS key`;
+    await removeJobs(tx, pending.map((delivery) => deliveryJobKey(delivery.id)));
     await tx.webhookEndpoint.delete({ where: { id } });
     await recordAudit(tx, {
       actorId: viewer.user.id,
