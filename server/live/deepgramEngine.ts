@@ -10,6 +10,7 @@
  */
 import { ProviderError, type Segment, type Word } from '../providers/types.ts';
 import { createDeepgramClient, deepgramSpeakerLabel, type DgWord } from '../providers/deepgram.ts';
+import { cloudKey } from '../providers/cloudKey.ts';
 import { mapDeepgramSocketError } from '../providers/deepgramErrors.ts';
 import { LIVE_SAMPLE_RATE, LiveEngine, type LiveEngineOptions } from './types.ts';
 
@@ -63,8 +64,8 @@ export class DeepgramLiveEngine extends LiveEngine {
 
   /** Opens the live socket. @throws ProviderError ('auth' for a refused key, else 'transient'). */
   static async open(config: DeepgramLiveConfig, options: LiveEngineOptions): Promise<DeepgramLiveEngine> {
-    if (!options.apiKey && !config.baseURL) throw new ProviderError('auth', 'No Deepgram API key is configured.');
-    const client = createDeepgramClient({ apiKey: options.apiKey, baseURL: config.baseURL, timeoutMs: config.timeoutMs });
+    const apiKey = cloudKey('DEEPGRAM', options.apiKey, { baseURL: config.baseURL });
+    const client = createDeepgramClient({ apiKey, baseURL: config.baseURL, timeoutMs: config.timeoutMs });
     const socket = await client.listen.v1.connect({
       model: options.model || config.defaultModel,
       encoding: 'linear16',

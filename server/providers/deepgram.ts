@@ -16,6 +16,7 @@
  */
 import path from 'node:path';
 import { DeepgramClient } from '@deepgram/sdk';
+import { cloudAvailability, cloudKey } from './cloudKey.ts';
 import { mapDeepgramError } from './deepgramErrors.ts';
 import { clampTime } from './timing.ts';
 import { ProviderError, type Segment, type SpeechProvider, type TranscribeRequest, type TranscribeResult, type Word } from './types.ts';
@@ -76,15 +77,11 @@ export class DeepgramProvider implements SpeechProvider {
   constructor(readonly config: DeepgramProviderConfig) {}
 
   async availability(): Promise<{ ok: true } | { ok: false; reason: string }> {
-    if (this.config.apiKey || this.config.baseURL) return { ok: true };
-    return { ok: false, reason: 'Deepgram is not configured: set DEEPGRAM_API_KEY (or DEEPGRAM_BASE_URL for a self-hosted server)' };
+    return cloudAvailability(this.config, 'Deepgram is not configured: set DEEPGRAM_API_KEY (or DEEPGRAM_BASE_URL for a self-hosted server)');
   }
 
   async transcribe(request: TranscribeRequest): Promise<TranscribeResult> {
-    const apiKey = request.apiKey ?? this.config.apiKey ?? null;
-    if (!apiKey && !this.config.baseURL) {
-      throw new ProviderError('auth', 'No Deepgram API key: set DEEPGRAM_API_KEY or add your own key');
-    }
+    const apiKey = cloudKey('DEEPGRAM', request.apiKey, this.config);
     const client = createDeepgramClient({ apiKey, baseURL: this.config.baseURL, timeoutMs: this.config.timeoutMs });
     let body: DgResponse;
     try {

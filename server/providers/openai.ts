@@ -17,6 +17,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import OpenAI from 'openai';
+import { cloudAvailability, cloudKey } from './cloudKey.ts';
 import { mapOpenAIError } from './openaiErrors.ts';
 import { clampTime } from './timing.ts';
 import { ProviderError, type Segment, type SpeechProvider, type TranscribeRequest, type TranscribeResult, type Word } from './types.ts';
@@ -67,15 +68,6 @@ export function createOpenAIClient({ apiKey, baseURL, timeoutMs }: OpenAIClientO
   });
 }
 
-/** Whether a key is needed: always for api.openai.com, never assumed for a custom server. */
-export function resolveOpenAIKey(requestKey: string | null, config: { apiKey?: string | null; baseURL?: string | null }): string | null {
-  const key = requestKey ?? config.apiKey ?? null;
-  if (!key && !config.baseURL) {
-    throw new ProviderError('auth', 'No OpenAI API key: set OPENAI_API_KEY or add your own key');
-  }
-  return key;
-}
-
 type ResponseFormat = 'verbose_json' | 'json' | 'diarized_json';
 
 function responseFormatFor(model: string): ResponseFormat {
@@ -108,12 +100,11 @@ export class OpenAIProvider implements SpeechProvider {
   constructor(readonly config: OpenAIProviderConfig) {}
 
   async availability(): Promise<{ ok: true } | { ok: false; reason: string }> {
-    if (this.config.apiKey || this.config.baseURL) return { ok: true };
-    return { ok: false, reason: 'OpenAI is not configured: set OPENAI_API_KEY (or OPENAI_BASE_URL for a compatible server)' };
+    return cloudAvailability(this.config, 'OpenAI is not configured: set OPENAI_API_KEY (or OPENAI_BASE_URL for a compatible server)');
   }
 
   async transcribe(request: OpenAITranscribeRequest): Promise<TranscribeResult> {
-    const apiKey = resolveOpenAIKey(request.apiKey, this.config);
+    const apiKey = cloudKey('OPENAI', request.apiKey, this.config);
     const model = request.model || this.config.defaultModel;
     const format = responseFormatFor(model);
     const language = request.language ? request.language.split(/[-_]/)[0].toLowerCase() : undefined;

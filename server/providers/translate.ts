@@ -9,7 +9,8 @@
  */
 import type OpenAI from 'openai';
 import { APIError } from 'openai';
-import { createOpenAIClient, resolveOpenAIKey } from './openai.ts';
+import { cloudKey } from './cloudKey.ts';
+import { createOpenAIClient } from './openai.ts';
 import { mapOpenAIError } from './openaiErrors.ts';
 import { ProviderError } from './types.ts';
 
@@ -43,7 +44,7 @@ export async function translateText(text: string, targetLanguage: string, option
   const body = text.slice(leading.length, text.length - trailing.length);
   if (!body) return text;
 
-  const apiKey = resolveOpenAIKey(options.apiKey, { baseURL: options.baseURL });
+  const apiKey = cloudKey('OPENAI', options.apiKey, { baseURL: options.baseURL });
   const client = createOpenAIClient({ apiKey, baseURL: options.baseURL, timeoutMs: options.timeoutMs ?? 120_000 });
   const system = systemPrompt(targetLanguage, options.sourceLanguage ?? null);
   const maxChars = Math.max(MIN_SPLITTABLE_CHARS, options.maxChunkChars ?? DEFAULT_MAX_CHUNK_CHARS);
