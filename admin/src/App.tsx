@@ -54,6 +54,10 @@ function screensFor(permissions: unknown) {
       {/* ---- every signed-in user: the transcript view */}
 
       {/* ---- projects: record (contributors), review (reviewers, owners) */}
+      {/* Every user's projects (every project for site admins); each tab offers what the viewer's project role may do.
+          The Record screen is in appPages.tsx. */}
+      <Resource name="projects" list={ProjectList} show={ProjectShow} edit={ProjectEdit} icon={FolderIcon} recordRepresentation="name" />
+      <Resource name="prompts" recordRepresentation="text" />
 
       {/* ---- site administrators: everything the operations console has */}
       {admin && (
@@ -67,8 +71,6 @@ function screensFor(permissions: unknown) {
             options={{ ...ADMIN_SECTION, label: 'All jobs' }}
             recordRepresentation={(job) => job.filename ?? job.id}
           />
-          <Resource name="projects" list={ProjectList} show={ProjectShow} edit={ProjectEdit} icon={FolderIcon} options={ADMIN_SECTION} recordRepresentation="name" />
-          <Resource name="prompts" recordRepresentation="text" />
           <Resource name="audit" list={AuditList} show={AuditShow} icon={HistoryIcon} options={{ ...ADMIN_SECTION, label: 'Audit log' }} />
           <Resource name="webhooks" list={WebhookList} show={WebhookShow} icon={WebhookIcon} options={ADMIN_SECTION} recordRepresentation="url" />
           <Resource name="outbox" list={OutboxList} icon={MailIcon} options={{ ...ADMIN_SECTION, label: 'Outbox' }} />

@@ -49,9 +49,11 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       if (token) headers.set('authorization', `Bearer ${token}`);
       return baseFetch(input, { ...init, headers });
     },
+    // The socket also carries the operations asked for with `{ overSocket: true }` in their context
+    // (the Record screen streams audio chunks by mutation over it); everything else goes by fetch.
     exchanges: [
-      fetchExchange,
       subscriptionExchange({
+        isSubscriptionOperation: (operation) => operation.kind === 'subscription' || operation.context.overSocket === true,
         forwardSubscription(request) {
           const input = { ...request, query: request.query || '' };
           return {
@@ -74,6 +76,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
           };
         },
       }),
+      fetchExchange,
     ],
   });
 

@@ -288,7 +288,7 @@ export const ProjectPromptsQuery = graphql(`
       prompts(first: $first, after: $after) {
         totalCount
         pageInfo { hasNextPage endCursor }
-        edges { node { id text recordingsCount } }
+        edges { node { id text recordingsCount approvedRecordingsCount } }
       }
     }
   }
@@ -519,5 +519,104 @@ export const MyJobCursorsQuery = graphql(`
 export const MyJobUpdatedSubscription = graphql(`
   subscription MyJobUpdated {
     myJobUpdated { ...JobListFields }
+  }
+`);
+
+// ---- record (a contributor reads prompts aloud) and project members and prompts -------------
+
+export const NextPromptQuery = graphql(`
+  query RecordNextPrompt($projectId: ID!) {
+    project(id: $projectId) {
+      id
+      name
+      viewerRole
+      prompts(first: 1) { totalCount }
+    }
+    nextPrompt(projectId: $projectId) { id text }
+  }
+`);
+
+export const MyRecordingsQuery = graphql(`
+  query RecordMyRecordings($projectId: ID!, $speakerId: ID!, $first: Int) {
+    project(id: $projectId) {
+      id
+      recordings(first: $first, speakerId: $speakerId) {
+        totalCount
+        edges {
+          node {
+            id
+            createdAt
+            durationSeconds
+            reviewStatus
+            reviewNote
+            prompt { id text }
+            checks { wordErrorRate }
+          }
+        }
+      }
+    }
+  }
+`);
+
+export const StartRecordingSessionMutation = graphql(`
+  mutation RecordStartSession($input: StartLiveSessionInput!) {
+    startLiveSession(input: $input) { id nextSeq }
+  }
+`);
+
+export const AppendRecordingAudioMutation = graphql(`
+  mutation RecordAppendAudio($sessionId: ID!, $seq: Int!, $chunk: String!) {
+    appendLiveAudio(sessionId: $sessionId, seq: $seq, chunk: $chunk)
+  }
+`);
+
+export const RecordingSessionSeqQuery = graphql(`
+  query RecordSessionSeq($id: ID!) {
+    liveSession(id: $id) { id status nextSeq }
+  }
+`);
+
+export const EndRecordingSessionMutation = graphql(`
+  mutation RecordEndSession($id: ID!) {
+    endLiveSession(id: $id) { id status }
+  }
+`);
+
+export const DiscardRecordingSessionMutation = graphql(`
+  mutation RecordDiscardSession($id: ID!) {
+    discardLiveSession(id: $id)
+  }
+`);
+
+export const RecordingTranscriptSubscription = graphql(`
+  subscription RecordTranscript($sessionId: ID!) {
+    transcriptChunks(sessionId: $sessionId) {
+      isFinal
+      segment { index text }
+    }
+  }
+`);
+
+export const InviteMemberMutation = graphql(`
+  mutation ProjectInviteMember($projectId: ID!, $email: String!, $role: ProjectRole!) {
+    inviteMember(projectId: $projectId, email: $email, role: $role)
+  }
+`);
+
+export const SetMemberRoleMutation = graphql(`
+  mutation ProjectSetMemberRole($projectId: ID!, $userId: ID!, $role: ProjectRole!) {
+    setMemberRole(projectId: $projectId, userId: $userId, role: $role) { role user { id } }
+  }
+`);
+
+export const RemoveMemberMutation = graphql(`
+  mutation ProjectRemoveMember($projectId: ID!, $userId: ID!) {
+    removeMember(projectId: $projectId, userId: $userId)
+  }
+`);
+
+export const AddPromptsMutation = graphql(`
+  mutation ProjectAddPrompts($projectId: ID!, $texts: [String!]!) {
+    addPrompts(projectId: $projectId, texts: $texts) { id text }
   }
 `);

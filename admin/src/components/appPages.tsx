@@ -3,6 +3,7 @@
 // registers the routes, Layout.tsx the menu entries). Resources (list/show/edit of a noun) are
 // registered in App.tsx instead.
 import BarChartIcon from '@mui/icons-material/BarChart';
+import MicIcon from '@mui/icons-material/Mic';
 import { lazy, Suspense, type ComponentType, type ReactElement } from 'react';
 import { Loading } from 'react-admin';
 import type { Role } from '../api/authProvider.ts';
@@ -36,6 +37,25 @@ function lazyPage(load: () => Promise<{ default: ComponentType }>): ReactElement
 
 export const APP_PAGES: AppPage[] = [
   // ---- every signed-in user: account pages (usage & quota, API keys, provider keys, webhooks) go here
+
+  // ---- projects: a contributor's Record screen (the projects they record in, then one project's prompts)
+  {
+    path: '/record',
+    roles: EVERYONE,
+    section: 'mine',
+    label: 'Record',
+    icon: MicIcon,
+    element: lazyPage(() => import('../resources/record/index.tsx').then((module) => ({ default: module.RecordProjectsPage }))),
+  },
+  {
+    path: '/record/:projectId',
+    roles: EVERYONE,
+    section: 'mine',
+    label: 'Record',
+    icon: MicIcon,
+    menu: false,
+    element: lazyPage(() => import('../resources/record/index.tsx').then((module) => ({ default: module.RecordPage }))),
+  },
 
   // ---- site administrators
   {

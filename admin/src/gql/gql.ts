@@ -79,6 +79,22 @@ type Documents = {
     "\n  query MyJobs($first: Int, $after: String, $status: JobStatus, $search: String, $from: DateTime, $to: DateTime) {\n    jobs(first: $first, after: $after, status: $status, search: $search, from: $from, to: $to) {\n      totalCount\n      pageInfo { hasNextPage endCursor }\n      edges { node { ...JobListFields } }\n    }\n  }\n": typeof types.MyJobsDocument,
     "\n  query MyJobCursors($first: Int, $after: String, $status: JobStatus, $search: String, $from: DateTime, $to: DateTime) {\n    jobs(first: $first, after: $after, status: $status, search: $search, from: $from, to: $to) {\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n": typeof types.MyJobCursorsDocument,
     "\n  subscription MyJobUpdated {\n    myJobUpdated { ...JobListFields }\n  }\n": typeof types.MyJobUpdatedDocument,
+    "\n  mutation WebAppCreateJob($input: CreateTranscriptionJobInput!) {\n    createTranscriptionJob(input: $input) { ...JobListFields }\n  }\n": typeof types.WebAppCreateJobDocument,
+    "\n  query AccountMe($from: DateTime, $to: DateTime) {\n    me {\n      id\n      username\n      email\n      role\n      quota { monthlyAudioMinutes usedAudioSecondsThisMonth reservedAudioSeconds remainingAudioSeconds resetsAt }\n    }\n    byDay: usage(from: $from, to: $to, groupBy: DAY) { key jobs liveSessions audioSeconds costUsd }\n    byProvider: usage(from: $from, to: $to, groupBy: PROVIDER) { key jobs liveSessions audioSeconds costUsd }\n  }\n": typeof types.AccountMeDocument,
+    "\n  fragment ApiKeyFields on ApiKey { id name prefix scopes createdAt lastUsedAt expiresAt revokedAt }\n": typeof types.ApiKeyFieldsFragmentDoc,
+    "\n  query AccountApiKeys {\n    apiKeys { ...ApiKeyFields }\n  }\n": typeof types.AccountApiKeysDocument,
+    "\n  mutation AccountCreateApiKey($input: CreateApiKeyInput!) {\n    createApiKey(input: $input) { secret apiKey { ...ApiKeyFields } }\n  }\n": typeof types.AccountCreateApiKeyDocument,
+    "\n  mutation AccountRevokeApiKey($id: ID!) {\n    revokeApiKey(id: $id) { ...ApiKeyFields }\n  }\n": typeof types.AccountRevokeApiKeyDocument,
+    "\n  query AccountProviderKeys {\n    providerKeys { id provider name last4 createdAt lastUsedAt }\n  }\n": typeof types.AccountProviderKeysDocument,
+    "\n  mutation AccountSetProviderKey($input: SetProviderKeyInput!) {\n    setProviderKey(input: $input) { id provider name last4 createdAt lastUsedAt }\n  }\n": typeof types.AccountSetProviderKeyDocument,
+    "\n  mutation AccountDeleteProviderKey($id: ID!) {\n    deleteProviderKey(id: $id)\n  }\n": typeof types.AccountDeleteProviderKeyDocument,
+    "\n  query AccountWebhooks {\n    webhooks { ...WebhookFields }\n    projects(first: 100) { edges { node { id name viewerRole } } }\n  }\n": typeof types.AccountWebhooksDocument,
+    "\n  mutation AccountCreateWebhook($input: CreateWebhookInput!) {\n    createWebhook(input: $input) { secret webhook { ...WebhookFields } }\n  }\n": typeof types.AccountCreateWebhookDocument,
+    "\n  query AdminDashboard($from: DateTime, $bucket: TimelineBucketSize) {\n    adminJobStats { total queued processing completed failed cancelled successRate audioSeconds }\n    adminJobTimeline(from: $from, bucket: $bucket) {\n      start submitted completed failed cancelled queued processing busySeconds busyWorkers\n    }\n    adminJobRunners { id workers seenAt alive }\n  }\n": typeof types.AdminDashboardDocument,
+    "\n  fragment TranscriptViewFields on Job {\n    id\n    status\n    filename\n    revision\n    mediaUrl\n    mediaType\n    owner { id username }\n    segments { index start end text speaker speakerName words { word start end } }\n    speakers { speaker name displayName }\n    revisions { number createdAt segmentIndex before after author { id username } }\n  }\n": typeof types.TranscriptViewFieldsFragmentDoc,
+    "\n  query TranscriptView($id: ID!) {\n    job(id: $id) { ...TranscriptViewFields }\n  }\n": typeof types.TranscriptViewDocument,
+    "\n  mutation TranscriptEditSegment($input: EditTranscriptSegmentInput!) {\n    editTranscriptSegment(input: $input) { ...TranscriptViewFields }\n  }\n": typeof types.TranscriptEditSegmentDocument,
+    "\n  mutation TranscriptRenameSpeaker($input: RenameSpeakerInput!) {\n    renameSpeaker(input: $input) { ...TranscriptViewFields }\n  }\n": typeof types.TranscriptRenameSpeakerDocument,
 };
 const documents: Documents = {
     "\n  mutation ConsoleLogin($input: LoginInput!) {\n    login(input: $input) {\n      accessToken\n      refreshToken\n      accessTokenExpiresAt\n      user { id username email role isActive }\n    }\n  }\n": types.ConsoleLoginDocument,
@@ -146,6 +162,22 @@ const documents: Documents = {
     "\n  query MyJobs($first: Int, $after: String, $status: JobStatus, $search: String, $from: DateTime, $to: DateTime) {\n    jobs(first: $first, after: $after, status: $status, search: $search, from: $from, to: $to) {\n      totalCount\n      pageInfo { hasNextPage endCursor }\n      edges { node { ...JobListFields } }\n    }\n  }\n": types.MyJobsDocument,
     "\n  query MyJobCursors($first: Int, $after: String, $status: JobStatus, $search: String, $from: DateTime, $to: DateTime) {\n    jobs(first: $first, after: $after, status: $status, search: $search, from: $from, to: $to) {\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n": types.MyJobCursorsDocument,
     "\n  subscription MyJobUpdated {\n    myJobUpdated { ...JobListFields }\n  }\n": types.MyJobUpdatedDocument,
+    "\n  mutation WebAppCreateJob($input: CreateTranscriptionJobInput!) {\n    createTranscriptionJob(input: $input) { ...JobListFields }\n  }\n": types.WebAppCreateJobDocument,
+    "\n  query AccountMe($from: DateTime, $to: DateTime) {\n    me {\n      id\n      username\n      email\n      role\n      quota { monthlyAudioMinutes usedAudioSecondsThisMonth reservedAudioSeconds remainingAudioSeconds resetsAt }\n    }\n    byDay: usage(from: $from, to: $to, groupBy: DAY) { key jobs liveSessions audioSeconds costUsd }\n    byProvider: usage(from: $from, to: $to, groupBy: PROVIDER) { key jobs liveSessions audioSeconds costUsd }\n  }\n": types.AccountMeDocument,
+    "\n  fragment ApiKeyFields on ApiKey { id name prefix scopes createdAt lastUsedAt expiresAt revokedAt }\n": types.ApiKeyFieldsFragmentDoc,
+    "\n  query AccountApiKeys {\n    apiKeys { ...ApiKeyFields }\n  }\n": types.AccountApiKeysDocument,
+    "\n  mutation AccountCreateApiKey($input: CreateApiKeyInput!) {\n    createApiKey(input: $input) { secret apiKey { ...ApiKeyFields } }\n  }\n": types.AccountCreateApiKeyDocument,
+    "\n  mutation AccountRevokeApiKey($id: ID!) {\n    revokeApiKey(id: $id) { ...ApiKeyFields }\n  }\n": types.AccountRevokeApiKeyDocument,
+    "\n  query AccountProviderKeys {\n    providerKeys { id provider name last4 createdAt lastUsedAt }\n  }\n": types.AccountProviderKeysDocument,
+    "\n  mutation AccountSetProviderKey($input: SetProviderKeyInput!) {\n    setProviderKey(input: $input) { id provider name last4 createdAt lastUsedAt }\n  }\n": types.AccountSetProviderKeyDocument,
+    "\n  mutation AccountDeleteProviderKey($id: ID!) {\n    deleteProviderKey(id: $id)\n  }\n": types.AccountDeleteProviderKeyDocument,
+    "\n  query AccountWebhooks {\n    webhooks { ...WebhookFields }\n    projects(first: 100) { edges { node { id name viewerRole } } }\n  }\n": types.AccountWebhooksDocument,
+    "\n  mutation AccountCreateWebhook($input: CreateWebhookInput!) {\n    createWebhook(input: $input) { secret webhook { ...WebhookFields } }\n  }\n": types.AccountCreateWebhookDocument,
+    "\n  query AdminDashboard($from: DateTime, $bucket: TimelineBucketSize) {\n    adminJobStats { total queued processing completed failed cancelled successRate audioSeconds }\n    adminJobTimeline(from: $from, bucket: $bucket) {\n      start submitted completed failed cancelled queued processing busySeconds busyWorkers\n    }\n    adminJobRunners { id workers seenAt alive }\n  }\n": types.AdminDashboardDocument,
+    "\n  fragment TranscriptViewFields on Job {\n    id\n    status\n    filename\n    revision\n    mediaUrl\n    mediaType\n    owner { id username }\n    segments { index start end text speaker speakerName words { word start end } }\n    speakers { speaker name displayName }\n    revisions { number createdAt segmentIndex before after author { id username } }\n  }\n": types.TranscriptViewFieldsFragmentDoc,
+    "\n  query TranscriptView($id: ID!) {\n    job(id: $id) { ...TranscriptViewFields }\n  }\n": types.TranscriptViewDocument,
+    "\n  mutation TranscriptEditSegment($input: EditTranscriptSegmentInput!) {\n    editTranscriptSegment(input: $input) { ...TranscriptViewFields }\n  }\n": types.TranscriptEditSegmentDocument,
+    "\n  mutation TranscriptRenameSpeaker($input: RenameSpeakerInput!) {\n    renameSpeaker(input: $input) { ...TranscriptViewFields }\n  }\n": types.TranscriptRenameSpeakerDocument,
 };
 
 /**
@@ -422,6 +454,70 @@ export function graphql(source: "\n  query MyJobCursors($first: Int, $after: Str
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  subscription MyJobUpdated {\n    myJobUpdated { ...JobListFields }\n  }\n"): (typeof documents)["\n  subscription MyJobUpdated {\n    myJobUpdated { ...JobListFields }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation WebAppCreateJob($input: CreateTranscriptionJobInput!) {\n    createTranscriptionJob(input: $input) { ...JobListFields }\n  }\n"): (typeof documents)["\n  mutation WebAppCreateJob($input: CreateTranscriptionJobInput!) {\n    createTranscriptionJob(input: $input) { ...JobListFields }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query AccountMe($from: DateTime, $to: DateTime) {\n    me {\n      id\n      username\n      email\n      role\n      quota { monthlyAudioMinutes usedAudioSecondsThisMonth reservedAudioSeconds remainingAudioSeconds resetsAt }\n    }\n    byDay: usage(from: $from, to: $to, groupBy: DAY) { key jobs liveSessions audioSeconds costUsd }\n    byProvider: usage(from: $from, to: $to, groupBy: PROVIDER) { key jobs liveSessions audioSeconds costUsd }\n  }\n"): (typeof documents)["\n  query AccountMe($from: DateTime, $to: DateTime) {\n    me {\n      id\n      username\n      email\n      role\n      quota { monthlyAudioMinutes usedAudioSecondsThisMonth reservedAudioSeconds remainingAudioSeconds resetsAt }\n    }\n    byDay: usage(from: $from, to: $to, groupBy: DAY) { key jobs liveSessions audioSeconds costUsd }\n    byProvider: usage(from: $from, to: $to, groupBy: PROVIDER) { key jobs liveSessions audioSeconds costUsd }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment ApiKeyFields on ApiKey { id name prefix scopes createdAt lastUsedAt expiresAt revokedAt }\n"): (typeof documents)["\n  fragment ApiKeyFields on ApiKey { id name prefix scopes createdAt lastUsedAt expiresAt revokedAt }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query AccountApiKeys {\n    apiKeys { ...ApiKeyFields }\n  }\n"): (typeof documents)["\n  query AccountApiKeys {\n    apiKeys { ...ApiKeyFields }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation AccountCreateApiKey($input: CreateApiKeyInput!) {\n    createApiKey(input: $input) { secret apiKey { ...ApiKeyFields } }\n  }\n"): (typeof documents)["\n  mutation AccountCreateApiKey($input: CreateApiKeyInput!) {\n    createApiKey(input: $input) { secret apiKey { ...ApiKeyFields } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation AccountRevokeApiKey($id: ID!) {\n    revokeApiKey(id: $id) { ...ApiKeyFields }\n  }\n"): (typeof documents)["\n  mutation AccountRevokeApiKey($id: ID!) {\n    revokeApiKey(id: $id) { ...ApiKeyFields }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query AccountProviderKeys {\n    providerKeys { id provider name last4 createdAt lastUsedAt }\n  }\n"): (typeof documents)["\n  query AccountProviderKeys {\n    providerKeys { id provider name last4 createdAt lastUsedAt }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation AccountSetProviderKey($input: SetProviderKeyInput!) {\n    setProviderKey(input: $input) { id provider name last4 createdAt lastUsedAt }\n  }\n"): (typeof documents)["\n  mutation AccountSetProviderKey($input: SetProviderKeyInput!) {\n    setProviderKey(input: $input) { id provider name last4 createdAt lastUsedAt }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation AccountDeleteProviderKey($id: ID!) {\n    deleteProviderKey(id: $id)\n  }\n"): (typeof documents)["\n  mutation AccountDeleteProviderKey($id: ID!) {\n    deleteProviderKey(id: $id)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query AccountWebhooks {\n    webhooks { ...WebhookFields }\n    projects(first: 100) { edges { node { id name viewerRole } } }\n  }\n"): (typeof documents)["\n  query AccountWebhooks {\n    webhooks { ...WebhookFields }\n    projects(first: 100) { edges { node { id name viewerRole } } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation AccountCreateWebhook($input: CreateWebhookInput!) {\n    createWebhook(input: $input) { secret webhook { ...WebhookFields } }\n  }\n"): (typeof documents)["\n  mutation AccountCreateWebhook($input: CreateWebhookInput!) {\n    createWebhook(input: $input) { secret webhook { ...WebhookFields } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query AdminDashboard($from: DateTime, $bucket: TimelineBucketSize) {\n    adminJobStats { total queued processing completed failed cancelled successRate audioSeconds }\n    adminJobTimeline(from: $from, bucket: $bucket) {\n      start submitted completed failed cancelled queued processing busySeconds busyWorkers\n    }\n    adminJobRunners { id workers seenAt alive }\n  }\n"): (typeof documents)["\n  query AdminDashboard($from: DateTime, $bucket: TimelineBucketSize) {\n    adminJobStats { total queued processing completed failed cancelled successRate audioSeconds }\n    adminJobTimeline(from: $from, bucket: $bucket) {\n      start submitted completed failed cancelled queued processing busySeconds busyWorkers\n    }\n    adminJobRunners { id workers seenAt alive }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment TranscriptViewFields on Job {\n    id\n    status\n    filename\n    revision\n    mediaUrl\n    mediaType\n    owner { id username }\n    segments { index start end text speaker speakerName words { word start end } }\n    speakers { speaker name displayName }\n    revisions { number createdAt segmentIndex before after author { id username } }\n  }\n"): (typeof documents)["\n  fragment TranscriptViewFields on Job {\n    id\n    status\n    filename\n    revision\n    mediaUrl\n    mediaType\n    owner { id username }\n    segments { index start end text speaker speakerName words { word start end } }\n    speakers { speaker name displayName }\n    revisions { number createdAt segmentIndex before after author { id username } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query TranscriptView($id: ID!) {\n    job(id: $id) { ...TranscriptViewFields }\n  }\n"): (typeof documents)["\n  query TranscriptView($id: ID!) {\n    job(id: $id) { ...TranscriptViewFields }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation TranscriptEditSegment($input: EditTranscriptSegmentInput!) {\n    editTranscriptSegment(input: $input) { ...TranscriptViewFields }\n  }\n"): (typeof documents)["\n  mutation TranscriptEditSegment($input: EditTranscriptSegmentInput!) {\n    editTranscriptSegment(input: $input) { ...TranscriptViewFields }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation TranscriptRenameSpeaker($input: RenameSpeakerInput!) {\n    renameSpeaker(input: $input) { ...TranscriptViewFields }\n  }\n"): (typeof documents)["\n  mutation TranscriptRenameSpeaker($input: RenameSpeakerInput!) {\n    renameSpeaker(input: $input) { ...TranscriptViewFields }\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};

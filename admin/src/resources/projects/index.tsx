@@ -1,16 +1,15 @@
-import { Alert, Typography } from '@mui/material';
+import MicIcon from '@mui/icons-material/Mic';
+import { Alert, Button } from '@mui/material';
 import {
-  ArrayField,
-  ChipField,
   Datagrid,
   DateField,
   DeleteWithConfirmButton,
   Edit,
   EditButton,
+  FunctionField,
+  Link,
   List,
   NumberField,
-  Pagination,
-  ReferenceManyField,
   Show,
   SimpleForm,
   Tab,
@@ -18,15 +17,30 @@ import {
   TextField,
   TextInput,
   TopToolbar,
+  usePermissions,
   useRecordContext,
 } from 'react-admin';
+import type { MouseEvent } from 'react';
+import { Link as RouterLink } from 'react-router-dom';
+import { MembersPanel } from './members.tsx';
+import { PromptsPanel } from './prompts.tsx';
 import { ExportsPanel, ReviewQueue } from './review.tsx';
+import { roleMay } from './roles.ts';
 
 export function ProjectList() {
   return (
     <List perPage={25} sort={{ field: 'createdAt', order: 'DESC' }}>
       <Datagrid rowClick="show" bulkActionButtons={false}>
-        <TextField source="name" sortable={false} />
+        {/* A link, so the project opens from the keyboard too (rows are mouse targets only). */}
+        <FunctionField
+          source="name"
+          sortable={false}
+          render={(record) => (
+            <Link to={`/projects/${record.id}/show`} onClick={(event: MouseEvent) => event.stopPropagation()}>
+              {record.name}
+            </Link>
+          )}
+        />
         <TextField source="description" emptyText="—" sortable={false} />
         <TextField source="owners" label="Owners" sortable={false} />
         <NumberField source="membersCount" label="Members" sortable={false} />
@@ -44,6 +58,11 @@ function ProjectShowActions() {
   const role = record?.viewerRole;
   return (
     <TopToolbar>
+      {roleMay(role, 'record') && (
+        <Button component={RouterLink} to={`/record/${record?.id}`} size="small" startIcon={<MicIcon />}>
+          Record
+        </Button>
+      )}
       {(role === 'OWNER' || role === 'ADMIN') && <EditButton />}
       {role === 'OWNER' && (
         <DeleteWithConfirmButton
@@ -66,44 +85,48 @@ function NotMemberNote() {
   );
 }
 
-export function ProjectShow() {
+/** The tabs the viewer's role has a use for: the review queue for reviewers, exports for OWNERs and ADMINs (site admins see both). */
+function ProjectTabs() {
+  const record = useRecordContext();
+  const { permissions } = usePermissions();
+  if (!record) return null;
+  const role = record.viewerRole as string | null;
+  const siteAdmin = permissions === 'ADMIN';
   return (
-    <Show actions={<ProjectShowActions />}>
-      <TabbedShowLayout>
-        <Tab label="Summary">
-          <NotMemberNote />
-          <TextField source="name" />
-          <TextField source="description" emptyText="—" />
-          <TextField source="viewerRole" label="Your role" emptyText="not a member" />
-          <DateField source="createdAt" showTime />
-          <NumberField source="membersCount" label="Members" />
-          <NumberField source="promptsCount" label="Prompts" />
-        </Tab>
-        <Tab label="Members" path="members">
-          <ArrayField source="members" label={false}>
-            <Datagrid bulkActionButtons={false} rowClick={false} empty={<Typography sx={{ p: 2 }}>No members.</Typography>}>
-              <TextField source="user.username" label="User" />
-              <TextField source="user.email" label="Email" emptyText="—" />
-              <ChipField source="role" size="small" />
-              <DateField source="joinedAt" showTime />
-            </Datagrid>
-          </ArrayField>
-        </Tab>
-        <Tab label="Prompts" path="prompts">
-          <ReferenceManyField reference="prompts" target="projectId" perPage={25} pagination={<Pagination />} label={false}>
-            <Datagrid bulkActionButtons={false} rowClick={false} empty={<Typography sx={{ p: 2 }}>No prompts yet.</Typography>}>
-              <TextField source="text" sortable={false} />
-              <NumberField source="recordingsCount" label="Recordings" sortable={false} />
-            </Datagrid>
-          </ReferenceManyField>
-        </Tab>
+    <TabbedShowLayout>
+      <Tab label="Summary">
+        <NotMemberNote />
+        <TextField source="name" />
+        <TextField source="description" emptyText="—" />
+        <TextField source="viewerRole" label="Your role" emptyText="not a member" />
+        <DateField source="createdAt" showTime />
+        <NumberField source="membersCount" label="Members" />
+        <NumberField source="promptsCount" label="Prompts" />
+      </Tab>
+      <Tab label="Members" path="members">
+        <MembersPanel label={false} />
+      </Tab>
+      <Tab label="Prompts" path="prompts">
+        <PromptsPanel label={false} />
+      </Tab>
+      {(siteAdmin || roleMay(role, 'review')) && (
         <Tab label="Review queue" path="review">
           <ReviewQueue label={false} />
         </Tab>
+      )}
+      {(siteAdmin || roleMay(role, 'export')) && (
         <Tab label="Exports" path="exports">
           <ExportsPanel label={false} />
         </Tab>
-      </TabbedShowLayout>
+      )}
+    </TabbedShowLayout>
+  );
+}
+
+export function ProjectShow() {
+  return (
+    <Show actions={<ProjectShowActions />}>
+      <ProjectTabs />
     </Show>
   );
 }

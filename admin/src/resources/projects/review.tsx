@@ -30,7 +30,7 @@ import {
   Typography,
 } from '@mui/material';
 import { useQuery } from '@tanstack/react-query';
-import { useEffect, useState, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
 import { Pagination, ReferenceManyField, useDataProvider, useListContext, useNotify, useRecordContext, useRefresh } from 'react-admin';
 import type { DatasetExportRow, ParlanceDataProvider, ReviewDecision } from '../../api/dataProvider.ts';
 import { StatusChip } from '../../components/StatusChip.tsx';
@@ -74,7 +74,16 @@ function Passage({ label, children, testId }: { label: string; children: ReactNo
   );
 }
 
-function RecordingCard({ recording }: { recording: RecordingRow }) {
+/** Keys on a focused recording card (not while typing in its note). */
+const KEY_HELP = 'Keyboard: Tab to a recording, then A approves, R rejects, J or ↓ goes to the next one, K or ↑ to the previous one.';
+
+/** Moves focus to the card `step` places away from `from` within the queue. */
+function focusSibling(from: HTMLElement, step: number) {
+  const cards = [...(from.closest('[data-testid="review-queue"]')?.querySelectorAll<HTMLElement>('[data-testid="recording"]') ?? [])];
+  cards[cards.indexOf(from) + step]?.focus();
+}
+
+function RecordingCard({ recording, onDecided }: { recording: RecordingRow; onDecided: (id: string) => void }) {
   const dataProvider = useDataProvider<ParlanceDataProvider>();
   const notify = useNotify();
   const refresh = useRefresh();
@@ -88,6 +97,7 @@ function RecordingCard({ recording }: { recording: RecordingRow }) {
     try {
       await dataProvider.reviewRecording(recording.id, status, note);
       notify(status === 'APPROVED' ? 'Recording approved' : 'Recording rejected', { type: 'success' });
+      onDecided(recording.id);
       refresh();
     } catch (error) {
       notify((error as Error).message, { type: 'error' });
@@ -96,13 +106,32 @@ function RecordingCard({ recording }: { recording: RecordingRow }) {
     }
   };
 
+  const onKeyDown = (event: KeyboardEvent<HTMLElement>) => {
+    const target = event.target as HTMLElement;
+    if (event.altKey || event.ctrlKey || event.metaKey || target.closest('input, textarea, audio')) return;
+    const key = event.key.toLowerCase();
+    if (key === 'a' && busy === null && recording.reviewStatus !== 'APPROVED') void review('APPROVED');
+    else if (key === 'r' && busy === null && recording.reviewStatus !== 'REJECTED') void review('REJECTED');
+    else if (key === 'j' || key === 'arrowdown') focusSibling(event.currentTarget, 1);
+    else if (key === 'k' || key === 'arrowup') focusSibling(event.currentTarget, -1);
+    else return;
+    event.preventDefault();
+  };
+
   return (
     <Card
       variant="outlined"
       data-testid="recording"
       data-recording-id={recording.id}
       data-suspicious={recording.suspicious ? 'true' : 'false'}
-      sx={recording.suspicious ? { borderColor: 'warning.main', borderLeftWidth: 6 } : undefined}
+      tabIndex={0}
+      role="group"
+      aria-label={`Recording by ${recording.speaker.username} of “${recording.prompt?.text ?? 'no prompt'}”, ${recording.reviewStatus.toLowerCase()}. A approves, R rejects.`}
+      onKeyDown={onKeyDown}
+      sx={{
+        ...(recording.suspicious ? { borderColor: 'warning.main', borderLeftWidth: 6 } : {}),
+        '&:focus-visible': { outline: '3px solid', outlineColor: 'primary.main', outlineOffset: '2px' },
+      }}
     >
       <CardContent>
         <Stack spacing={1.5}>
@@ -187,6 +216,27 @@ function RecordingCard({ recording }: { recording: RecordingRow }) {
 /** The recordings of the surrounding ReferenceManyField, one card each. */
 function RecordingCards({ filter }: { filter: QueueFilter }) {
   const { data, isPending, error, total } = useListContext<RecordingRow>();
+  const list = useRef<HTMLDivElement>(null);
+  // After a decision by keyboard, focus goes to the card now at the decided one's place (the next
+  // one, when the decided card left the filter), so the reviewer can go on without the mouse.
+  const decided = useRef<{ id: string; index: number; keyboard: boolean; from: string } | null>(null);
+  useEffect(() => {
+    const last = decided.current;
+    if (!last || !last.keyboard || !data || !list.current) return;
+    // Not refreshed yet: the list still shows the recording as it was before the decision.
+    if (data.find((row) => row.id === last.id)?.reviewStatus === last.from) return;
+    const cards = [...list.current.querySelectorAll<HTMLElement>('[data-testid="recording"]')];
+    const stayed = cards.find((card) => card.dataset.recordingId === last.id);
+    const target = stayed ?? cards[Math.min(last.index, cards.length - 1)];
+    if (!target) return;
+    decided.current = null;
+    target.focus();
+  }, [data]);
+  const onDecided = (id: string) => {
+    const index = Math.max(0, data?.findIndex((row) => row.id === id) ?? 0);
+    const keyboard = !!document.activeElement?.closest('[data-testid="recording"]') && document.activeElement.matches(':focus-visible');
+    decided.current = { id, index, keyboard, from: data?.[index]?.reviewStatus ?? 'PENDING' };
+  };
   if (isPending) return <LinearProgress />;
   if (error) return <Alert severity="error">{(error as Error).message}</Alert>;
   if (!data || data.length === 0) {
@@ -197,12 +247,12 @@ function RecordingCards({ filter }: { filter: QueueFilter }) {
     );
   }
   return (
-    <Stack spacing={2}>
+    <Stack spacing={2} ref={list}>
       <Typography variant="body2" color="text.secondary">
-        {total} recording{total === 1 ? '' : 's'}, the most suspicious first.
+        {total} recording{total === 1 ? '' : 's'}, the most suspicious first. {KEY_HELP}
       </Typography>
       {data.map((recording) => (
-        <RecordingCard key={recording.id} recording={recording} />
+        <RecordingCard key={recording.id} recording={recording} onDecided={onDecided} />
       ))}
     </Stack>
   );
@@ -215,7 +265,7 @@ export function ReviewQueue(_props: { label?: false }) {
   if (!project) return null;
   const role = project.viewerRole as string | null;
   return (
-    <Stack spacing={2} sx={{ width: '100%' }}>
+    <Stack spacing={2} sx={{ width: '100%' }} data-testid="review-queue">
       {!REVIEWERS.has(role ?? '') && (
         <Alert severity="info">
           Recordings are reviewed by the project's OWNERs, ADMINs and REVIEWERs; you are {role ? `a ${role}` : 'not a member'}, so the
