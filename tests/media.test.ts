@@ -15,6 +15,7 @@ import { prepareAudio } from '../server/media/prepare.ts';
 import { probeMedia } from '../server/media/probe.ts';
 import { sniffMedia, type MediaContainer } from '../server/media/sniff.ts';
 import { readWavInfo, readPcmBlocks } from '../server/media/wav.ts';
+import { waitFor } from './helpers/wait.ts';
 
 const run = promisify(execFile);
 let dir: string;
@@ -296,7 +297,11 @@ describe('bad media', () => {
     // Nor is a FIFO (or device) uploaded in place of a file opened.
     const notFile = await mediaError(sniffMedia(fifo));
     expect([notFile.code, reasonOf(notFile)]).toEqual(['UNSUPPORTED_MEDIA', 'UNREADABLE']);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // A reader would have met our writer and then waited for data that never comes, so every attempt
+    // above would still be pending. Our writer's open runs on libuv's thread pool, which reports
+    // completions in order: once a stat started now has answered, that open's answer, had a reader
+    // come, has been handled too.
+    await stat(fifo);
     finished = true;
     expect(openedByReader).toBe(false);
     // Release our blocked writer.
@@ -364,13 +369,20 @@ describe('bad media', () => {
   });
 
   it('kills ffmpeg on timeout and on abort, leaving no output behind', async () => {
-    const timedOut = await mediaError(normaliseAudio(file('video.mkv'), file('slow.wav'), { timeoutMs: 1 }));
+    // This ffmpeg never finishes on its own (the input loops forever, read at its own pace), so only
+    // the timeout or the abort can end it, however fast or busy the machine is.
+    const endless = file('endless-ffmpeg.sh');
+    await writeFile(endless, '#!/bin/sh\nexec ffmpeg -stream_loop -1 -re "$@"\n', { mode: 0o755 });
+    const tools = { ffmpegPath: endless, ffprobePath: 'ffprobe' };
+    const timedOut = await mediaError(normaliseAudio(file('video.mkv'), file('slow.wav'), { timeoutMs: 500, tools }));
     expect([timedOut.code, reasonOf(timedOut)]).toEqual(['UNSUPPORTED_MEDIA', 'TIMEOUT']);
     expect(await stat(file('slow.wav')).catch(() => null)).toBeNull();
 
     const controller = new AbortController();
-    const pending = normaliseAudio(file('video.mkv'), file('aborted.wav'), { timeoutMs: 60_000, signal: controller.signal });
-    setTimeout(() => controller.abort(new Error('job cancelled')), 5);
+    const pending = normaliseAudio(file('video.mkv'), file('aborted.wav'), { timeoutMs: 60_000, signal: controller.signal, tools });
+    pending.catch(() => {}); // asserted below
+    await waitFor('ffmpeg to start writing', () => stat(file('aborted.wav')).catch(() => null), 60_000, 20);
+    controller.abort(new Error('job cancelled'));
     await expect(pending).rejects.toThrow('job cancelled');
     expect(await stat(file('aborted.wav')).catch(() => null)).toBeNull();
 

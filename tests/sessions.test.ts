@@ -323,7 +323,7 @@ describe('deactivation', () => {
 
 describe('secrets never leak', () => {
   it('keeps passwords, tokens, API keys and provider secrets out of logs and out of every other response', async () => {
-    const responses: { label: string; raw: string }[] = [];
+    const responses: { label: string; raw: string; requestId: string | null }[] = [];
     async function call<T = Record<string, any>>(
       label: string,
       query: string,
@@ -336,7 +336,7 @@ describe('secrets never leak', () => {
         body: JSON.stringify({ query, variables }),
       });
       const raw = await response.text();
-      responses.push({ label, raw });
+      responses.push({ label, raw, requestId: response.headers.get('x-request-id') });
       return JSON.parse(raw) as { data: T | null; errors?: GqlResult['errors'] };
     }
     const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
@@ -416,8 +416,9 @@ describe('secrets never leak', () => {
       { name: 'API key', value: apiKeySecret, shownIn: ['createApiKey'] },
       { name: 'provider secret', value: providerSecret, shownIn: [] },
     ];
-    // Let the per-request log lines of the last requests land.
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Every request's log line is written when its response finishes, which the client may see first.
+    const logged = (requestId: string | null) => t.logs.some((line) => line.includes(requestId!) && line.includes('"msg":"request"'));
+    await expect.poll(() => responses.filter(({ requestId }) => !logged(requestId)).length, { timeout: 10_000 }).toBe(0);
     const logs = t.logs.join('\n');
     expect(logs.length).toBeGreaterThan(0);
     expect(logs).toContain('refresh token reused');
