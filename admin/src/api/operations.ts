@@ -620,3 +620,38 @@ export const AddPromptsMutation = graphql(`
     addPrompts(projectId: $projectId, texts: $texts) { id text }
   }
 `);
+
+// ---- transcript view (resources/transcript) -----------------------------------------------------
+
+export const TranscriptViewFields = graphql(`
+  fragment TranscriptViewFields on Job {
+    id
+    status
+    filename
+    revision
+    mediaUrl
+    mediaType
+    owner { id username }
+    segments { index start end text speaker speakerName words { word start end } }
+    speakers { speaker name displayName }
+    revisions { number createdAt segmentIndex before after author { id username } }
+  }
+`);
+
+export const TranscriptViewQuery = graphql(`
+  query TranscriptView($id: ID!) {
+    job(id: $id) { ...TranscriptViewFields }
+  }
+`);
+
+export const EditTranscriptSegmentMutation = graphql(`
+  mutation TranscriptEditSegment($input: EditTranscriptSegmentInput!) {
+    editTranscriptSegment(input: $input) { ...TranscriptViewFields }
+  }
+`);
+
+export const RenameSpeakerMutation = graphql(`
+  mutation TranscriptRenameSpeaker($input: RenameSpeakerInput!) {
+    renameSpeaker(input: $input) { ...TranscriptViewFields }
+  }
+`);

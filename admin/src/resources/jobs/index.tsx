@@ -30,6 +30,7 @@ import { JobUpdatedSubscription, TranscriptChunksSubscription } from '../../api/
 import { formatDateTime, formatDuration, formatTimestamp } from '../../components/format.ts';
 import { StatusChip, StatusField } from '../../components/StatusChip.tsx';
 import { downloadFile } from '../../runtime.ts';
+import { TranscriptView } from '../transcript/TranscriptView.tsx';
 
 const STATUS_CHOICES = ['QUEUED', 'PROCESSING', 'COMPLETED', 'FAILED', 'CANCELLED'].map((id) => ({ id, name: id }));
 const PROVIDER_CHOICES = ['LOCAL', 'OPENAI', 'DEEPGRAM'].map((id) => ({ id, name: id }));
@@ -277,6 +278,8 @@ function JobLive() {
             <Typography variant="body2" color="text.secondary" data-testid="transcript-empty">
               {finished ? 'No speech was found.' : 'Waiting for the first chunk…'}
             </Typography>
+          ) : record.status === 'COMPLETED' ? (
+            <TranscriptView jobId={id} />
           ) : (
             <Box component="ol" data-testid="transcript" sx={{ listStyle: 'none', p: 0, m: 0 }}>
               {segments.map((segment) => (
