@@ -61,6 +61,11 @@ export interface Context extends RequestMeta {
   deps: AppDeps;
   viewer: Viewer | null;
   logger: Logger;
+  /**
+   * What the links this request is answered with start with: PUBLIC_URL, or '' (relative links) for
+   * a browser page of this server's own origin (server/http/linkBase.ts).
+   */
+  linkBase: string;
 }
 
 /**

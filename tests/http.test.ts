@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client, createClient } from 'graphql-ws';
 import WebSocket from 'ws';
+import { newId } from '../server/ids.ts';
 import { createTestApp, registerUser, type TestApp } from './helpers/testApp.ts';
 
 let t: TestApp;
@@ -168,5 +169,62 @@ describe('graphql-ws on /graphql', () => {
     const socket = new WebSocket(base.replace('http', 'ws') + '/graphql', 'graphql-transport-ws');
     const code = await new Promise<number>((resolve) => socket.on('close', (c) => resolve(c)));
     expect(code).toBe(4408);
+  });
+});
+
+describe('links in answers', () => {
+  const LINKS = `query ($id: ID!) { job(id: $id) { downloadUrl(format: SRT) } }`;
+
+  async function jobOfNewUser() {
+    const user = await registerUser(t);
+    const job = await t.deps.db.job.create({ data: { id: newId('Job'), ownerId: user.id, provider: 'LOCAL', filename: 'a.wav' } });
+    return { user, jobId: job.id };
+  }
+
+  const linkOf = async (token: string, jobId: string, headers: Record<string, string>) => {
+    const response = await post({ query: LINKS, variables: { id: jobId } }, { authorization: `Bearer ${token}`, ...headers });
+    const body = (await response.json()) as { data: { job: { downloadUrl: string } } };
+    return body.data.job.downloadUrl;
+  };
+
+  it('are absolute on PUBLIC_URL for API clients, and relative for a page of the host the request was sent to', async () => {
+    const { user, jobId } = await jobOfNewUser();
+    const path = `/jobs/${jobId}/transcript.srt`;
+    const host = new URL(base).host;
+    expect(await linkOf(user.accessToken, jobId, {})).toBe(`${t.deps.env.publicUrl}${path}`);
+    // The web app opened on 127.0.0.1 while PUBLIC_URL names another host: links relative to its origin.
+    expect(await linkOf(user.accessToken, jobId, { origin: `http://${host}` })).toBe(path);
+    // Another site's page (a listed CORS origin) gets PUBLIC_URL's links.
+    expect(await linkOf(user.accessToken, jobId, { origin: 'https://console.example.com' })).toBe(`${t.deps.env.publicUrl}${path}`);
+  });
+
+  it('are relative over a WebSocket opened by a page of the host it was sent to', async () => {
+    const { user, jobId } = await jobOfNewUser();
+    const host = new URL(base).host;
+    const ask = (origin: string | undefined) =>
+      new Promise<string>((resolve, reject) => {
+        class PageSocket extends WebSocket {
+          constructor(address: string, protocols?: string | string[]) {
+            super(address, protocols, origin ? { origin } : {});
+          }
+        }
+        const client = createClient({
+          url: base.replace('http', 'ws') + '/graphql',
+          webSocketImpl: PageSocket,
+          connectionParams: { authorization: `Bearer ${user.accessToken}` },
+          retryAttempts: 0,
+        });
+        let link = '';
+        client.subscribe<{ job: { downloadUrl: string } }>(
+          { query: LINKS, variables: { id: jobId } },
+          {
+            next: (result) => (link = result.data!.job.downloadUrl),
+            error: reject,
+            complete: () => void Promise.resolve(client.dispose()).then(() => resolve(link)),
+          },
+        );
+      });
+    expect(await ask(`http://${host}`)).toBe(`/jobs/${jobId}/transcript.srt`);
+    expect(await ask(undefined)).toBe(`${t.deps.env.publicUrl}/jobs/${jobId}/transcript.srt`);
   });
 });

@@ -21,6 +21,7 @@ import type { AppDeps, Viewer } from '../context.ts';
 import type { Env } from '../env.ts';
 import { AppError } from '../errors.ts';
 import type { ViewerRefresh } from '../pubsub/subscriptionViewer.ts';
+import { linkBaseFor } from './linkBase.ts';
 import { isExpectedError, type Yoga } from './yoga.ts';
 
 const MAX_OPERATIONS_PER_SOCKET = 100;
@@ -116,6 +117,7 @@ export function attachGraphqlWs(
             requestId: randomUUID(),
             clientAddress: extra.address,
             wsViewer: viewer,
+            linkBase: linkBaseFor(env, { host: ctx.extra.request.headers.host, origin: ctx.extra.request.headers.origin }),
             refreshViewer,
             // No `request`: Yoga would take the socket's upgrade GET for the operation's method and
             // refuse mutations (appendLiveAudio runs on this socket too).

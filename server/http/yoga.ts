@@ -9,6 +9,7 @@ import { AppError } from '../errors.ts';
 import { errorsAnswerTheirStatus } from './graphqlGuards/errorStatus.ts';
 import { hideSuggestions } from './graphqlGuards/hideSuggestions.ts';
 import { limitQueryDocument } from './graphqlGuards/queryDocumentLimit.ts';
+import { linkBaseFor } from './linkBase.ts';
 import { refuseNulCharacters } from './graphqlGuards/refuseNul.ts';
 import type { Logger } from 'pino';
 import { runInRequest } from '../observability/requestContext.ts';
@@ -21,6 +22,8 @@ export interface ServerContext {
   clientAddress?: string;
   /** Set by the WebSocket layer, which authenticates the socket's credential itself. */
   wsViewer?: Viewer | null;
+  /** Set by the WebSocket layer, from its handshake (an HTTP request's own headers say it otherwise). */
+  linkBase?: string;
 }
 
 export type Yoga = YogaServerInstance<ServerContext, Context>;
@@ -52,11 +55,18 @@ export function createYogaServer(deps: AppDeps): Yoga {
         isExpectedError(error) ? (error as GraphQLError) : new GraphQLError(message, { extensions: { code: 'INTERNAL_SERVER_ERROR' } }),
       errorMessage: 'Unexpected error.',
     },
-    context: async ({ request, requestId, clientAddress, wsViewer }) => {
+    context: async ({ request, requestId, clientAddress, wsViewer, linkBase }) => {
       const id = requestId ?? request.headers.get('x-request-id') ?? randomUUID();
       const logger = deps.logger.child({ requestId: id });
       const viewer = wsViewer !== undefined ? wsViewer : await viewerOfRequest(deps, request, logger);
-      return { deps, viewer, requestId: id, clientAddress: clientAddress ?? 'unknown', logger };
+      const links =
+        linkBase ??
+        linkBaseFor(env, {
+          host: request.headers.get('host'),
+          origin: request.headers.get('origin'),
+          fetchSite: request.headers.get('sec-fetch-site'),
+        });
+      return { deps, viewer, requestId: id, clientAddress: clientAddress ?? 'unknown', logger, linkBase: links };
     },
     plugins: [
       ...(env.isProduction ? [disableIntrospection(), hideSuggestions()] : []),

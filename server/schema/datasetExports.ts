@@ -28,7 +28,7 @@ export const DatasetExportRef = builder.prismaNode('DatasetExport', {
         if (row.status !== 'COMPLETED' || !context.viewer) return null;
         if (!mayExport(context.viewer, await viewerRoleIn(context.deps.db, context.viewer, row.projectId))) return null;
         const { env, box } = context.deps;
-        return env.publicUrl + signPath(box, `/exports/${encodeURIComponent(row.id)}/dataset.tar`, env.SIGNED_URL_TTL_SECONDS);
+        return context.linkBase + signPath(box, `/exports/${encodeURIComponent(row.id)}/dataset.tar`, env.SIGNED_URL_TTL_SECONDS);
       },
     }),
     error: t.exposeString('error', { nullable: true }),

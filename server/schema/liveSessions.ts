@@ -72,12 +72,12 @@ export const LiveSessionRef = builder.prismaNode('LiveSession', {
       description: 'Download URL of one of the aggregated files (same authentication as /graphql); null until READY.',
       args: { kind: t.arg({ type: LiveAudioKindEnum, required: true }) },
       resolve: (session, args, context) =>
-        session.status === 'READY' ? sessionAudioUrl(context.deps, session.id, args.kind.toLowerCase() as LiveAudioKind) : null,
+        session.status === 'READY' ? sessionAudioUrl(context.deps, session.id, args.kind.toLowerCase() as LiveAudioKind, context.linkBase) : null,
     }),
     subtitlesUrl: t.string({
       nullable: true,
       description: 'Download URL of the WebVTT subtitles; null until READY.',
-      resolve: (session, _args, context) => (session.status === 'READY' ? sessionSubtitlesUrl(context.deps, session.id) : null),
+      resolve: (session, _args, context) => (session.status === 'READY' ? sessionSubtitlesUrl(context.deps, session.id, context.linkBase) : null),
     }),
   }),
 });

@@ -59,18 +59,18 @@ export const RecordingRef = builder.prismaNode('Recording', {
     }),
     sourceAudioUrl: t.string({
       description: 'The audio as received (same authentication as /graphql).',
-      resolve: (recording, _args, context) => sessionAudioUrl(context.deps, recording.sessionId, 'source'),
+      resolve: (recording, _args, context) => sessionAudioUrl(context.deps, recording.sessionId, 'source', context.linkBase),
     }),
     mainAudioUrl: t.string({
       description: 'Full quality, lossless (FLAC).',
-      resolve: (recording, _args, context) => sessionAudioUrl(context.deps, recording.sessionId, 'main'),
+      resolve: (recording, _args, context) => sessionAudioUrl(context.deps, recording.sessionId, 'main', context.linkBase),
     }),
     lightAudioUrl: t.string({
       description: 'Small, for web playback (Ogg/Opus).',
-      resolve: (recording, _args, context) => sessionAudioUrl(context.deps, recording.sessionId, 'light'),
+      resolve: (recording, _args, context) => sessionAudioUrl(context.deps, recording.sessionId, 'light', context.linkBase),
     }),
     subtitlesUrl: t.string({
-      resolve: (recording, _args, context) => sessionSubtitlesUrl(context.deps, recording.sessionId),
+      resolve: (recording, _args, context) => sessionSubtitlesUrl(context.deps, recording.sessionId, context.linkBase),
     }),
     reviewStatus: t.expose('reviewStatus', { type: ReviewStatusEnum }),
     reviewNote: t.exposeString('reviewNote', { nullable: true }),

@@ -277,11 +277,19 @@ export async function publishSessionDone(deps: CoreDeps, session: Pick<LiveSessi
     .catch((error: unknown) => deps.logger.warn({ err: error, sessionId: session.id }, 'could not publish session end'));
 }
 
-/** Signed download links of a READY session's files (valid SIGNED_URL_TTL_SECONDS; see security/signedUrls.ts). */
-export function sessionAudioUrl(deps: Pick<CoreDeps, 'env' | 'box'>, sessionId: string, kind: LiveAudioKind): string {
-  return deps.env.publicUrl + signPath(deps.box, `/sessions/${encodeURIComponent(sessionId)}/audio/${kind}`, deps.env.SIGNED_URL_TTL_SECONDS);
+/**
+ * Signed download links of a READY session's files (valid SIGNED_URL_TTL_SECONDS; see security/signedUrls.ts), on
+ * `base`: PUBLIC_URL, or the request's link base (Context.linkBase).
+ */
+export function sessionAudioUrl(
+  deps: Pick<CoreDeps, 'env' | 'box'>,
+  sessionId: string,
+  kind: LiveAudioKind,
+  base = deps.env.publicUrl,
+): string {
+  return base + signPath(deps.box, `/sessions/${encodeURIComponent(sessionId)}/audio/${kind}`, deps.env.SIGNED_URL_TTL_SECONDS);
 }
 
-export function sessionSubtitlesUrl(deps: Pick<CoreDeps, 'env' | 'box'>, sessionId: string): string {
-  return deps.env.publicUrl + signPath(deps.box, `/sessions/${encodeURIComponent(sessionId)}/subtitles.vtt`, deps.env.SIGNED_URL_TTL_SECONDS);
+export function sessionSubtitlesUrl(deps: Pick<CoreDeps, 'env' | 'box'>, sessionId: string, base = deps.env.publicUrl): string {
+  return base + signPath(deps.box, `/sessions/${encodeURIComponent(sessionId)}/subtitles.vtt`, deps.env.SIGNED_URL_TTL_SECONDS);
 }
