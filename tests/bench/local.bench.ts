@@ -10,8 +10,13 @@
  * 10-15% slower in both orders on these shared machines, which swamped what is being measured.
  * `npm run bench -- local --sequential` runs them one after the other (engine first) instead.
  * Besides wall time, the CPU time of each side's decoder threads is read from /proc/self/task.
+ *
+ * The decoders run on worker threads, so this thread's event loop should stay free meanwhile: its
+ * utilisation and the gaps between 5 ms timer ticks while both sides decode are compared with the
+ * same figures over an idle stretch measured just before. Goal: utilisation at most 0.1 above idle.
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -25,12 +30,13 @@ import type { Env } from '../../server/env.ts';
 import { wordErrorRate } from '../helpers/speech.ts';
 import { speechWav } from './lib/fixtures.ts';
 import { BenchReport } from './lib/report.ts';
-import { now } from './lib/stats.ts';
+import { now, quantile, sleep } from './lib/stats.ts';
 
 export const name = 'local';
 export const description = 'LOCAL provider through job chunking vs one streaming decoder fed 500 ms pieces (10 min of speech)';
 
 const SECONDS = 600;
+const IDLE_BASELINE_MS = 5_000;
 
 interface SideResult {
   wallS: number;
@@ -53,6 +59,14 @@ export async function run(report: BenchReport): Promise<void> {
     const pcm = new Int16Array(audio.data.buffer.slice(audio.data.byteOffset, audio.data.byteOffset + audio.data.length));
     const audioSeconds = pcm.length / audio.sampleRate;
 
+    // The idle baseline runs the same timer and the same /proc sampling as the decode stretch below.
+    const idleSampler = new ThreadCpu();
+    idleSampler.start(idleSampler.ids());
+    const idleLoop = watchLoop();
+    await sleep(IDLE_BASELINE_MS);
+    const idle = idleLoop();
+    idleSampler.stop();
+
     // The engine's decoder opens first, so the one new thread seen then is its; every later thread is ours.
     const engineStart = now();
     const before = threads.ids();
@@ -60,6 +74,7 @@ export async function run(report: BenchReport): Promise<void> {
     const openMs = now() - engineStart;
     const engineThreads = [...threads.ids()].filter((id) => !before.has(id));
     threads.start(before);
+    const busyLoop = watchLoop();
     const engineRun = (async (): Promise<SideResult> => {
       const texts: string[] = [];
       decoder.on('final', (segment) => texts.push(segment.text));
@@ -72,6 +87,7 @@ export async function run(report: BenchReport): Promise<void> {
     if (sequential) await engineRun;
     const oursRun = runOurs(provider, env, wav, dir);
     const [engine, ours] = await Promise.all([engineRun, oursRun]);
+    const busy = busyLoop();
     const cpu = threads.stop();
     const engineCpu = engineThreads.reduce((sum, id) => sum + (cpu.get(id) ?? 0), 0);
     const oursCpu = [...cpu.entries()].filter(([id]) => !engineThreads.includes(id)).reduce((sum, [, s]) => sum + s, 0);
@@ -86,6 +102,9 @@ export async function run(report: BenchReport): Promise<void> {
     report.ratio('wall_s', ours.wallS, engine.wallS, { unit: ' s', max: 1.1, label: 'engine' });
     report.info('rtf', { ours: ours.wallS / audioSeconds, engine: engine.wallS / audioSeconds });
     report.ratio('thread_cpu_s', oursCpu, engineCpu, { unit: ' s', label: 'engine' });
+    report.delta('loop_utilization', busy.utilization, idle.utilization, { max: 0.1, label: 'idle' });
+    report.delta('tick_gap_p99_ms', busy.p99, idle.p99, { unit: ' ms', label: 'idle' });
+    report.delta('tick_gap_max_ms', busy.max, idle.max, { unit: ' ms', label: 'idle' });
     report.info('ours_breakdown_ms', {
       plan: ours.planMs,
       chunk_seconds: ours.chunks.map((chunk) => (chunk.end - chunk.start).toFixed(1)).join(','),
@@ -156,6 +175,23 @@ async function runOurs(provider: LocalProvider, env: Env, wav: string, dir: stri
     planMs,
     extractMs,
     perChunk,
+  };
+}
+
+/** Watches this thread's event loop until the returned function is called: utilisation (0..1) and gaps between 5 ms ticks. */
+function watchLoop(): () => { utilization: number; p99: number; max: number } {
+  const gaps: number[] = [];
+  let last = now();
+  const timer = setInterval(() => {
+    const tick = now();
+    gaps.push(tick - last);
+    last = tick;
+  }, 5);
+  const before = performance.eventLoopUtilization();
+  return () => {
+    clearInterval(timer);
+    const { utilization } = performance.eventLoopUtilization(before);
+    return { utilization, p99: quantile(gaps, 0.99), max: Math.max(...gaps) };
   };
 }
 
