@@ -16,7 +16,7 @@ import { LoginPage } from './components/LoginPage.tsx';
 import { CatchAll } from './components/NotAllowed.tsx';
 import { AuditList, AuditShow } from './resources/audit/index.tsx';
 import { JobList, JobShow } from './resources/jobs/index.tsx';
-import { MyJobList, MyJobShow } from './resources/myJobs/index.tsx';
+import { MyJobCreate, MyJobList, MyJobShow } from './resources/myJobs/index.tsx';
 import { OutboxList } from './resources/outbox/index.tsx';
 import { ProjectEdit, ProjectList, ProjectShow } from './resources/projects/index.tsx';
 import { UserEdit, UserList, UserShow } from './resources/users/index.tsx';
@@ -44,6 +44,7 @@ function screensFor(permissions: unknown) {
         name="myJobs"
         list={MyJobList}
         show={MyJobShow}
+        create={MyJobCreate}
         icon={RecordVoiceOverIcon}
         options={{ label: 'My jobs' }}
         recordRepresentation={(job) => job.filename ?? job.id}

@@ -149,3 +149,13 @@ export function unwrap<T>(result: OperationResult<T>): T {
   if (result.data === undefined || result.data === null) throw new ApiError('The server sent no data.', 'NO_DATA', 500);
   return result.data;
 }
+
+/** A GraphQL response read outside urql (an upload sent with XMLHttpRequest for its progress) as an ApiError. */
+export function apiErrorFromResponse(status: number, body: unknown): ApiError {
+  const errors = (body as { errors?: unknown } | null)?.errors;
+  if (Array.isArray(errors) && errors.length > 0) {
+    return toApiError(new CombinedError({ graphQLErrors: errors, response: { status } }));
+  }
+  if (status === 401) return new ApiError('Your session has ended. Please sign in again.', 'UNAUTHENTICATED', 401);
+  return new ApiError(status ? `The server answered ${status}.` : 'Cannot reach the server.', 'NETWORK_ERROR', status || 503);
+}

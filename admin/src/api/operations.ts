@@ -522,6 +522,13 @@ export const MyJobUpdatedSubscription = graphql(`
   }
 `);
 
+/** One job from a file (GraphQL multipart: `file`), a finished tus upload (`uploadId`) or a `url`. */
+export const CreateJobMutation = graphql(`
+  mutation WebAppCreateJob($input: CreateTranscriptionJobInput!) {
+    createTranscriptionJob(input: $input) { ...JobListFields }
+  }
+`);
+
 // ---- record (a contributor reads prompts aloud) and project members and prompts -------------
 
 export const NextPromptQuery = graphql(`

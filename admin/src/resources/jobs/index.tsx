@@ -1,16 +1,13 @@
-import CancelIcon from '@mui/icons-material/Cancel';
 import DownloadIcon from '@mui/icons-material/Download';
-import ReplayIcon from '@mui/icons-material/Replay';
 import { Alert, Box, Card, CardContent, Chip, Grid, LinearProgress, Stack, Typography } from '@mui/material';
-import { useEffect, useMemo, useState, type ReactNode } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
+import { useEffect, useMemo, type ReactNode } from 'react';
 import {
   AutocompleteInput,
   Button,
-  Confirm,
   Datagrid,
   DateField,
   DateInput,
-  DeleteWithConfirmButton,
   FunctionField,
   List,
   ReferenceInput,
@@ -19,22 +16,23 @@ import {
   Show,
   TextField,
   TopToolbar,
-  useDataProvider,
   useNotify,
   useRecordContext,
   useRefresh,
+  useResourceContext,
 } from 'react-admin';
 import { useSubscription } from 'urql';
-import type { ParlanceDataProvider } from '../../api/dataProvider.ts';
 import { JobUpdatedSubscription, TranscriptChunksSubscription } from '../../api/operations.ts';
 import { formatDateTime, formatDuration, formatTimestamp } from '../../components/format.ts';
 import { StatusChip, StatusField } from '../../components/StatusChip.tsx';
 import { downloadFile } from '../../runtime.ts';
+import { DeleteJobButton, JobCommand, JobRowActions } from './actions.tsx';
+import { patchCachedJob, useJobRowsLive } from './live.ts';
+import { JobCards, JobProgress, usePhoneWidth } from './rows.tsx';
+import { isTerminal, STATUS_CHOICES } from './status.ts';
 import { TranscriptView } from '../transcript/TranscriptView.tsx';
 
-const STATUS_CHOICES = ['QUEUED', 'PROCESSING', 'COMPLETED', 'FAILED', 'CANCELLED'].map((id) => ({ id, name: id }));
 const PROVIDER_CHOICES = ['LOCAL', 'OPENAI', 'DEEPGRAM'].map((id) => ({ id, name: id }));
-const TERMINAL = new Set(['COMPLETED', 'FAILED', 'CANCELLED']);
 const FORMATS = ['TXT', 'SRT', 'VTT', 'JSON'] as const;
 
 const jobFilters = [
@@ -49,31 +47,32 @@ const jobFilters = [
   <DateInput key="createdBefore" source="createdBefore" label="Created before" alwaysOn helperText={false} />,
 ];
 
-function ProgressCell() {
-  const record = useRecordContext();
-  if (!record) return null;
-  const percent = Math.round(Number(record.progress ?? 0) * 100);
-  return (
-    <Box sx={{ display: 'flex', alignItems: 'center', gap: 1, minWidth: 120 }}>
-      <LinearProgress variant="determinate" value={percent} sx={{ flex: 1 }} />
-      <Typography variant="caption">{percent}%</Typography>
-    </Box>
-  );
+/** Every user's jobs, for admins: unfinished rows follow their job live, new jobs appear by themselves. */
+function LiveRows() {
+  useJobRowsLive(useResourceContext() ?? 'jobs');
+  return null;
 }
 
 export function JobList() {
+  const phone = usePhoneWidth();
   return (
-    <List filters={jobFilters} sort={{ field: 'createdAt', order: 'DESC' }} perPage={25}>
-      <Datagrid rowClick="show" bulkActionButtons={false}>
-        <TextField source="filename" emptyText="(no name)" sortable={false} />
-        <TextField source="owner.username" label="User" sortable={false} />
-        <StatusField label="Status" />
-        <FunctionField label="Progress" render={() => <ProgressCell />} />
-        <TextField source="provider" sortable={false} />
-        <FunctionField label="Duration" sortable={false} render={(job) => formatDuration(job.mediaDurationSeconds)} />
-        <TextField source="project.name" label="Project" emptyText="—" sortable={false} />
-        <DateField source="createdAt" label="Created" showTime />
-      </Datagrid>
+    <List filters={jobFilters} sort={{ field: 'createdAt', order: 'DESC' }} perPage={25} title="All jobs">
+      <LiveRows />
+      {phone ? (
+        <JobCards extra={(job) => ` · ${job.owner?.username ?? ''}`} />
+      ) : (
+        <Datagrid rowClick="show" bulkActionButtons={false}>
+          <TextField source="filename" emptyText="(no name)" sortable={false} />
+          <TextField source="owner.username" label="User" sortable={false} />
+          <StatusField label="Status" />
+          <FunctionField label="Progress" render={() => <JobProgress />} />
+          <TextField source="provider" sortable={false} />
+          <FunctionField label="Duration" sortable={false} render={(job) => formatDuration(job.mediaDurationSeconds)} />
+          <TextField source="project.name" label="Project" emptyText="—" sortable={false} />
+          <DateField source="createdAt" label="Created" showTime />
+          <JobRowActions />
+        </Datagrid>
+      )}
     </List>
   );
 }
@@ -115,64 +114,13 @@ function DownloadButtons() {
   );
 }
 
-/** Cancel or retry, after a confirmation. */
-function JobCommand({ kind }: { kind: 'cancel' | 'retry' }) {
-  const record = useRecordContext();
-  const dataProvider = useDataProvider<ParlanceDataProvider>();
-  const notify = useNotify();
-  const refresh = useRefresh();
-  const [open, setOpen] = useState(false);
-  const [busy, setBusy] = useState(false);
-  if (!record) return null;
-  const applies = kind === 'cancel' ? !TERMINAL.has(record.status) : record.status === 'FAILED' || record.status === 'CANCELLED';
-  if (!applies) return null;
-  const run = async () => {
-    setBusy(true);
-    try {
-      await (kind === 'cancel' ? dataProvider.cancelJob(record.id) : dataProvider.retryJob(record.id));
-      notify(kind === 'cancel' ? 'Job cancelled' : 'Job queued again', { type: 'success' });
-      refresh();
-    } catch (error) {
-      notify((error as Error).message, { type: 'error' });
-    } finally {
-      setBusy(false);
-      setOpen(false);
-    }
-  };
-  return (
-    <>
-      <Button label={kind === 'cancel' ? 'Cancel job' : 'Retry'} onClick={() => setOpen(true)} disabled={busy} color={kind === 'cancel' ? 'warning' : 'primary'}>
-        {kind === 'cancel' ? <CancelIcon /> : <ReplayIcon />}
-      </Button>
-      <Confirm
-        isOpen={open}
-        loading={busy}
-        title={kind === 'cancel' ? 'Cancel this job?' : 'Retry this job?'}
-        content={
-          kind === 'cancel'
-            ? 'A queued job is removed from the queue; a running one stops at its next chunk.'
-            : 'The job is queued again and transcribed from where it stopped.'
-        }
-        confirm={kind === 'cancel' ? 'Cancel job' : 'Retry'}
-        cancel="Keep"
-        onConfirm={run}
-        onClose={() => setOpen(false)}
-      />
-    </>
-  );
-}
-
 function JobActions() {
   return (
     <TopToolbar>
       <DownloadButtons />
       <JobCommand kind="cancel" />
       <JobCommand kind="retry" />
-      <DeleteWithConfirmButton
-        mutationMode="pessimistic"
-        confirmTitle="Delete this job?"
-        confirmContent="Its transcript and stored media are removed for good (usage already recorded stays)."
-      />
+      <DeleteJobButton />
     </TopToolbar>
   );
 }
@@ -183,7 +131,7 @@ function Fact({ label, children }: { label: string; children: ReactNode }) {
       <Typography variant="caption" color="text.secondary" component="div">
         {label}
       </Typography>
-      <Typography variant="body2" component="div">
+      <Typography variant="body2" component="div" sx={{ overflowWrap: 'anywhere' }}>
         {children}
       </Typography>
     </Grid>
@@ -197,9 +145,11 @@ function Fact({ label, children }: { label: string; children: ReactNode }) {
  */
 function JobLive() {
   const record = useRecordContext();
+  const resource = useResourceContext() ?? 'jobs';
+  const queryClient = useQueryClient();
   const refresh = useRefresh();
   const id = String(record?.id ?? '');
-  const finished = !record || TERMINAL.has(record.status);
+  const finished = !record || isTerminal(record.status);
 
   const [updated] = useSubscription({ query: JobUpdatedSubscription, variables: { id }, pause: finished });
   const [chunks] = useSubscription<any, Segment[]>(
@@ -218,10 +168,13 @@ function JobLive() {
     return () => clearTimeout(timer);
   }, [finished, refresh]);
 
-  // The end: the stored record has the final text and every segment.
+  // While it runs, the page's record (and the toolbar's actions) follow the live status; at the
+  // end, the stored record has the final text and every segment.
   useEffect(() => {
-    if (liveJob && TERMINAL.has(liveJob.status) && !finished) refresh();
-  }, [liveJob, finished, refresh]);
+    if (!liveJob || finished) return;
+    if (isTerminal(liveJob.status)) refresh();
+    else patchCachedJob(queryClient, resource, liveJob);
+  }, [liveJob, finished, refresh, queryClient, resource]);
 
   const segments = useMemo(() => {
     const byIndex = new Map<number, Segment>();
