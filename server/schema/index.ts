@@ -10,6 +10,7 @@ import './fileUpload.ts';
 import './jobs.ts';
 import './transcriptRevisions.ts';
 import './jobSubscriptions.ts';
+import './jobTimeline.ts';
 import './liveSessions.ts';
 import './transcriptChunks.ts';
 import './projects.ts';

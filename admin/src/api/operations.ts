@@ -496,39 +496,6 @@ export const ExportDatasetMutation = graphql(`
   }
 `);
 
-// ---- web app: the signed-in user's own jobs (h1) ---------------------------------------------
-
-export const MyJobsQuery = graphql(`
-  query MyJobs($first: Int, $after: String, $status: JobStatus, $search: String, $from: DateTime, $to: DateTime) {
-    jobs(first: $first, after: $after, status: $status, search: $search, from: $from, to: $to) {
-      totalCount
-      pageInfo { hasNextPage endCursor }
-      edges { node { ...JobListFields } }
-    }
-  }
-`);
-
-export const MyJobCursorsQuery = graphql(`
-  query MyJobCursors($first: Int, $after: String, $status: JobStatus, $search: String, $from: DateTime, $to: DateTime) {
-    jobs(first: $first, after: $after, status: $status, search: $search, from: $from, to: $to) {
-      pageInfo { hasNextPage endCursor }
-    }
-  }
-`);
-
-export const MyJobUpdatedSubscription = graphql(`
-  subscription MyJobUpdated {
-    myJobUpdated { ...JobListFields }
-  }
-`);
-
-/** One job from a file (GraphQL multipart: `file`), a finished tus upload (`uploadId`) or a `url`. */
-export const CreateJobMutation = graphql(`
-  mutation WebAppCreateJob($input: CreateTranscriptionJobInput!) {
-    createTranscriptionJob(input: $input) { ...JobListFields }
-  }
-`);
-
 // ---- record (a contributor reads prompts aloud) and project members and prompts -------------
 
 export const NextPromptQuery = graphql(`
@@ -625,6 +592,119 @@ export const RemoveMemberMutation = graphql(`
 export const AddPromptsMutation = graphql(`
   mutation ProjectAddPrompts($projectId: ID!, $texts: [String!]!) {
     addPrompts(projectId: $projectId, texts: $texts) { id text }
+  }
+`);
+
+// ---- web app: the signed-in user's own jobs (h1) ---------------------------------------------
+
+export const MyJobsQuery = graphql(`
+  query MyJobs($first: Int, $after: String, $status: JobStatus, $search: String, $from: DateTime, $to: DateTime) {
+    jobs(first: $first, after: $after, status: $status, search: $search, from: $from, to: $to) {
+      totalCount
+      pageInfo { hasNextPage endCursor }
+      edges { node { ...JobListFields } }
+    }
+  }
+`);
+
+export const MyJobCursorsQuery = graphql(`
+  query MyJobCursors($first: Int, $after: String, $status: JobStatus, $search: String, $from: DateTime, $to: DateTime) {
+    jobs(first: $first, after: $after, status: $status, search: $search, from: $from, to: $to) {
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+`);
+
+export const MyJobUpdatedSubscription = graphql(`
+  subscription MyJobUpdated {
+    myJobUpdated { ...JobListFields }
+  }
+`);
+
+/** One job from a file (GraphQL multipart: `file`), a finished tus upload (`uploadId`) or a `url`. */
+export const CreateJobMutation = graphql(`
+  mutation WebAppCreateJob($input: CreateTranscriptionJobInput!) {
+    createTranscriptionJob(input: $input) { ...JobListFields }
+  }
+`);
+
+// ---- account pages (usage and quota, API keys, provider keys, webhooks) and the live dashboard (h2)
+
+export const MyAccountQuery = graphql(`
+  query AccountMe($from: DateTime, $to: DateTime) {
+    me {
+      id
+      username
+      email
+      role
+      quota { monthlyAudioMinutes usedAudioSecondsThisMonth reservedAudioSeconds remainingAudioSeconds resetsAt }
+    }
+    byDay: usage(from: $from, to: $to, groupBy: DAY) { key jobs liveSessions audioSeconds costUsd }
+    byProvider: usage(from: $from, to: $to, groupBy: PROVIDER) { key jobs liveSessions audioSeconds costUsd }
+  }
+`);
+
+export const ApiKeyFields = graphql(`
+  fragment ApiKeyFields on ApiKey { id name prefix scopes createdAt lastUsedAt expiresAt revokedAt }
+`);
+
+export const MyApiKeysQuery = graphql(`
+  query AccountApiKeys {
+    apiKeys { ...ApiKeyFields }
+  }
+`);
+
+export const CreateApiKeyMutation = graphql(`
+  mutation AccountCreateApiKey($input: CreateApiKeyInput!) {
+    createApiKey(input: $input) { secret apiKey { ...ApiKeyFields } }
+  }
+`);
+
+export const RevokeApiKeyMutation = graphql(`
+  mutation AccountRevokeApiKey($id: ID!) {
+    revokeApiKey(id: $id) { ...ApiKeyFields }
+  }
+`);
+
+export const MyProviderKeysQuery = graphql(`
+  query AccountProviderKeys {
+    providerKeys { id provider name last4 createdAt lastUsedAt }
+  }
+`);
+
+export const SetProviderKeyMutation = graphql(`
+  mutation AccountSetProviderKey($input: SetProviderKeyInput!) {
+    setProviderKey(input: $input) { id provider name last4 createdAt lastUsedAt }
+  }
+`);
+
+export const DeleteProviderKeyMutation = graphql(`
+  mutation AccountDeleteProviderKey($id: ID!) {
+    deleteProviderKey(id: $id)
+  }
+`);
+
+/** The viewer's webhooks and those of the projects they are OWNER or ADMIN of; and those projects. */
+export const MyWebhooksQuery = graphql(`
+  query AccountWebhooks {
+    webhooks { ...WebhookFields }
+    projects(first: 100) { edges { node { id name viewerRole } } }
+  }
+`);
+
+export const CreateWebhookMutation = graphql(`
+  mutation AccountCreateWebhook($input: CreateWebhookInput!) {
+    createWebhook(input: $input) { secret webhook { ...WebhookFields } }
+  }
+`);
+
+export const DashboardQuery = graphql(`
+  query AdminDashboard($from: DateTime, $bucket: TimelineBucketSize) {
+    adminJobStats { total queued processing completed failed cancelled successRate audioSeconds }
+    adminJobTimeline(from: $from, bucket: $bucket) {
+      start submitted completed failed cancelled queued processing busySeconds busyWorkers
+    }
+    adminJobRunners { id workers seenAt alive }
   }
 `);
 

@@ -2,6 +2,7 @@
 // false, a menu entry, shown to the roles it lists. EXTENSION POINT: add your page here (App.tsx
 // registers the routes, Layout.tsx the menu entries). Resources (list/show/edit of a noun) are
 // registered in App.tsx instead.
+import AccountCircleIcon from '@mui/icons-material/AccountCircle';
 import BarChartIcon from '@mui/icons-material/BarChart';
 import MicIcon from '@mui/icons-material/Mic';
 import { lazy, Suspense, type ComponentType, type ReactElement } from 'react';
@@ -36,7 +37,15 @@ function lazyPage(load: () => Promise<{ default: ComponentType }>): ReactElement
 }
 
 export const APP_PAGES: AppPage[] = [
-  // ---- every signed-in user: account pages (usage & quota, API keys, provider keys, webhooks) go here
+  // ---- every signed-in user: account pages (usage & quota, API keys, provider keys, webhooks), one tab each
+  {
+    path: '/account/*',
+    roles: EVERYONE,
+    section: 'mine',
+    label: 'Account',
+    icon: AccountCircleIcon,
+    element: lazyPage(() => import('../resources/account/index.tsx').then((module) => ({ default: module.AccountPage }))),
+  },
 
   // ---- projects: a contributor's Record screen (the projects they record in, then one project's prompts)
   {

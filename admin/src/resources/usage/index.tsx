@@ -8,6 +8,7 @@ import {
   Table,
   TableBody,
   TableCell,
+  TableContainer,
   TableHead,
   TableRow,
   TextField,
@@ -33,7 +34,7 @@ interface Report {
   byProject: (UsageRow & { label: string })[];
 }
 
-function totals(rows: UsageRow[]) {
+export function totals(rows: UsageRow[]) {
   return rows.reduce(
     (sum, row) => ({
       jobs: sum.jobs + row.jobs,
@@ -45,7 +46,8 @@ function totals(rows: UsageRow[]) {
   );
 }
 
-function UsageTable({
+/** Wide enough for every column; below that the table scrolls sideways inside its card, never clipped. */
+export function UsageTable({
   title,
   rows,
   keyLabel,
@@ -61,51 +63,53 @@ function UsageTable({
   const sum = totals(rows);
   const sorted = [...rows].sort((a, b) => b.audioSeconds - a.audioSeconds);
   return (
-    <Card variant="outlined" sx={{ flex: 1, minWidth: 360 }}>
+    <Card variant="outlined" sx={{ minWidth: 0 }}>
       <CardContent>
         <Typography variant="subtitle1" gutterBottom>
           {title}
         </Typography>
-        <Table size="small" data-testid={testId}>
-          <TableHead>
-            <TableRow>
-              <TableCell>{keyLabel}</TableCell>
-              <TableCell align="right">Records</TableCell>
-              <TableCell align="right">Live</TableCell>
-              <TableCell align="right">Audio</TableCell>
-              <TableCell align="right">Cost</TableCell>
-            </TableRow>
-          </TableHead>
-          <TableBody>
-            {sorted.length === 0 && (
+        <TableContainer sx={{ overflowX: 'auto' }}>
+          <Table size="small" data-testid={testId} sx={{ '& td, & th': { whiteSpace: 'nowrap' }, '& td:first-of-type': { whiteSpace: 'normal', wordBreak: 'break-word' } }}>
+            <TableHead>
               <TableRow>
-                <TableCell colSpan={5}>No usage in this range.</TableCell>
+                <TableCell>{keyLabel}</TableCell>
+                <TableCell align="right">Records</TableCell>
+                <TableCell align="right">Live</TableCell>
+                <TableCell align="right">Audio</TableCell>
+                <TableCell align="right">Cost</TableCell>
               </TableRow>
-            )}
-            {sorted.map((row) => {
-              const to = link?.(row.key) ?? null;
-              const label = row.label ?? row.key;
-              return (
-                <TableRow key={row.key}>
-                  <TableCell>{to ? <Link to={to}>{label}</Link> : label}</TableCell>
-                  <TableCell align="right">{row.jobs}</TableCell>
-                  <TableCell align="right">{row.liveSessions}</TableCell>
-                  <TableCell align="right">{formatMinutes(row.audioSeconds)}</TableCell>
-                  <TableCell align="right">{formatUsd(row.costUsd)}</TableCell>
+            </TableHead>
+            <TableBody>
+              {sorted.length === 0 && (
+                <TableRow>
+                  <TableCell colSpan={5}>No usage in this range.</TableCell>
                 </TableRow>
-              );
-            })}
-            {sorted.length > 1 && (
-              <TableRow>
-                <TableCell sx={{ fontWeight: 600 }}>Total</TableCell>
-                <TableCell align="right" sx={{ fontWeight: 600 }}>{sum.jobs}</TableCell>
-                <TableCell align="right" sx={{ fontWeight: 600 }}>{sum.liveSessions}</TableCell>
-                <TableCell align="right" sx={{ fontWeight: 600 }}>{formatMinutes(sum.audioSeconds)}</TableCell>
-                <TableCell align="right" sx={{ fontWeight: 600 }}>{formatUsd(sum.costUsd)}</TableCell>
-              </TableRow>
-            )}
-          </TableBody>
-        </Table>
+              )}
+              {sorted.map((row) => {
+                const to = link?.(row.key) ?? null;
+                const label = row.label ?? row.key;
+                return (
+                  <TableRow key={row.key}>
+                    <TableCell>{to ? <Link to={to}>{label}</Link> : label}</TableCell>
+                    <TableCell align="right">{row.jobs}</TableCell>
+                    <TableCell align="right">{row.liveSessions}</TableCell>
+                    <TableCell align="right">{formatMinutes(row.audioSeconds)}</TableCell>
+                    <TableCell align="right">{formatUsd(row.costUsd)}</TableCell>
+                  </TableRow>
+                );
+              })}
+              {sorted.length > 1 && (
+                <TableRow>
+                  <TableCell sx={{ fontWeight: 600 }}>Total</TableCell>
+                  <TableCell align="right" sx={{ fontWeight: 600 }}>{sum.jobs}</TableCell>
+                  <TableCell align="right" sx={{ fontWeight: 600 }}>{sum.liveSessions}</TableCell>
+                  <TableCell align="right" sx={{ fontWeight: 600 }}>{formatMinutes(sum.audioSeconds)}</TableCell>
+                  <TableCell align="right" sx={{ fontWeight: 600 }}>{formatUsd(sum.costUsd)}</TableCell>
+                </TableRow>
+              )}
+            </TableBody>
+          </Table>
+        </TableContainer>
       </CardContent>
     </Card>
   );
@@ -226,7 +230,7 @@ export function UsagePage() {
               </Box>
             </CardContent>
           </Card>
-          <Box sx={{ display: 'flex', gap: 2, flexWrap: 'wrap' }}>
+          <Box sx={{ display: 'grid', gap: 2, gridTemplateColumns: 'repeat(auto-fit, minmax(min(100%, 420px), 1fr))' }}>
             <UsageTable title="By provider" keyLabel="Provider" rows={report.byProvider} testId="usage-by-provider" />
             <UsageTable
               title="By user"

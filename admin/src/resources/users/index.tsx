@@ -18,6 +18,7 @@ import {
   NumberField,
   NumberInput,
   Pagination,
+  SaveButton,
   ReferenceManyField,
   SearchInput,
   SelectInput,
@@ -26,8 +27,10 @@ import {
   Tab,
   TabbedShowLayout,
   TextField,
+  Toolbar,
   TopToolbar,
   useDataProvider,
+  useGetIdentity,
   useNotify,
   useRecordContext,
   useUpdate,
@@ -78,13 +81,20 @@ export function UserList() {
   );
 }
 
-/** Activates or deactivates the user shown, after a confirmation. */
+/** Whether the record is the signed-in admin: nobody is offered to deactivate or demote themselves. */
+function useIsSelf(record: { id?: unknown } | undefined): boolean {
+  const { identity } = useGetIdentity();
+  return Boolean(record && identity && String(identity.id) === String(record.id));
+}
+
+/** Activates or deactivates the user shown, after a confirmation; not offered for the signed-in admin. */
 function ActiveToggle() {
   const record = useRecordContext();
   const notify = useNotify();
   const [open, setOpen] = useState(false);
   const [update, { isPending }] = useUpdate();
-  if (!record) return null;
+  const self = useIsSelf(record);
+  if (!record || self) return null;
   const active = Boolean(record.isActive);
   const confirm = () =>
     update(
@@ -263,13 +273,40 @@ export function UserShow() {
   );
 }
 
+/** Save only: users are never deleted (the API has no such mutation); deactivate them instead. */
+function UserEditToolbar() {
+  return (
+    <Toolbar>
+      <SaveButton />
+    </Toolbar>
+  );
+}
+
+/** Role and active state, except for the signed-in admin's own record (the API refuses both). */
+function RoleAndActiveInputs() {
+  const record = useRecordContext();
+  const self = useIsSelf(record);
+  if (self) {
+    return (
+      <Alert severity="info" sx={{ my: 1 }}>
+        This is you: another admin can change your role or deactivate you.
+      </Alert>
+    );
+  }
+  return (
+    <>
+      <SelectInput source="role" choices={ROLE_CHOICES} validate={(value) => (value ? undefined : 'Required')} />
+      <BooleanInput source="isActive" label="Active (deactivated users cannot sign in; their keys stop working)" />
+    </>
+  );
+}
+
 export function UserEdit() {
   return (
     <Edit mutationMode="pessimistic" redirect="show">
-      <SimpleForm>
+      <SimpleForm toolbar={<UserEditToolbar />}>
         <TextField source="username" />
-        <SelectInput source="role" choices={ROLE_CHOICES} validate={(value) => (value ? undefined : 'Required')} />
-        <BooleanInput source="isActive" label="Active (deactivated users cannot sign in; their keys stop working)" />
+        <RoleAndActiveInputs />
         <NumberInput
           source="monthlyAudioMinutes"
           label="Monthly quota (minutes)"
