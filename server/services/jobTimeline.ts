@@ -125,7 +125,8 @@ export async function runnerStatuses(
   const staleMs = deps.env.RUNNER_STALE_SECONDS * 1000;
   return rows.map((row) => ({
     runnerId: row.runnerId,
-    workers: row.workerIds.length,
+    // worker_ids also holds the runner's pool ids (graphile-worker locks with both).
+    workers: row.workerIds.filter((id) => !/^(ot)?pool-/.test(id)).length,
     seenAt: row.seenAt,
     alive: now.getTime() - row.seenAt.getTime() <= staleMs,
   }));

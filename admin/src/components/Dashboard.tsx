@@ -59,6 +59,8 @@ function Stat({ label, value, to, testId }: { label: string; value: string | num
   );
 }
 
+const plural = (count: number, noun: string) => `${count} ${noun}${count === 1 ? '' : 's'}`;
+
 const jobsWith = (status: string) => `/jobs?filter=${encodeURIComponent(JSON.stringify({ status }))}`;
 
 /** The dashboard's data, asked again every POLL_MS while the page is visible, and at once on a new range. */
@@ -145,7 +147,7 @@ export function Dashboard() {
         <Card variant="outlined">
           <CardContent sx={{ display: 'flex', gap: 1, alignItems: 'center', flexWrap: 'wrap' }} data-testid="job-runners">
             <Typography variant="subtitle1" sx={{ mr: 1 }}>
-              Job runners: {alive.length} alive, {alive.reduce((sum, runner) => sum + runner.workers, 0)} workers
+              Job runners: {alive.length} alive, {plural(alive.reduce((sum, runner) => sum + runner.workers, 0), 'worker')}
             </Typography>
             {runners.length === 0 && (
               <Alert severity="warning" sx={{ py: 0 }}>
@@ -157,7 +159,7 @@ export function Dashboard() {
                 <Chip
                   size="small"
                   color={runner.alive ? 'success' : 'error'}
-                  label={`${runner.alive ? 'alive' : 'silent'} · ${runner.workers} worker${runner.workers === 1 ? '' : 's'}`}
+                  label={`${runner.alive ? 'alive' : 'silent'} · ${plural(runner.workers, 'worker')}`}
                 />
               </Tooltip>
             ))}
