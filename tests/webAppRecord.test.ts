@@ -46,7 +46,7 @@ function recordSuite() {
     assertWebAppBuilt();
     dir = await mkdtemp(path.join(os.tmpdir(), 'parlance-record-'));
     // The prompt, then a long pause (the loop's gap, where a take starts), nearly silent noise.
-    const reading = await makeSpeechFixture([PROMPT], path.join(dir, 'prompt.wav'), { voice: 'rms', leadSeconds: 0.5, tailSeconds: 8, noise: 0.0003 });
+    const reading = await makeSpeechFixture([PROMPT], path.join(dir, 'prompt.wav'), { voice: 'rms', leadSeconds: 0.5, tailSeconds: 6, noise: 0.0003 });
     fakeMicrophoneWav = reading.wavPath;
     t = await createTestApp({}, { runner: true });
     base = await t.listen();

@@ -14,6 +14,7 @@ import {
   SimpleForm,
   Tab,
   TabbedShowLayout,
+  TabbedShowLayoutTabs,
   TextField,
   TextInput,
   TopToolbar,
@@ -93,7 +94,8 @@ function ProjectTabs() {
   const role = record.viewerRole as string | null;
   const siteAdmin = permissions === 'ADMIN';
   return (
-    <TabbedShowLayout>
+    // Scrollable tabs: five of them are wider than a phone.
+    <TabbedShowLayout tabs={<TabbedShowLayoutTabs variant="scrollable" scrollButtons="auto" allowScrollButtonsMobile />}>
       <Tab label="Summary">
         <NotMemberNote />
         <TextField source="name" />
@@ -125,7 +127,9 @@ function ProjectTabs() {
 
 export function ProjectShow() {
   return (
-    <Show actions={<ProjectShowActions />}>
+    // width 0 / min-width 100%: the page takes the layout's width without its content (tables, tabs)
+    // widening the layout past a phone's screen; wide parts scroll inside it instead.
+    <Show actions={<ProjectShowActions />} sx={{ width: 0, minWidth: '100%' }}>
       <ProjectTabs />
     </Show>
   );

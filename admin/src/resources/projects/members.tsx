@@ -57,7 +57,7 @@ function InviteForm({ projectId, viewerRole }: { projectId: string; viewerRole: 
 
   return (
     <Card variant="outlined" component="form" onSubmit={invite} aria-label="Invite a member">
-      <CardContent sx={{ display: 'flex', gap: 1.5, flexWrap: 'wrap', alignItems: 'center' }}>
+      <CardContent sx={{ display: 'flex', gap: 1.5, flexWrap: 'wrap', alignItems: 'flex-start' }}>
         <Typography variant="subtitle1" component="h3" sx={{ width: '100%' }}>
           Invite someone
         </Typography>
@@ -68,10 +68,10 @@ function InviteForm({ projectId, viewerRole }: { projectId: string; viewerRole: 
           required
           value={email}
           onChange={(event) => setEmail(event.target.value)}
-          sx={{ flex: '1 1 240px' }}
+          sx={{ flex: '1 1 240px', maxWidth: { sm: 420 } }}
           slotProps={{ htmlInput: { 'data-testid': 'invite-email' } }}
         />
-        <FormControl size="small" sx={{ minWidth: 160 }}>
+        <FormControl size="small" sx={{ width: 180, flex: '0 0 180px' }}>
           <InputLabel id="invite-role-label">Role</InputLabel>
           <Select labelId="invite-role-label" label="Role" value={role} onChange={(event) => setRole(event.target.value as ProjectRole)} data-testid="invite-role">
             {grantableRoles(viewerRole).map((option) => (
@@ -81,7 +81,7 @@ function InviteForm({ projectId, viewerRole }: { projectId: string; viewerRole: 
             ))}
           </Select>
         </FormControl>
-        <Button type="submit" variant="contained" startIcon={<PersonAddIcon />} disabled={busy || !email.trim()}>
+        <Button type="submit" variant="contained" startIcon={<PersonAddIcon />} disabled={busy || !email.trim()} sx={{ mt: 0.5 }}>
           Invite
         </Button>
         <Typography variant="body2" color="text.secondary" sx={{ width: '100%' }}>
@@ -182,7 +182,7 @@ export function MembersPanel(_props: { label?: false }) {
   const members = (project.members ?? []) as MemberRow[];
 
   return (
-    <Box sx={{ width: '100%', display: 'flex', flexDirection: 'column', gap: 2 }}>
+    <Box sx={{ width: '100%', minWidth: 0, display: 'flex', flexDirection: 'column', gap: 2 }}>
       {canManage ? (
         <InviteForm projectId={projectId} viewerRole={viewerRole!} />
       ) : (
@@ -190,8 +190,8 @@ export function MembersPanel(_props: { label?: false }) {
           Members are managed by the project's OWNERs and ADMINs{viewerRole ? `; you are ${viewerRole}` : ''}.
         </Alert>
       )}
-      <Box sx={{ overflowX: 'auto' }}>
-        <Table size="small" aria-label="Members">
+      <Box sx={{ overflowX: 'auto', maxWidth: '100%' }}>
+        <Table size="small" aria-label="Members" sx={{ '& td, & th': { px: { xs: 1, sm: 2 } } }}>
           <TableHead>
             <TableRow>
               <TableCell>User</TableCell>

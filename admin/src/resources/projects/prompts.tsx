@@ -72,7 +72,7 @@ export function PromptsPanel(_props: { label?: false }) {
   if (!project) return null;
   const viewerRole = (project.viewerRole as string | null) ?? null;
   return (
-    <Box sx={{ width: '100%', display: 'flex', flexDirection: 'column', gap: 2 }}>
+    <Box sx={{ width: '100%', minWidth: 0, display: 'flex', flexDirection: 'column', gap: 2 }}>
       {roleMay(viewerRole, 'managePrompts') ? (
         <AddPromptsForm projectId={String(project.id)} />
       ) : (
