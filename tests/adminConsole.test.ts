@@ -348,7 +348,7 @@ function consoleSuite() {
     await page.getByRole('menuitem', { name: 'Projects' }).click();
     await page.getByText(project.name).click();
     await page.getByRole('tab', { name: 'Members' }).click();
-    await page.getByRole('main').getByText('OWNER').waitFor();
+    await page.getByRole('main').getByText('OWNER', { exact: true }).waitFor();
     await shot('10-project');
     await page.getByRole('tab', { name: 'Review queue' }).click();
     await page.getByTestId('recordings-empty').getByText('Nothing to review.').waitFor();

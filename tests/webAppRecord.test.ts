@@ -267,6 +267,50 @@ function recordSuite() {
     expect(reviewed).toMatchObject({ reviewStatus: 'APPROVED', reviewedBy: rita.id });
   }, TEST_TIMEOUT_MS);
 
+  it('keeps a take through a lost connection and resends from nextSeq', async () => {
+    // The server side of the app's graphql-ws socket: dropped, and refused while `blocked`.
+    let blocked = false;
+    const upgraded = new Set<import('node:stream').Duplex>();
+    const onUpgrade = (_request: unknown, socket: import('node:stream').Duplex) => {
+      if (blocked) socket.destroy();
+      else upgraded.add(socket);
+    };
+    t.app.server.prependListener('upgrade', onUpgrade);
+    try {
+      const cara = await newUser('cara');
+      const project = await newProject([PROMPT], [{ id: cara.id, role: 'CONTRIBUTOR' }]);
+      await signIn(cara.username, cara.password);
+      await page.goto(`${base}/admin/record/${project.id}`);
+      await page.getByTestId('level-meter').waitFor();
+      await page.keyboard.press('Tab'); // a key press wakes the meter after a page load
+      await nextPause();
+      await page.getByRole('button', { name: 'Record' }).click();
+      const readingDone = nextPause();
+      await page.getByRole('button', { name: 'Stop' }).waitFor();
+      blocked = true;
+      for (const socket of upgraded) socket.destroy();
+      await page.getByTestId('connection-lost').getByText('The connection to the server was lost.').waitFor();
+      await web.shot('08-record-connection-lost-desktop', SHOTS);
+      blocked = false;
+      await page.getByTestId('connection-lost').waitFor({ state: 'detached' });
+      await readingDone;
+      await page.getByRole('button', { name: 'Stop' }).click();
+      await page.getByTestId('playback').waitFor();
+      await page.getByRole('button', { name: 'Submit' }).click();
+      await page.getByTestId('submitted').waitFor();
+      const session = await t.deps.db.liveSession.findFirstOrThrow({ where: { ownerId: cara.id } });
+      const recording = await waitFor(
+        'the recording',
+        async () => t.deps.db.recording.findFirst({ where: { sessionId: session.id } }),
+        180_000,
+      );
+      console.log(`record e2e (connection lost): recognised "${recording.recognisedText}"`);
+      expect(wordErrorRate(PROMPT, recording.recognisedText)).toBeLessThanOrEqual(0.3);
+    } finally {
+      t.app.server.removeListener('upgrade', onUpgrade);
+    }
+  }, TEST_TIMEOUT_MS);
+
   it('says so when the project has no prompts', async () => {
     const cara = await newUser('cara');
     const project = await newProject([], [{ id: cara.id, role: 'CONTRIBUTOR' }]);

@@ -91,11 +91,13 @@ export class LiveUpload {
   }
 
   async #run(): Promise<void> {
+    /** Since when no append got through (null: all well); the notice stays up until one does. */
     let troubleSince: number | null = null;
+    let askSeq = false;
     let attempt = 0;
     while (!this.#closed && this.#next < this.#chunks.length) {
       try {
-        if (troubleSince !== null) {
+        if (askSeq) {
           // Back after a loss: the session says which chunk it expects next.
           const answer = await withTimeout(this.client.query(RecordingSessionSeqQuery, { id: this.sessionId }).toPromise(), SEND_TIMEOUT_MS);
           if (answer.error) throw toApiError(answer.error);
@@ -103,9 +105,7 @@ export class LiveUpload {
           if (!session) throw new ApiError('The recording session is gone.', 'NOT_FOUND', 404);
           if (session.status !== 'ACTIVE') throw new ApiError(`The recording session has ended (${session.status}).`, 'CONFLICT', 409);
           this.#next = Math.min(session.nextSeq, this.#chunks.length);
-          troubleSince = null;
-          attempt = 0;
-          this.onState({ kind: 'sending' });
+          askSeq = false;
           continue;
         }
         const seq = this.#next;
@@ -117,6 +117,11 @@ export class LiveUpload {
         );
         if (result.error) throw toApiError(result.error);
         this.#next = Math.max(this.#next, seq + 1);
+        if (troubleSince !== null) {
+          troubleSince = null;
+          attempt = 0;
+          this.onState({ kind: 'sending' });
+        }
       } catch (error) {
         const failure = error instanceof ApiError ? error : new ApiError((error as Error).message, 'NETWORK_ERROR', 503);
         if (!RETRYABLE.has(failure.code)) return this.#fail(failure);
@@ -127,6 +132,7 @@ export class LiveUpload {
         this.onState({ kind: 'reconnecting', resumeFrom: this.#next, reason: failure.message });
         await delay(RETRY_DELAYS_MS[Math.min(attempt, RETRY_DELAYS_MS.length - 1)]!);
         attempt += 1;
+        askSeq = true;
       }
     }
   }
