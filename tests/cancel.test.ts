@@ -15,7 +15,6 @@ import { decoderThreadCount } from '../server/providers/local/streamingDecoder.t
 import type { TranscribeRequest } from '../server/providers/types.ts';
 import { startFakeDeepgram, type FakeDeepgramServer } from './fakes/deepgramServer.ts';
 import { startFakeOpenAI, type FakeOpenAIServer } from './fakes/openaiServer.ts';
-import type { HeldRequest } from './fakes/httpFake.ts';
 import { submitFile, waitForJob } from './helpers/jobs.ts';
 import { makeSpeechFixture } from './helpers/speech.ts';
 import { createTestApp, registerUser, type TestApp } from './helpers/testApp.ts';
@@ -109,12 +108,6 @@ const taskEnded = (id: string) => waitFor('the worker task to end', async () => 
 
 const segmentRows = (jobId: string) => t.deps.db.transcriptSegment.findMany({ where: { jobId }, select: { chunkIndex: true } });
 
-async function heldArrives(held: HeldRequest): Promise<void> {
-  let arrived = false;
-  void held.arrived.then(() => (arrived = true));
-  await waitFor('the held engine request', async () => arrived, 60_000);
-}
-
 describe('cancelling a running job', () => {
   it.each(['OPENAI', 'DEEPGRAM'] as const)(
     '%s: aborts the request in flight, the task ends and no further segment is stored',
@@ -124,7 +117,7 @@ describe('cancelling a running job', () => {
       const held = fake.holdNext(); // the second one would be answered only when the test says so
       try {
         const id = await submit(provider);
-        await heldArrives(held);
+        await held.arrival();
         const stored = (await segmentRows(id)).length;
         expect(stored).toBeGreaterThan(0);
 
@@ -223,7 +216,7 @@ describe('stopping the job runner', () => {
     const held = openai.holdNext();
     try {
       const id = await submit('OPENAI');
-      await heldArrives(held);
+      await held.arrival();
       const stored = (await segmentRows(id)).length;
 
       await runner.stop();

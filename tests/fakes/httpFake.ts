@@ -38,6 +38,19 @@ export class HeldRequest {
     this.#release();
   }
 
+  /** Resolves once the request is held; rejects after `timeoutMs` (a generous bound for busy machines). */
+  async arrival(timeoutMs = 60_000): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`the held request did not arrive within ${timeoutMs} ms`)), timeoutMs);
+    });
+    try {
+      await Promise.race([this.arrived, late]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   /** Holds `res` until released or until its client leaves; true when the client left. */
   async hold(res: ServerResponse): Promise<boolean> {
     const left = new Promise<true>((resolve) => res.once('close', () => resolve(true)));
