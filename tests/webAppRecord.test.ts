@@ -311,6 +311,27 @@ function recordSuite() {
     }
   }, TEST_TIMEOUT_MS);
 
+  it('discardLiveSession: only the owner drops an active session, nothing once it has ended', async () => {
+    const cara = await newUser('cara');
+    const other = await newUser('otto');
+    const start = async () =>
+      (await t.gql(`mutation { startLiveSession(input: { provider: LOCAL, encoding: PCM_S16LE, sampleRate: 16000 }) { id } }`, {}, { token: cara.accessToken })).data!
+        .startLiveSession.id as string;
+    const discard = (id: string, token: string) => t.gql(`mutation ($id: ID!) { discardLiveSession(id: $id) }`, { id }, { token });
+    const kept = await start();
+    // Someone else's session answers like a missing one.
+    expect((await discard(kept, other.accessToken)).errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+    const audio = await t.gql(`mutation ($id: ID!, $chunk: String!) { appendLiveAudio(sessionId: $id, seq: 0, chunk: $chunk) }`, { id: kept, chunk: Buffer.alloc(3200).toString('base64') }, { token: cara.accessToken });
+    expect(audio.data?.appendLiveAudio, audio.raw).toBe(true);
+    expect((await discard(kept, cara.accessToken)).data?.discardLiveSession).toBe(true);
+    expect(await t.deps.db.liveSession.count({ where: { id: kept } })).toBe(0);
+    expect(await t.deps.db.usageRecord.count({ where: { userId: cara.id } })).toBe(0);
+    // An ended session is on its way to review: too late to discard.
+    const ended = await start();
+    await t.gql(`mutation ($id: ID!) { endLiveSession(id: $id) { status } }`, { id: ended }, { token: cara.accessToken });
+    expect((await discard(ended, cara.accessToken)).errors?.[0]?.extensions?.code).toBe('CONFLICT');
+  }, TEST_TIMEOUT_MS);
+
   it('says so when the project has no prompts', async () => {
     const cara = await newUser('cara');
     const project = await newProject([], [{ id: cara.id, role: 'CONTRIBUTOR' }]);
