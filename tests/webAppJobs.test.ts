@@ -109,6 +109,12 @@ function webAppJobsSuite() {
     return { id: user.id, username, password, email: `${username}@example.com` };
   }
 
+  /** An access token of a user who signed up in the browser (a login of its own, beside the page's). */
+  async function tokenOf(user: { username: string; password: string }): Promise<string> {
+    const login = await t.gql(`mutation ($i: LoginInput!) { login(input: $i) { accessToken } }`, { i: { login: user.username, password: user.password } });
+    return login.data!.login.accessToken as string;
+  }
+
   async function signIn(login: string, password: string) {
     await page().goto(`${base}/admin/login`);
     await page().locator('input[name="username"]').fill(login);
@@ -281,6 +287,67 @@ function webAppJobsSuite() {
     expect(transcript).toMatch(/weather|tomorrow|thank/);
   }, TEST_TIMEOUT_MS + 2 * JOB_TIMEOUT_MS);
 
+  it('resumes a large upload after the page was reloaded, when the same file is chosen again', async () => {
+    const user = await signUp();
+    const file = path.join(dir, 'board-meeting.wav');
+    await run('sox', [speech.wavPath, '-r', '48000', '-c', '2', file, 'pad', '0', '100']);
+    let phase: 'before reload' | 'after reload' = 'before reload';
+    const afterReload: { method: string; offset: number | null }[] = [];
+    let serverOffset = 0;
+    let hung!: () => void;
+    const hangs = new Promise<void>((resolve) => (hung = resolve));
+    await page().route(/\/uploads(\/|$)/, async (route) => {
+      const request = route.request();
+      const offsetHeader = await request.headerValue('upload-offset');
+      const offset = offsetHeader === null ? null : Number(offsetHeader);
+      if (phase === 'after reload') {
+        afterReload.push({ method: request.method(), offset });
+        return route.continue();
+      }
+      // The second chunk never gets an answer: the user reloads the page while it hangs.
+      if (request.method() === 'PATCH' && offset !== null && offset > 0) {
+        const upload = await t.deps.db.upload.findFirstOrThrow({ where: { ownerId: user.id } });
+        serverOffset = (await stat(path.join(uploadsDir(t.deps), upload.id))).size;
+        hung();
+        return;
+      }
+      return route.continue();
+    });
+    await openNewJob();
+    await page().getByTestId('file-input').setInputFiles(file);
+    await page().getByRole('button', { name: 'Transcribe' }).click();
+    await hangs;
+    expect(serverOffset).toBeGreaterThan(0);
+
+    phase = 'after reload';
+    await page().reload();
+    await page().getByRole('button', { name: 'Choose files' }).waitFor();
+    await page().evaluate(() => {
+      const notes: string[] = [];
+      (window as unknown as { uploadNotes: string[] }).uploadNotes = notes;
+      new MutationObserver(() => {
+        for (const note of document.querySelectorAll('[data-testid="upload-note"]')) {
+          const text = note.textContent ?? '';
+          if (text && notes.at(-1) !== text) notes.push(text);
+        }
+      }).observe(document.body, { childList: true, subtree: true, characterData: true });
+    });
+    await page().getByTestId('file-input').setInputFiles(file);
+    await page().getByRole('button', { name: 'Transcribe' }).click();
+    await page().waitForURL(/\/admin\/myJobs$/, { timeout: JOB_TIMEOUT_MS });
+    // No new upload: the stored one was asked for its offset and continued from there.
+    expect(afterReload.filter((request) => request.method === 'POST')).toHaveLength(0);
+    expect(afterReload[0]?.method).toBe('HEAD');
+    expect(afterReload.find((request) => request.method === 'PATCH')?.offset).toBe(serverOffset);
+    const notes = await page().evaluate(() => (window as unknown as { uploadNotes?: string[] }).uploadNotes ?? []);
+    expect(notes).toContain('Resuming an earlier upload of this file');
+    const job = await t.deps.db.job.findFirstOrThrow({ where: { ownerId: user.id } });
+    expect(Number(job.sourceBytes)).toBe((await stat(file)).size);
+    await row('board-meeting.wav').getByText('QUEUED').waitFor();
+    // Not left queued for the next test's job runner.
+    await t.gql(`mutation ($id: ID!) { cancelJob(id: $id) { id } }`, { id: job.id }, { token: await tokenOf(user) });
+  }, TEST_TIMEOUT_MS);
+
   it('creates a job from a URL, and says why a file is refused', async () => {
     await signUp();
     await openNewJob();
@@ -305,8 +372,7 @@ function webAppJobsSuite() {
 
   it('cancels a queued job and deletes it from the list, offering only what its status allows', async () => {
     const user = await signUp();
-    const token = (await t.gql(`mutation ($i: LoginInput!) { login(input: $i) { accessToken } }`, { i: { login: user.username, password: user.password } }))
-      .data!.login.accessToken as string;
+    const token = await tokenOf(user);
     const filename = `${unique('memo')}.wav`;
     // Submitted elsewhere (the API): it appears in the open list by itself.
     await markPage();

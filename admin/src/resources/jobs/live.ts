@@ -6,6 +6,7 @@
 import { useQueryClient, type QueryClient } from '@tanstack/react-query';
 import { useEffect, useMemo, useState } from 'react';
 import { useListContext, type RaRecord } from 'react-admin';
+import type { OperationResult, OperationResultSource } from '@urql/core';
 import { useClient } from 'urql';
 import { JobUpdatedSubscription, MyJobUpdatedSubscription } from '../../api/operations.ts';
 import { isTerminal } from './status.ts';
@@ -44,24 +45,65 @@ export function patchCachedJob(queryClient: QueryClient, resource: string, job: 
   return listed;
 }
 
+/** A stream that ends this soon after it started counts as a quick failure; more than MAX_QUICK_FAILURES in a row give up. */
+const QUICK_FAILURE_MS = 10_000;
+const MAX_QUICK_FAILURES = 3;
+
+/**
+ * Follows a subscription and subscribes again when it ends with an error: the server re-checks the
+ * access token at each event, so a stream outlives its token only this way (the client takes a fresh
+ * token, on a new socket), and a socket that gave up reconnecting gets another chance. Each new
+ * stream calls onResubscribed (to read again what the gap may have missed). Returns the unsubscribe.
+ */
+function follow<Data>(
+  open: () => OperationResultSource<OperationResult<Data>>,
+  onData: (data: Data) => void,
+  handlers: { onResubscribed?: () => void; onGiveUp?: (reason: string) => void } = {},
+): () => void {
+  let closed = false;
+  let current: { unsubscribe: () => void } | null = null;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let quickFailures = 0;
+  const start = () => {
+    const startedAt = Date.now();
+    current = open().subscribe((result) => {
+      if (closed) return;
+      if (result.error) {
+        quickFailures = Date.now() - startedAt < QUICK_FAILURE_MS ? quickFailures + 1 : 1;
+        if (quickFailures > MAX_QUICK_FAILURES) return handlers.onGiveUp?.(result.error.message);
+        timer = setTimeout(() => {
+          start();
+          handlers.onResubscribed?.();
+        }, 1_000 * (quickFailures - 1));
+        return;
+      }
+      if (result.data) onData(result.data);
+    });
+  };
+  start();
+  return () => {
+    closed = true;
+    clearTimeout(timer);
+    current?.unsubscribe();
+  };
+}
+
 /** Follows every job of the signed-in user; returns the reason live updates stopped, if they did. */
 export function useMyJobsLive(resource: string): string | null {
   const client = useClient();
   const queryClient = useQueryClient();
   const [stopped, setStopped] = useState<string | null>(null);
   useEffect(() => {
-    const subscription = client.subscription(MyJobUpdatedSubscription, {}).subscribe((result) => {
-      if (result.error) {
-        setStopped(result.error.message);
-        return;
-      }
-      const job = result.data?.myJobUpdated;
-      if (!job) return;
-      setStopped(null);
-      // A job no page shows yet (just created, maybe in another tab): read the list again.
-      if (!patchCachedJob(queryClient, resource, job)) void queryClient.invalidateQueries({ queryKey: [resource, 'getList'] });
-    });
-    return () => subscription.unsubscribe();
+    const readListAgain = () => void queryClient.invalidateQueries({ queryKey: [resource, 'getList'] });
+    return follow(
+      () => client.subscription(MyJobUpdatedSubscription, {}),
+      (data) => {
+        setStopped(null);
+        // A job no page shows yet (just created, maybe in another tab): read the list again.
+        if (!patchCachedJob(queryClient, resource, data.myJobUpdated)) readListAgain();
+      },
+      { onResubscribed: readListAgain, onGiveUp: setStopped },
+    );
   }, [client, queryClient, resource]);
   return stopped;
 }
@@ -86,13 +128,10 @@ export function useJobRowsLive(resource: string): void {
 
   useEffect(() => {
     if (!unfinished) return;
-    const subscriptions = unfinished.split(' ').map((id) =>
-      client.subscription(JobUpdatedSubscription, { id }).subscribe((result) => {
-        const job = result.data?.jobUpdated;
-        if (job) patchCachedJob(queryClient, resource, job);
-      }),
-    );
-    return () => subscriptions.forEach((subscription) => subscription.unsubscribe());
+    const stops = unfinished
+      .split(' ')
+      .map((id) => follow(() => client.subscription(JobUpdatedSubscription, { id }), (data) => patchCachedJob(queryClient, resource, data.jobUpdated)));
+    return () => stops.forEach((stop) => stop());
   }, [client, queryClient, resource, unfinished]);
 
   useEffect(() => {
