@@ -112,7 +112,7 @@ export async function jobTimeline(
       queued: row.queued,
       processing: row.processing,
       busySeconds: roundTo(row.busy_seconds, 1),
-      busyWorkers: roundTo(row.busy_seconds / elapsed, 2),
+      busyWorkers: roundTo(row.busy_seconds / elapsed, 3),
     };
   });
 }

@@ -94,8 +94,8 @@ export function UsagePanel() {
                   <ComposedChart data={chartData} margin={{ top: 8, right: 8, bottom: 8, left: 0 }}>
                     <CartesianGrid strokeDasharray="3 3" />
                     <XAxis dataKey="day" />
-                    <YAxis yAxisId="minutes" width={40} />
-                    <YAxis yAxisId="cost" orientation="right" width={48} />
+                    <YAxis yAxisId="minutes" width={60} />
+                    <YAxis yAxisId="cost" orientation="right" width={44} />
                     <Tooltip />
                     <Legend />
                     <Bar yAxisId="minutes" dataKey="minutes" name="Audio minutes" fill="#3f51b5" isAnimationActive={false} />
