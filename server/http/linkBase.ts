@@ -5,7 +5,7 @@
 // match the app's content security policy ('self').
 import type { Env } from '../env.ts';
 
-export interface LinkRequest {
+interface LinkRequest {
   /** The Host header the request was addressed to. */
   host: string | null | undefined;
   /** The Origin header a browser sends (POST, WebSocket handshakes). */

@@ -27,7 +27,7 @@ import { isExpectedError, type Yoga } from './yoga.ts';
 const MAX_OPERATIONS_PER_SOCKET = 100;
 const MAX_PAYLOAD_BYTES = 1024 * 1024;
 /** Close code for a socket over MAX_SOCKETS_PER_USER (4xxx: application codes; 429 as in HTTP). */
-export const TOO_MANY_SOCKETS = 4429;
+const TOO_MANY_SOCKETS = 4429;
 
 /** Kept per socket: the credential from connection_init, re-checked for every operation and event. */
 interface SocketState {
@@ -41,7 +41,7 @@ interface SocketState {
 
 type Extra = { socket: WebSocket; request: http.IncomingMessage } & Partial<SocketState>;
 
-export interface WsServer {
+interface WsServer {
   /** Ends every operation at once and closes every socket. */
   close: () => Promise<void>;
 }
@@ -180,7 +180,7 @@ export function attachGraphqlWs(
  * any server: allowed are CORS_ORIGINS, the app's own origin (PUBLIC_URL, or the host the request
  * was addressed to), and clients that send no Origin (not browsers).
  */
-export function originAllowed(env: Pick<Env, 'CORS_ORIGINS' | 'publicUrl'>, origin: string | undefined, host: string | undefined): boolean {
+function originAllowed(env: Pick<Env, 'CORS_ORIGINS' | 'publicUrl'>, origin: string | undefined, host: string | undefined): boolean {
   if (!origin) return true;
   if (env.CORS_ORIGINS.includes(origin) || origin === new URL(env.publicUrl).origin) return true;
   try {

@@ -17,7 +17,7 @@ import { buildSchema } from '../schema/index.ts';
 import { countOperations } from './graphqlMetrics.ts';
 
 /** What the HTTP and WebSocket layers hand to Yoga for each request or operation. */
-export interface ServerContext {
+interface ServerContext {
   requestId?: string;
   clientAddress?: string;
   /** Set by the WebSocket layer, which authenticates the socket's credential itself. */

@@ -6,7 +6,7 @@ import { builder } from './builder.ts';
 import { JobStatusEnum } from './jobs.ts';
 import { ProjectRef } from './projects.ts';
 
-export const DatasetExportRef = builder.prismaNode('DatasetExport', {
+builder.prismaNode('DatasetExport', {
   id: { field: 'id' },
   description:
     "An archive of a project's approved recordings: manifest.jsonl (one line per recording) and audio/<recording id>.flac, as one tar file.",

@@ -17,7 +17,7 @@ import { UserRef } from './users.ts';
 export const JobStatusEnum = builder.enumType('JobStatus', {
   values: ['QUEUED', 'PROCESSING', 'COMPLETED', 'FAILED', 'CANCELLED'] as const,
 });
-export const TranslationStatusEnum = builder.enumType('TranslationStatus', {
+const TranslationStatusEnum = builder.enumType('TranslationStatus', {
   values: ['PENDING', 'COMPLETED', 'FAILED'] as const,
 });
 export const JobRef = builder.prismaNode('Job', {

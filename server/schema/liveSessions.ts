@@ -17,10 +17,10 @@ import { SegmentRef } from './transcripts.ts';
 import './prompts.ts';
 import { UserRef } from './users.ts';
 
-export const LiveSessionStatusEnum = builder.enumType('LiveSessionStatus', {
+const LiveSessionStatusEnum = builder.enumType('LiveSessionStatus', {
   values: ['ACTIVE', 'ENDED', 'PROCESSING', 'READY', 'FAILED'] as const,
 });
-export const AudioEncodingEnum = builder.enumType('AudioEncoding', {
+const AudioEncodingEnum = builder.enumType('AudioEncoding', {
   values: ['PCM_S16LE', 'WEBM_OPUS', 'OGG_OPUS'] as const,
 });
 const LiveAudioKindEnum = builder.enumType('LiveAudioKind', {

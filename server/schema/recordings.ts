@@ -10,7 +10,7 @@ import { pageSizes } from './root.ts';
 import { UserRef } from './users.ts';
 import './prompts.ts';
 
-export const ReviewStatusEnum = builder.enumType('ReviewStatus', {
+const ReviewStatusEnum = builder.enumType('ReviewStatus', {
   values: ['PENDING', 'APPROVED', 'REJECTED'] as const,
 });
 
@@ -37,7 +37,7 @@ const RecordingChecksRef = builder.objectRef<RecordingChecks>('RecordingChecks')
   }),
 });
 
-export const RecordingRef = builder.prismaNode('Recording', {
+builder.prismaNode('Recording', {
   id: { field: 'id' },
   description: 'An aggregated live session recorded into a project: audio and subtitles, reviewable.',
   fields: (t) => ({

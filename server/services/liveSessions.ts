@@ -22,13 +22,13 @@ import { assertProviderUsable, resolveProviderKey } from './providerKeys.ts';
 import { assertLiveAudioRate } from './rateLimit.ts';
 import { assertEngineSupports, optionalLanguage, optionalModel } from './validation.ts';
 
-export const AGGREGATE_SESSION_TASK = 'aggregateSession' satisfies TaskName;
-export const AGGREGATE_MAX_ATTEMPTS = 5;
+const AGGREGATE_SESSION_TASK = 'aggregateSession' satisfies TaskName;
+const AGGREGATE_MAX_ATTEMPTS = 5;
 export const aggregateJobKey = (sessionId: string) => taskJobKey(AGGREGATE_SESSION_TASK, sessionId);
 
 export type LiveAudioKind = 'source' | 'main' | 'light';
 
-export interface StartLiveSessionInput {
+interface StartLiveSessionInput {
   provider?: Provider | null;
   language?: string | null;
   model?: string | null;
@@ -214,7 +214,7 @@ export async function discardLiveSession(deps: CoreDeps, viewer: Viewer, id: str
  * when it has had no audio for LIVE_IDLE_SECONDS. Returns the session, or null when it was not
  * ended here.
  */
-export async function endSession(deps: CoreDeps, id: string, options: { idle: boolean }): Promise<LiveSession | null> {
+async function endSession(deps: CoreDeps, id: string, options: { idle: boolean }): Promise<LiveSession | null> {
   const { db, env } = deps;
   const registry = liveRegistry(deps);
   const idleFor = env.LIVE_IDLE_SECONDS;
@@ -266,12 +266,12 @@ export async function endSession(deps: CoreDeps, id: string, options: { idle: bo
 }
 
 /** Adds the aggregation job; de-duplicated by job key. */
-export async function enqueueAggregation(tx: Prisma.TransactionClient, sessionId: string): Promise<void> {
+async function enqueueAggregation(tx: Prisma.TransactionClient, sessionId: string): Promise<void> {
   await addJob(tx, AGGREGATE_SESSION_TASK, { sessionId }, { maxAttempts: AGGREGATE_MAX_ATTEMPTS, jobKey: aggregateJobKey(sessionId) });
 }
 
 /** Tells transcriptChunks(sessionId:) subscribers that no more chunks will come. */
-export async function publishSessionDone(deps: CoreDeps, session: Pick<LiveSession, 'id' | 'status'>): Promise<void> {
+async function publishSessionDone(deps: CoreDeps, session: Pick<LiveSession, 'id' | 'status'>): Promise<void> {
   await deps.publisher
     .publish(topics.sessionChunks(session.id), { sessionId: session.id, done: true, status: session.status })
     .catch((error: unknown) => deps.logger.warn({ err: error, sessionId: session.id }, 'could not publish session end'));

@@ -19,7 +19,7 @@ export const MAX_SEGMENT_TEXT_LENGTH = 2000;
 /** The longest speaker name, in characters. */
 export const MAX_SPEAKER_NAME_LENGTH = 80;
 
-export interface EditSegmentInput {
+interface EditSegmentInput {
   jobId: string;
   segmentIndex: number;
   text: string;
@@ -117,7 +117,7 @@ export async function editTranscriptSegment(deps: AppDeps, viewer: Viewer, input
   return updated;
 }
 
-export interface RenameSpeakerInput {
+interface RenameSpeakerInput {
   jobId: string;
   /** The speaker's id as segments carry it (TranscriptSegment.speaker). */
   speaker: string;

@@ -14,7 +14,7 @@ function comparable(word: string): string {
 }
 
 /** Index pairs [old, new] of a longest common subsequence of the two word lists, in order. */
-export function keptWordPairs(before: readonly string[], after: readonly string[]): Array<[number, number]> {
+function keptWordPairs(before: readonly string[], after: readonly string[]): Array<[number, number]> {
   const a = before.map(comparable);
   const b = after.map(comparable);
   // lengths[i][j]: LCS length of a[i..] and b[j..].
