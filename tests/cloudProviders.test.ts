@@ -13,6 +13,8 @@ import { ProviderError, type TranscribeRequest } from '../server/providers/types
 import { startFakeDeepgram, wordsFromText as dgWords, type FakeDeepgramServer } from './fakes/deepgramServer.ts';
 import { startFakeOpenAI, wordsFromText, type FakeOpenAIServer } from './fakes/openaiServer.ts';
 import { wavHeader } from '../server/media/wav.ts';
+import { ManualTimers } from './helpers/manualTimers.ts';
+import { waitFor } from './helpers/wait.ts';
 
 let dir: string;
 let wav10: string;
@@ -227,9 +229,10 @@ describe('OpenAI provider', () => {
     fake.dropNext();
     expect((await providerError(createOpenAIProvider(config()).transcribe(request({ apiKey: fake.apiKey })))).kind).toBe('transient');
 
-    fake.delayNext(2000);
+    const unanswered = fake.holdNext(); // answered only after the client's timeout, whenever that fires
     const slow = createOpenAIProvider({ ...config(), timeoutMs: 300 });
     const timeout = await providerError(slow.transcribe(request({ apiKey: fake.apiKey })));
+    unanswered.release();
     expect(timeout).toMatchObject({ kind: 'transient', message: 'OpenAI request timed out' });
   });
 
@@ -252,11 +255,13 @@ describe('OpenAI provider', () => {
   });
 
   it('rejects with the abort reason when the caller aborts', async () => {
-    fake.delayNext(2000);
+    const held = fake.holdNext();
     const controller = new AbortController();
     const pending = createOpenAIProvider(config()).transcribe(request({ apiKey: fake.apiKey, signal: controller.signal }));
-    setTimeout(() => controller.abort(), 100);
+    await held.arrival(); // the request is in flight
+    controller.abort();
     const error = await pending.catch((e: unknown) => e);
+    held.release();
     expect(error).not.toBeInstanceOf(ProviderError);
     expect((error as Error).name).toBe('AbortError');
   });
@@ -457,12 +462,11 @@ describe('Deepgram provider', () => {
     fake.dropNext();
     expect((await providerError(createDeepgramProvider(config()).transcribe(request({ apiKey: fake.apiKey })))).kind).toBe('transient');
 
-    fake.delayNext(2000);
+    const unanswered = fake.holdNext(); // answered only after the client's timeout, whenever that fires
     const slow = createDeepgramProvider({ ...config(), timeoutMs: 300 });
-    expect(await providerError(slow.transcribe(request({ apiKey: fake.apiKey })))).toMatchObject({
-      kind: 'transient',
-      message: 'Deepgram request timed out',
-    });
+    const timeout = await providerError(slow.transcribe(request({ apiKey: fake.apiKey })));
+    unanswered.release();
+    expect(timeout).toMatchObject({ kind: 'transient', message: 'Deepgram request timed out' });
   });
 
   it('reports availability from its configuration alone', async () => {
@@ -475,9 +479,11 @@ describe('Deepgram provider', () => {
 describe('Deepgram live (SDK live client against the fake)', () => {
   let fake: FakeDeepgramServer;
   const spoken = 'Hello there. This is a live test. Goodbye now.';
+  // The fake's idle timeout runs on time the tests move: a busy machine never closes a stream early.
+  const idleTimers = new ManualTimers();
 
   beforeAll(async () => {
-    fake = await startFakeDeepgram({ liveIdleTimeoutMs: 400 });
+    fake = await startFakeDeepgram({ liveIdleTimeoutMs: 400, liveIdleTimers: idleTimers });
   });
   afterAll(async () => {
     await fake.close();
@@ -542,20 +548,26 @@ describe('Deepgram live (SDK live client against the fake)', () => {
     const { socket, messages, closed } = await open(fake.apiKey!, { interim_results: 'false', endpointing: 'false' });
     socket.connect();
     await socket.waitForOpen();
+    const session = await fake.waitForLiveSession(0, 60_000);
     socket.sendMedia(wav(1.2).subarray(44)); // "Hello there." is heard but never endpointed
     socket.sendFinalize({ type: 'Finalize' });
-    for (let i = 0; i < 5; i += 1) {
-      await new Promise((resolve) => setTimeout(resolve, 150));
+    await waitFor('the Finalize to be answered', async () => messages.some((m) => m.type === 'Results' && m.from_finalize));
+    // Each KeepAlive comes 150 ms after the last message, within the 400 ms idle timeout; together they
+    // carry the stream well past it.
+    const keepAlives = () => session.controlMessages.filter((m) => m.type === 'KeepAlive').length;
+    for (let i = 1; i <= 5; i += 1) {
+      idleTimers.advance(150);
       socket.sendKeepAlive({ type: 'KeepAlive' });
+      await waitFor('the KeepAlive to arrive', async () => keepAlives() === i);
     }
-    const session = await fake.waitForLiveSession();
     expect(session.isOpen()).toBe(true);
     const flushed = messages.filter((m) => m.type === 'Results');
     expect(flushed).toHaveLength(1);
     expect(flushed[0]).toMatchObject({ is_final: true, from_finalize: true });
     expect(flushed[0].channel!.alternatives[0].transcript).toBe('Hello there.');
 
-    const event = await closed; // no more KeepAlives: the idle timeout fires
+    idleTimers.advance(400); // no more KeepAlives: the idle timeout fires
+    const event = await closed;
     expect(event.code).toBe(1011);
     expect((await session.closed).reason).toMatch(/NET0001/i);
   });

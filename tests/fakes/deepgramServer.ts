@@ -27,6 +27,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { realTimers, type Timers } from '../helpers/manualTimers.ts';
 import {
   headerValue,
   HeldRequest,
@@ -108,6 +109,8 @@ export interface FakeDeepgramOptions {
   live?: LiveScript;
   /** Close a live socket that receives neither audio nor a text message for this long. Default 10 s. */
   liveIdleTimeoutMs?: number;
+  /** The timers that idle timeout runs on (tests/helpers/manualTimers.ts: time moved by the test). Default real ones. */
+  liveIdleTimers?: Timers;
   /** Seconds of audio between interim results. Default 1. */
   interimEverySeconds?: number;
   /** A final (`speech_final: false`) is forced once the unfinalised window is this long. Default 8 s. */
@@ -178,6 +181,7 @@ function defaultWords(durationSeconds: number): ScriptedWord[] {
 export async function startFakeDeepgram(options: FakeDeepgramOptions = {}): Promise<FakeDeepgramServer> {
   const apiKey = options.apiKey === undefined ? `dg-test-${randomUUID()}` : options.apiKey;
   const idleTimeoutMs = options.liveIdleTimeoutMs ?? 10_000;
+  const idleTimers = options.liveIdleTimers ?? realTimers;
   const interimEvery = options.interimEverySeconds ?? 1;
   const maxWindow = options.maxWindowSeconds ?? 8;
   let transcript: ListenScript = options.transcript ?? ((request) => defaultWords(request.durationSeconds ?? 10));
@@ -382,7 +386,7 @@ export async function startFakeDeepgram(options: FakeDeepgramOptions = {}): Prom
     let inSpeech = false;
     let pendingUtteranceEnd: number | null = null;
     let closing = false;
-    let idleTimer: NodeJS.Timeout | undefined;
+    let idleTimer: unknown;
     let resolveClosed!: (value: { code: number; reason: string }) => void;
 
     const session: LiveSession = {
@@ -401,7 +405,7 @@ export async function startFakeDeepgram(options: FakeDeepgramOptions = {}): Prom
       },
       close(code = 1000, reason = '') {
         closing = true;
-        clearTimeout(idleTimer);
+        idleTimers.clear(idleTimer);
         if (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING) ws.close(code, reason);
       },
     };
@@ -409,8 +413,8 @@ export async function startFakeDeepgram(options: FakeDeepgramOptions = {}): Prom
     for (const wake of sessionWaiters.splice(0)) wake();
 
     const armIdle = () => {
-      clearTimeout(idleTimer);
-      idleTimer = setTimeout(() => session.close(1011, NET_0001), idleTimeoutMs);
+      idleTimers.clear(idleTimer);
+      idleTimer = idleTimers.set(() => session.close(1011, NET_0001), idleTimeoutMs);
     };
     armIdle();
 
@@ -550,7 +554,7 @@ export async function startFakeDeepgram(options: FakeDeepgramOptions = {}): Prom
     ws.on('error', () => {});
     ws.on('close', (code, reason) => {
       closing = true;
-      clearTimeout(idleTimer);
+      idleTimers.clear(idleTimer);
       resolveClosed({ code, reason: reason.toString('utf8') });
     });
   }
