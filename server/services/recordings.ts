@@ -1,6 +1,6 @@
 /**
  * Recordings: live sessions recorded into a project, once aggregated. They enter the project's
- * review queue with the checks measured at submission (jobs/tasks/aggregateSession.ts) and are
+ * review queue with the checks measured at submission (services/sessionAggregation.ts) and are
  * approved or rejected by reviewers; approved ones go into dataset exports.
  */
 import { createHmac } from 'node:crypto';
