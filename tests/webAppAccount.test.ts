@@ -2,9 +2,13 @@
 // and server: usage and quota, API keys (the secret shown once, then usable, then revoked), provider
 // keys (never shown back) and webhooks (the signing secret shown once). Screenshots go to
 // tests/output/account/ for a person to look at.
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { assertWebAppBuilt, CHROMIUM, haveChromium, UI_TIMEOUT_MS, webAppBrowser } from './helpers/browser.ts';
+import { submitFile } from './helpers/jobs.ts';
+import { makeSpeechFixture } from './helpers/speech.ts';
 import { createTestApp, registerUser, type TestApp } from './helpers/testApp.ts';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -23,6 +27,7 @@ function accountSuite() {
   const web = webAppBrowser();
   let t: TestApp;
   let base: string;
+  let dir: string;
   const page = () => web.page;
   const poll = <T>(probe: () => T | Promise<T>) => expect.poll(probe, { timeout: UI_TIMEOUT_MS, interval: 100 });
   /** Everything the page holds: its text, its markup and its storage. */
@@ -33,6 +38,7 @@ function accountSuite() {
 
   beforeAll(async () => {
     assertWebAppBuilt();
+    dir = await mkdtemp(path.join(os.tmpdir(), 'parlance-account-'));
     t = await createTestApp({ WEBHOOK_ALLOW_HOSTS: '127.0.0.1' });
     base = await t.listen();
     t.deps.env.publicUrl = base;
@@ -50,6 +56,7 @@ function accountSuite() {
   afterAll(async () => {
     await web.close();
     await t?.close();
+    if (dir) await rm(dir, { recursive: true, force: true });
   });
 
   /** A new USER (not an admin), signed in to this test's page. */
@@ -166,5 +173,93 @@ function accountSuite() {
     await page().getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
     await page().getByText('No webhooks yet.').waitFor();
     expect(await t.deps.db.webhookEndpoint.count({ where: { ownerId: user.id } })).toBe(0);
+  }, TEST_TIMEOUT_MS);
+
+  /** A user with one of everything (a job, an API key, a provider key, a webhook, a project with a prompt), each named with `tag`. */
+  async function userWithEverything(tag: string, speechPath: string) {
+    const user = await registerUser(t, { username: `${tag}user${process.pid}` });
+    const as = { token: user.accessToken };
+    const job = await submitFile(t, user.accessToken, speechPath, { provider: 'LOCAL' }, { filename: `${tag}-recording-${process.pid}.wav` });
+    const key = await t.gql(`mutation ($n: String!) { createApiKey(input: { name: $n, scopes: [READ] }) { apiKey { id } } }`, { n: `${tag}-key` }, as);
+    const providerKey = await t.gql(
+      `mutation ($n: String!) { setProviderKey(input: { provider: OPENAI, name: $n, secret: "sk-${tag}-secret-value" }) { id } }`,
+      { n: `${tag}-openai` },
+      as,
+    );
+    const hook = await t.gql(
+      `mutation ($u: String!) { createWebhook(input: { url: $u, events: ["job.completed"] }) { webhook { id } } }`,
+      { u: `http://127.0.0.1:9/${tag}-hook` },
+      as,
+    );
+    const project = await t.gql(`mutation ($n: String!) { createProject(input: { name: $n }) { id } }`, { n: `${tag} project ${process.pid}` }, as);
+    const projectId = project.data!.createProject.id as string;
+    await t.gql(`mutation ($p: ID!, $x: [String!]!) { addPrompts(projectId: $p, texts: $x) { id } }`, { p: projectId, x: [`${tag} prompt words`] }, as);
+    const ids = {
+      user: user.id,
+      job: job.data!.createTranscriptionJob.id as string,
+      key: key.data!.createApiKey.apiKey.id as string,
+      providerKey: providerKey.data!.setProviderKey.id as string,
+      hook: hook.data!.createWebhook.webhook.id as string,
+      project: projectId,
+    };
+    return { user, ids, markers: [tag, user.username, user.email, ...Object.values(ids)] };
+  }
+
+  it("shows a user no other user's data on any screen, also at direct addresses", async () => {
+    const speech = await makeSpeechFixture(['thank you for your help'], path.join(dir, 'speech.wav'), { voice: 'rms' });
+    const alice = await userWithEverything('alphonse', speech.wavPath);
+    const bob = await userWithEverything('bertrand', speech.wavPath);
+
+    // Everything the app is told, over HTTP and its WebSocket.
+    const answers: string[] = [];
+    page().on('response', async (response) => {
+      if (response.url().includes('/graphql')) answers.push(await response.text().catch(() => ''));
+    });
+    page().on('websocket', (socket) => socket.on('framereceived', (frame) => answers.push(String(frame.payload))));
+
+    await page().goto(`${base}/admin/login`);
+    await page().locator('input[name="username"]').fill(bob.user.username);
+    await page().locator('input[name="password"]').fill(bob.user.password);
+    await page().getByRole('button', { name: 'Sign in' }).click();
+    await page().waitForURL(/\/admin\/myJobs/);
+
+    const screens: [string, string | null][] = [
+      // [address, a text of Bob's own the screen shows once loaded (null: nothing of his there)]
+      ['/myJobs', `bertrand-recording-${process.pid}.wav`],
+      [`/myJobs/${bob.ids.job}/show`, `bertrand-recording-${process.pid}.wav`],
+      ['/projects', `bertrand project ${process.pid}`],
+      [`/projects/${bob.ids.project}/show/prompts`, 'bertrand prompt words'],
+      ['/record', `bertrand project ${process.pid}`],
+      ['/account/usage', null],
+      ['/account/api-keys', 'bertrand-key'],
+      ['/account/provider-keys', 'bertrand-openai'],
+      ['/account/webhooks', 'bertrand-hook'],
+      // Alice's things by their addresses, and admin screens.
+      [`/myJobs/${alice.ids.job}/show`, null],
+      [`/projects/${alice.ids.project}/show`, null],
+      [`/projects/${alice.ids.project}/show/members`, null],
+      [`/projects/${alice.ids.project}/show/prompts`, null],
+      [`/projects/${alice.ids.project}/show/review`, null],
+      [`/projects/${alice.ids.project}/edit`, null],
+      [`/record/${alice.ids.project}`, null],
+      [`/jobs/${alice.ids.job}/show`, null],
+      [`/webhooks/${alice.ids.hook}/show`, null],
+      [`/users/${alice.ids.user}/show`, null],
+      ['/users', null],
+      ['/jobs', null],
+      ['/webhooks', null],
+      ['/audit', null],
+      ['/usage', null],
+      ['/', null],
+    ];
+    for (const [address, own] of screens) {
+      await page().goto(`${base}/admin${address}`);
+      if (own) await page().getByText(own).first().waitFor();
+      await page().waitForLoadState('networkidle');
+      const html = await page().content();
+      for (const marker of alice.markers) expect(html, `${address} shows ${marker}`).not.toContain(marker);
+    }
+    for (const marker of alice.markers) expect(answers.filter((answer) => answer.includes(marker)), `the API told Bob ${marker}`).toEqual([]);
+    expect(answers.length).toBeGreaterThan(10);
   }, TEST_TIMEOUT_MS);
 }
