@@ -78,6 +78,7 @@ function inputsHash() {
     path.join(root, 'package-lock.json'),
     path.join(root, 'schema.graphql'),
     path.join(root, 'codegen.ts'),
+    path.join(root, 'server/errors.ts'), // the web app imports its error-code table
     fileURLToPath(import.meta.url),
   ].filter((file) => existsSync(file));
   return hashFiles(files);

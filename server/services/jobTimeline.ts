@@ -70,18 +70,7 @@ export async function jobTimeline(
 ): Promise<TimelineBucket[]> {
   const stepSeconds = STEP_MS[range.bucket] / 1000;
   // Every job alive during a bucket (created before its end, not finished before its start) is joined to it.
-  const rows = await deps.db.$queryRaw<
-    {
-      start: Date;
-      submitted: number;
-      completed: number;
-      failed: number;
-      cancelled: number;
-      queued: number;
-      processing: number;
-      busy_seconds: number;
-    }[]
-  >`
+  const rows = await deps.db.$queryRaw<(Omit<TimelineBucket, 'busySeconds' | 'busyWorkers'> & { busy_seconds: number })[]>`
     WITH buckets AS (
       SELECT s AS start, LEAST(s + make_interval(secs => ${stepSeconds}), ${now}::timestamptz) AS stop
       FROM generate_series(${range.from}::timestamptz, ${range.to}::timestamptz - make_interval(secs => ${stepSeconds}),

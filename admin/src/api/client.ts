@@ -3,6 +3,8 @@
 // operations console should show what the server says now.
 import { Client, CombinedError, fetchExchange, subscriptionExchange, type OperationResult } from '@urql/core';
 import { createClient as createWsClient, type Client as WsClient } from 'graphql-ws';
+// The server's one table from error code to HTTP status (a pure module: graphql is its only import).
+import { httpStatusOf } from '../../../server/errors.ts';
 
 export interface ApiClientOptions {
   /** Absolute URL of the GraphQL endpoint, e.g. `http://localhost:4000/graphql`. */
@@ -89,19 +91,6 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
   };
 }
 
-const STATUS_BY_CODE: Record<string, number> = {
-  UNAUTHENTICATED: 401,
-  FORBIDDEN: 403,
-  NOT_FOUND: 404,
-  BAD_USER_INPUT: 400,
-  CONFLICT: 409,
-  RATE_LIMITED: 429,
-  QUOTA_EXCEEDED: 402,
-  PAYLOAD_TOO_LARGE: 413,
-  UNSUPPORTED_MEDIA: 415,
-  PROVIDER_UNAVAILABLE: 503,
-};
-
 /**
  * An API failure as react-admin expects it: a readable `message` (shown as a notification) and
  * an HTTP-like `status` (401 sends the operator back to the login page).
@@ -130,7 +119,7 @@ export function toApiError(error: CombinedError): ApiError {
     const requestId = typeof extensions.requestId === 'string' ? extensions.requestId : null;
     const field = typeof extensions.field === 'string' ? ` (${extensions.field})` : '';
     const message = requestId ? `${first.message}${field} Request id: ${requestId}` : `${first.message}${field}`;
-    return new ApiError(message, code, STATUS_BY_CODE[code] ?? 500, extensions);
+    return new ApiError(message, code, httpStatusOf(code) ?? 500, extensions);
   }
   const response = error.response as { status?: number } | undefined;
   const status = response?.status ?? 0;
