@@ -1,10 +1,9 @@
 import DownloadIcon from '@mui/icons-material/Download';
-import { Alert, Box, Card, CardContent, Chip, Grid, LinearProgress, Stack, Typography } from '@mui/material';
+import { Alert, Box, Button, Card, CardContent, Chip, Grid, LinearProgress, Stack, Typography } from '@mui/material';
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useMemo, type ReactNode } from 'react';
 import {
   AutocompleteInput,
-  Button,
   Datagrid,
   DateField,
   DateInput,
@@ -97,9 +96,11 @@ function DownloadButtons() {
   return (
     <>
       {FORMATS.map((format) => (
+        // MUI's button, not react-admin's: that one drops its label at phone width, leaving four identical icons.
         <Button
           key={format}
-          label={format}
+          size="small"
+          startIcon={<DownloadIcon />}
           aria-label={`Download ${format}`}
           onClick={() =>
             downloadFile(`/jobs/${record.id}/transcript.${format.toLowerCase()}`, `${baseName(record)}.${format.toLowerCase()}`).catch(
@@ -107,7 +108,7 @@ function DownloadButtons() {
             )
           }
         >
-          <DownloadIcon />
+          {format}
         </Button>
       ))}
     </>
@@ -116,7 +117,7 @@ function DownloadButtons() {
 
 function JobActions() {
   return (
-    <TopToolbar>
+    <TopToolbar sx={{ flexWrap: 'wrap' }}>
       <DownloadButtons />
       <JobCommand kind="cancel" />
       <JobCommand kind="retry" />
