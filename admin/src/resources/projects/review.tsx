@@ -179,14 +179,15 @@ function RecordingCard({ recording, onDecided }: { recording: RecordingRow; onDe
               {recording.reviewNote ? `: “${recording.reviewNote}”` : ''}
             </Typography>
           )}
-          <Box sx={{ display: 'flex', alignItems: 'center', gap: 1 }}>
+          {/* At phone width the note takes a line of its own, the buttons wrap under it. */}
+          <Box sx={{ display: 'flex', flexWrap: 'wrap', alignItems: 'center', gap: 1 }}>
             <TextField
               size="small"
               label="Note (optional)"
               value={note}
               onChange={(event) => setNote(event.target.value)}
               slotProps={{ htmlInput: { maxLength: MAX_NOTE } }}
-              sx={{ flex: 1 }}
+              sx={{ flex: '1 1 220px' }}
             />
             <Button
               variant="contained"
