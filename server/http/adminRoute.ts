@@ -38,7 +38,7 @@ const CONTENT_TYPES: Record<string, string> = {
 };
 
 /** Files Vite names by content hash: safe to cache forever. */
-const IMMUTABLE = 'public, max-age=31536000, immutable';
+export const IMMUTABLE = 'public, max-age=31536000, immutable';
 const REVALIDATE = 'no-cache';
 
 // MUI (emotion) injects <style> elements, so styles need 'unsafe-inline'; scripts do not.
@@ -128,6 +128,27 @@ async function fileAt(filePath: string): Promise<FileInfo | null> {
   }
 }
 
+export function contentTypeOf(fileName: string): string {
+  return CONTENT_TYPES[path.extname(fileName).toLowerCase()] ?? 'application/octet-stream';
+}
+
+/** The headers of every static answer (here and GraphiQL's assets); answers 304 (true) when the browser has it. */
+export function answeredNotModified(
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  headers: { type: string; cacheControl: string; etag: string },
+): boolean {
+  res.setHeader('content-type', headers.type);
+  res.setHeader('cache-control', headers.cacheControl);
+  res.setHeader('etag', headers.etag);
+  res.setHeader('x-content-type-options', 'nosniff');
+  res.setHeader('vary', 'accept-encoding');
+  if (req.headers['if-none-match'] !== headers.etag) return false;
+  res.writeHead(304);
+  res.end();
+  return true;
+}
+
 async function sendFile(
   req: http.IncomingMessage,
   res: http.ServerResponse,
@@ -135,18 +156,8 @@ async function sendFile(
   info: FileInfo,
   cacheControl: string,
 ): Promise<void> {
-  const type = CONTENT_TYPES[path.extname(filePath).toLowerCase()] ?? 'application/octet-stream';
   const etag = `W/"${info.size.toString(16)}-${Math.floor(info.mtimeMs).toString(16)}"`;
-  res.setHeader('content-type', type);
-  res.setHeader('cache-control', cacheControl);
-  res.setHeader('etag', etag);
-  res.setHeader('x-content-type-options', 'nosniff');
-  res.setHeader('vary', 'accept-encoding');
-  if (req.headers['if-none-match'] === etag) {
-    res.writeHead(304);
-    res.end();
-    return;
-  }
+  if (answeredNotModified(req, res, { type: contentTypeOf(filePath), cacheControl, etag })) return;
   // Text files are pre-compressed by the build (file.br, file.gz) when that made them smaller.
   let sendPath = filePath;
   let size = info.size;

@@ -7,6 +7,8 @@ import { clientAddress } from './clientAddress.ts';
 import { isTranscriptDownload, serveTranscript } from './downloadsRoute.ts';
 import { isJobMedia, serveJobMedia } from './jobMediaRoute.ts';
 import { isExportDownload, serveExportArchive } from './exportDownloadsRoute.ts';
+import { isGraphiqlAsset, serveGraphiqlAsset } from './graphiqlAssets.ts';
+import { graphiqlEnabled } from './graphiqlPage.ts';
 import { sendError, sendJson } from './httpError.ts';
 import { serveMetrics } from './metricsRoute.ts';
 import { forwardMultipart, isGraphqlMultipart } from './multipartBridge.ts';
@@ -38,6 +40,7 @@ export function createRouter(deps: AppDeps, yoga: Yoga, options: RouterOptions):
     if (isExportDownload(path)) return serveExportArchive(deps, req, res);
     if (path === '/uploads' || path.startsWith('/uploads/')) return uploads.handle(req, res);
     if (isAdminPath(path)) return serveAdmin(req, res);
+    if (isGraphiqlAsset(path)) return serveGraphiqlAsset(req, res, graphiqlEnabled(deps.env));
     if (path === '/graphql') {
       const context = { requestId, clientAddress: clientAddress(deps, req) };
       if (isGraphqlMultipart(req)) return forwardMultipart(deps, yoga, req, res, context);

@@ -9,6 +9,7 @@ import { AppError } from '../errors.ts';
 import { errorsAnswerTheirStatus } from './graphqlGuards/errorStatus.ts';
 import { hideSuggestions } from './graphqlGuards/hideSuggestions.ts';
 import { limitQueryDocument } from './graphqlGuards/queryDocumentLimit.ts';
+import { graphiqlEnabled, graphiqlPageHeaders, renderGraphiqlPage } from './graphiqlPage.ts';
 import { linkBaseFor } from './linkBase.ts';
 import { refuseNulCharacters } from './graphqlGuards/refuseNul.ts';
 import type { Logger } from 'pino';
@@ -33,7 +34,8 @@ export function createYogaServer(deps: AppDeps): Yoga {
   return createYoga<ServerContext, Context>({
     schema: buildSchema(),
     graphqlEndpoint: '/graphql',
-    graphiql: !env.isProduction,
+    graphiql: graphiqlEnabled(env),
+    renderGraphiQL: renderGraphiqlPage,
     landingPage: false,
     batching: false,
     logging: false,
@@ -87,6 +89,7 @@ export function createYogaServer(deps: AppDeps): Yoga {
       requestScope(),
       errorsAnswerTheirStatus(),
       countOperations(deps.metrics),
+      graphiqlPageHeaders(),
     ],
   });
 }
