@@ -25,7 +25,7 @@ import * as ops from '../../api/operations.ts';
 import { formatDateTime } from '../../components/format.ts';
 import type { ApiKeyFieldsFragment, ApiKeyScope } from '../../gql/graphql.ts';
 import { SecretOnce } from './SecretOnce.tsx';
-import { useLoaded, useMutate } from './useApi.ts';
+import { useLoaded, useMutate } from '../../api/hooks.ts';
 
 const SCOPE_HELP: Record<ApiKeyScope, string> = {
   READ: 'queries and subscriptions',

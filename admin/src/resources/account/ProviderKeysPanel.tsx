@@ -4,7 +4,7 @@ import { Confirm, useNotify } from 'react-admin';
 import * as ops from '../../api/operations.ts';
 import { formatDateTime } from '../../components/format.ts';
 import type { AccountProviderKeysQuery, Provider } from '../../gql/graphql.ts';
-import { useLoaded, useMutate } from './useApi.ts';
+import { useLoaded, useMutate } from '../../api/hooks.ts';
 
 type ProviderKeyRow = AccountProviderKeysQuery['providerKeys'][number];
 

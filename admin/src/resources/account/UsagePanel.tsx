@@ -4,7 +4,7 @@ import { Bar, CartesianGrid, ComposedChart, Legend, Line, ResponsiveContainer, T
 import * as ops from '../../api/operations.ts';
 import { formatMinutes, formatUsd } from '../../components/format.ts';
 import { totals, UsageTable } from '../usage/index.tsx';
-import { useLoaded } from './useApi.ts';
+import { useLoaded } from '../../api/hooks.ts';
 
 const DAY = 86_400_000;
 const RANGES = [7, 30, 90, 365] as const;

@@ -5,7 +5,7 @@ import * as ops from '../../api/operations.ts';
 import { formatDateTime } from '../../components/format.ts';
 import type { WebhookFieldsFragment } from '../../gql/graphql.ts';
 import { SecretOnce } from './SecretOnce.tsx';
-import { useLoaded, useMutate } from './useApi.ts';
+import { useLoaded, useMutate } from '../../api/hooks.ts';
 
 const EVENTS: { event: string; help: string }[] = [
   { event: 'job.completed', help: 'a job finished' },

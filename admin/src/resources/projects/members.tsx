@@ -26,7 +26,7 @@ import { useGetIdentity, useNotify, useRecordContext, useRefresh } from 'react-a
 import { InviteMemberMutation, RemoveMemberMutation, SetMemberRoleMutation } from '../../api/operations.ts';
 import { formatDateTime } from '../../components/format.ts';
 import { grantableRoles, mayTouchMember, roleMay, type ProjectRole } from './roles.ts';
-import { useMutate } from './useMutate.ts';
+import { useMutate } from '../../api/hooks.ts';
 
 interface MemberRow {
   role: ProjectRole;

@@ -7,7 +7,7 @@ import { useState } from 'react';
 import { Datagrid, NumberField, Pagination, ReferenceManyField, TextField as TextColumn, useNotify, useRecordContext, useRefresh } from 'react-admin';
 import { AddPromptsMutation } from '../../api/operations.ts';
 import { roleMay } from './roles.ts';
-import { useMutate } from './useMutate.ts';
+import { useMutate } from '../../api/hooks.ts';
 
 /** The server's limits (services/prompts.ts): at most this many per call. */
 const MAX_PER_CALL = 1000;

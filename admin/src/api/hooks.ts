@@ -1,9 +1,9 @@
-// The account pages talk to the API through the app's urql client and generated operations, with
-// the same error handling as the data provider (ApiError: the server's message and code).
+// Hooks over the app's urql client and generated operations, with the same error handling as the data
+// provider (ApiError: the server's message and code). Used by the account and project screens.
 import type { AnyVariables, TypedDocumentNode } from '@urql/core';
 import { useCallback, useEffect, useState } from 'react';
 import { useClient } from 'urql';
-import { unwrap } from '../../api/client.ts';
+import { unwrap } from './client.ts';
 
 export interface Loaded<T> {
   data: T | null;
