@@ -149,3 +149,20 @@ export function webAppBrowser(): WebAppBrowser {
     },
   };
 }
+
+/**
+ * Signs in through the web app's login page with a password and waits until the page has left it.
+ * Accounts with a second factor stop at the second step: pass `{ waitForApp: false }` and continue there.
+ */
+export async function signIn(
+  page: Page,
+  base: string,
+  credentials: { login: string; password: string },
+  options: { waitForApp?: boolean } = {},
+): Promise<void> {
+  await page.goto(`${base}/admin/login`);
+  await page.locator('input[name="username"]').fill(credentials.login);
+  await page.locator('input[name="password"]').fill(credentials.password);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  if (options.waitForApp ?? true) await page.waitForURL((url) => !url.pathname.endsWith('/login'), { timeout: UI_TIMEOUT_MS });
+}
