@@ -50,6 +50,8 @@ export interface Viewer {
   isAdmin: boolean;
   /** May run mutations: not a READ-only API key. */
   canWrite: boolean;
+  /** Why an ADMIN's admin power is withheld (REQUIRE_ADMIN_MFA, services/mfa/adminPolicy.ts); unset otherwise. */
+  adminRefusal?: string | null;
 }
 
 export interface RequestMeta {

@@ -67,6 +67,12 @@ const envSchema = z.object({
   LOGIN_MAX_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(1).default(100),
   LOGIN_MAX_FAILURES_PER_ADDRESS: z.coerce.number().int().min(1).default(20),
   LOGIN_THROTTLE_WINDOW_SECONDS: z.coerce.number().int().min(1).default(900),
+  REQUIRE_ADMIN_MFA: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((value) => value === 'true'),
+  MFA_CHALLENGE_TTL_SECONDS: z.coerce.number().int().min(30).max(3600).default(300),
+  MFA_MAX_CODE_ATTEMPTS: z.coerce.number().int().min(1).max(10_000).default(10),
   TRUST_PROXY: z
     .enum(['true', 'false'])
     .default('false')

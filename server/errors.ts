@@ -3,6 +3,7 @@ import { GraphQLError } from 'graphql';
 /** The expected-failure codes of the public contract; anything else is masked. */
 export type ErrorCode =
   | 'UNAUTHENTICATED'
+  | 'MFA_REQUIRED'
   | 'FORBIDDEN'
   | 'NOT_FOUND'
   | 'METHOD_NOT_ALLOWED'
@@ -24,6 +25,7 @@ export type ProtocolCode = 'GRAPHQL_PARSE_FAILED' | 'GRAPHQL_VALIDATION_FAILED' 
  */
 const httpStatusByCode: Record<ErrorCode | ProtocolCode, number> = {
   UNAUTHENTICATED: 401,
+  MFA_REQUIRED: 401,
   FORBIDDEN: 403,
   NOT_FOUND: 404,
   METHOD_NOT_ALLOWED: 405,

@@ -25,6 +25,8 @@ const idPrefixes = {
   Recording: 'rec',
   DatasetExport: 'dsx',
   HousekeepingSweep: 'hks',
+  RecoveryCode: 'rcv',
+  LoginChallenge: 'lch',
 } as const;
 
 export type NodeTypeName = keyof typeof idPrefixes;

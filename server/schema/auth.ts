@@ -3,7 +3,7 @@ import { logout, refreshSession, type AuthPayload } from '../services/sessions.t
 import { builder } from './builder.ts';
 import { UserRef } from './users.ts';
 
-const AuthPayloadRef = builder.objectRef<AuthPayload>('AuthPayload').implement({
+export const AuthPayloadRef = builder.objectRef<AuthPayload>('AuthPayload').implement({
   fields: (t) => ({
     accessToken: t.exposeString('accessToken'),
     refreshToken: t.exposeString('refreshToken'),

@@ -1,7 +1,7 @@
 import SchemaBuilder from '@pothos/core';
 import PrismaPlugin from '@pothos/plugin-prisma';
 import RelayPlugin from '@pothos/plugin-relay';
-import ScopeAuthPlugin, { type ReplaceContext } from '@pothos/plugin-scope-auth';
+import ScopeAuthPlugin, { type AuthFailure, type ReplaceContext } from '@pothos/plugin-scope-auth';
 import type PrismaTypes from '../../prisma/generated/pothos-types.ts';
 import { getDatamodel } from '../../prisma/generated/pothos-types.ts';
 import type { Context, SignedInContext } from '../context.ts';
@@ -51,6 +51,7 @@ export const builder = new SchemaBuilder<{
     authorizeOnSubscribe: true,
     unauthorizedError: (_parent, context, _info, result) => {
       if (!context.viewer) return new AppError('UNAUTHENTICATED', 'Authentication required.');
+      if (context.viewer.adminRefusal && failsAdminScope(result.failure)) return new AppError('FORBIDDEN', context.viewer.adminRefusal);
       return new AppError('FORBIDDEN', result.message || 'Not allowed.');
     },
   },
@@ -69,6 +70,12 @@ export const builder = new SchemaBuilder<{
     decodeGlobalID: (globalID) => ({ typename: typeOfId(globalID) ?? 'Unknown', id: globalID }),
   },
 });
+
+/** Whether a scope-auth failure includes the `admin` scope (to say why an ADMIN's power is withheld). */
+function failsAdminScope(failure: AuthFailure): boolean {
+  if ('failures' in failure) return failure.failures.some(failsAdminScope);
+  return 'scope' in failure && failure.scope === 'admin';
+}
 
 type BuilderTypes = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer Types> ? Types : never;
 

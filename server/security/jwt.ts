@@ -29,6 +29,8 @@ interface ActiveKey {
 interface AccessTokenClaims extends JWTPayload {
   sub: string;
   exp: number;
+  /** How the login behind this token was authenticated (RFC 8176 values: "pwd", "otp", "mfa", ...). */
+  amr?: string[];
 }
 
 /**
@@ -67,10 +69,10 @@ export class AccessTokens {
     return { keys: this.publicJwks };
   }
 
-  async issue(userId: string): Promise<{ token: string; expiresAt: Date }> {
+  async issue(userId: string, amr: readonly string[] = []): Promise<{ token: string; expiresAt: Date }> {
     const now = Math.floor(Date.now() / 1000);
     const exp = now + this.ttlSeconds;
-    const token = await new SignJWT({})
+    const token = await new SignJWT(amr.length > 0 ? { amr: [...amr] } : {})
       .setProtectedHeader({ alg: ALGORITHM, kid: this.active.kid, typ: 'at+jwt' })
       .setSubject(userId)
       .setIssuer(this.issuer)

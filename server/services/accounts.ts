@@ -5,6 +5,8 @@ import { newId } from '../ids.ts';
 import { hashPassword, MAX_PASSWORD_LENGTH, passwordProblem, verifyPassword } from '../security/passwords.ts';
 import { assertLoginAllowed, recordLoginFailure, recordLoginSuccess } from './loginThrottle.ts';
 import { startSession, type AuthPayload } from './sessions.ts';
+import { challengeSecondFactor } from './mfa/loginChallenge.ts';
+import { secondFactorMethods } from './mfa/secondFactors.ts';
 import { normaliseEmail, normaliseUsername } from './validation.ts';
 
 export async function register(
@@ -59,6 +61,9 @@ export async function login(
     throw invalidCredentials();
   }
   if (!user.isActive) throw new AppError('UNAUTHENTICATED', 'Account is deactivated.');
+  // With a second factor, the pair becomes known only once completeLogin succeeds.
+  const secondFactors = await secondFactorMethods(deps.db, user.id);
+  if (secondFactors.length > 0) throw await challengeSecondFactor(deps, user, secondFactors, meta);
   await recordLoginSuccess(deps.db, attempt);
   return startSession(deps, user);
 }

@@ -36,7 +36,13 @@ type AuditAction =
   | 'session.expired'
   | 'legalHold.set'
   | 'legalHold.released'
-  | 'project.retentionChanged';
+  | 'project.retentionChanged'
+  | 'mfa.totpEnrolled'
+  | 'mfa.totpConfirmed'
+  | 'mfa.totpDisabled'
+  | 'mfa.recoveryCodesRegenerated'
+  | 'mfa.recoveryCodeUsed'
+  | 'mfa.challengeBurned';
 
 interface AuditInput {
   /** Who acted; null for the system (a webhook disabled after failures, say). */

@@ -10,6 +10,7 @@ import type { ApiKeyScope, User } from '../db/db.ts';
 import { AppError, unauthenticated } from '../errors.ts';
 import { API_KEY_PREFIX, authenticateApiKey } from './apiKeys.ts';
 import { upsertExternalUser } from './externalUsers.ts';
+import { applyAdminMfaPolicy } from './mfa/adminPolicy.ts';
 
 const everyScope: ReadonlySet<ApiKeyScope> = new Set(['READ', 'WRITE', 'ADMIN']);
 
@@ -28,7 +29,7 @@ export async function resolveViewer(deps: AppDeps, credential: string | null): P
   if (credential.startsWith(API_KEY_PREFIX)) {
     const found = await authenticateApiKey(deps, credential);
     if (!found) throw unauthenticated('API key is invalid, expired or revoked.');
-    return makeViewer(activeUser(found.user), 'apiKey', new Set(found.apiKey.scopes), found.apiKey.id);
+    return applyAdminMfaPolicy(deps, makeViewer(activeUser(found.user), 'apiKey', new Set(found.apiKey.scopes), found.apiKey.id), []);
   }
   return viewerFromJwt(deps, credential);
 }
@@ -45,7 +46,7 @@ async function viewerFromJwt(deps: AppDeps, token: string): Promise<Viewer> {
       throw unauthenticated('Access token is invalid or expired.');
     });
     const user = await deps.db.user.findUnique({ where: { id: claims.sub } });
-    return makeViewer(activeUser(user), 'session', everyScope, null);
+    return applyAdminMfaPolicy(deps, makeViewer(activeUser(user), 'session', everyScope, null), claims.amr);
   }
   if (typeof issuer === 'string' && deps.externalIssuers.handles(issuer)) {
     const identity = await deps.externalIssuers.verify(token, issuer).catch((error: unknown) => {
@@ -53,7 +54,7 @@ async function viewerFromJwt(deps: AppDeps, token: string): Promise<Viewer> {
       throw unauthenticated('Access token is invalid or expired.');
     });
     const user = await upsertExternalUser(deps, identity);
-    return makeViewer(activeUser(user), 'external', everyScope, null);
+    return applyAdminMfaPolicy(deps, makeViewer(activeUser(user), 'external', everyScope, null), decodeJwt(token).amr);
   }
   throw unauthenticated('Access token is invalid or expired.');
 }

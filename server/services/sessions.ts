@@ -15,19 +15,24 @@ export interface AuthPayload {
   user: User;
 }
 
-/** Starts a token family: a fresh access token and the first refresh token of a new family. */
-export async function startSession(deps: AppDeps, user: User, familyId = newId('RefreshToken')): Promise<AuthPayload> {
-  const refreshToken = await createRefreshToken(deps.db, deps, user.id, familyId);
-  return issueAccess(deps, user, refreshToken);
+/**
+ * Starts a token family: a fresh access token and the first refresh token of a new family. `amr` says
+ * how the login was authenticated (RFC 8176: "pwd", "otp", "mfa", ...); every access token of the
+ * family carries it, refreshed ones too.
+ */
+export async function startSession(deps: AppDeps, user: User, amr: readonly string[] = ['pwd']): Promise<AuthPayload> {
+  const refreshToken = await createRefreshToken(deps.db, deps, user.id, newId('RefreshToken'), amr);
+  return issueAccess(deps, user, refreshToken, amr);
 }
 
-async function createRefreshToken(db: Tx, deps: AppDeps, userId: string, familyId: string): Promise<string> {
+async function createRefreshToken(db: Tx, deps: AppDeps, userId: string, familyId: string, amr: readonly string[]): Promise<string> {
   const refreshToken = randomSecret(REFRESH_PREFIX);
   await db.refreshToken.create({
     data: {
       id: newId('RefreshToken'),
       userId,
       familyId,
+      amr: [...amr],
       tokenHash: sha256Hex(refreshToken),
       expiresAt: new Date(Date.now() + deps.env.REFRESH_TOKEN_TTL_DAYS * 86_400_000),
     },
@@ -35,8 +40,8 @@ async function createRefreshToken(db: Tx, deps: AppDeps, userId: string, familyI
   return refreshToken;
 }
 
-async function issueAccess(deps: AppDeps, user: User, refreshToken: string): Promise<AuthPayload> {
-  const access = await deps.accessTokens.issue(user.id);
+async function issueAccess(deps: AppDeps, user: User, refreshToken: string, amr: readonly string[]): Promise<AuthPayload> {
+  const access = await deps.accessTokens.issue(user.id, amr);
   return { accessToken: access.token, accessTokenExpiresAt: access.expiresAt, refreshToken, user };
 }
 
@@ -74,7 +79,8 @@ export async function refreshSession(deps: AppDeps, presented: string, meta: Req
       await revokeFamilyLocked(tx, known.familyId);
       return { kind: 'inactive' as const };
     }
-    return { kind: 'rotated' as const, user, refreshToken: await createRefreshToken(tx, deps, user.id, known.familyId) };
+    const refreshToken = await createRefreshToken(tx, deps, user.id, known.familyId, known.amr);
+    return { kind: 'rotated' as const, user, refreshToken, amr: known.amr };
   });
   if (outcome.kind === 'reused') {
     deps.logger.warn(
@@ -84,7 +90,7 @@ export async function refreshSession(deps: AppDeps, presented: string, meta: Req
   }
   if (outcome.kind === 'inactive') throw new AppError('UNAUTHENTICATED', 'Account is deactivated.');
   if (outcome.kind !== 'rotated') throw invalidRefresh();
-  return issueAccess(deps, outcome.user, outcome.refreshToken);
+  return issueAccess(deps, outcome.user, outcome.refreshToken, outcome.amr);
 }
 
 export async function logout(deps: AppDeps, presented: string): Promise<boolean> {
