@@ -4,12 +4,15 @@
 import type { AuthProvider } from 'react-admin';
 import type { ApiClient } from './client.ts';
 import type { Session } from './session.ts';
+import type { CompleteLoginInput } from '../gql/graphql.ts';
 
 export interface LoginParams {
   username?: string;
   password?: string;
   /** An access token or API key pasted instead of a password. */
   token?: string;
+  /** The second step of a login that answered MFA_REQUIRED (components/SecondFactorStep.tsx). */
+  secondFactor?: CompleteLoginInput;
   /** A new account: registered, then signed in. */
   signUp?: { username: string; email: string; password: string };
 }
@@ -22,7 +25,8 @@ export const isAdmin = (permissions: unknown): boolean => permissions === 'ADMIN
 export function createAuthProvider(session: Session, api: ApiClient): AuthProvider {
   return {
     async login(params: LoginParams) {
-      if (params.signUp) await session.register(params.signUp);
+      if (params.secondFactor) await session.completeLogin(params.secondFactor);
+      else if (params.signUp) await session.register(params.signUp);
       else if (params.token) await session.useToken(params.token);
       else await session.login(params.username ?? '', params.password ?? '');
     },

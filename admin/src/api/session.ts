@@ -3,6 +3,8 @@
 // refresh at a time (refresh tokens rotate, and presenting a used one revokes the whole login).
 import type { Client } from '@urql/core';
 import { ApiError, toApiError, unwrap } from './client.ts';
+import { CompleteLoginMutation } from './mfaOperations.ts';
+import type { CompleteLoginInput } from '../gql/graphql.ts';
 import { LoginMutation, LogoutMutation, MeQuery, RefreshSessionMutation, RegisterMutation } from './operations.ts';
 
 export interface SessionUser {
@@ -94,6 +96,14 @@ export class Session {
   async login(login: string, password: string): Promise<SessionUser> {
     const result = await this.options.anonymous.mutation(LoginMutation, { input: { login, password } }).toPromise();
     const payload = unwrap(result).login;
+    this.accept(payload);
+    return payload.user;
+  }
+
+  /** The second step of a login that answered MFA_REQUIRED: the challenge and a proof (a code). */
+  async completeLogin(input: CompleteLoginInput): Promise<SessionUser> {
+    const result = await this.options.anonymous.mutation(CompleteLoginMutation, { input }).toPromise();
+    const payload = unwrap(result).completeLogin;
     this.accept(payload);
     return payload.user;
   }

@@ -17,6 +17,7 @@ import {
 import { useState, type FormEvent } from 'react';
 import { useLogin, useNotify } from 'react-admin';
 import type { LoginParams } from '../api/authProvider.ts';
+import { SecondFactorStep, secondFactorChallenge, type SecondFactorChallenge } from './SecondFactorStep.tsx';
 
 type Mode = 'signIn' | 'signUp';
 
@@ -35,6 +36,7 @@ export function LoginPage() {
   const [token, setToken] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [secondStep, setSecondStep] = useState<SecondFactorChallenge | null>(null);
 
   const params = (): LoginParams => {
     if (mode === 'signUp') return { signUp: { username, email, password } };
@@ -48,6 +50,8 @@ export function LoginPage() {
     try {
       await login(params());
     } catch (failure) {
+      const step = secondFactorChallenge(failure);
+      if (step) return setSecondStep(step);
       const message = failure instanceof Error ? failure.message : 'Sign-in failed.';
       setError(message);
       notify(message, { type: 'error' });
@@ -80,6 +84,10 @@ export function LoginPage() {
               </Typography>
             </Box>
           </Box>
+          {secondStep ? (
+            <SecondFactorStep step={secondStep} onStartOver={() => setSecondStep(null)} />
+          ) : (
+          <>
           <Tabs value={mode} onChange={(_event, value: Mode) => switchMode(value)} sx={{ mb: 2 }} variant="fullWidth">
             <Tab value="signIn" label="Sign in" />
             <Tab value="signUp" label="Sign up" />
@@ -186,6 +194,8 @@ export function LoginPage() {
               {busy ? <CircularProgress size={22} color="inherit" /> : mode === 'signIn' ? 'Sign in' : 'Create account'}
             </Button>
           </form>
+          </>
+          )}
         </CardContent>
       </Card>
     </Box>

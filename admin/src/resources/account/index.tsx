@@ -5,6 +5,7 @@ import { Title } from 'react-admin';
 import { Link, Navigate, Route, Routes, useLocation } from 'react-router-dom';
 import { ApiKeysPanel } from './ApiKeysPanel.tsx';
 import { ProviderKeysPanel } from './ProviderKeysPanel.tsx';
+import { TwoFactorCard } from './TwoFactorCard.tsx';
 import { UsagePanel } from './UsagePanel.tsx';
 import { WebhooksPanel } from './WebhooksPanel.tsx';
 
@@ -13,6 +14,7 @@ const TABS = [
   { path: 'api-keys', label: 'API keys', element: <ApiKeysPanel /> },
   { path: 'provider-keys', label: 'Provider keys', element: <ProviderKeysPanel /> },
   { path: 'webhooks', label: 'Webhooks', element: <WebhooksPanel /> },
+  { path: 'two-factor', label: 'Two-factor', element: <TwoFactorCard /> },
 ] as const;
 
 export function AccountPage() {
