@@ -3,7 +3,7 @@
 // append-only in the database itself (UPDATE, DELETE and TRUNCATE refused by a trigger).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../server/ids.ts';
-import { createTestApp, makeAdmin, registerUser, type GqlResult, type TestApp } from './helpers/testApp.ts';
+import { createTestApp, makeAdmin, registerUser, verifyEmailDirectly, type GqlResult, type TestApp } from './helpers/testApp.ts';
 
 type User = Awaited<ReturnType<typeof registerUser>>;
 
@@ -131,6 +131,7 @@ describe('audited actions', () => {
     const token = /inv_[A-Za-z0-9_-]+/.exec(email.body)![0];
     expect(asText(await latest('member.invited', projectId))).not.toContain(token);
 
+    await verifyEmailDirectly(t, bob.id);
     const joined = await act(bob.accessToken, `mutation ($token: String!) { acceptInvitation(token: $token) { id } }`, { token });
     await expectAudited(joined.requestId, { action: 'member.joined', actorId: bob.id, targetType: 'Project', targetId: projectId, details: { userId: bob.id, role: 'CONTRIBUTOR' } });
 

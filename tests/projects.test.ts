@@ -9,7 +9,8 @@ import type { ProjectRole } from '../server/db/db.ts';
 import { newId } from '../server/ids.ts';
 import { sha256Hex } from '../server/security/tokens.ts';
 import { startSmtpMailbox, type SmtpMailbox } from './helpers/smtpMailbox.ts';
-import { createTestApp, makeAdmin, registerUser, type GqlResult, type TestApp } from './helpers/testApp.ts';
+import { createTestApp, makeAdmin, registerUser, verifyEmailDirectly, type GqlResult, type TestApp } from './helpers/testApp.ts';
+import { waitFor } from './helpers/wait.ts';
 
 type User = Awaited<ReturnType<typeof registerUser>>;
 
@@ -494,13 +495,22 @@ describe('creating, reading and updating projects', () => {
 
 describe('invitations', () => {
   const tokenIn = (text: string) => /\binv_[A-Za-z0-9_-]{43}\b/.exec(text)?.[0];
+  /** The invitation mailed to `address` (registering mailed a verification link there first). */
+  const invitationTo = (address: string) =>
+    waitFor(`an invitation to ${address}`, async () => smtp.messages.find((m) => m.to.includes(address.toLowerCase()) && tokenIn(m.text)), 30_000, 50);
+  /** A registered user whose address is verified: invitations are accepted by verified addresses only. */
+  const verifiedUser = async (app: TestApp, address: string) => {
+    const user = await registerUser(app, { email: address });
+    await verifyEmailDirectly(app, user.id);
+    return user;
+  };
 
   it('emails a single-use token through SMTP; the invitee joins with it; only its hash is stored', async () => {
     const project = await seedProject('Invited project');
-    const invitee = await registerUser(t, { email: email('invitee') });
+    const invitee = await verifiedUser(t, email('invitee'));
     ok(await t.gql(INVITE, { projectId: project.id, email: `  ${invitee.email.toUpperCase()} `, role: 'REVIEWER' }, { token: admin.accessToken }));
 
-    const message = await smtp.waitForMessage(invitee.email);
+    const message = await invitationTo(invitee.email);
     expect(message.user).toBe(SMTP_CREDENTIALS.user);
     expect(message.from).toBe('noreply@parlance.test');
     expect(message.headers.subject).toContain('Invited project');
@@ -543,19 +553,19 @@ describe('invitations', () => {
 
   it('matches the email case-insensitively', async () => {
     const project = await seedProject();
-    const invitee = await registerUser(t, { email: email('mixed') });
+    const invitee = await verifiedUser(t, email('mixed'));
     await t.deps.db.user.update({ where: { id: invitee.id }, data: { email: invitee.email.replace('mixed', 'MiXeD') } });
     ok(await t.gql(INVITE, { projectId: project.id, email: invitee.email, role: 'CONTRIBUTOR' }, { token: owner.accessToken }));
-    const token = tokenIn((await smtp.waitForMessage(invitee.email)).text)!;
+    const token = tokenIn((await invitationTo(invitee.email)).text)!;
     ok(await t.gql(ACCEPT, { token }, { token: invitee.accessToken }));
     expect(await roleOf(project.id, invitee.id)).toBe('CONTRIBUTOR');
   });
 
   it('refuses an expired token with BAD_USER_INPUT and an unknown one with NOT_FOUND', async () => {
     const project = await seedProject();
-    const invitee = await registerUser(t, { email: email('late') });
+    const invitee = await verifiedUser(t, email('late'));
     ok(await t.gql(INVITE, { projectId: project.id, email: invitee.email, role: 'CONTRIBUTOR' }, { token: owner.accessToken }));
-    const token = tokenIn((await smtp.waitForMessage(invitee.email)).text)!;
+    const token = tokenIn((await invitationTo(invitee.email)).text)!;
     await t.deps.db.projectInvitation.updateMany({
       where: { projectId: project.id, email: invitee.email },
       data: { expiresAt: new Date(Date.now() - 1000) },
@@ -577,9 +587,9 @@ describe('invitations', () => {
       'BAD_USER_INPUT',
     );
 
-    const invitee = await registerUser(t, { email: email('twice') });
+    const invitee = await verifiedUser(t, email('twice'));
     ok(await t.gql(INVITE, { projectId: project.id, email: invitee.email, role: 'CONTRIBUTOR' }, { token: owner.accessToken }));
-    const first = tokenIn((await smtp.waitForMessage(invitee.email)).text)!;
+    const first = tokenIn((await invitationTo(invitee.email)).text)!;
     const before = smtp.messages.length;
     ok(await t.gql(INVITE, { projectId: project.id, email: invitee.email, role: 'ADMIN' }, { token: owner.accessToken }));
     await expect.poll(() => smtp.messages.length, { timeout: 30_000 }).toBe(before + 1);
@@ -632,13 +642,13 @@ describe('invitations', () => {
     const local = await createTestApp({ ENCRYPTION_KEY, INVITATION_TTL_DAYS: '2' }, { databaseUrl: t.databaseUrl });
     try {
       const project = await seedProject('Offline project');
-      const invitee = await registerUser(local, { email: email('offline') });
+      const invitee = await verifiedUser(local, email('offline'));
       const sentBefore = smtp.messages.length;
       ok(await local.gql(INVITE, { projectId: project.id, email: invitee.email, role: 'CONTRIBUTOR' }, { token: owner.accessToken }));
       expect(smtp.messages.length).toBe(sentBefore);
 
       const outbox = ok(await local.gql(OUTBOX, { first: 100, unsent: true }, { token: siteAdmin.accessToken })).outbox;
-      const message = outbox.edges.map((edge: any) => edge.node).find((node: any) => node.to === invitee.email);
+      const message = outbox.edges.map((edge: any) => edge.node).find((node: any) => node.to === invitee.email && tokenIn(node.body));
       expect(message).toMatchObject({ sentAt: null, error: null });
       expect(message.subject).toContain('Offline project');
       expect(message.id).toMatch(/^eml_/);

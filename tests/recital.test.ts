@@ -17,7 +17,7 @@ import { parseWav } from '../server/providers/local/wav.ts';
 import { makeSilence, makeSpeechFixture, makeTempDir, wordErrorRate } from './helpers/speech.ts';
 import { recordPrompt, waitForRecording } from './helpers/recital.ts';
 import { waitFor } from './helpers/wait.ts';
-import { createTestApp, registerUser, type GqlResult, type TestApp } from './helpers/testApp.ts';
+import { createTestApp, registerUser, verifyEmailDirectly, type GqlResult, type TestApp } from './helpers/testApp.ts';
 
 const run = promisify(execFile);
 type User = Awaited<ReturnType<typeof registerUser>>;
@@ -104,6 +104,7 @@ async function queue(user: User, status?: string) {
 }
 
 async function inviteAndAccept(user: User, role: string): Promise<string> {
+  await verifyEmailDirectly(t, user.id);
   ok(await t.gql(`mutation ($p: ID!, $e: String!, $r: ProjectRole!) { inviteMember(projectId: $p, email: $e, role: $r) }`,
     { p: projectId, e: user.email, r: role }, { token: owner.accessToken }));
   // No SMTP here: the message waits in the outbox (and the log).

@@ -5,6 +5,7 @@ import { credentialFrom, resolveViewer } from '../services/authentication.ts';
 import type { AppDeps, Viewer } from '../context.ts';
 import { AppError, codeOfHttpStatus, errorBody, httpStatusOf, type ErrorCode, type ProtocolCode } from '../errors.ts';
 import { newId } from '../ids.ts';
+import { emailNotVerified, maySubmitWork } from '../services/access/work.ts';
 import { uploadsDir } from '../services/uploads.ts';
 
 /**
@@ -47,6 +48,10 @@ export function createUploadServer(deps: AppDeps): TusServer {
     },
     onUploadCreate: async (req, upload) => {
       const viewer = await authenticate(req);
+      if (!maySubmitWork(deps.env, viewer)) {
+        const error = emailNotVerified();
+        throw { status_code: error.httpStatus, body: JSON.stringify(error.toBody()) } satisfies TusError;
+      }
       if (upload.size === undefined) throw refusal('BAD_USER_INPUT', 'Upload-Length is required.');
       const filename = upload.metadata?.filename ?? upload.metadata?.name ?? null;
       await deps.db.upload.create({

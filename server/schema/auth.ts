@@ -17,6 +17,10 @@ const RegisterInput = builder.inputType('RegisterInput', {
     email: t.string({ required: true }),
     username: t.string({ required: true }),
     password: t.string({ required: true }),
+    invitationToken: t.string({
+      description:
+        'The token of a pending project invitation sent to this email address: the account starts verified and joins the project. Required when REGISTRATION=invite.',
+    }),
   }),
 });
 

@@ -24,6 +24,11 @@ export const UserRef = builder.prismaNode('User', {
       description: 'Visible to the user themself and to admins only.',
       resolve: (user, _args, context, info) => (canSeePrivate(user, context, info) ? user.email : null),
     }),
+    emailVerified: t.boolean({
+      nullable: true,
+      description: 'Whether the email address is verified (README, "Email verification"). Visible to the user themself and to admins only.',
+      resolve: (user, _args, context, info) => (canSeePrivate(user, context, info) ? user.emailVerifiedAt !== null : null),
+    }),
     role: t.expose('role', { type: RoleEnum }),
     isActive: t.exposeBoolean('isActive'),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),

@@ -16,10 +16,13 @@ export async function upsertExternalUser(deps: AppDeps, identity: ExternalIdenti
   const roleFor = (storedEmail: string | null) => (identity.isAdmin || listedAdmin(storedEmail) ? 'ADMIN' : 'USER');
   const key = { oidcIssuer: identity.issuer, oidcSubject: identity.subject };
   const existing = await deps.db.user.findUnique({ where: { oidcIssuer_oidcSubject: key } });
+  // The issuer's `email_verified: true` counts as a verified address (README, "Email verification").
+  const vouchedFor = (storedEmail: string | null) => identity.emailVerified && storedEmail !== null && storedEmail === identity.email;
   if (existing) {
     const role = roleFor(existing.email);
-    if (existing.role === role) return existing;
-    return deps.db.user.update({ where: { id: existing.id }, data: { role } });
+    const verifyNow = !existing.emailVerifiedAt && vouchedFor(existing.email);
+    if (existing.role === role && !verifyNow) return existing;
+    return deps.db.user.update({ where: { id: existing.id }, data: { role, ...(verifyNow ? { emailVerifiedAt: new Date() } : {}) } });
   }
   let email = identity.email;
   for (let attempt = 0; attempt < 5; attempt += 1) {
@@ -30,6 +33,7 @@ export async function upsertExternalUser(deps: AppDeps, identity: ExternalIdenti
           ...key,
           username: candidateUsername(identity, attempt),
           email,
+          emailVerifiedAt: vouchedFor(email) ? new Date() : null,
           role: roleFor(email),
         },
       });

@@ -4,10 +4,11 @@
  * writes its entries.
  */
 import type { AppDeps, CoreDeps, Viewer } from '../context.ts';
-import { isUniqueViolation, type Prisma, type Project, type ProjectMember, type ProjectRole } from '../db/db.ts';
+import { isUniqueViolation, type Prisma, type Project, type ProjectInvitation, type ProjectMember, type ProjectRole, type Tx } from '../db/db.ts';
 import { badInput, conflict, forbidden, notFound, rateLimited } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { randomSecret, sha256Hex } from '../security/tokens.ts';
+import { emailNotVerified } from './access/work.ts';
 import { recordAudit } from './audit.ts';
 import { sendEmail } from './mail.ts';
 import { requireProject } from './projectAccess.ts';
@@ -134,47 +135,66 @@ function invitationText(args: {
 }
 
 /**
- * Joins the signed-in user to the invitation's project with its role. Errors: unknown token
- * NOT_FOUND; a token sent to another address FORBIDDEN; a used or expired one BAD_USER_INPUT;
- * already a member CONFLICT (the invitation stays unused).
+ * The invitation a token stands for, if it may be used by someone holding `email` now. Errors:
+ * unknown token NOT_FOUND; a token sent to another address FORBIDDEN; a used or expired one
+ * BAD_USER_INPUT.
  */
-export async function acceptInvitation(deps: AppDeps, viewer: Viewer, token: string): Promise<Project> {
+export async function usableInvitation(db: Tx, token: string, email: string | null): Promise<ProjectInvitation> {
   const tokenHash = sha256Hex(token.trim());
-  const invitation = await deps.db.projectInvitation.findUnique({ where: { tokenHash } });
+  const invitation = await db.projectInvitation.findUnique({ where: { tokenHash } });
   if (!invitation) throw notFound('Invitation');
-  if ((viewer.user.email ?? '').toLowerCase() !== invitation.email.toLowerCase()) {
+  if ((email ?? '').toLowerCase() !== invitation.email.toLowerCase()) {
     throw forbidden('This invitation was sent to a different email address.');
   }
   if (invitation.acceptedAt) throw badInput('This invitation has already been used.', 'token');
   if (invitation.expiresAt.getTime() <= Date.now()) throw badInput('This invitation has expired; ask for a new one.', 'token');
+  return invitation;
+}
+
+/**
+ * Joins the signed-in user to the invitation's project with its role. Errors: unknown token
+ * NOT_FOUND; a token sent to another address FORBIDDEN; a used or expired one BAD_USER_INPUT; an
+ * account whose address is not verified FORBIDDEN (reason EMAIL_NOT_VERIFIED); already a member
+ * CONFLICT (the invitation stays unused).
+ */
+export async function acceptInvitation(deps: AppDeps, viewer: Viewer, token: string): Promise<Project> {
+  const invitation = await usableInvitation(deps.db, token, viewer.user.email);
+  // Only a verified address proves that this account is the invitation's addressee.
+  if (!viewer.user.emailVerifiedAt) throw emailNotVerified('accepting an invitation');
   try {
-    return await deps.db.$transaction(async (tx) => {
-      await lockProject(tx, invitation.projectId);
-      if (await tx.projectMember.findUnique({ where: { projectId_userId: { projectId: invitation.projectId, userId: viewer.user.id } } })) {
-        throw conflict('You are already a member of this project.');
-      }
-      const { count } = await tx.projectInvitation.updateMany({
-        where: { id: invitation.id, acceptedAt: null, expiresAt: { gt: new Date() } },
-        data: { acceptedAt: new Date(), acceptedBy: viewer.user.id },
-      });
-      if (count === 0) throw badInput('This invitation has already been used.', 'token');
-      await tx.projectMember.create({
-        data: { projectId: invitation.projectId, userId: viewer.user.id, role: invitation.role },
-      });
-      await membershipChanged(deps, tx, {
-        action: 'member.joined',
-        projectId: invitation.projectId,
-        actorId: viewer.user.id,
-        userId: viewer.user.id,
-        role: invitation.role,
-        invitationId: invitation.id,
-      });
-      return tx.project.findUniqueOrThrow({ where: { id: invitation.projectId } });
-    });
+    return await deps.db.$transaction((tx) => joinByInvitation(deps, tx, invitation, viewer.user.id));
   } catch (error) {
     if (isUniqueViolation(error)) throw conflict('You are already a member of this project.');
     throw error;
   }
+}
+
+/** Uses the invitation (once) to make the user a member, inside the caller's transaction. */
+export async function joinByInvitation(
+  deps: CoreDeps,
+  tx: Prisma.TransactionClient,
+  invitation: ProjectInvitation,
+  userId: string,
+): Promise<Project> {
+  await lockProject(tx, invitation.projectId);
+  if (await tx.projectMember.findUnique({ where: { projectId_userId: { projectId: invitation.projectId, userId } } })) {
+    throw conflict('You are already a member of this project.');
+  }
+  const { count } = await tx.projectInvitation.updateMany({
+    where: { id: invitation.id, acceptedAt: null, expiresAt: { gt: new Date() } },
+    data: { acceptedAt: new Date(), acceptedBy: userId },
+  });
+  if (count === 0) throw badInput('This invitation has already been used.', 'token');
+  await tx.projectMember.create({ data: { projectId: invitation.projectId, userId, role: invitation.role } });
+  await membershipChanged(deps, tx, {
+    action: 'member.joined',
+    projectId: invitation.projectId,
+    actorId: userId,
+    userId,
+    role: invitation.role,
+    invitationId: invitation.id,
+  });
+  return tx.project.findUniqueOrThrow({ where: { id: invitation.projectId } });
 }
 
 /** OWNER/ADMIN change roles; only an OWNER makes or demotes OWNERs; the last OWNER stays. */

@@ -130,6 +130,11 @@ export async function registerUser(
   return { ...input, ...result.data.register, id: result.data.register.user.id };
 }
 
+/** Marks a user's email address verified directly in the database, as opening the emailed link would. */
+export async function verifyEmailDirectly(t: TestApp, userId: string): Promise<void> {
+  await t.deps.db.user.update({ where: { id: userId }, data: { emailVerifiedAt: new Date() } });
+}
+
 /** Makes a user an admin directly in the database, as the CLI would. */
 export async function makeAdmin(t: TestApp, userId: string): Promise<void> {
   await t.deps.db.user.update({ where: { id: userId }, data: { role: 'ADMIN' } });

@@ -3,6 +3,7 @@ import { createElement } from 'react';
 import { Layout, Menu, usePermissions, useResourceDefinitions, useSidebarState, type LayoutProps } from 'react-admin';
 import { isAdmin } from '../api/authProvider.ts';
 import { pagesFor, type AppPage } from './appPages.tsx';
+import { VerifyEmailBanner } from './emailVerification/VerifyEmailBanner.tsx';
 
 /** Which menu group a resource belongs to: `options.section` as registered in App.tsx. */
 const sectionOf = (options: unknown): 'mine' | 'admin' => ((options as { section?: string } | undefined)?.section === 'admin' ? 'admin' : 'mine');
@@ -53,5 +54,10 @@ function AppMenu() {
 }
 
 export function AppLayout(props: LayoutProps) {
-  return <Layout {...props} menu={AppMenu} />;
+  return (
+    <Layout {...props} menu={AppMenu}>
+      <VerifyEmailBanner />
+      {props.children}
+    </Layout>
+  );
 }
