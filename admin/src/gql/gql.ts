@@ -14,6 +14,12 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
  * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
  */
 type Documents = {
+    "\n  mutation WebAppCompleteLogin($input: CompleteLoginInput!) {\n    completeLogin(input: $input) {\n      accessToken\n      refreshToken\n      accessTokenExpiresAt\n      user { id username email role isActive }\n    }\n  }\n": typeof types.WebAppCompleteLoginDocument,
+    "\n  query WebAppMyTwoFactor {\n    me { id mfaEnabled secondFactors recoveryCodesRemaining }\n  }\n": typeof types.WebAppMyTwoFactorDocument,
+    "\n  mutation WebAppEnrollTotp {\n    enrollTotp { secret uri }\n  }\n": typeof types.WebAppEnrollTotpDocument,
+    "\n  mutation WebAppConfirmTotp($code: String!) {\n    confirmTotp(code: $code)\n  }\n": typeof types.WebAppConfirmTotpDocument,
+    "\n  mutation WebAppRegenerateRecoveryCodes($code: String!) {\n    regenerateRecoveryCodes(code: $code)\n  }\n": typeof types.WebAppRegenerateRecoveryCodesDocument,
+    "\n  mutation WebAppDisableTotp($input: DisableTotpInput!) {\n    disableTotp(input: $input) { id mfaEnabled }\n  }\n": typeof types.WebAppDisableTotpDocument,
     "\n  mutation ConsoleLogin($input: LoginInput!) {\n    login(input: $input) {\n      accessToken\n      refreshToken\n      accessTokenExpiresAt\n      user { id username email role isActive }\n    }\n  }\n": typeof types.ConsoleLoginDocument,
     "\n  mutation WebAppRegister($input: RegisterInput!) {\n    register(input: $input) {\n      accessToken\n      refreshToken\n      accessTokenExpiresAt\n      user { id username email role isActive }\n    }\n  }\n": typeof types.WebAppRegisterDocument,
     "\n  mutation ConsoleRefreshSession($refreshToken: String!) {\n    refreshSession(refreshToken: $refreshToken) {\n      accessToken\n      refreshToken\n      accessTokenExpiresAt\n      user { id username email role isActive }\n    }\n  }\n": typeof types.ConsoleRefreshSessionDocument,
@@ -97,6 +103,12 @@ type Documents = {
     "\n  mutation TranscriptRenameSpeaker($input: RenameSpeakerInput!) {\n    renameSpeaker(input: $input) { ...TranscriptViewFields }\n  }\n": typeof types.TranscriptRenameSpeakerDocument,
 };
 const documents: Documents = {
+    "\n  mutation WebAppCompleteLogin($input: CompleteLoginInput!) {\n    completeLogin(input: $input) {\n      accessToken\n      refreshToken\n      accessTokenExpiresAt\n      user { id username email role isActive }\n    }\n  }\n": types.WebAppCompleteLoginDocument,
+    "\n  query WebAppMyTwoFactor {\n    me { id mfaEnabled secondFactors recoveryCodesRemaining }\n  }\n": types.WebAppMyTwoFactorDocument,
+    "\n  mutation WebAppEnrollTotp {\n    enrollTotp { secret uri }\n  }\n": types.WebAppEnrollTotpDocument,
+    "\n  mutation WebAppConfirmTotp($code: String!) {\n    confirmTotp(code: $code)\n  }\n": types.WebAppConfirmTotpDocument,
+    "\n  mutation WebAppRegenerateRecoveryCodes($code: String!) {\n    regenerateRecoveryCodes(code: $code)\n  }\n": types.WebAppRegenerateRecoveryCodesDocument,
+    "\n  mutation WebAppDisableTotp($input: DisableTotpInput!) {\n    disableTotp(input: $input) { id mfaEnabled }\n  }\n": types.WebAppDisableTotpDocument,
     "\n  mutation ConsoleLogin($input: LoginInput!) {\n    login(input: $input) {\n      accessToken\n      refreshToken\n      accessTokenExpiresAt\n      user { id username email role isActive }\n    }\n  }\n": types.ConsoleLoginDocument,
     "\n  mutation WebAppRegister($input: RegisterInput!) {\n    register(input: $input) {\n      accessToken\n      refreshToken\n      accessTokenExpiresAt\n      user { id username email role isActive }\n    }\n  }\n": types.WebAppRegisterDocument,
     "\n  mutation ConsoleRefreshSession($refreshToken: String!) {\n    refreshSession(refreshToken: $refreshToken) {\n      accessToken\n      refreshToken\n      accessTokenExpiresAt\n      user { id username email role isActive }\n    }\n  }\n": types.ConsoleRefreshSessionDocument,
@@ -194,6 +206,30 @@ const documents: Documents = {
  */
 export function graphql(source: string): unknown;
 
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation WebAppCompleteLogin($input: CompleteLoginInput!) {\n    completeLogin(input: $input) {\n      accessToken\n      refreshToken\n      accessTokenExpiresAt\n      user { id username email role isActive }\n    }\n  }\n"): (typeof documents)["\n  mutation WebAppCompleteLogin($input: CompleteLoginInput!) {\n    completeLogin(input: $input) {\n      accessToken\n      refreshToken\n      accessTokenExpiresAt\n      user { id username email role isActive }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query WebAppMyTwoFactor {\n    me { id mfaEnabled secondFactors recoveryCodesRemaining }\n  }\n"): (typeof documents)["\n  query WebAppMyTwoFactor {\n    me { id mfaEnabled secondFactors recoveryCodesRemaining }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation WebAppEnrollTotp {\n    enrollTotp { secret uri }\n  }\n"): (typeof documents)["\n  mutation WebAppEnrollTotp {\n    enrollTotp { secret uri }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation WebAppConfirmTotp($code: String!) {\n    confirmTotp(code: $code)\n  }\n"): (typeof documents)["\n  mutation WebAppConfirmTotp($code: String!) {\n    confirmTotp(code: $code)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation WebAppRegenerateRecoveryCodes($code: String!) {\n    regenerateRecoveryCodes(code: $code)\n  }\n"): (typeof documents)["\n  mutation WebAppRegenerateRecoveryCodes($code: String!) {\n    regenerateRecoveryCodes(code: $code)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation WebAppDisableTotp($input: DisableTotpInput!) {\n    disableTotp(input: $input) { id mfaEnabled }\n  }\n"): (typeof documents)["\n  mutation WebAppDisableTotp($input: DisableTotpInput!) {\n    disableTotp(input: $input) { id mfaEnabled }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
