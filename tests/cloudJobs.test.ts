@@ -181,7 +181,7 @@ describe('OPENAI jobs', () => {
       [0, 0, 'Hello, world.'],
       [1, 0, 'This is a test.'],
     ]);
-    const usage = await t.deps.db.usageRecord.findUnique({ where: { jobId: id } });
+    const usage = await t.deps.db.usageRecord.findFirst({ where: { jobId: id } });
     expect(usage).toMatchObject({ userId: alice.id, provider: 'OPENAI', model: 'whisper-large-v3' });
     expect(usage!.audioSeconds).toBeCloseTo(short.durationSeconds, 1);
     const key = await t.deps.db.providerKey.findFirst({ where: { userId: alice.id, provider: 'OPENAI' } });

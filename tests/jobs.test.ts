@@ -107,7 +107,7 @@ describe('LOCAL transcription of uploaded media', () => {
     const submitted = await submitFile(t, owner.accessToken, speech.wavPath);
     const id = submitted.data!.createTranscriptionJob.id;
     await waitForJob(t, owner.accessToken, id);
-    const usage = await t.deps.db.usageRecord.findUnique({ where: { jobId: id } });
+    const usage = await t.deps.db.usageRecord.findFirst({ where: { jobId: id } });
     expect(usage).toMatchObject({ userId: owner.id, provider: 'LOCAL', costUsd: 0 });
     expect(usage!.audioSeconds).toBeCloseTo(speech.durationSeconds, 1);
   }, 120_000);

@@ -227,7 +227,7 @@ describe('usage agrees with jobStats', () => {
 
       // Each usage record is written with its job's completion time.
       for (const job of await app.deps.db.job.findMany({ where: { id: { in: ids }, status: 'COMPLETED' } })) {
-        const record = await app.deps.db.usageRecord.findUnique({ where: { jobId: job.id } });
+        const record = await app.deps.db.usageRecord.findFirst({ where: { jobId: job.id } });
         expect(record!.createdAt.getTime()).toBe(job.completedAt!.getTime());
         expect(record!.audioSeconds).toBe(job.mediaDurationSeconds);
       }

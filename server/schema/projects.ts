@@ -3,7 +3,7 @@ import { canSeeProject, viewerRoleIn, visibleProjectWhere } from '../services/pr
 import { acceptInvitation, inviteMember, removeMember, setMemberRole } from '../services/projectMembers.ts';
 import { createProject, deleteProject, updateProject } from '../services/projects.ts';
 import { builder } from './builder.ts';
-import { pageSizes } from './root.ts';
+import { pageSizes, ProviderEnum } from './root.ts';
 import { UserRef } from './users.ts';
 
 const ProjectRoleEnum = builder.enumType('ProjectRole', {
@@ -35,6 +35,10 @@ export const ProjectRef = builder.prismaNode('Project', {
   fields: (t) => ({
     name: t.exposeString('name'),
     description: t.exposeString('description', { nullable: true }),
+    providerOrder: t.expose('providerOrder', {
+      type: [ProviderEnum],
+      description: "Engines, in order, for jobs and live sessions submitted into the project that name none; empty: the server's PROVIDER_ORDER.",
+    }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     viewerRole: t.field({
       type: ProjectRoleEnum,
@@ -61,6 +65,10 @@ const UpdateProjectInput = builder.inputType('UpdateProjectInput', {
     description: t.string({ description: 'Left out: unchanged; null: cleared.' }),
     retentionDays: t.int({
       description: "Days finished jobs and sessions are kept (1-36500). Left out: unchanged; null: the server's RETENTION_DAYS.",
+    }),
+    providerOrder: t.field({
+      type: [ProviderEnum],
+      description: "Default engine order for the project's jobs and live sessions (OWNER/ADMIN). Left out: unchanged; null or []: the server's PROVIDER_ORDER.",
     }),
   }),
 });
@@ -121,7 +129,7 @@ builder.mutationFields((t) => ({
   acceptInvitation: t.withAuth({ write: true }).prismaField({
     type: 'Project',
     description:
-      "Joins the signed-in user whose email the invitation was sent to. Unknown token: NOT_FOUND; someone else's: FORBIDDEN; used or expired: BAD_USER_INPUT.",
+      "Joins the signed-in user whose email the invitation was sent to, once that address is verified. Unknown token: NOT_FOUND; someone else's: FORBIDDEN; used or expired: BAD_USER_INPUT; address not verified yet: FORBIDDEN with extensions.reason EMAIL_NOT_VERIFIED.",
     args: { token: t.arg.string({ required: true }) },
     resolve: (_query, _root, args, context) => acceptInvitation(context.deps, context.viewer, args.token),
   }),

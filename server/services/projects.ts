@@ -1,5 +1,5 @@
 import type { AppDeps, Viewer } from '../context.ts';
-import type { Prisma, Project } from '../db/db.ts';
+import type { Prisma, Project, Provider } from '../db/db.ts';
 import { removeJobs } from '../db/queue.ts';
 import { badInput } from '../errors.ts';
 import { newId } from '../ids.ts';
@@ -8,6 +8,7 @@ import { exportJobKey } from './datasetExports.ts';
 import { jobKey, publishJobChange } from './jobs.ts';
 import { aggregateJobKey } from './liveSessions.ts';
 import { requireProject } from './projectAccess.ts';
+import { engineList } from './providerRouting.ts';
 import { addFounder } from './projectMembers.ts';
 import { retentionDaysSetting } from './retention.ts';
 import { requireName } from './validation.ts';
@@ -47,19 +48,20 @@ export async function createProject(
 }
 
 /**
- * Settings: name, description and retention (OWNER/ADMIN). A field left out stays; a null
+ * Settings: name, description, retention and the default engine order (OWNER/ADMIN). A field left out stays; a null
  * description clears it; a null retentionDays falls back to the server's RETENTION_DAYS (audited).
  */
 export async function updateProject(
   deps: AppDeps,
   viewer: Viewer,
   id: string,
-  input: { name?: string | null; description?: string | null; retentionDays?: number | null },
+  input: { name?: string | null; description?: string | null; retentionDays?: number | null; providerOrder?: Provider[] | null },
 ): Promise<Project> {
   const { project } = await requireProject(deps.db, viewer, id, 'manageSettings');
   const data: Prisma.ProjectUpdateInput = {};
   if (input.name !== undefined && input.name !== null) data.name = projectName(input.name);
   if (input.description !== undefined) data.description = projectDescription(input.description);
+  if (input.providerOrder !== undefined) data.providerOrder = engineList(deps, input.providerOrder ?? [], 'providerOrder', true);
   if (input.retentionDays === undefined || input.retentionDays === project.retentionDays) {
     return deps.db.project.update({ where: { id }, data });
   }

@@ -1,6 +1,7 @@
 /**
- * Usage analytics over usage_records: one record per finished file job (written with the job's
- * completion, `created_at` = the job's `completedAt`) and one per live session. Buckets are UTC days,
+ * Usage analytics over usage_records: one record per engine a finished file job used (written with
+ * the job's completion, `created_at` = the job's `completedAt`; see README, "Provider routing and
+ * fallback") and one per live session. A bucket counts each job or session once. Buckets are UTC days,
  * providers, users or projects; DAY lists every day of the range, empty ones as zeros.
  */
 import type { CoreDeps } from '../context.ts';
@@ -76,8 +77,8 @@ export async function usageBuckets(
   const key = groupExpressions[groupBy];
   const rows = await deps.db.$queryRaw<{ key: string; jobs: number; live_sessions: number; audio_seconds: number; cost_usd: number }[]>`
     SELECT ${key} AS key,
-      count(*)::int AS jobs,
-      count(r.session_id)::int AS live_sessions,
+      count(DISTINCT COALESCE(r.job_id, r.session_id))::int AS jobs,
+      count(DISTINCT r.session_id)::int AS live_sessions,
       COALESCE(SUM(r.audio_seconds), 0)::float8 AS audio_seconds,
       COALESCE(SUM(r.cost_usd), 0)::float8 AS cost_usd
     FROM usage_records r

@@ -9,6 +9,11 @@ interface StoredSegmentRow {
   text: string;
   speaker: string | null;
   words: unknown;
+  /** The engine that produced it (absent where a caller did not read it). */
+  provider?: string | null;
+  /** Its sentiment (job segments; absent on live segments). */
+  sentiment?: 'POSITIVE' | 'NEUTRAL' | 'NEGATIVE' | null;
+  sentimentScore?: number | null;
 }
 
 /** A stored segment row as the engines' Segment (for rendering TXT/SRT/VTT/JSON). */
@@ -19,6 +24,7 @@ export function segmentFromStored(row: StoredSegmentRow): Segment {
     text: row.text,
     speaker: row.speaker,
     words: (row.words as Word[] | null) ?? [],
+    sentiment: row.sentiment ? { label: row.sentiment, score: row.sentimentScore ?? 0 } : null,
   };
 }
 
@@ -28,6 +34,8 @@ export interface IndexedSegment extends Segment {
   speaker: string | null;
   /** How the speaker is shown: its given name, else "Speaker n"; null without a speaker (absent: not named). */
   speakerName?: string | null;
+  /** The engine that produced it; null for segments stored before provider routing had none to record. */
+  provider?: string | null;
 }
 
 export function indexedSegmentFromStored(row: StoredSegmentRow & { idx: number }): IndexedSegment {
@@ -41,7 +49,7 @@ export function indexedSegmentsFromStored(rows: Array<StoredSegmentRow & { idx: 
 
 function namedSegmentFromStored(row: StoredSegmentRow & { idx: number }, speakerNames: SpeakerNames): IndexedSegment {
   const speakerName = row.speaker === null ? null : speakerDisplayName(row.speaker, speakerNames);
-  return { index: row.idx, ...segmentFromStored(row), speaker: row.speaker, speakerName };
+  return { index: row.idx, ...segmentFromStored(row), speaker: row.speaker, speakerName, provider: row.provider ?? null };
 }
 
 /**

@@ -1,12 +1,13 @@
 // How a transcription ends: COMPLETED with its transcript and usage, FAILED with a reason, or back
 // in the queue when the runner stops. Each end is written once (conditional on the status) and published.
 import type { CoreDeps } from '../../context.ts';
-import type { Job } from '../../db/db.ts';
+import type { Job, JobChunk, Provider } from '../../db/db.ts';
 import { AppError } from '../../errors.ts';
 import { observeFinishedJob } from '../../observability/metrics.ts';
 import { ProviderError } from '../../providers/types.ts';
 import { newId } from '../../ids.ts';
 import { enqueueTranscription, publishJobChange } from '../jobs.ts';
+import { enqueueSentiment } from '../jobSentiment.ts';
 import { enqueueTranslation } from '../jobTranslation.ts';
 import { estimateCostUsd } from '../pricing.ts';
 import { emitEvent } from '../webhooks/emit.ts';
@@ -19,30 +20,35 @@ export async function completeTranscription(deps: CoreDeps, jobId: string, durat
   // The transcript is the product: the job completes with it, and its translation follows as a
   // step of its own, whose failure fails only the translation.
   const translationStatus = job.translateTo ? 'PENDING' : null;
+  const sentimentStatus = job.sentimentRequested ? 'PENDING' : null;
   // The usage record carries the completion time, so usage and jobStats agree over any range.
   const completedAt = new Date();
   const completed = await deps.db.$transaction(async (tx) => {
     const { count } = await tx.job.updateMany({
       where: { id: jobId, status: 'PROCESSING' },
-      data: { status: 'COMPLETED', progress: 1, text, translationStatus, translationError: null, completedAt },
+      data: { status: 'COMPLETED', progress: 1, text, translationStatus, translationError: null, sentimentStatus, sentimentError: null, completedAt },
     });
     if (count === 0) return null;
     if (translationStatus) await enqueueTranslation(deps, tx, jobId);
-    await tx.usageRecord.upsert({
-      where: { jobId },
-      create: {
-        id: newId('UsageRecord'),
-        userId: job.ownerId,
-        projectId: job.projectId,
-        jobId,
-        provider: job.provider,
-        model: job.model,
-        audioSeconds: durationSeconds,
-        costUsd: estimateCostUsd(deps.prices, job.provider, job.model, durationSeconds),
-        createdAt: completedAt,
-      },
-      update: {},
-    });
+    if (sentimentStatus) await enqueueSentiment(deps, tx, jobId);
+    const chunks = await tx.jobChunk.findMany({ where: { jobId }, orderBy: { idx: 'asc' } });
+    for (const [provider, audioSeconds] of secondsByEngine(job, chunks, durationSeconds)) {
+      await tx.usageRecord.upsert({
+        where: { jobId_provider: { jobId, provider } },
+        create: {
+          id: newId('UsageRecord'),
+          userId: job.ownerId,
+          projectId: job.projectId,
+          jobId,
+          provider,
+          model: job.model,
+          audioSeconds,
+          costUsd: estimateCostUsd(deps.prices, provider, job.model, audioSeconds),
+          createdAt: completedAt,
+        },
+        update: {},
+      });
+    }
     const row = await tx.job.findUniqueOrThrow({ where: { id: jobId } });
     await emitEvent(deps, { type: 'job.completed', ownerId: row.ownerId, projectId: row.projectId, payload: { job: jobEventData(row) } }, tx);
     return row;
@@ -50,6 +56,24 @@ export async function completeTranscription(deps: CoreDeps, jobId: string, durat
   if (!completed) return;
   observeFinishedJob(deps.metrics, completed, completedAt);
   await publishJobChange(deps, completed);
+}
+
+/**
+ * The audio seconds each engine transcribed (one usage record each), in the order the job used
+ * them. They add up to the whole duration: what the chunk ranges miss (rounding, or chunks stored
+ * before chunk ranges were recorded) goes to the engine of the last chunk, else the job's engine.
+ */
+function secondsByEngine(
+  job: Pick<Job, 'provider' | 'currentProvider'>,
+  chunks: Array<Pick<JobChunk, 'startSeconds' | 'endSeconds' | 'provider'>>,
+  durationSeconds: number,
+): Map<Provider, number> {
+  const seconds = new Map<Provider, number>();
+  for (const chunk of chunks) seconds.set(chunk.provider, (seconds.get(chunk.provider) ?? 0) + (chunk.endSeconds - chunk.startSeconds));
+  const counted = [...seconds.values()].reduce((sum, value) => sum + value, 0);
+  const rest = chunks.at(-1)?.provider ?? job.currentProvider ?? job.provider;
+  seconds.set(rest, Math.max(0, (seconds.get(rest) ?? 0) + durationSeconds - counted));
+  return seconds;
 }
 
 /**

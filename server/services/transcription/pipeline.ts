@@ -9,11 +9,11 @@ import { diskSpaceShortage, mediaStagingBytes } from '../../media/diskSpace.ts';
 import { prepareAudio } from '../../media/prepare.ts';
 import { mediaToolsFromEnv } from '../../media/run.ts';
 import { publishJobChange } from '../jobs.ts';
-import { resolveProviderKey } from '../providerKeys.ts';
 import { assertWithinQuota } from '../quotas.ts';
 import { fetchToFile } from '../urlFetch.ts';
 import { JobCancelledError } from '../workFailure.ts';
 import { completeTranscription } from './outcome.ts';
+import { EngineRoute } from './engineRoute.ts';
 import { storeChunk } from './storeChunk.ts';
 
 /** Share of progress given to transcription; the rest covers finishing. */
@@ -58,8 +58,7 @@ async function run(deps: CoreDeps, initial: Job, workDir: string, signal: AbortS
   if (count === 0) throw new JobCancelledError();
   const job = await deps.db.job.findUniqueOrThrow({ where: { id: initial.id } });
   await publishJobChange(deps, job);
-  const provider = deps.providers[job.provider];
-  const apiKey = await resolveProviderKey(deps, job.ownerId, job.provider);
+  const route = new EngineRoute(deps, job, signal);
 
   // Uploaded media's size and duration are known: its staging is checked before the download. A
   // URL's are not: the reserve is checked now, and the decode's needs once the probe has answered.
@@ -101,7 +100,7 @@ async function run(deps: CoreDeps, initial: Job, workDir: string, signal: AbortS
   });
   const { durationSeconds } = decoded;
   await rm(media, { force: true });
-  const targetSeconds = Math.min(provider.maxChunkSeconds, deps.env.CHUNK_SECONDS ?? Infinity);
+  const targetSeconds = Math.min(route.maxChunkSeconds, deps.env.CHUNK_SECONDS ?? Infinity);
   const chunks = await planChunks(wav, { targetSeconds, searchSeconds: Math.min(5, targetSeconds / 4) });
   await deps.db.job.update({
     where: { id: job.id },
@@ -116,18 +115,15 @@ async function run(deps: CoreDeps, initial: Job, workDir: string, signal: AbortS
     if (chunk.index < current.chunksDone) continue;
     const chunkPath = path.join(workDir, `chunk-${chunk.index}.wav`);
     await extractChunk(wav, chunk, chunkPath);
-    const result = await provider.transcribe({
+    const { result, provider } = await route.transcribe(chunk.index, {
       wavPath: chunkPath,
       durationSeconds: chunk.end - chunk.start,
       language: job.language,
-      model: job.model,
       diarize: job.diarize,
-      apiKey,
-      signal,
     });
     await rm(chunkPath, { force: true });
     detectedLanguage ??= result.language;
-    const stored = await storeChunk(deps, job.id, chunk.index, chunk.start, result.segments, {
+    const stored = await storeChunk(deps, job.id, chunk, provider, result.segments, {
       progress: (TRANSCRIBE_SHARE * (chunk.index + 1)) / chunks.length,
       detectedLanguage,
     });

@@ -1,21 +1,25 @@
 import type { CoreDeps } from '../../context.ts';
-import type { Segment } from '../../providers/types.ts';
+import type { ProviderName, Segment } from '../../providers/types.ts';
 import { topics } from '../../pubsub/pubsub.ts';
 import { storedSegmentAt } from '../../transcripts/storedSegments.ts';
 import { publishJobChange } from '../jobs.ts';
 
 /**
- * Replaces the segments of one chunk and advances the chunk counter in one transaction, then
- * publishes each stored segment. Returns false when the job was cancelled or deleted meanwhile.
+ * Replaces the segments of one chunk (each marked with the engine that produced it), records the
+ * chunk's range and engine (usage is billed from these) and advances the chunk counter in one
+ * transaction, then publishes each stored segment. Returns false when the job was cancelled or
+ * deleted meanwhile.
  */
 export async function storeChunk(
   deps: CoreDeps,
   jobId: string,
-  chunkIndex: number,
-  offsetSeconds: number,
+  chunk: { index: number; start: number; end: number },
+  provider: ProviderName,
   segments: Segment[],
   update: { progress: number; detectedLanguage: string | null },
 ): Promise<boolean> {
+  const chunkIndex = chunk.index;
+  const offsetSeconds = chunk.start;
   const stored = await deps.db.$transaction(async (tx) => {
     const job = await tx.job.findUnique({ where: { id: jobId } });
     if (!job || job.status !== 'PROCESSING') return null;
@@ -23,8 +27,10 @@ export async function storeChunk(
     const before = await tx.transcriptSegment.count({ where: { jobId } });
     const rows = segments
       .filter((segment) => segment.text.trim().length > 0)
-      .map((segment, i) => ({ jobId, idx: before + i, chunkIndex, ...storedSegmentAt(segment, offsetSeconds) }));
+      .map((segment, i) => ({ jobId, idx: before + i, chunkIndex, provider, ...storedSegmentAt(segment, offsetSeconds) }));
     await tx.transcriptSegment.createMany({ data: rows });
+    await tx.jobChunk.deleteMany({ where: { jobId, idx: { gte: chunkIndex } } });
+    await tx.jobChunk.create({ data: { jobId, idx: chunkIndex, startSeconds: chunk.start, endSeconds: chunk.end, provider } });
     const updated = await tx.job.update({
       where: { id: jobId },
       data: {
