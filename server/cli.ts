@@ -55,6 +55,7 @@ async function main(args: string[]): Promise<number> {
         const counts = await rotateEncryptionKey(db, oldKey, newKey);
         console.log(`Re-encrypted ${counts.providerKeys} provider keys and ${counts.signingKeys} signing keys.`);
         console.log(`Re-encrypted ${counts.webhookSecrets} webhook secrets.`);
+        console.log(`Re-encrypted ${counts.totpSecrets} TOTP secrets.`);
         if (env.ENCRYPTION_KEY) {
           console.log('Set ENCRYPTION_KEY to the new key before the next start:');
           console.log(newKey.toString('base64'));

@@ -5,6 +5,8 @@ import { randomBytes } from 'node:crypto';
 import { decodeJwt } from 'jose';
 import { generate } from 'otplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rotateEncryptionKey } from '../server/services/encryptionRotation.ts';
+import { runHousekeeping } from '../server/services/housekeeping.ts';
 import { createTestApp, makeAdmin, registerUser, type GqlResult, type TestApp } from './helpers/testApp.ts';
 
 const LOGIN = `mutation ($input: LoginInput!) { login(input: $input) { accessToken refreshToken user { id } } }`;
@@ -236,6 +238,11 @@ describe('the login second step', () => {
     const expired = await complete(challenge, await totp(user, secret));
     expect(codeOf(expired), expired.raw).toBe('UNAUTHENTICATED');
     expect(expired.errors![0]!.message).toMatch(/expired/);
+
+    // Housekeeping removes expired challenges.
+    const sweep = await runHousekeeping(t.deps);
+    expect((sweep.removed as Record<string, number>).loginChallenges).toBeGreaterThanOrEqual(1);
+    expect(await t.deps.db.loginChallenge.count({ where: { userId: user.id } })).toBe(0);
   });
 
   it('binds the challenge to the client address', async () => {
@@ -302,6 +309,37 @@ describe('managing TOTP', () => {
     const actions = await auditActions(user.id);
     for (const action of ['mfa.totpEnrolled', 'mfa.totpConfirmed', 'mfa.recoveryCodesRegenerated', 'mfa.totpDisabled']) {
       expect(actions).toContain(action);
+    }
+  });
+
+  it('keeps working after the master key is rotated (keys:rotate-encryption re-seals the secret)', async () => {
+    const oldKey = randomBytes(32);
+    const newKey = randomBytes(32);
+    const before = await createTestApp({ ENCRYPTION_KEY: oldKey.toString('base64') });
+    let secret: string;
+    let user: User;
+    try {
+      user = await registerUser(before);
+      const enrolled = await before.gql<{ enrollTotp: { secret: string } }>(ENROLL, {}, { token: user.accessToken });
+      secret = enrolled.data!.enrollTotp.secret;
+      const confirmed = await before.gql(CONFIRM, { code: await generate({ secret }) }, { token: user.accessToken });
+      expect(confirmed.errors, confirmed.raw).toBeUndefined();
+      const counts = await rotateEncryptionKey(before.deps.db, oldKey, newKey);
+      expect(counts.totpSecrets).toBe(1);
+    } finally {
+      await before.close();
+    }
+    const after = await createTestApp({ ENCRYPTION_KEY: newKey.toString('base64') }, { databaseUrl: before.databaseUrl });
+    try {
+      await after.deps.db.totpCredential.update({ where: { userId: user.id }, data: { lastTimeStep: null } });
+      const login = await after.gql(LOGIN, { input: { login: user.username, password: user.password } });
+      expect(codeOf(login), login.raw).toBe('MFA_REQUIRED');
+      const challenge = login.errors![0]!.extensions!.challenge as string;
+      const done = await after.gql<{ completeLogin: Tokens }>(COMPLETE, { input: { challenge, code: await generate({ secret }) } });
+      expect(done.errors, done.raw).toBeUndefined();
+      expect(done.data!.completeLogin.user.id).toBe(user.id);
+    } finally {
+      await after.close();
     }
   });
 

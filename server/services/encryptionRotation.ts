@@ -3,14 +3,14 @@ import { signingKeyAssociatedData } from '../security/jwt.ts';
 import { SecretBox } from '../security/secretBox.ts';
 
 /**
- * Re-encrypts every sealed row (users' provider keys, the JWT signing keys, webhook secrets) from `oldKey` to
+ * Re-encrypts every sealed row (users' provider keys and TOTP secrets, the JWT signing keys, webhook secrets) from `oldKey` to
  * `newKey` in one transaction: either all rows move to the new key or none do.
  */
 export async function rotateEncryptionKey(
   db: Db,
   oldKey: Buffer,
   newKey: Buffer,
-): Promise<{ providerKeys: number; signingKeys: number; webhookSecrets: number }> {
+): Promise<{ providerKeys: number; signingKeys: number; webhookSecrets: number; totpSecrets: number }> {
   const from = new SecretBox(oldKey);
   const to = new SecretBox(newKey);
   if (from.keyId === to.keyId) throw new Error('The new key is the same as the current one.');
@@ -42,7 +42,18 @@ export async function rotateEncryptionKey(
           data: { secretCiphertext: sealed.ciphertext, secretNonce: sealed.nonce, masterKeyId: sealed.masterKeyId },
         });
       }
-      return { providerKeys: providerKeys.length, signingKeys: signingKeys.length, webhookSecrets: webhooks.length };
+      const totpSecrets = await tx.totpCredential.findMany();
+      for (const row of totpSecrets) {
+        if (row.masterKeyId === to.keyId) continue;
+        const sealed = to.seal(from.open(row, row.userId), row.userId);
+        await tx.totpCredential.update({ where: { userId: row.userId }, data: sealed });
+      }
+      return {
+        providerKeys: providerKeys.length,
+        signingKeys: signingKeys.length,
+        webhookSecrets: webhooks.length,
+        totpSecrets: totpSecrets.length,
+      };
     },
     { timeout: 120_000 },
   );

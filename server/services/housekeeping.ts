@@ -21,6 +21,7 @@ interface SweepCounts {
   outboxEmails: number;
   rateLimits: number;
   loginThrottles: number;
+  loginChallenges: number;
   workerJobs: number;
   uploads: number;
   expiredJobs: number;
@@ -82,6 +83,7 @@ async function sweepAll(deps: CoreDeps, now: Date): Promise<SweepCounts> {
     DELETE FROM login_throttles
     WHERE (blocked_until IS NULL OR blocked_until < ${now}) AND window_start < ${at(LOGIN_THROTTLE_IDLE_MS)}
       AND (last_success_at IS NULL OR last_success_at < ${at(KNOWN_PAIR_MS)})`;
+  const loginChallenges = await db.$executeRaw`DELETE FROM login_challenges WHERE expires_at < ${now}`;
   const workerJobs = await pruneWorkerLeftovers(deps, at(FAILED_WORKER_JOB_MS));
   const uploads = await pruneAbandonedUploads(deps, at(env.UPLOAD_EXPIRY_HOURS * HOUR_MS));
   const { expiredJobs, expiredSessions } = await expireRetainedData(deps, now);
@@ -94,6 +96,7 @@ async function sweepAll(deps: CoreDeps, now: Date): Promise<SweepCounts> {
     outboxEmails,
     rateLimits,
     loginThrottles,
+    loginChallenges,
     workerJobs,
     uploads,
     expiredJobs,
