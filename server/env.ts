@@ -23,8 +23,25 @@ const oidcIssuerSchema = z.object({
   adminGroups: z.array(z.string().min(1)).default([]),
   usernameClaim: z.string().min(1).default('preferred_username'),
   algorithms: z.array(z.string()).default(['RS256', 'ES256', 'PS256', 'EdDSA']),
-});
+  // Web sign-in (authorization code flow with PKCE): only issuers with a clientId get a button.
+  clientId: z.string().min(1).optional(),
+  clientSecret: z.string().min(1).optional(),
+  displayName: z.string().min(1).max(60).optional(),
+  scopes: z.array(z.string().regex(/^[\x21\x23-\x5b\x5d-\x7e]+$/, 'must be scope tokens')).default(['openid', 'email', 'profile']),
+  /** The issuer's name in /auth/oidc/<key>/start; derived from the issuer URL when not given. */
+  key: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be lowercase letters, digits and dashes').optional(),
+}).transform((config) => ({
+  ...config,
+  key: config.key ?? issuerKeyOf(config.issuer),
+  displayName: config.displayName ?? new URL(config.issuer).host,
+  scopes: config.scopes.includes('openid') ? config.scopes : ['openid', ...config.scopes],
+}));
 export type OidcIssuerConfig = z.infer<typeof oidcIssuerSchema>;
+
+function issuerKeyOf(issuer: string): string {
+  const url = new URL(issuer);
+  return `${url.host}${url.pathname}`.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 63) || 'issuer';
+}
 
 const oidcIssuers = z
   .string()
@@ -37,7 +54,12 @@ const oidcIssuers = z
       return z.NEVER;
     }
   })
-  .pipe(z.array(oidcIssuerSchema));
+  .pipe(z.array(oidcIssuerSchema))
+  .superRefine((issuers, ctx) => {
+    const keys = issuers.filter((issuer) => issuer.clientId).map((issuer) => issuer.key);
+    const repeated = keys.find((key, index) => keys.indexOf(key) !== index);
+    if (repeated) ctx.addIssue({ code: 'custom', message: `two issuers with a clientId share the key "${repeated}": give each its own "key"` });
+  });
 
 const base64Key = z
   .string()

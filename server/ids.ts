@@ -25,6 +25,7 @@ const idPrefixes = {
   Recording: 'rec',
   DatasetExport: 'dsx',
   HousekeepingSweep: 'hks',
+  OidcSignIn: 'osi',
   RecoveryCode: 'rcv',
   LoginChallenge: 'lch',
 } as const;

@@ -11,6 +11,7 @@ import { isGraphiqlAsset, serveGraphiqlAsset } from './graphiqlAssets.ts';
 import { graphiqlEnabled } from './graphiqlPage.ts';
 import { sendError, sendJson } from './httpError.ts';
 import { serveMetrics } from './metricsRoute.ts';
+import { isOidcRoute, serveOidc } from './oidcRoutes.ts';
 import { forwardMultipart, isGraphqlMultipart } from './multipartBridge.ts';
 import { isSessionDownload, serveSessionFile } from './sessionDownloadsRoute.ts';
 import { createUploadServer } from './uploadsRoute.ts';
@@ -39,6 +40,7 @@ export function createRouter(deps: AppDeps, yoga: Yoga, options: RouterOptions):
     if (isSessionDownload(path)) return serveSessionFile(deps, req, res);
     if (isExportDownload(path)) return serveExportArchive(deps, req, res);
     if (path === '/uploads' || path.startsWith('/uploads/')) return uploads.handle(req, res);
+    if (isOidcRoute(path)) return serveOidc(deps, req, res, requestId);
     if (isAdminPath(path)) return serveAdmin(req, res);
     if (isGraphiqlAsset(path)) return serveGraphiqlAsset(req, res, graphiqlEnabled(deps.env));
     if (path === '/graphql') {

@@ -3,6 +3,7 @@ import { builder } from './builder.ts';
 import './root.ts';
 import './users.ts';
 import './auth.ts';
+import './oidcSignIn.ts';
 import './mfa.ts';
 import './apiKeys.ts';
 import './providerKeys.ts';

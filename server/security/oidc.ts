@@ -12,8 +12,8 @@ export interface ExternalIdentity {
 }
 
 /**
- * Verifies access tokens from configured external issuers (Authentik, Auth0, Keycloak, …) against
- * their JWKS. Unknown `kid`s trigger a refetch, at most once per cooldown (30 s), which is how key
+ * Verifies access tokens (and, for the web sign-in, ID tokens) from configured external issuers
+ * (Authentik, Auth0, Keycloak, …) against their JWKS. Unknown `kid`s trigger a refetch, at most once per cooldown (30 s), which is how key
  * rotation at the issuer is picked up.
  */
 export class ExternalIssuers {
@@ -48,16 +48,50 @@ export class ExternalIssuers {
       clockTolerance: 30,
       requiredClaims: ['exp', 'sub'],
     });
-    const groups = readGroups(payload, config.groupsClaim);
-    return {
-      issuer: config.issuer,
-      subject: payload.sub as string,
-      email: typeof payload.email === 'string' ? payload.email.toLowerCase() : null,
-      emailVerified: payload.email_verified === true,
-      username: stringClaim(payload, config.usernameClaim),
-      isAdmin: config.adminGroups.some((group) => groups.includes(group)),
-    };
+    return identityFrom(config, payload);
   }
+
+  /**
+   * Verifies an ID token of the web sign-in (OpenID Connect Core 3.1.3.7) with the issuer's JWKS:
+   * signature, `iss`, `aud` (the clientId; `azp` too when there are several audiences), `exp`, and
+   * the `nonce` this server sent. The identity is read from its claims as from an access token's.
+   */
+  async verifyIdToken(idToken: string, issuer: string, expectedNonce: string): Promise<ExternalIdentity> {
+    const entry = this.verifiers.get(normaliseIssuer(issuer));
+    if (!entry?.config.clientId) throw new Error('Unknown issuer.');
+    const { config, jwks } = entry;
+    const { payload } = await jwtVerify(idToken, jwks, {
+      issuer: config.issuer,
+      audience: config.clientId,
+      algorithms: config.algorithms,
+      clockTolerance: 30,
+      requiredClaims: ['exp', 'iat', 'sub', 'nonce'],
+    });
+    if (payload.nonce !== expectedNonce) throw new IdTokenNonceMismatch();
+    if (Array.isArray(payload.aud) && payload.aud.length > 1 && payload.azp !== config.clientId) {
+      throw new Error('ID token was issued to another party (azp).');
+    }
+    return identityFrom(config, payload);
+  }
+}
+
+/** The ID token's nonce is not the one this sign-in sent (a replayed or injected token). */
+export class IdTokenNonceMismatch extends Error {
+  constructor() {
+    super('ID token nonce does not match.');
+  }
+}
+
+function identityFrom(config: OidcIssuerConfig, payload: JWTPayload): ExternalIdentity {
+  const groups = readGroups(payload, config.groupsClaim);
+  return {
+    issuer: config.issuer,
+    subject: payload.sub as string,
+    email: typeof payload.email === 'string' ? payload.email.toLowerCase() : null,
+    emailVerified: payload.email_verified === true,
+    username: stringClaim(payload, config.usernameClaim),
+    isAdmin: config.adminGroups.some((group) => groups.includes(group)),
+  };
 }
 
 function normaliseIssuer(issuer: string): string {

@@ -42,7 +42,8 @@ type AuditAction =
   | 'mfa.totpDisabled'
   | 'mfa.recoveryCodesRegenerated'
   | 'mfa.recoveryCodeUsed'
-  | 'mfa.challengeBurned';
+  | 'mfa.challengeBurned'
+  | 'oidc.signedIn';
 
 interface AuditInput {
   /** Who acted; null for the system (a webhook disabled after failures, say). */

@@ -44,6 +44,8 @@ export interface OidcProvider {
   currentKey: SigningKey;
   /** How many times the JWKS document has been fetched. */
   readonly jwksRequests: number;
+  /** oauth2-mock-server's service (discovery, /authorize, /token): hook its events, e.g. `beforeTokenSigning`. */
+  readonly service: OAuth2Service;
   /** Signs an access token; `claims` are merged over the iss/aud/iat/nbf/exp the library sets. */
   sign: (claims: JWTPayload & Record<string, unknown>, options?: SignOptions) => Promise<string>;
   /** Switches to a new signing key (new kid). The JWKS then lists the new key, plus the old ones if kept. */
@@ -92,6 +94,9 @@ export async function startOidcProvider(
     currentKey: published[0],
     get jwksRequests() {
       return jwksRequests;
+    },
+    get service() {
+      return service!;
     },
     sign: async (claims, signOptions = {}) => {
       const key = signOptions.key ?? provider.currentKey;

@@ -15,6 +15,8 @@ export interface LoginParams {
   secondFactor?: CompleteLoginInput;
   /** A new account: registered, then signed in. */
   signUp?: { username: string; email: string; password: string };
+  /** The one-time code an external OIDC issuer's sign-in ended with (/auth/oidc/callback). */
+  oidcCode?: string;
 }
 
 /** What react-admin's permissions hold: the signed-in user's site role. */
@@ -26,6 +28,7 @@ export function createAuthProvider(session: Session, api: ApiClient): AuthProvid
   return {
     async login(params: LoginParams) {
       if (params.secondFactor) await session.completeLogin(params.secondFactor);
+      else if (params.oidcCode) await session.completeOidcSignIn(params.oidcCode);
       else if (params.signUp) await session.register(params.signUp);
       else if (params.token) await session.useToken(params.token);
       else await session.login(params.username ?? '', params.password ?? '');

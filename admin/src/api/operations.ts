@@ -49,6 +49,23 @@ export const MeQuery = graphql(`
   }
 `);
 
+export const SignInOptionsQuery = graphql(`
+  query WebAppSignInOptions {
+    signInOptions { oidcIssuers { key displayName startUrl } }
+  }
+`);
+
+export const CompleteOidcSignInMutation = graphql(`
+  mutation WebAppCompleteOidcSignIn($code: String!) {
+    completeOidcSignIn(code: $code) {
+      accessToken
+      refreshToken
+      accessTokenExpiresAt
+      user { id username email role isActive }
+    }
+  }
+`);
+
 // ---- users ----------------------------------------------------------------------------------
 
 export const UserFields = graphql(`

@@ -5,7 +5,15 @@ import type { Client } from '@urql/core';
 import { ApiError, toApiError, unwrap } from './client.ts';
 import { CompleteLoginMutation } from './mfaOperations.ts';
 import type { CompleteLoginInput } from '../gql/graphql.ts';
-import { LoginMutation, LogoutMutation, MeQuery, RefreshSessionMutation, RegisterMutation } from './operations.ts';
+import {
+  CompleteOidcSignInMutation,
+  LoginMutation,
+  LogoutMutation,
+  MeQuery,
+  RefreshSessionMutation,
+  RegisterMutation,
+  SignInOptionsQuery,
+} from './operations.ts';
 
 export interface SessionUser {
   id: string;
@@ -114,6 +122,19 @@ export class Session {
     const payload = unwrap(result).register;
     this.accept(payload);
     return payload.user;
+  }
+
+  /** Ends a sign-in through an external OIDC issuer: trades the callback's one-time code for a session. */
+  async completeOidcSignIn(code: string): Promise<SessionUser> {
+    const result = await this.options.anonymous.mutation(CompleteOidcSignInMutation, { code }).toPromise();
+    const payload = unwrap(result).completeOidcSignIn;
+    this.accept(payload);
+    return payload.user;
+  }
+
+  /** What the login page offers besides a password (public, asked without credentials). */
+  async signInOptions() {
+    return unwrap(await this.options.anonymous.query(SignInOptionsQuery, {}).toPromise()).signInOptions;
   }
 
   /** Uses an access token or API key pasted by the user (what it may do is what the key's scopes allow). */

@@ -17,6 +17,7 @@ import {
 import { useState, type FormEvent } from 'react';
 import { useLogin, useNotify } from 'react-admin';
 import type { LoginParams } from '../api/authProvider.ts';
+import { OidcSignInButtons, useOidcLanding } from './OidcSignIn.tsx';
 import { SecondFactorStep, secondFactorChallenge, type SecondFactorChallenge } from './SecondFactorStep.tsx';
 
 type Mode = 'signIn' | 'signUp';
@@ -36,6 +37,7 @@ export function LoginPage() {
   const [token, setToken] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const finishingOidc = useOidcLanding(setError);
   const [secondStep, setSecondStep] = useState<SecondFactorChallenge | null>(null);
 
   const params = (): LoginParams => {
@@ -190,10 +192,11 @@ export function LoginPage() {
                 {error}
               </Alert>
             )}
-            <Button type="submit" variant="contained" fullWidth sx={{ mt: 2 }} disabled={busy}>
-              {busy ? <CircularProgress size={22} color="inherit" /> : mode === 'signIn' ? 'Sign in' : 'Create account'}
+            <Button type="submit" variant="contained" fullWidth sx={{ mt: 2 }} disabled={busy || finishingOidc}>
+              {busy || finishingOidc ? <CircularProgress size={22} color="inherit" /> : mode === 'signIn' ? 'Sign in' : 'Create account'}
             </Button>
           </form>
+          {mode === 'signIn' && <OidcSignInButtons />}
           </>
           )}
         </CardContent>

@@ -25,6 +25,8 @@ type Documents = {
     "\n  mutation ConsoleRefreshSession($refreshToken: String!) {\n    refreshSession(refreshToken: $refreshToken) {\n      accessToken\n      refreshToken\n      accessTokenExpiresAt\n      user { id username email role isActive }\n    }\n  }\n": typeof types.ConsoleRefreshSessionDocument,
     "\n  mutation ConsoleLogout($refreshToken: String!) {\n    logout(refreshToken: $refreshToken)\n  }\n": typeof types.ConsoleLogoutDocument,
     "\n  query ConsoleMe {\n    me { id username email role isActive }\n  }\n": typeof types.ConsoleMeDocument,
+    "\n  query WebAppSignInOptions {\n    signInOptions { oidcIssuers { key displayName startUrl } }\n  }\n": typeof types.WebAppSignInOptionsDocument,
+    "\n  mutation WebAppCompleteOidcSignIn($code: String!) {\n    completeOidcSignIn(code: $code) {\n      accessToken\n      refreshToken\n      accessTokenExpiresAt\n      user { id username email role isActive }\n    }\n  }\n": typeof types.WebAppCompleteOidcSignInDocument,
     "\n  fragment UserFields on User {\n    id\n    username\n    email\n    role\n    isActive\n    createdAt\n    quota {\n      monthlyAudioMinutes\n      usedAudioSecondsThisMonth\n      reservedAudioSeconds\n      remainingAudioSeconds\n      resetsAt\n    }\n  }\n": typeof types.UserFieldsFragmentDoc,
     "\n  query AdminUsers($first: Int, $after: String, $search: String, $role: Role, $active: Boolean, $orderBy: UserOrder) {\n    users(first: $first, after: $after, search: $search, role: $role, active: $active, orderBy: $orderBy) {\n      totalCount\n      pageInfo { hasNextPage endCursor }\n      edges { node { ...UserFields } }\n    }\n  }\n": typeof types.AdminUsersDocument,
     "\n  query AdminUserCursors($first: Int, $after: String, $search: String, $role: Role, $active: Boolean, $orderBy: UserOrder) {\n    users(first: $first, after: $after, search: $search, role: $role, active: $active, orderBy: $orderBy) {\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n": typeof types.AdminUserCursorsDocument,
@@ -114,6 +116,8 @@ const documents: Documents = {
     "\n  mutation ConsoleRefreshSession($refreshToken: String!) {\n    refreshSession(refreshToken: $refreshToken) {\n      accessToken\n      refreshToken\n      accessTokenExpiresAt\n      user { id username email role isActive }\n    }\n  }\n": types.ConsoleRefreshSessionDocument,
     "\n  mutation ConsoleLogout($refreshToken: String!) {\n    logout(refreshToken: $refreshToken)\n  }\n": types.ConsoleLogoutDocument,
     "\n  query ConsoleMe {\n    me { id username email role isActive }\n  }\n": types.ConsoleMeDocument,
+    "\n  query WebAppSignInOptions {\n    signInOptions { oidcIssuers { key displayName startUrl } }\n  }\n": types.WebAppSignInOptionsDocument,
+    "\n  mutation WebAppCompleteOidcSignIn($code: String!) {\n    completeOidcSignIn(code: $code) {\n      accessToken\n      refreshToken\n      accessTokenExpiresAt\n      user { id username email role isActive }\n    }\n  }\n": types.WebAppCompleteOidcSignInDocument,
     "\n  fragment UserFields on User {\n    id\n    username\n    email\n    role\n    isActive\n    createdAt\n    quota {\n      monthlyAudioMinutes\n      usedAudioSecondsThisMonth\n      reservedAudioSeconds\n      remainingAudioSeconds\n      resetsAt\n    }\n  }\n": types.UserFieldsFragmentDoc,
     "\n  query AdminUsers($first: Int, $after: String, $search: String, $role: Role, $active: Boolean, $orderBy: UserOrder) {\n    users(first: $first, after: $after, search: $search, role: $role, active: $active, orderBy: $orderBy) {\n      totalCount\n      pageInfo { hasNextPage endCursor }\n      edges { node { ...UserFields } }\n    }\n  }\n": types.AdminUsersDocument,
     "\n  query AdminUserCursors($first: Int, $after: String, $search: String, $role: Role, $active: Boolean, $orderBy: UserOrder) {\n    users(first: $first, after: $after, search: $search, role: $role, active: $active, orderBy: $orderBy) {\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n": types.AdminUserCursorsDocument,
@@ -250,6 +254,14 @@ export function graphql(source: "\n  mutation ConsoleLogout($refreshToken: Strin
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query ConsoleMe {\n    me { id username email role isActive }\n  }\n"): (typeof documents)["\n  query ConsoleMe {\n    me { id username email role isActive }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query WebAppSignInOptions {\n    signInOptions { oidcIssuers { key displayName startUrl } }\n  }\n"): (typeof documents)["\n  query WebAppSignInOptions {\n    signInOptions { oidcIssuers { key displayName startUrl } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation WebAppCompleteOidcSignIn($code: String!) {\n    completeOidcSignIn(code: $code) {\n      accessToken\n      refreshToken\n      accessTokenExpiresAt\n      user { id username email role isActive }\n    }\n  }\n"): (typeof documents)["\n  mutation WebAppCompleteOidcSignIn($code: String!) {\n    completeOidcSignIn(code: $code) {\n      accessToken\n      refreshToken\n      accessTokenExpiresAt\n      user { id username email role isActive }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
