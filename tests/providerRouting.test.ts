@@ -9,6 +9,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFile } from 'node:fs/promises';
+import { parseWav } from '../server/providers/local/wav.ts';
 import { publishJobChange } from '../server/services/jobs.ts';
 import { startFakeDeepgram, wordsFromText as dgWords, type FakeDeepgramServer } from './fakes/deepgramServer.ts';
 import { startFakeOpenAI, wordsFromText, type FakeOpenAIServer } from './fakes/openaiServer.ts';
@@ -137,6 +139,10 @@ beforeAll(async () => {
       PROVIDER_RETRY_DELAY_MS: '0',
       PROVIDER_RETRY_MAX_DELAY_MS: '50',
       DEEPGRAM_TIMEOUT_MS: '2000',
+      // Live audio goes as fast as the server acknowledges it.
+      LIVE_MAX_SPEED: '100000',
+      LIVE_BURST_SECONDS: '100000',
+      LIVE_AUDIO_CHUNKS_PER_SECOND: '10000',
     },
     { runner: true },
   );
@@ -356,14 +362,83 @@ describe('fallback', () => {
     }
     expect((await assertChunksAndSegments(t, id))[0]).toBe('DEEPGRAM');
   }, 120_000);
+});
 
-  it('no key quoted by the fakes appears in any answer, event, job row or log line', async () => {
-    const events = await t.deps.db.jobEvent.findMany();
-    const jobs = await t.deps.db.job.findMany({ select: { error: true } });
-    const texts = [...answers, JSON.stringify(events), JSON.stringify(jobs), t.logs.join('\n')];
-    expect(events.some((event) => event.reason?.includes('401'))).toBe(true);
-    for (const text of texts) for (const secret of SECRETS) expect(text).not.toContain(secret);
-  });
+describe('live sessions', () => {
+  it('fall back at an utterance boundary: DEEPGRAM fails mid-session, LOCAL goes on from the end of its last final', async () => {
+    const [first, second] = short.sentences;
+    // Deepgram "hears" the first sentence where it lies in the audio.
+    const words = first.text.split(' ');
+    const step = (first.end - first.start - 0.2) / words.length;
+    deepgram.setLive(() => words.map((word, i) => ({ word: i === 0 ? 'The' : i === words.length - 1 ? `${word}.` : word, start: first.start + 0.1 + i * step, end: first.start + 0.1 + (i + 0.8) * step })));
+    const before = deepgram.liveSessions.length;
+    const started = await gql(t, alice, `mutation ($input: StartLiveSessionInput!) { startLiveSession(input: $input) { id provider providers currentProvider } }`, {
+      input: { providers: ['DEEPGRAM', 'LOCAL'], encoding: 'PCM_S16LE', sampleRate: 16000, language: 'en' },
+    });
+    expect(started.errors, started.raw).toBeUndefined();
+    const id = started.data!.startLiveSession.id as string;
+    expect(started.data!.startLiveSession).toMatchObject({ provider: 'DEEPGRAM', providers: ['DEEPGRAM', 'LOCAL'], currentProvider: 'DEEPGRAM' });
+    const socket = await deepgram.waitForLiveSession(before, 30_000);
+
+    const client = connectWs(await t.listen(), alice.accessToken);
+    const listeners = t.deps.subscriber!.listenerCount();
+    const chunks = collect<{ data: { transcriptChunks: { isFinal: boolean; segment: { index: number; text: string } } } }>(
+      client,
+      `subscription ($id: ID) { transcriptChunks(sessionId: $id) { isFinal segment { index text } } }`,
+      { id },
+    );
+    await waitFor('the chunk subscription', async () => t.deps.subscriber!.listenerCount() > listeners, 30_000, 20);
+    const pcm = parseWav(await readFile(short.wavPath)).data;
+    const bytesAt = (seconds: number) => Math.floor(seconds * 16_000) * 2;
+    let seq = 0;
+    const send = async (from: number, to: number) => {
+      for (let offset = from; offset < to; offset += 6400) {
+        const result = await gql(t, alice, `mutation ($id: ID!, $seq: Int!, $chunk: String!) { appendLiveAudio(sessionId: $id, seq: $seq, chunk: $chunk) }`, {
+          id,
+          seq: seq++,
+          chunk: pcm.subarray(offset, Math.min(to, offset + 6400)).toString('base64'),
+        });
+        expect(result.errors, result.raw).toBeUndefined();
+      }
+    };
+    try {
+      // Up to the middle of the pause after the first sentence: Deepgram's final for it arrives.
+      const pause = bytesAt((first.end + second.start) / 2);
+      await send(0, pause);
+      const finals = () => chunks.events.filter((event) => event.data.transcriptChunks.isFinal);
+      await waitFor('the first final from DEEPGRAM', async () => finals().length > 0, 60_000);
+      // Deepgram drops the stream (as it does after a network fault): the session falls back.
+      socket.close(1011, 'NET-0001');
+      await waitFor('the switch to LOCAL', async () => (await t.deps.db.liveSession.findUniqueOrThrow({ where: { id } })).currentProvider === 'LOCAL', 30_000);
+      await send(pause, pcm.length);
+      const ended = await gql(t, alice, `mutation ($id: ID!) { endLiveSession(id: $id) { status } }`, { id });
+      expect(ended.errors, ended.raw).toBeUndefined();
+      await chunks.done;
+    } finally {
+      chunks.unsubscribe();
+      await client.dispose();
+    }
+    const result = await gql(t, alice, `query ($id: ID!) { liveSession(id: $id) { providers currentProvider segments { index start end text provider } } }`, { id });
+    const session = result.data!.liveSession;
+    expect(session).toMatchObject({ providers: ['DEEPGRAM', 'LOCAL'], currentProvider: 'LOCAL' });
+    const segments = session.segments as Array<{ index: number; start: number; end: number; text: string; provider: string }>;
+    expect(segments.map((segment) => segment.index)).toEqual([...segments.keys()]);
+    expect(segments[0]).toMatchObject({ provider: 'DEEPGRAM', text: 'The weather is nice today.' });
+    const rest = segments.slice(1);
+    expect(rest.length).toBeGreaterThan(0);
+    // Nothing heard twice: LOCAL starts where Deepgram's last final ended and never says its words;
+    // nothing lost: the second sentence is there.
+    for (const segment of rest) {
+      expect(segment.provider).toBe('LOCAL');
+      expect(segment.start).toBeGreaterThanOrEqual(segments[0].end - 0.001);
+    }
+    const later = rest.map((segment) => segment.text).join(' ');
+    expect(later).not.toMatch(/weather|nice/);
+    expect(later).toMatch(/call|tomorrow|morning/);
+    // What subscribers saw matches what was stored.
+    const seen = chunks.events.map((event) => event.data.transcriptChunks).filter((chunk) => chunk.isFinal);
+    expect(seen.map((chunk) => chunk.segment.text)).toEqual(segments.map((segment) => segment.text));
+  }, 180_000);
 });
 
 describe('Better accuracy: a keyless OpenAI-compatible server first, LOCAL as the fallback', () => {
@@ -423,4 +498,14 @@ describe('Better accuracy: a keyless OpenAI-compatible server first, LOCAL as th
     const usage = await local.deps.db.usageRecord.findMany({ where: { jobId: id } });
     expect(usage.map((u) => [u.provider, u.costUsd])).toEqual([['LOCAL', 0]]);
   }, 120_000);
+});
+
+describe('secrets', () => {
+  it('no key quoted by the fakes appears in any answer, event, job row or log line', async () => {
+    const events = await t.deps.db.jobEvent.findMany();
+    const jobs = await t.deps.db.job.findMany({ select: { error: true } });
+    const texts = [...answers, JSON.stringify(events), JSON.stringify(jobs), t.logs.join('\n')];
+    expect(events.some((event) => event.reason?.includes('401'))).toBe(true);
+    for (const text of texts) for (const secret of SECRETS) expect(text).not.toContain(secret);
+  });
 });

@@ -4,6 +4,11 @@
  * it cannot); appends never wait for it. A new engine (the first, one after a failure, or one after
  * a restart of the process) replays the stored audio from the end of the last final segment, so
  * nothing heard since then is lost.
+ *
+ * Fallback (README, "Provider routing and fallback"): when the engine in use fails (at its start or
+ * mid-session) and the session has a next engine, that one takes over at once, from the same point:
+ * the end of the last final, an utterance boundary. Finals already stored stay; nothing after them
+ * is lost or heard twice. The last engine of the list is retried after a pause, as before.
  */
 import type { CoreDeps } from '../context.ts';
 import type { Provider } from '../db/db.ts';
@@ -24,23 +29,28 @@ const ENGINE_RETRY_MS = 3_000;
 
 interface EngineSession extends AudioFormat {
   id: string;
+  /** The engine to start with. */
   provider: Provider;
+  /** The engines to fall back through, in order. */
+  providers: Provider[];
   language: string | null;
   model: string | null;
 }
 
 interface EngineHostParts {
   slots: LocalDecoderSlots;
-  /** The key the engine uses (services/providerKeys.ts resolves it). */
-  resolveKey(): Promise<string | null>;
+  /** The key an engine uses (services/providerKeys.ts resolves it). */
+  resolveKey(provider: Provider): Promise<string | null>;
   order: ChunkOrder;
   stored: StoredSessionAudio;
   transcript: TranscriptEvents;
 }
 
 export class EngineHost {
-  readonly #deps: Pick<CoreDeps, 'env' | 'providers' | 'logger'>;
+  readonly #deps: Pick<CoreDeps, 'env' | 'providers' | 'logger' | 'db'>;
   readonly #session: EngineSession;
+  /** The engine in use (or to start next). */
+  #provider: Provider;
   readonly #parts: EngineHostParts;
   #engine: LiveEngine | null = null;
   #source: PcmSource | null = null;
@@ -54,9 +64,10 @@ export class EngineHost {
   /** The engine is fed samples from here on; engine time 0 is this sample. */
   #resumeSample = 0;
 
-  constructor(deps: Pick<CoreDeps, 'env' | 'providers' | 'logger'>, session: EngineSession, parts: EngineHostParts) {
+  constructor(deps: Pick<CoreDeps, 'env' | 'providers' | 'logger' | 'db'>, session: EngineSession, parts: EngineHostParts) {
     this.#deps = deps;
     this.#session = session;
+    this.#provider = session.provider;
     this.#parts = parts;
   }
 
@@ -126,7 +137,8 @@ export class EngineHost {
     const { env, logger } = this.#deps;
     const { order, stored, transcript, slots } = this.#parts;
     const session = this.#session;
-    if (session.provider === 'LOCAL' && !this.#hasSlot) {
+    const provider = this.#provider;
+    if (provider === 'LOCAL' && !this.#hasSlot) {
       if (!slots.tryAcquire()) {
         this.#retryAt = Date.now() + ENGINE_RETRY_MS;
         if (strict) throw localSessionsExhausted(slots.max);
@@ -136,8 +148,8 @@ export class EngineHost {
     }
     let engine: LiveEngine | null = null;
     try {
-      const apiKey = await this.#parts.resolveKey();
-      engine = await openLiveEngine(this.#deps, session.provider, { language: session.language, model: session.model, apiKey });
+      const apiKey = await this.#parts.resolveKey(provider);
+      engine = await openLiveEngine(this.#deps, provider, { language: session.language, model: session.model, apiKey });
       const opened = engine;
       await order.withLock(async () => {
         if (this.#disposed) throw new Error('The live session was closed while its engine started.');
@@ -155,7 +167,7 @@ export class EngineHost {
           if (this.#engine === opened) transcript.partial(partial, offset);
         });
         opened.on('final', (segment) => {
-          if (this.#engine === opened || order.closed || this.#disposed) transcript.final(segment, offset);
+          if (this.#engine === opened || order.closed || this.#disposed) transcript.final(segment, offset, provider);
         });
         opened.on('error', (error) => void this.#failed(opened, error));
         this.#engine = opened;
@@ -169,8 +181,9 @@ export class EngineHost {
     } catch (error) {
       if (engine && this.#engine === engine) await this.#drop();
       else await engine?.destroy().catch(() => {});
+      if (error instanceof ProviderError && (await this.#fallBack(provider, error))) return this.#start(strict);
       this.#retryAt = Date.now() + ENGINE_RETRY_MS;
-      if (strict) throw engineError(session.provider, error);
+      if (strict) throw engineError(provider, error);
       if (!this.#disposed) logger.warn({ err: error, sessionId: session.id }, 'live engine could not start; audio is stored and the engine retried later');
     }
   }
@@ -218,9 +231,35 @@ export class EngineHost {
 
   async #failed(engine: LiveEngine, error: Error): Promise<void> {
     if (this.#engine !== engine || this.#disposed) return;
+    await this.#drop();
+    if (await this.#fallBack(engine.name, error)) {
+      this.#retryAt = 0;
+      this.kick();
+      return;
+    }
     this.#deps.logger.warn({ err: error, sessionId: this.#session.id }, 'live engine failed; it is recreated on the next append');
     this.#retryAt = Date.now() + ENGINE_RETRY_MS;
-    await this.#drop();
+  }
+
+  /**
+   * Moves on to the engine after `from` when there is one: recorded on the session (currentProvider)
+   * and logged with the engine's (scrubbed) reason. A LOCAL decoder slot is given back on leaving LOCAL.
+   */
+  async #fallBack(from: Provider, error: Error): Promise<boolean> {
+    const { providers, id } = this.#session;
+    const next = providers[providers.indexOf(from) + 1];
+    if (this.#disposed || from !== this.#provider || !next) return false;
+    this.#provider = next;
+    if (from === 'LOCAL' && this.#hasSlot) {
+      this.#hasSlot = false;
+      this.#parts.slots.release();
+    }
+    const reason = error instanceof ProviderError ? error.message : 'the engine stopped';
+    this.#deps.logger.warn({ sessionId: id, from, to: next, reason }, 'live engine failed; the session falls back to its next engine');
+    await this.#deps.db.liveSession
+      .updateMany({ where: { id }, data: { currentProvider: next } })
+      .catch((failure: unknown) => this.#deps.logger.warn({ err: failure, sessionId: id }, 'could not record the live engine switch'));
+    return true;
   }
 
   async #drop(): Promise<void> {

@@ -8,6 +8,7 @@
  * a new one (which replays the stored audio its engine has not transcribed yet).
  */
 import type { CoreDeps } from '../context.ts';
+import type { Provider } from '../db/db.ts';
 import { LocalDecoderSlots } from './localSlots.ts';
 import { SessionRuntime, type SessionInfo } from './runtime.ts';
 
@@ -15,7 +16,7 @@ interface LiveRegistryOptions {
   /** Ends an idle session (services/liveSessions.ts). */
   onIdle(sessionId: string): Promise<unknown>;
   /** The key a session's cloud engine uses (services/providerKeys.ts). */
-  resolveKey(session: SessionInfo): Promise<string | null>;
+  resolveKey(session: SessionInfo, provider: Provider): Promise<string | null>;
 }
 
 export class LiveRegistry {

@@ -33,7 +33,10 @@ const IDLE_MARGIN_MS = 250;
 export interface SessionInfo {
   id: string;
   ownerId: string;
+  /** The engine to start with: the one in use (currentProvider). */
   provider: Provider;
+  /** The engines to fall back through, in order (README, "Provider routing and fallback"). */
+  providers: Provider[];
   encoding: AudioEncoding;
   sampleRate: number;
   language: string | null;
@@ -44,8 +47,8 @@ export interface SessionInfo {
 interface RuntimeHooks {
   onIdle(sessionId: string): void;
   onDispose(sessionId: string): void;
-  /** The key the session's cloud engine uses. */
-  resolveKey(session: SessionInfo): Promise<string | null>;
+  /** The key a cloud engine of the session uses. */
+  resolveKey(session: SessionInfo, provider: Provider): Promise<string | null>;
   localSlots: LocalDecoderSlots;
 }
 
@@ -77,7 +80,7 @@ export class SessionRuntime {
     );
     this.#engine = new EngineHost(deps, info, {
       slots: hooks.localSlots,
-      resolveKey: () => hooks.resolveKey(info),
+      resolveKey: (provider) => hooks.resolveKey(info, provider),
       order: this.#order,
       stored,
       transcript: this.#transcript,

@@ -5,7 +5,7 @@
  * overtakes the final that replaces it; interims waiting to go out coalesce into the newest.
  */
 import type { CoreDeps } from '../context.ts';
-import { isUniqueViolation } from '../db/db.ts';
+import { isUniqueViolation, type Provider } from '../db/db.ts';
 import type { Segment } from '../providers/types.ts';
 import { topics, type EventPayload } from '../pubsub/pubsub.ts';
 import { roundTo } from '../rounding.ts';
@@ -53,10 +53,10 @@ export class TranscriptEvents {
     });
   }
 
-  /** A final segment; `offset` is the session time of the engine's time 0. */
-  final(segment: Segment, offset: number): void {
+  /** A final segment from engine `provider`; `offset` is the session time of the engine's time 0. */
+  final(segment: Segment, offset: number, provider: Provider): void {
     this.dropPartial(); // a later interim belongs to the next segment
-    this.#chain(() => this.#storeFinal(segment, offset));
+    this.#chain(() => this.#storeFinal(segment, offset, provider));
   }
 
   /** Forgets an interim that has not gone out yet (its engine is gone). */
@@ -96,8 +96,8 @@ export class TranscriptEvents {
     await this.#deps.publisher.publish(topics.sessionChunks(this.#sessionId), payload);
   }
 
-  async #storeFinal(segment: Segment, offset: number): Promise<void> {
-    const data = { sessionId: this.#sessionId, ...storedSegmentAt(segment, offset) };
+  async #storeFinal(segment: Segment, offset: number, provider: Provider): Promise<void> {
+    const data = { sessionId: this.#sessionId, provider, ...storedSegmentAt(segment, offset) };
     if (!data.text) return;
     const { db } = this.#deps;
     let idx = this.nextIndex;
