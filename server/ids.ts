@@ -25,6 +25,8 @@ const idPrefixes = {
   Recording: 'rec',
   DatasetExport: 'dsx',
   HousekeepingSweep: 'hks',
+  Passkey: 'psk',
+  PasskeyChallenge: 'pkc',
   OidcSignIn: 'osi',
   RecoveryCode: 'rcv',
   LoginChallenge: 'lch',

@@ -6,6 +6,7 @@ import './auth.ts';
 import './oidcSignIn.ts';
 import './mfa.ts';
 import './apiKeys.ts';
+import './passkeys.ts';
 import './providerKeys.ts';
 import './transcripts.ts';
 import './fileUpload.ts';

@@ -2,6 +2,7 @@ import { completeLogin } from '../services/mfa/loginChallenge.ts';
 import { remainingRecoveryCodes } from '../services/mfa/recoveryCodes.ts';
 import { secondFactorMethods } from '../services/mfa/secondFactors.ts';
 import { checkSecondFactorCode, confirmTotp, disableTotp, enrollTotp, regenerateRecoveryCodes } from '../services/mfa/totp.ts';
+import { verifyPasskeySecondFactor } from '../services/passkeys/secondFactor.ts';
 import { AuthPayloadRef } from './auth.ts';
 import { builder } from './builder.ts';
 import { canSeePrivate, UserRef } from './users.ts';
@@ -47,6 +48,10 @@ const CompleteLoginInput = builder.inputType('CompleteLoginInput', {
   fields: (t) => ({
     challenge: t.string({ required: true, description: 'The `challenge` of the MFA_REQUIRED error login answered.' }),
     code: t.string({ description: 'A code from the authenticator app, or a recovery code.' }),
+    passkey: t.string({
+      description:
+        "Instead of a code: the browser's AuthenticationResponseJSON (JSON text) for the options of passkeyLoginOptions(challenge).",
+    }),
   }),
 });
 
@@ -64,6 +69,14 @@ builder.mutationFields((t) => ({
       'The second step of a login that answered MFA_REQUIRED: the challenge and a code. Five wrong codes cancel the challenge.',
     args: { input: t.arg({ type: CompleteLoginInput, required: true }) },
     resolve: (_root, { input }, context) => {
+      const passkey = input.passkey;
+      if (passkey) {
+        return completeLogin(context.deps, context, {
+          challenge: input.challenge,
+          amr: 'hwk',
+          verify: (user) => verifyPasskeySecondFactor(context.deps, user, input.challenge, passkey),
+        });
+      }
       const code = input.code ?? '';
       return completeLogin(context.deps, context, {
         challenge: input.challenge,

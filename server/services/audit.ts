@@ -43,7 +43,12 @@ type AuditAction =
   | 'mfa.recoveryCodesRegenerated'
   | 'mfa.recoveryCodeUsed'
   | 'mfa.challengeBurned'
-  | 'oidc.signedIn';
+  | 'oidc.signedIn'
+  | 'passkey.registered'
+  | 'passkey.renamed'
+  | 'passkey.deleted'
+  | 'passkey.signedIn'
+  | 'passkey.replayRefused';
 
 interface AuditInput {
   /** Who acted; null for the system (a webhook disabled after failures, say). */

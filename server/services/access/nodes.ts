@@ -24,6 +24,7 @@ const visibleNodes: Partial<Record<NodeTypeName, Counts>> = {
   User: (db, viewer, id) => db.user.count({ where: { AND: [{ id }, visibleUserWhere(viewer)] } }),
   ApiKey: (db, viewer, id) => db.apiKey.count({ where: { id, ...ownRowsWhere(viewer) } }),
   ProviderKey: (db, viewer, id) => db.providerKey.count({ where: { id, ...ownRowsWhere(viewer) } }),
+  Passkey: (db, viewer, id) => db.passkey.count({ where: { id, ...ownRowsWhere(viewer) } }),
   Job: (db, viewer, id) => db.job.count({ where: { AND: [{ id }, visibleJobWhere(viewer)] } }),
   LiveSession: (db, viewer, id) => db.liveSession.count({ where: { AND: [{ id }, visibleSessionWhere(viewer)] } }),
   Project: (db, viewer, id) => db.project.count({ where: { AND: [{ id }, visibleProjectWhere(viewer)] } }),
