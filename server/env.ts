@@ -61,6 +61,9 @@ const oidcIssuers = z
     if (repeated) ctx.addIssue({ code: 'custom', message: `two issuers with a clientId share the key "${repeated}": give each its own "key"` });
   });
 
+/** The speech engines (services/providerRouting.ts orders them); one entry per engine of server/providers/registry.ts. */
+const speechEngine = z.enum(['LOCAL', 'OPENAI', 'DEEPGRAM']);
+
 const base64Key = z
   .string()
   .refine((value) => Buffer.from(value, 'base64').length === 32, 'must be 32 bytes, base64-encoded')
@@ -102,12 +105,29 @@ const envSchema = z.object({
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
   RUNNER_STALE_SECONDS: z.coerce.number().int().min(2).max(3600).default(20),
   CHUNK_SECONDS: z.coerce.number().positive().optional(),
-  DEFAULT_PROVIDER: z.enum(['LOCAL', 'OPENAI', 'DEEPGRAM']).default('LOCAL'),
+  DEFAULT_PROVIDER: speechEngine.default('LOCAL'),
+  /** Engines to try in order (README, "Provider routing and fallback"); empty: DEFAULT_PROVIDER alone. */
+  PROVIDER_ORDER: csv.pipe(z.array(speechEngine)).refine((list) => new Set(list).size === list.length, 'must not name an engine twice'),
+  /** In-process retries of a transient failure before a job moves on to its next engine. */
+  PROVIDER_RETRIES: z.coerce.number().int().min(0).max(20).default(2),
+  PROVIDER_RETRY_DELAY_MS: z.coerce.number().int().min(0).max(600_000).default(1000),
+  /** A retry-after longer than this counts as "beyond the backoff": the job moves on at once. */
+  PROVIDER_RETRY_MAX_DELAY_MS: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
   OPENAI_API_KEY: z.string().optional(),
   OPENAI_BASE_URL: z.string().url().optional(),
   OPENAI_TRANSCRIBE_MODEL: z.string().default('whisper-1'),
   OPENAI_TRANSLATE_MODEL: z.string().default('gpt-4o-mini'),
   TRANSLATION_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(25).default(5),
+  // The chat endpoint for translation and sentiment (DeepSeek, any OpenAI-compatible server); unset: OpenAI's.
+  CHAT_BASE_URL: z.string().url().optional(),
+  CHAT_MODEL: z.string().min(1).optional(),
+  CHAT_API_KEY: z.string().optional(),
+  TRANSLATION_ENGINE: z.enum(['CHAT', 'GOOGLE']).default('CHAT'),
+  GOOGLE_TRANSLATE_API_KEY: z.string().optional(),
+  GOOGLE_TRANSLATE_BASE_URL: z.string().url().default('https://translation.googleapis.com'),
+  SENTIMENT_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(25).default(5),
+  SENTIMENT_BATCH_TOKENS: z.coerce.number().int().min(200).max(100_000).default(3000),
+  DOCUMENT_FONT: z.string().default('/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf'),
   OPENAI_TIMEOUT_MS: z.coerce.number().int().min(1000).default(600_000),
   DEEPGRAM_API_KEY: z.string().optional(),
   DEEPGRAM_BASE_URL: z.string().url().optional(),
@@ -154,6 +174,17 @@ const envSchema = z.object({
     .optional(),
   SMTP_FROM: z.string().min(3).default('Parlance <parlance@localhost>'),
   INVITATION_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(7),
+  PASSWORD_RESET_TTL_MINUTES: z.coerce.number().int().min(1).max(7 * 24 * 60).default(60),
+  PASSWORD_RESETS_PER_EMAIL_PER_HOUR: z.coerce.number().int().min(0).max(10_000).default(5),
+  PASSWORD_RESETS_PER_CLIENT_PER_HOUR: z.coerce.number().int().min(0).max(100_000).default(20),
+  REQUIRE_EMAIL_VERIFICATION: z
+    .enum(['true', 'false'])
+    .optional()
+    .transform((value) => (value === undefined ? undefined : value === 'true')),
+  EMAIL_VERIFICATION_TTL_HOURS: z.coerce.number().positive().max(24 * 30).default(48),
+  VERIFICATION_EMAILS_PER_HOUR: z.coerce.number().int().min(1).max(1000).default(5),
+  REGISTRATION: z.enum(['open', 'invite', 'closed']).default('open'),
+  REGISTRATION_DOMAINS: csv.transform((domains) => domains.map((domain) => domain.toLowerCase().replace(/^@/, ''))),
   JOB_SUBMISSIONS_PER_MINUTE: z.coerce.number().int().min(0).max(100_000).default(30),
   LIVE_AUDIO_CHUNKS_PER_SECOND: z.coerce.number().int().min(0).max(10_000).default(20),
   WEBHOOK_ALLOW_HOSTS: csv,

@@ -222,6 +222,7 @@ describe('exact output for a small diarized transcript', () => {
       text: 'Hello and welcome to the show. Thanks for having me, it is a pleasure to be here today. Great.',
       translatedText: null,
       revision: 0,
+      sentiment: null,
       segments: [
         {
           index: 0,
@@ -238,6 +239,7 @@ describe('exact output for a small diarized transcript', () => {
             word('the', 1.5, 1.6),
             word('show', 1.6, 2.1),
           ],
+          sentiment: null,
         },
         {
           index: 1,
@@ -260,8 +262,9 @@ describe('exact output for a small diarized transcript', () => {
             word('here', 4.3, 4.5),
             word('today', 4.5, 4.95),
           ],
+          sentiment: null,
         },
-        { index: 2, start: 5.2, end: 5.5, text: 'Great.', speaker: 'Speaker 1', speakerName: 'Speaker 1', words: [] },
+        { index: 2, start: 5.2, end: 5.5, text: 'Great.', speaker: 'Speaker 1', speakerName: 'Speaker 1', words: [], sentiment: null },
       ],
     };
     const json = renderTranscript('JSON', { ...diarized, translatedText: undefined });
@@ -285,8 +288,18 @@ describe('exact output for a small diarized transcript', () => {
       text: 'Hi.',
       translatedText: 'Hola.',
       revision: 0,
+      sentiment: null,
       segments: [
-        { index: 0, start: 0.3, end: 1, text: 'Hi.', speaker: null, speakerName: null, words: [{ word: 'Hi', start: 0.3, end: 1, confidence: 0.9, speaker: null }] },
+        {
+          index: 0,
+          start: 0.3,
+          end: 1,
+          text: 'Hi.',
+          speaker: null,
+          speakerName: null,
+          words: [{ word: 'Hi', start: 0.3, end: 1, confidence: 0.9, speaker: null }],
+          sentiment: null,
+        },
       ],
     });
   });
@@ -532,6 +545,7 @@ describe('empty transcripts', () => {
       text: '',
       translatedText: null,
       revision: 0,
+      sentiment: null,
       segments: [],
     });
   });
@@ -561,9 +575,12 @@ describe('download metadata', () => {
     expect(transcriptContentType('SRT')).toBe('application/x-subrip; charset=utf-8');
     expect(transcriptContentType('VTT')).toBe('text/vtt; charset=utf-8');
     expect(transcriptContentType('JSON')).toBe('application/json; charset=utf-8');
-    expect((['TXT', 'SRT', 'VTT', 'JSON'] as const).map(transcriptExtension)).toEqual(['txt', 'srt', 'vtt', 'json']);
+    expect(transcriptContentType('DOCX')).toBe('application/vnd.openxmlformats-officedocument.wordprocessingml.document');
+    expect(transcriptContentType('PDF')).toBe('application/pdf');
+    expect((['TXT', 'SRT', 'VTT', 'JSON', 'DOCX', 'PDF'] as const).map(transcriptExtension)).toEqual(['txt', 'srt', 'vtt', 'json', 'docx', 'pdf']);
     expect(transcriptFormatFromExtension('vtt')).toBe('VTT');
     expect(transcriptFormatFromExtension('.SRT')).toBe('SRT');
-    expect(transcriptFormatFromExtension('docx')).toBeNull();
+    expect(transcriptFormatFromExtension('docx')).toBe('DOCX');
+    expect(transcriptFormatFromExtension('odt')).toBeNull();
   });
 });

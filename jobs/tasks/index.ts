@@ -3,9 +3,12 @@ import type { CoreDeps } from '../../server/context.ts';
 import { LEGACY_TASK_NAMES, type TaskName } from '../../server/db/queue.ts';
 import type { JobCancellations } from '../cancellation.ts';
 import { createAggregateSessionTask } from './aggregateSession.ts';
+import { createAnalyzeSentimentTask } from './analyzeSentiment.ts';
 import { createDeliverWebhookTask } from './deliverWebhook.ts';
+import { createEraseStoredFilesTask } from './eraseStoredFiles.ts';
 import { createExportDatasetTask } from './exportDataset.ts';
 import { createHousekeepingTask } from './housekeeping.ts';
+import { createSendPasswordResetTask } from './sendPasswordReset.ts';
 import { createTranscribeTask } from './transcribe.ts';
 import { createTranslateJobTask } from './translateJob.ts';
 
@@ -18,10 +21,13 @@ export function createTaskList(deps: CoreDeps, options: { cancellations?: JobCan
   const tasks = {
     transcribe: createTranscribeTask(deps, options.cancellations ?? null),
     translateJob: createTranslateJobTask(deps),
+    analyzeSentiment: createAnalyzeSentimentTask(deps),
     aggregateSession: createAggregateSessionTask(deps),
     exportDataset: createExportDatasetTask(deps),
     deliverWebhook: createDeliverWebhookTask(deps),
     housekeeping: createHousekeepingTask(deps),
+    eraseStoredFiles: createEraseStoredFilesTask(deps),
+    sendPasswordReset: createSendPasswordResetTask(deps),
   } satisfies Required<Pick<TaskList, TaskName>>;
   const legacy = Object.fromEntries(Object.entries(LEGACY_TASK_NAMES).map(([old, current]) => [old, tasks[current]]));
   return { ...legacy, ...tasks };

@@ -9,7 +9,9 @@ import type {
   AggregateSessionPayload,
   CronPayload,
   DeliverWebhookPayload,
+  EraseStoredFilesPayload,
   ExportDatasetPayload,
+  SendPasswordResetPayload,
   TranscribePayload,
   TranslatePayload,
 } from './taskPayloads.ts';
@@ -20,10 +22,14 @@ declare global {
     interface Tasks {
       transcribe: TranscribePayload;
       translateJob: TranslatePayload;
+      /** A job's sentiment step; the same payload as its translation. */
+      analyzeSentiment: TranslatePayload;
       aggregateSession: AggregateSessionPayload;
       exportDataset: ExportDatasetPayload;
       deliverWebhook: DeliverWebhookPayload;
       housekeeping: CronPayload;
+      eraseStoredFiles: EraseStoredFilesPayload;
+      sendPasswordReset: SendPasswordResetPayload;
     }
   }
 }
@@ -48,6 +54,8 @@ interface AddJobOptions {
   /** At most one queued job per key; `jobKeyMode` (graphile-worker's, default replace) says what a second add does. */
   jobKey?: string;
   jobKeyMode?: 'replace' | 'preserve_run_at' | 'unsafe_dedupe';
+  /** Not before this many milliseconds from now (default: at once). */
+  delayMs?: number;
 }
 
 /** Anything that runs raw SQL: a transaction client (the usual case) or the client itself. */
@@ -60,11 +68,13 @@ export async function addJob<T extends TaskName>(
   payload: GraphileWorker.Tasks[T],
   options: AddJobOptions,
 ): Promise<void> {
+  const delaySeconds = (options.delayMs ?? 0) / 1000;
   await tx.$executeRaw`
     SELECT graphile_worker.add_job(
       ${task}::text, ${JSON.stringify(payload)}::json,
       max_attempts := ${options.maxAttempts}::int, job_key := ${options.jobKey ?? null}::text,
-      job_key_mode := ${options.jobKeyMode ?? 'replace'}::text)`;
+      job_key_mode := ${options.jobKeyMode ?? 'replace'}::text,
+      run_at := CASE WHEN ${delaySeconds}::float8 > 0 THEN now() + make_interval(secs => ${delaySeconds}::float8) END)`;
 }
 
 /**

@@ -1,18 +1,23 @@
 import type http from 'node:http';
+import { pipeline } from 'node:stream/promises';
 import type { AppDeps } from '../context.ts';
 import { downloadViewer } from './httpDownload.ts';
 import { sendError } from './httpError.ts';
 import { visibleJobWhere } from '../services/access/jobs.ts';
+import { renderJobDocument } from '../services/transcriptDocuments.ts';
 import { transcriptFromRows } from '../services/transcripts.ts';
-import { renderTranscript, transcriptContentType, type TranscriptFormat } from '../transcripts/formats.ts';
+import { isDocumentFormat, renderTranscript, transcriptContentType, type TranscriptFormat } from '../transcripts/formats.ts';
 
-const ROUTE = /^\/jobs\/([a-z0-9_]+)\/transcript\.(txt|srt|vtt|json)$/;
+const ROUTE = /^\/jobs\/([a-z0-9_]+)\/transcript\.(txt|srt|vtt|json|docx|pdf)$/;
 
 export function isTranscriptDownload(path: string): boolean {
   return ROUTE.test(path);
 }
 
-/** GET /jobs/{id}/transcript.{txt|srt|vtt|json}, with the same authentication and visibility as /graphql. */
+/**
+ * GET /jobs/{id}/transcript.{txt|srt|vtt|json|docx|pdf}, with the same authentication and visibility
+ * as /graphql. A PDF is streamed as it is written (no Content-Length); the others are sent whole.
+ */
 export async function serveTranscript(
   deps: AppDeps,
   req: http.IncomingMessage,
@@ -21,23 +26,59 @@ export async function serveTranscript(
   const [, jobId, extension] = ROUTE.exec((req.url ?? '').split('?')[0])!;
   const viewer = await downloadViewer(deps, req, res);
   if (!viewer) return;
-  const job = await deps.db.job.findFirst({
-    where: { AND: [{ id: jobId }, visibleJobWhere(viewer)] },
-    include: { segments: { orderBy: { idx: 'asc' } }, speakerNames: true },
-  });
+  const format = extension.toUpperCase() as TranscriptFormat;
+  const documentFormat = isDocumentFormat(format) ? format : null;
+  const job = await deps.db.job.findFirst({ where: { AND: [{ id: jobId }, visibleJobWhere(viewer)] } });
   if (!job) return sendError(res, 'NOT_FOUND', 'Job not found.');
   if (job.status !== 'COMPLETED') {
     return sendError(res, 'CONFLICT', `The transcript is not ready: the job is ${job.status.toLowerCase()}.`);
   }
-  const format = extension.toUpperCase() as TranscriptFormat;
-  const body = renderTranscript(format, transcriptFromRows(job, job.segments, job.speakerNames));
-  const base = (job.filename ?? job.id).replace(/\.[^.]+$/, '').replace(/[^\w.-]+/g, '_') || job.id;
-  res.writeHead(200, {
+  const headers = {
     'content-type': transcriptContentType(format),
-    'content-length': Buffer.byteLength(body),
-    'content-disposition': `attachment; filename="${base}.${extension}"`,
+    'content-disposition': contentDisposition(job.filename, job.id, extension),
     'cache-control': 'private, no-store',
-  });
+    'x-content-type-options': 'nosniff',
+  };
+  if (documentFormat) {
+    if (req.method === 'HEAD') {
+      res.writeHead(200, headers);
+      res.end();
+      return;
+    }
+    const rendered = await renderJobDocument(deps, job, documentFormat);
+    if (Buffer.isBuffer(rendered)) {
+      res.writeHead(200, { ...headers, 'content-length': rendered.length });
+      res.end(rendered);
+      return;
+    }
+    res.writeHead(200, headers);
+    await pipeline(rendered, res).catch((error: unknown) => {
+      if (!res.destroyed) deps.logger.error({ err: error, jobId }, 'could not stream the transcript document');
+      res.destroy();
+    });
+    return;
+  }
+  const [segments, speakerNames] = await Promise.all([
+    deps.db.transcriptSegment.findMany({ where: { jobId: job.id }, orderBy: { idx: 'asc' } }),
+    deps.db.jobSpeaker.findMany({ where: { jobId: job.id } }),
+  ]);
+  const body = renderTranscript(format as Exclude<TranscriptFormat, 'DOCX' | 'PDF'>, transcriptFromRows(job, segments, speakerNames));
+  res.writeHead(200, { ...headers, 'content-length': Buffer.byteLength(body) });
   res.end(req.method === 'HEAD' ? undefined : body);
 }
 
+/**
+ * `attachment` with the job's file name (its extension replaced): an ASCII `filename` for old
+ * clients and the exact name as RFC 5987 `filename*` (UTF-8), so "Интервью.mp3" downloads as
+ * "Интервью.pdf".
+ */
+function contentDisposition(filename: string | null, jobId: string, extension: string): string {
+  const stem = (filename ?? '').replace(/\.[^.]+$/, '').trim() || jobId;
+  const ascii = stem.replace(/[^\w.-]+/g, '_') || jobId;
+  const exact = `${stem}.${extension}`;
+  return `attachment; filename="${ascii}.${extension}"; filename*=UTF-8''${encodeRFC5987(exact)}`;
+}
+
+function encodeRFC5987(value: string): string {
+  return encodeURIComponent(value).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}

@@ -3,6 +3,7 @@ import type { Provider } from '../db/db.ts';
 import { DeepgramLiveEngine } from './deepgramEngine.ts';
 import { LocalLiveEngine } from './localEngine.ts';
 import { OpenAILiveEngine } from './openaiEngine.ts';
+import { ProviderError } from '../providers/types.ts';
 import type { LiveEngine, LiveEngineOptions } from './types.ts';
 
 /** Opens the streaming engine for a provider. @throws ProviderError when it cannot start. */
@@ -18,5 +19,7 @@ export async function openLiveEngine(deps: Pick<CoreDeps, 'env' | 'providers'>, 
       );
     case 'OPENAI':
       return new OpenAILiveEngine(deps.providers.OPENAI, options);
+    default:
+      throw new ProviderError('unavailable', `${provider} has no streaming speech engine`);
   }
 }

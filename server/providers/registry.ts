@@ -24,10 +24,25 @@ export function createProviders(env: Env): ProviderRegistry {
   };
 }
 
+/** Every key kind: the speech engines, and GOOGLE (Google Cloud Translation, a translation engine only). */
+export type KeyProvider = ProviderName | 'GOOGLE';
+
+/** Whether a stored provider is a speech engine (GOOGLE is a translation engine's key kind). */
+export function isSpeechEngine(provider: KeyProvider): provider is ProviderName {
+  return provider !== 'GOOGLE';
+}
+
+/** The speech engine of a job or session row (rows only ever hold speech engines: submission refuses others). */
+export function speechEngineOf(provider: KeyProvider): ProviderName {
+  if (!isSpeechEngine(provider)) throw new Error(`${provider} is not a speech engine`);
+  return provider;
+}
+
 /** The server's own key for a cloud provider, used when the job owner has none. */
-export function serverKeyFor(env: Env, provider: ProviderName): string | null {
+export function serverKeyFor(env: Env, provider: KeyProvider): string | null {
   if (provider === 'OPENAI') return env.OPENAI_API_KEY ?? null;
   if (provider === 'DEEPGRAM') return env.DEEPGRAM_API_KEY ?? null;
+  if (provider === 'GOOGLE') return env.GOOGLE_TRANSLATE_API_KEY ?? null;
   return null;
 }
 
@@ -35,7 +50,7 @@ export function serverKeyFor(env: Env, provider: ProviderName): string | null {
  * A cloud provider pointed at its own base URL with no server key is taken to be a keyless
  * server (a local whisper server, a self-hosted Deepgram): jobs may use it without any key.
  */
-export function isKeylessServer(env: Env, provider: ProviderName): boolean {
+export function isKeylessServer(env: Env, provider: KeyProvider): boolean {
   if (provider === 'OPENAI') return Boolean(env.OPENAI_BASE_URL) && !env.OPENAI_API_KEY;
   if (provider === 'DEEPGRAM') return Boolean(env.DEEPGRAM_BASE_URL) && !env.DEEPGRAM_API_KEY;
   return false;

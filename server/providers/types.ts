@@ -21,6 +21,8 @@ export interface Segment {
   text: string;
   speaker?: string | null;
   words: Word[];
+  /** Its sentiment, once analysed (services/sentimentStore.ts); an engine may report its own. */
+  sentiment?: { label: 'POSITIVE' | 'NEUTRAL' | 'NEGATIVE'; score: number } | null;
 }
 
 export interface TranscribeRequest {

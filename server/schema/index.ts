@@ -3,14 +3,17 @@ import { builder } from './builder.ts';
 import './root.ts';
 import './users.ts';
 import './auth.ts';
-import './oidcSignIn.ts';
 import './mfa.ts';
+import './passwords.ts';
+import './oidcSignIn.ts';
+import './emailVerification.ts';
 import './apiKeys.ts';
 import './passkeys.ts';
 import './providerKeys.ts';
 import './transcripts.ts';
 import './fileUpload.ts';
 import './jobs.ts';
+import './jobOutputs.ts';
 import './transcriptRevisions.ts';
 import './jobSubscriptions.ts';
 import './jobTimeline.ts';
@@ -26,6 +29,8 @@ import './quotas.ts';
 import './audit.ts';
 import './webhooks.ts';
 import './housekeeping.ts';
+import './accountErasure.ts';
+import './streamingTokens.ts';
 
 let schema: GraphQLSchema | undefined;
 

@@ -4,7 +4,9 @@ import { cancelJob, createTranscriptionJob, deleteJob, retryJob } from '../servi
 import { jobStats } from '../services/jobStats.ts';
 import { retryTranslation } from '../services/jobTranslation.ts';
 import { speakerNamesOf, transcriptFromRows, transcriptUrl } from '../services/transcripts.ts';
-import { renderTranscript } from '../transcripts/formats.ts';
+import { isDocumentFormat, renderTranscript } from '../transcripts/formats.ts';
+import { jobDocumentBytes } from '../services/transcriptDocuments.ts';
+import { TranslationEngineEnum } from './jobOutputs.ts';
 import { indexedSegmentsFromStored } from '../transcripts/storedSegments.ts';
 import { builder, signedInBuilder } from './builder.ts';
 import './fileUpload.ts';
@@ -20,12 +22,48 @@ export const JobStatusEnum = builder.enumType('JobStatus', {
 const TranslationStatusEnum = builder.enumType('TranslationStatus', {
   values: ['PENDING', 'COMPLETED', 'FAILED'] as const,
 });
+const JobEventKindEnum = builder.enumType('JobEventKind', {
+  values: {
+    PROVIDER_SKIPPED: { description: 'At submission: `from` cannot honour the options (language, model, diarize).' },
+    PROVIDER_RETRIED: { description: '`from` failed on a chunk and is tried again after a pause.' },
+    PROVIDER_SWITCHED: { description: '`from` is unavailable or kept failing: the remaining chunks go to `to`.' },
+  } as const,
+});
+
+builder.prismaObject('JobEvent', {
+  fields: (t) => ({
+    at: t.expose('at', { type: 'DateTime' }),
+    kind: t.expose('kind', { type: JobEventKindEnum }),
+    from: t.expose('fromProvider', { type: ProviderEnum, nullable: true }),
+    to: t.expose('toProvider', { type: ProviderEnum, nullable: true }),
+    reason: t.exposeString('reason', { nullable: true, description: "The engine's own message, with any credential cut out." }),
+    chunkIndex: t.exposeInt('chunkIndex', { nullable: true, description: 'The chunk it happened on (0-based); null at submission.' }),
+  }),
+});
+
 export const JobRef = builder.prismaNode('Job', {
   id: { field: 'id' },
   fields: (t) => ({
     status: t.expose('status', { type: JobStatusEnum }),
     progress: t.exposeFloat('progress', { description: '0..1' }),
-    provider: t.expose('provider', { type: ProviderEnum }),
+    provider: t.expose('provider', {
+      type: ProviderEnum,
+      description: 'The first engine of the job (of `providers`); `currentProvider` is the one in use, `segments { provider }` which produced what.',
+    }),
+    providers: t.field({
+      type: [ProviderEnum],
+      description: 'The engines the job may use, in order: it moves on to the next when one is unavailable or keeps failing (see events).',
+      resolve: (job) => (job.providers.length > 0 ? job.providers : [job.provider]),
+    }),
+    currentProvider: t.field({
+      type: ProviderEnum,
+      description: 'The engine in use; once the job has finished, the last one it used.',
+      resolve: (job) => job.currentProvider ?? job.provider,
+    }),
+    events: t.relation('events', {
+      description: 'What happened to its engines, oldest first: skipped at submission, retried, switched.',
+      query: { orderBy: [{ at: 'asc' }, { id: 'asc' }] },
+    }),
     model: t.exposeString('model', { nullable: true }),
     language: t.exposeString('language', { nullable: true, description: 'Requested; null means detect.' }),
     detectedLanguage: t.exposeString('detectedLanguage', { nullable: true }),
@@ -63,10 +101,14 @@ export const JobRef = builder.prismaNode('Job', {
     transcript: t.string({
       nullable: true,
       args: { format: t.arg({ type: TranscriptFormatEnum, required: true }) },
-      description: 'The latest revision, with the names given to speakers.',
+      description:
+        'The latest revision, with the names given to speakers. DOCX and PDF (binary) come base64-encoded; downloadUrl serves the same document as bytes.',
       select: { segments: { orderBy: { idx: 'asc' } }, speakerNames: true },
-      resolve: (job, args) =>
-        job.status === 'COMPLETED' ? renderTranscript(args.format, transcriptFromRows(job, job.segments, job.speakerNames)) : null,
+      resolve: async (job, args, context) => {
+        if (job.status !== 'COMPLETED') return null;
+        if (isDocumentFormat(args.format)) return (await jobDocumentBytes(context.deps, job, args.format)).toString('base64');
+        return renderTranscript(args.format, transcriptFromRows(job, job.segments, job.speakerNames));
+      },
     }),
     downloadUrl: t.string({
       args: { format: t.arg({ type: TranscriptFormatEnum, required: true }) },
@@ -107,11 +149,17 @@ const CreateTranscriptionJobInput = builder.inputType('CreateTranscriptionJobInp
     file: t.field({ type: 'File', description: 'Exactly one of file, uploadId, url.' }),
     uploadId: t.id({ description: 'A finished /uploads upload.' }),
     url: t.string({ description: 'http(s) media URL, fetched by the server.' }),
-    provider: t.field({ type: ProviderEnum, description: "Default: the server's configured default." }),
+    provider: t.field({ type: ProviderEnum, description: "One engine (the same as providers: [provider]). Default: the project's providerOrder, else the server's PROVIDER_ORDER." }),
+    providers: t.field({
+      type: [ProviderEnum],
+      description: 'Engines to try in order; the job falls back to the next when one is unavailable or keeps failing. Not with provider.',
+    }),
     model: t.string(),
     language: t.string(),
     diarize: t.boolean(),
     translateTo: t.string(),
+    translationEngine: t.field({ type: TranslationEngineEnum, description: 'Which engine translates (with translateTo); default: TRANSLATION_ENGINE.' }),
+    sentiment: t.boolean({ description: 'Analyse the sentiment of every segment and of the whole, once the transcript is done.' }),
     projectId: t.id(),
     idempotencyKey: t.string({ description: 'The same key from the same user returns the same job.' }),
   }),

@@ -15,7 +15,10 @@ builder.scalarType('DateTime', {
 });
 
 export const RoleEnum = builder.enumType('Role', { values: ['USER', 'ADMIN'] as const });
-export const ProviderEnum = builder.enumType('Provider', { values: ['LOCAL', 'OPENAI', 'DEEPGRAM'] as const });
+export const ProviderEnum = builder.enumType('Provider', {
+  values: ['LOCAL', 'OPENAI', 'DEEPGRAM', 'GOOGLE'] as const,
+  description: 'GOOGLE (Google Cloud Translation) is a translation engine: a provider key kind, never a speech engine.',
+});
 export const ApiKeyScopeEnum = builder.enumType('ApiKeyScope', { values: ['READ', 'WRITE', 'ADMIN'] as const });
 
 /** Page sizes for every connection: at most 100 rows a page. */

@@ -1,9 +1,15 @@
 /** Transcript shapes shared by jobs and live sessions: words, segments, chunks, formats. */
 import type { Word } from '../providers/types.ts';
 import type { IndexedSegment } from '../transcripts/storedSegments.ts';
+import type { Provider } from '../db/db.ts';
 import { builder } from './builder.ts';
+import { SentimentRef } from './jobOutputs.ts';
+import { ProviderEnum } from './root.ts';
 
-export const TranscriptFormatEnum = builder.enumType('TranscriptFormat', { values: ['TXT', 'SRT', 'VTT', 'JSON'] as const });
+export const TranscriptFormatEnum = builder.enumType('TranscriptFormat', {
+  values: ['TXT', 'SRT', 'VTT', 'JSON', 'DOCX', 'PDF'] as const,
+  description: 'DOCX (Word) and PDF are documents: binary, so Job.transcript answers them base64-encoded; downloadUrl serves the bytes.',
+});
 
 const WordRef = builder.objectRef<Word>('Word').implement({
   fields: (t) => ({
@@ -23,6 +29,18 @@ export const SegmentRef = builder.objectRef<IndexedSegment>('TranscriptSegment')
     text: t.exposeString('text'),
     speaker: t.exposeString('speaker', { nullable: true }),
     words: t.field({ type: [WordRef], resolve: (segment) => segment.words }),
+    sentiment: t.field({
+      type: SentimentRef,
+      nullable: true,
+      description: "This segment's sentiment, once analysed (Job.sentimentStatus).",
+      resolve: (segment) => segment.sentiment ?? null,
+    }),
+    provider: t.field({
+      type: ProviderEnum,
+      nullable: true,
+      description: 'The engine that produced this segment (a job or session may fall back to its next engine midway).',
+      resolve: (segment) => (segment.provider ?? null) as Provider | null,
+    }),
   }),
 });
 

@@ -9,11 +9,15 @@ import type { AppDeps, CoreDeps, Viewer } from '../context.ts';
 import type { Job, Prisma } from '../db/db.ts';
 import { addJob, taskJobKey, type TaskName } from '../db/queue.ts';
 import { AppError, conflict } from '../errors.ts';
+import type { Env } from '../env.ts';
+import { translateWithGoogle } from '../providers/googleTranslate.ts';
 import { translateText } from '../providers/translate.ts';
 import { ProviderError } from '../providers/types.ts';
 import { findChangeableJob } from './access/jobs.ts';
+import { chatServer, resolveChatEndpoint } from './chatEndpoint.ts';
 import { publishJobChange } from './jobs.ts';
-import { hasProviderKey, resolveProviderKey } from './providerKeys.ts';
+import { resolveProviderKey } from './providerKeys.ts';
+import { assertTranslationUsable } from './translationEngines.ts';
 import type { FailureRecord } from './workFailure.ts';
 
 const TRANSLATE_TASK = 'translateJob' satisfies TaskName;
@@ -31,9 +35,7 @@ export async function retryTranslation(deps: AppDeps, viewer: Viewer, id: string
   if (job.status !== 'COMPLETED' || job.translationStatus !== 'FAILED') {
     throw conflict('Only a failed translation of a completed job can be retried.');
   }
-  if (!(await hasProviderKey(deps, job.ownerId, 'OPENAI'))) {
-    throw new AppError('PROVIDER_UNAVAILABLE', 'Translation needs an OPENAI key: add one with setProviderKey.');
-  }
+  await assertTranslationUsable(deps, job.ownerId, job.translationEngine ?? 'CHAT');
   const retried = await deps.db.$transaction(async (tx) => {
     const { count } = await tx.job.updateMany({
       where: { id, status: 'COMPLETED', translationStatus: 'FAILED' },
@@ -54,15 +56,19 @@ export async function retryTranslation(deps: AppDeps, viewer: Viewer, id: string
 export async function translateJob(deps: CoreDeps, jobId: string, signal?: AbortSignal): Promise<void> {
   const job = await deps.db.job.findUnique({ where: { id: jobId } });
   if (!job || job.status !== 'COMPLETED' || job.translationStatus !== 'PENDING' || !job.translateTo) return;
-  const translatedText = job.text
-    ? await translateText(job.text, job.translateTo, {
-        apiKey: await resolveProviderKey(deps, job.ownerId, 'OPENAI'),
-        baseURL: deps.env.OPENAI_BASE_URL,
-        model: deps.env.OPENAI_TRANSLATE_MODEL,
-        sourceLanguage: job.detectedLanguage ?? job.language,
-        signal,
-      })
-    : '';
+  const sourceLanguage = job.detectedLanguage ?? job.language;
+  let translatedText = '';
+  if (job.text && job.translationEngine === 'GOOGLE') {
+    translatedText = await translateWithGoogle(job.text, job.translateTo, {
+      apiKey: await resolveProviderKey(deps, job.ownerId, 'GOOGLE'),
+      baseURL: deps.env.GOOGLE_TRANSLATE_BASE_URL,
+      sourceLanguage,
+      signal,
+    });
+  } else if (job.text) {
+    const endpoint = await resolveChatEndpoint(deps, job.ownerId);
+    translatedText = await translateText(job.text, job.translateTo, { ...endpoint, sourceLanguage, signal });
+  }
   await settle(deps, jobId, { translationStatus: 'COMPLETED', translatedText, translationError: null });
 }
 
@@ -71,12 +77,14 @@ export function translationFailure(deps: CoreDeps, jobId: string): FailureRecord
   return {
     isFinal: (error) => error instanceof ProviderError && error.kind !== 'transient',
     fail: async (error, attempts) => {
+      const job = await deps.db.job.findUnique({ where: { id: jobId }, select: { translationEngine: true } });
+      const engine = engineNames(deps.env, job?.translationEngine ?? 'CHAT');
       if (error instanceof ProviderError) {
         deps.logger.warn({ jobId, kind: error.kind, status: error.details.status }, 'translation failed');
       } else {
         deps.logger.error({ err: error, jobId }, 'translation failed unexpectedly');
       }
-      await settle(deps, jobId, { translationStatus: 'FAILED', translationError: translationFailureReason(error, attempts) });
+      await settle(deps, jobId, { translationStatus: 'FAILED', translationError: translationFailureReason(error, attempts, engine) });
     },
   };
 }
@@ -99,19 +107,34 @@ async function settle(
  * What the job shows: built from the failure's kind and HTTP status only, so no provider text (which
  * may echo a key, an address or the transcript) reaches the row; the details go to the log.
  */
-function translationFailureReason(error: unknown, attempts: number): string {
+function translationFailureReason(error: unknown, attempts: number, engine: EngineNames): string {
   if (!(error instanceof ProviderError)) return 'Translation failed unexpectedly.';
   const status = error.details.status ? ` (HTTP ${error.details.status})` : '';
   switch (error.kind) {
     case 'auth':
       return status
-        ? `Translation failed: OpenAI rejected the key${status}; check the OPENAI key, then retry the translation.`
-        : 'Translation failed: no OPENAI key is configured; add one with setProviderKey, then retry the translation.';
+        ? `Translation failed: ${engine.label} rejected the key${status}; check the ${engine.keyHint}, then retry the translation.`
+        : `Translation failed: no ${engine.keyHint} is configured; ${engine.addKey}, then retry the translation.`;
     case 'transient':
-      return `Translation failed: OpenAI could not be reached or was overloaded${status}, ${attempts} attempt${attempts === 1 ? '' : 's'}; retry the translation later.`;
+      return `Translation failed: ${engine.label} could not be reached or was overloaded${status}, ${attempts} attempt${attempts === 1 ? '' : 's'}; retry the translation later.`;
     case 'bad_media':
       return 'Translation failed: the model refused to translate this transcript.';
     case 'unavailable':
-      return `Translation failed: OpenAI refused the request${status}.`;
+      return `Translation failed: ${engine.label} refused the request${status}.`;
   }
+}
+
+interface EngineNames {
+  label: string;
+  keyHint: string;
+  addKey: string;
+}
+
+/** How failure reasons name a translation engine and the key to check. */
+function engineNames(env: Env, engine: 'CHAT' | 'GOOGLE'): EngineNames {
+  if (engine === 'GOOGLE') {
+    return { label: 'Google Cloud Translation', keyHint: 'GOOGLE key', addKey: 'add one with setProviderKey (provider GOOGLE)' };
+  }
+  const server = chatServer(env);
+  return { label: server.label, keyHint: server.keyHint, addKey: env.CHAT_BASE_URL ? 'set CHAT_API_KEY' : 'add one with setProviderKey' };
 }

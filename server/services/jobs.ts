@@ -6,19 +6,22 @@ import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { AppDeps, CoreDeps, Viewer } from '../context.ts';
 import { addJob, removeJobs, taskJobKey, type TaskName } from '../db/queue.ts';
-import { isUniqueViolation, type Job, type Prisma, type Provider } from '../db/db.ts';
+import { isUniqueViolation, type Job, type Prisma, type Provider, type TranslationEngine } from '../db/db.ts';
 import { AppError, badInput, conflict } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { topics } from '../pubsub/pubsub.ts';
 import { inspectMedia } from './mediaCheck.ts';
 import { findChangeableJob } from './access/jobs.ts';
+import { assertMaySubmitWork } from './access/work.ts';
 import { recordAudit } from './audit.ts';
 import { requireProject } from './projectAccess.ts';
 import { assertWithinQuota } from './quotas.ts';
-import { assertProviderUsable, hasProviderKey } from './providerKeys.ts';
+import { assertSentimentUsable } from './jobSentiment.ts';
+import { assertTranslationUsable, translationEngineFor } from './translationEngines.ts';
+import { planEngines, requestedEngines, type SkippedEngine } from './providerRouting.ts';
 import { assertJobSubmissionRate } from './rateLimit.ts';
 import { assertPublicUrl, parseMediaUrl } from './urlFetch.ts';
-import { assertEngineSupports, optionalLanguage, optionalModel } from './validation.ts';
+import { optionalLanguage, optionalModel } from './validation.ts';
 import { discardUploadFile, releaseUpload, takeUpload } from './uploads.ts';
 
 export const TRANSCRIBE_TASK = 'transcribe' satisfies TaskName;
@@ -38,10 +41,16 @@ interface CreateJobInput {
   uploadId?: string | null;
   url?: string | null;
   provider?: Provider | null;
+  /** Engines to try in order (README, "Provider routing and fallback"); `provider` is the one-element form. */
+  providers?: Provider[] | null;
   model?: string | null;
   language?: string | null;
   diarize?: boolean | null;
   translateTo?: string | null;
+  /** CHAT or GOOGLE; default TRANSLATION_ENGINE (README, "Translation engines"). */
+  translationEngine?: TranslationEngine | null;
+  /** Sentiment per segment and overall, after the transcript (README, "Sentiment"). */
+  sentiment?: boolean | null;
   projectId?: string | null;
   idempotencyKey?: string | null;
 }
@@ -62,8 +71,9 @@ export async function createTranscriptionJob(deps: AppDeps, viewer: Viewer, inpu
     });
     if (existing) return existing;
   }
+  assertMaySubmitWork(deps.env, viewer);
   await assertJobSubmissionRate(deps, viewer.user.id);
-  const options = await validateOptions(deps, viewer, input);
+  const { skipped, ...options } = await validateOptions(deps, viewer, input);
   const id = newId('Job');
   const workDir = path.join(os.tmpdir(), 'parlance-submit', id);
   let storedKey: string | null = null;
@@ -112,6 +122,7 @@ export async function createTranscriptionJob(deps: AppDeps, viewer: Viewer, inpu
           idempotencyKey,
         },
       });
+      await recordSkippedEngines(tx, id, skipped);
       await enqueueTranscription(tx, id);
       return created;
     });
@@ -136,20 +147,40 @@ export async function createTranscriptionJob(deps: AppDeps, viewer: Viewer, inpu
 }
 
 async function validateOptions(deps: AppDeps, viewer: Viewer, input: CreateJobInput) {
-  const provider = input.provider ?? deps.env.DEFAULT_PROVIDER;
   const language = optionalLanguage(input.language);
   const translateTo = optionalLanguage(input.translateTo, 'translateTo');
   const model = optionalModel(input.model);
   const diarize = input.diarize ?? false;
-  assertEngineSupports(deps.env, provider, { language, model, diarize });
   // Into a project: OWNER, ADMIN and CONTRIBUTOR may submit (NOT_FOUND when the project is not visible).
-  const projectId = input.projectId ? (await requireProject(deps.db, viewer, input.projectId, 'record')).project.id : null;
+  const project = input.projectId ? (await requireProject(deps.db, viewer, input.projectId, 'record')).project : null;
+  const requested = requestedEngines(deps, input, project?.providerOrder);
+  const { providers, skipped } = await planEngines(deps, viewer.user.id, requested, { language, model, diarize });
+  const translationEngine = translationEngineFor(deps, translateTo, input.translationEngine);
+  if (translationEngine) await assertTranslationUsable(deps, viewer.user.id, translationEngine);
+  const sentimentRequested = input.sentiment ?? false;
+  if (sentimentRequested) await assertSentimentUsable(deps, viewer.user.id);
+  const provider = providers[0];
+  return {
+    provider,
+    providers,
+    currentProvider: provider,
+    model,
+    language,
+    diarize,
+    translateTo,
+    translationEngine,
+    sentimentRequested,
+    projectId: project?.id ?? null,
+    skipped,
+  };
+}
 
-  await assertProviderUsable(deps, viewer.user.id, provider);
-  if (translateTo && !(await hasProviderKey(deps, viewer.user.id, 'OPENAI'))) {
-    throw new AppError('PROVIDER_UNAVAILABLE', 'Translation needs an OPENAI key: add one with setProviderKey.');
-  }
-  return { provider, model, language, diarize, translateTo, projectId };
+/** The engines of the request that cannot honour its options, as PROVIDER_SKIPPED events. */
+async function recordSkippedEngines(tx: Prisma.TransactionClient, jobId: string, skipped: SkippedEngine[]): Promise<void> {
+  if (skipped.length === 0) return;
+  await tx.jobEvent.createMany({
+    data: skipped.map((engine) => ({ id: newId('JobEvent'), jobId, kind: 'PROVIDER_SKIPPED' as const, fromProvider: engine.provider, reason: engine.reason })),
+  });
 }
 
 /** Adds the worker job; de-duplicated by job key, so enqueueing twice runs it once. */
@@ -178,6 +209,7 @@ export async function cancelJob(deps: AppDeps, viewer: Viewer, id: string): Prom
 
 export async function retryJob(deps: AppDeps, viewer: Viewer, id: string): Promise<Job> {
   const job = await findChangeableJob(deps, viewer, id);
+  assertMaySubmitWork(deps.env, viewer);
   if (job.status !== 'FAILED' && job.status !== 'CANCELLED') {
     throw conflict('Only failed or cancelled jobs can be retried.');
   }
@@ -195,11 +227,17 @@ export async function retryJob(deps: AppDeps, viewer: Viewer, id: string): Promi
         translatedText: null,
         translationStatus: null,
         translationError: null,
+        sentimentStatus: null,
+        sentimentError: null,
+        sentiment: null,
+        sentimentScore: null,
         startedAt: null,
         completedAt: null,
+        currentProvider: job.providers[0] ?? job.provider,
       },
     });
     if (count === 0) throw conflict('The job changed meanwhile.');
+    await tx.jobChunk.deleteMany({ where: { jobId: id } });
     await assertWithinQuota(deps, job.ownerId, job.mediaDurationSeconds, { tx, excludeJobId: id });
     await tx.transcriptSegment.deleteMany({ where: { jobId: id } });
     await enqueueTranscription(tx, id);

@@ -8,6 +8,8 @@ const defaultPrices: PriceTable = {
   LOCAL: { '*': 0 },
   OPENAI: { 'whisper-1': 0.006, 'gpt-4o-transcribe': 0.006, 'gpt-4o-mini-transcribe': 0.003, '*': 0.006 },
   DEEPGRAM: { 'nova-3': 0.0043, 'nova-2': 0.0043, '*': 0.0043 },
+  // A translation engine: it transcribes no audio.
+  GOOGLE: { '*': 0 },
 };
 
 /** PRICES (JSON, same shape) overrides entries of the default table. */

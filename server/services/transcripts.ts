@@ -5,7 +5,7 @@ import { segmentFromStored } from '../transcripts/storedSegments.ts';
 
 /** What the renderers need of a job: its (latest) segments, the names of its speakers and its revision. */
 export function transcriptFromRows(
-  job: Pick<Job, 'id' | 'detectedLanguage' | 'language' | 'mediaDurationSeconds' | 'translatedText' | 'revision'>,
+  job: Pick<Job, 'id' | 'detectedLanguage' | 'language' | 'mediaDurationSeconds' | 'translatedText' | 'revision' | 'sentiment' | 'sentimentScore'>,
   rows: TranscriptSegment[],
   speakers: Pick<JobSpeaker, 'speaker' | 'name'>[] = [],
 ) {
@@ -18,6 +18,7 @@ export function transcriptFromRows(
     translatedText: job.translatedText,
     speakerNames: speakerNamesOf(speakers),
     revision: job.revision,
+    sentiment: job.sentiment ? { label: job.sentiment, score: job.sentimentScore ?? 0 } : null,
   };
 }
 

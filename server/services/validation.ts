@@ -1,6 +1,7 @@
 import type { Env } from '../env.ts';
 import { badInput } from '../errors.ts';
-import { unsupportedEngineOption, type EngineOptions } from '../providers/registry.ts';
+import type { Provider } from '../db/db.ts';
+import { isSpeechEngine, unsupportedEngineOption, type EngineOptions } from '../providers/registry.ts';
 import type { ProviderName } from '../providers/types.ts';
 
 const USERNAME = /^[a-z0-9][a-z0-9_.-]{2,31}$/;
@@ -46,8 +47,14 @@ export function optionalModel(raw: string | null | undefined): string | null {
   return model;
 }
 
-/** Refuses (BAD_USER_INPUT, naming the engine's limits) an option the engine cannot honour. */
-export function assertEngineSupports(env: Env, provider: ProviderName, options: EngineOptions): void {
+/**
+ * Refuses (BAD_USER_INPUT, naming the engine's limits) an option the engine cannot honour, and a
+ * provider that is no speech engine at all (GOOGLE: a translation engine's key kind).
+ */
+export function assertEngineSupports(env: Env, provider: Provider, options: EngineOptions): asserts provider is ProviderName {
+  if (!isSpeechEngine(provider)) {
+    throw badInput(`${provider} is a translation engine, not a speech engine: choose LOCAL, OPENAI or DEEPGRAM.`, 'provider');
+  }
   const unsupported = unsupportedEngineOption(env, provider, options);
   if (unsupported) throw badInput(unsupported.message, unsupported.field);
 }

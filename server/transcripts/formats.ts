@@ -1,6 +1,6 @@
 /**
  * Transcript downloads: plain text, SubRip, WebVTT and JSON renderings of a job's (or a live
- * session's) segments. Pure functions; no I/O.
+ * session's) segments. Pure functions; no I/O. The documents (DOCX, PDF) are in documents/.
  */
 import type { Segment } from '../providers/types.ts';
 import { splitIntoCues, type Cue, type CueOptions } from './cues.ts';
@@ -10,8 +10,16 @@ import { normalizeSpeaker, normalizeText, segmentTokens, joinTokens, sortSegment
 export { splitIntoCues, DEFAULT_CUE_OPTIONS, type Cue, type CueOptions } from './cues.ts';
 export { formatTimestamp } from './timecode.ts';
 
-const TRANSCRIPT_FORMATS = ['TXT', 'SRT', 'VTT', 'JSON'] as const;
+const TRANSCRIPT_FORMATS = ['TXT', 'SRT', 'VTT', 'JSON', 'DOCX', 'PDF'] as const;
 export type TranscriptFormat = (typeof TRANSCRIPT_FORMATS)[number];
+/** The binary formats: documents built by transcripts/documents/. */
+export type DocumentFormat = Extract<TranscriptFormat, 'DOCX' | 'PDF'>;
+/** The formats renderTranscript writes as text. */
+export type TextTranscriptFormat = Exclude<TranscriptFormat, DocumentFormat>;
+
+export function isDocumentFormat(format: TranscriptFormat): format is DocumentFormat {
+  return format === 'DOCX' || format === 'PDF';
+}
 
 export interface TranscriptInput {
   segments: Segment[];
@@ -23,6 +31,8 @@ export interface TranscriptInput {
   speakerNames?: SpeakerNames;
   /** The transcript's revision (0, the default: the engine's output). */
   revision?: number;
+  /** The whole transcript's sentiment, once analysed. */
+  sentiment?: { label: string; score: number } | null;
 }
 
 /** Names given to speakers, by speaker id. */
@@ -43,6 +53,8 @@ interface TranscriptJson {
   translatedText: string | null;
   /** 0: the engine's output; each saved correction adds one. */
   revision: number;
+  /** The whole transcript's sentiment (label POSITIVE, NEUTRAL or NEGATIVE; score 0..1), null until analysed. */
+  sentiment: { label: string; score: number } | null;
   segments: Array<{
     /** 0-based, in time order. */
     index: number;
@@ -53,6 +65,8 @@ interface TranscriptJson {
     /** How the speaker is shown: the name given to it, else "Speaker n" (null without a speaker). */
     speakerName: string | null;
     words: Array<{ word: string; start: number; end: number; confidence: number | null; speaker: string | null }>;
+    /** This segment's sentiment, null until analysed. */
+    sentiment: { label: string; score: number } | null;
   }>;
 }
 
@@ -61,6 +75,8 @@ const CONTENT_TYPES: Record<TranscriptFormat, string> = {
   SRT: 'application/x-subrip; charset=utf-8',
   VTT: 'text/vtt; charset=utf-8',
   JSON: 'application/json; charset=utf-8',
+  DOCX: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  PDF: 'application/pdf',
 };
 
 function isTranscriptFormat(value: unknown): value is TranscriptFormat {
@@ -72,12 +88,12 @@ export function transcriptContentType(format: TranscriptFormat): string {
   return CONTENT_TYPES[format];
 }
 
-/** The file extension, without the dot: "txt", "srt", "vtt", "json". */
+/** The file extension, without the dot: "txt", "srt", "vtt", "json", "docx", "pdf". */
 export function transcriptExtension(format: TranscriptFormat): string {
   return format.toLowerCase();
 }
 
-/** The format for a file extension ("srt", ".VTT"), or null when it is none of the four. */
+/** The format for a file extension ("srt", ".VTT", "pdf"), or null when it is none of them. */
 export function transcriptFormatFromExtension(extension: string): TranscriptFormat | null {
   const upper = extension.replace(/^\./, '').toUpperCase();
   return isTranscriptFormat(upper) ? upper : null;
@@ -174,6 +190,7 @@ function transcriptJson(transcript: TranscriptInput): TranscriptJson {
     text: transcriptPlainText(segments),
     translatedText: transcript.translatedText ?? null,
     revision: transcript.revision ?? 0,
+    sentiment: transcript.sentiment ?? null,
     segments: segments.map((segment, index) => {
       const speaker = normalizeSpeaker(segment.speaker);
       return {
@@ -190,13 +207,14 @@ function transcriptJson(transcript: TranscriptInput): TranscriptJson {
           confidence: typeof w.confidence === 'number' && Number.isFinite(w.confidence) ? w.confidence : null,
           speaker: normalizeSpeaker(w.speaker),
         })),
+        sentiment: segment.sentiment ? { label: segment.sentiment.label, score: segment.sentiment.score } : null,
       };
     }),
   };
 }
 
-/** A transcript in one of the download formats (each ends with a newline, except empty TXT/SRT). */
-export function renderTranscript(format: TranscriptFormat, transcript: TranscriptInput): string {
+/** A transcript in one of the text download formats (each ends with a newline, except empty TXT/SRT). */
+export function renderTranscript(format: TextTranscriptFormat, transcript: TranscriptInput): string {
   switch (format) {
     case 'TXT':
       return renderTxt(transcript.segments, transcript.speakerNames);
