@@ -38,7 +38,7 @@ export interface AppDeps extends CoreDeps {
   subscriber: Subscriber | null;
 }
 
-type CredentialKind = 'session' | 'apiKey' | 'external';
+type CredentialKind = 'session' | 'apiKey' | 'external' | 'streaming';
 
 export interface Viewer {
   user: User;
@@ -52,6 +52,19 @@ export interface Viewer {
   canWrite: boolean;
   /** Why an ADMIN's admin power is withheld (REQUIRE_ADMIN_MFA, services/mfa/adminPolicy.ts); unset otherwise. */
   adminRefusal?: string | null;
+  /**
+   * Set for a streaming token (README, "Streaming tokens for browsers"): the one live session the
+   * bearer may append audio to and subscribe to. Such a viewer passes no other auth scope
+   * (schema/builder.ts) and no other operation (http/graphqlGuards/streamingTokenGuard.ts).
+   */
+  streamingSessionId?: string | null;
+  /**
+   * When the person last proved who they are, for a credential that says so (an external issuer's
+   * `auth_time`, else its `iat`); null otherwise. Account erasure of a password-less account asks for it.
+   */
+  authenticatedAt?: Date | null;
+  /** The login (refresh token family) a session's access token belongs to; null for other credentials. */
+  sessionId?: string | null;
 }
 
 export interface RequestMeta {

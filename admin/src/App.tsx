@@ -11,8 +11,11 @@ import { Provider as UrqlProvider } from 'urql';
 import { isAdmin } from './api/authProvider.ts';
 import { pagesFor } from './components/appPages.tsx';
 import { Home } from './components/Home.tsx';
+import { VerifyEmailPage } from './components/emailVerification/VerifyEmailPage.tsx';
 import { AppLayout } from './components/Layout.tsx';
 import { LoginPage } from './components/LoginPage.tsx';
+import { ForgotPasswordPage } from './components/passwords/ForgotPasswordPage.tsx';
+import { ResetPasswordPage } from './components/passwords/ResetPasswordPage.tsx';
 import { CatchAll } from './components/NotAllowed.tsx';
 import { AuditList, AuditShow } from './resources/audit/index.tsx';
 import { JobList, JobShow } from './resources/jobs/index.tsx';
@@ -105,6 +108,13 @@ export function App() {
           disableTelemetry
         >
           {screensFor}
+          {/* Open to anyone, signed in or not: the page the verification email links to. */}
+          <CustomRoutes noLayout>
+            <Route path="/verify-email" element={<VerifyEmailPage />} />
+            {/* Password reset: asking for a link, and the page the link opens. */}
+            <Route path="/forgot-password" element={<ForgotPasswordPage />} />
+            <Route path="/reset-password" element={<ResetPasswordPage />} />
+          </CustomRoutes>
         </Admin>
       </BrowserRouter>
     </UrqlProvider>

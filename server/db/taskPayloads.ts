@@ -30,5 +30,31 @@ export type DeliverWebhookPayload = ReturnType<typeof assertDeliverWebhookPayloa
 export const assertExportDatasetPayload = idPayload('exportDataset', 'exportId', /^dsx_[0-9a-z]{26}$/);
 export type ExportDatasetPayload = ReturnType<typeof assertExportDatasetPayload>;
 
+export const assertSendPasswordResetPayload = idPayload('sendPasswordReset', 'resetId', /^pwr_[0-9a-z]{26}$/);
+export type SendPasswordResetPayload = ReturnType<typeof assertSendPasswordResetPayload>;
+
+/**
+ * The stored files of an erased account (services/accountErasure.ts): storage prefixes of its jobs,
+ * sessions and exports ("jobs/<id>/", "sessions/<id>/", "exports/<id>/"), and its staged upload ids.
+ */
+export interface EraseStoredFilesPayload {
+  prefixes: string[];
+  uploadIds: string[];
+}
+
+const ERASABLE_PREFIX = /^(jobs\/job_|sessions\/ses_|exports\/dsx_)[0-9A-Za-z_-]+\/$/;
+const UPLOAD_ID = /^[0-9A-Za-z_-]{1,100}$/;
+
+export function assertEraseStoredFilesPayload(payload: unknown): EraseStoredFilesPayload {
+  const { prefixes, uploadIds } = (payload ?? {}) as Record<string, unknown>;
+  const valid =
+    Array.isArray(prefixes) &&
+    prefixes.every((prefix) => typeof prefix === 'string' && ERASABLE_PREFIX.test(prefix)) &&
+    Array.isArray(uploadIds) &&
+    uploadIds.every((id) => typeof id === 'string' && UPLOAD_ID.test(id));
+  if (!valid) throw new Error(`Invalid eraseStoredFiles payload: ${JSON.stringify(payload)}`);
+  return { prefixes: prefixes as string[], uploadIds: uploadIds as string[] };
+}
+
 /** What graphile-worker's crontab passes (`_cron`: the scheduled time); the sweep reads nothing of it. */
 export type CronPayload = Record<string, unknown>;

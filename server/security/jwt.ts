@@ -26,11 +26,30 @@ interface ActiveKey {
   publicJwk: JWK;
 }
 
+interface StreamingTokenClaims extends JWTPayload {
+  sub: string;
+  exp: number;
+  sid: string;
+}
+
+/** The JOSE `typ` of streaming tokens (access tokens are `at+jwt`). */
+export const STREAMING_TYP = 'stream+jwt';
+
 interface AccessTokenClaims extends JWTPayload {
   sub: string;
   exp: number;
   /** How the login behind this token was authenticated (RFC 8176 values: "pwd", "otp", "mfa", ...). */
   amr?: string[];
+  /** The login (refresh token family) the token was issued for. */
+  sid?: string;
+  /** The user's token version when the token was issued; a password reset or change bumps it. */
+  ver?: number;
+}
+
+/** Which login a token belongs to and the user's token version at issue (AccessTokenClaims sid, ver). */
+export interface SessionClaims {
+  sid?: string;
+  ver?: number;
 }
 
 /**
@@ -69,10 +88,14 @@ export class AccessTokens {
     return { keys: this.publicJwks };
   }
 
-  async issue(userId: string, amr: readonly string[] = []): Promise<{ token: string; expiresAt: Date }> {
+  async issue(
+    userId: string,
+    amr: readonly string[] = [],
+    session: SessionClaims = {},
+  ): Promise<{ token: string; expiresAt: Date }> {
     const now = Math.floor(Date.now() / 1000);
     const exp = now + this.ttlSeconds;
-    const token = await new SignJWT(amr.length > 0 ? { amr: [...amr] } : {})
+    const token = await new SignJWT({ ...(amr.length > 0 ? { amr: [...amr] } : {}), ...session })
       .setProtectedHeader({ alg: ALGORITHM, kid: this.active.kid, typ: 'at+jwt' })
       .setSubject(userId)
       .setIssuer(this.issuer)
@@ -82,6 +105,44 @@ export class AccessTokens {
       .setJti(randomUUID())
       .sign(this.active.privateKey);
     return { token, expiresAt: new Date(exp * 1000) };
+  }
+
+  /** The audience of streaming tokens: distinct from access tokens', so neither passes for the other. */
+  get streamingAudience(): string {
+    return `${this.audience}:live-stream`;
+  }
+
+  /**
+   * A streaming token (README, "Streaming tokens for browsers"): it names one live session (`sid`)
+   * and only lets its bearer append audio to it and subscribe to its chunks. Never refreshed.
+   */
+  async issueStreaming(userId: string, sessionId: string, ttlSeconds: number): Promise<{ token: string; expiresAt: Date }> {
+    const now = Math.floor(Date.now() / 1000);
+    const exp = now + ttlSeconds;
+    const token = await new SignJWT({ sid: sessionId })
+      .setProtectedHeader({ alg: ALGORITHM, kid: this.active.kid, typ: STREAMING_TYP })
+      .setSubject(userId)
+      .setIssuer(this.issuer)
+      .setAudience(this.streamingAudience)
+      .setIssuedAt(now)
+      .setExpirationTime(exp)
+      .setJti(randomUUID())
+      .sign(this.active.privateKey);
+    return { token, expiresAt: new Date(exp * 1000) };
+  }
+
+  /** Throws unless the token is a valid, unexpired streaming token of ours. */
+  async verifyStreaming(token: string): Promise<StreamingTokenClaims> {
+    const { payload } = await jwtVerify(token, createLocalJWKSet({ keys: this.publicJwks }), {
+      algorithms: [ALGORITHM],
+      issuer: this.issuer,
+      audience: this.streamingAudience,
+      clockTolerance: CLOCK_TOLERANCE_SECONDS,
+      requiredClaims: ['exp', 'sub', 'iat', 'sid'],
+      typ: STREAMING_TYP,
+    });
+    if (typeof payload.sid !== 'string' || typeof payload.sub !== 'string') throw new Error('Streaming token without a session.');
+    return payload as StreamingTokenClaims;
   }
 
   /** Throws when the token is not one of ours, expired, or signed any other way. */

@@ -1,4 +1,5 @@
 import { hash, verify } from '@node-rs/argon2';
+import { isBreachedPassword } from './breachedPasswords.ts';
 
 // argon2id (the library's default algorithm) at OWASP's minimum or above: 19 MiB, t=2, p=1.
 const options = { memoryCost: 19_456, timeCost: 2, parallelism: 1 };
@@ -22,13 +23,16 @@ export async function verifyPassword(passwordHash: string | null, password: stri
   return verify(passwordHash, password).catch(() => false);
 }
 
-/** Why a password is refused, or null when it is acceptable. */
+/** Why a password is refused (register, reset and change alike), or null when it is acceptable. */
 export function passwordProblem(password: string, username: string, email: string): string | null {
   if (password.length < MIN_PASSWORD_LENGTH) return `Password must be at least ${MIN_PASSWORD_LENGTH} characters.`;
   if (password.length > MAX_PASSWORD_LENGTH) return `Password must be at most ${MAX_PASSWORD_LENGTH} characters.`;
   const lowered = password.toLowerCase();
   if (lowered === username.toLowerCase() || lowered === email.toLowerCase()) {
     return 'Password must not be your username or email.';
+  }
+  if (isBreachedPassword(password)) {
+    return 'This password appears in lists of breached passwords: choose another one (a passphrase of several words works well).';
   }
   return null;
 }

@@ -21,8 +21,9 @@ export interface AuthPayload {
  * family carries it, refreshed ones too.
  */
 export async function startSession(deps: AppDeps, user: User, amr: readonly string[] = ['pwd']): Promise<AuthPayload> {
-  const refreshToken = await createRefreshToken(deps.db, deps, user.id, newId('RefreshToken'), amr);
-  return issueAccess(deps, user, refreshToken, amr);
+  const familyId = newId('RefreshToken');
+  const refreshToken = await createRefreshToken(deps.db, deps, user.id, familyId, amr);
+  return issueAccess(deps, user, refreshToken, amr, familyId);
 }
 
 async function createRefreshToken(db: Tx, deps: AppDeps, userId: string, familyId: string, amr: readonly string[]): Promise<string> {
@@ -40,8 +41,16 @@ async function createRefreshToken(db: Tx, deps: AppDeps, userId: string, familyI
   return refreshToken;
 }
 
-async function issueAccess(deps: AppDeps, user: User, refreshToken: string, amr: readonly string[]): Promise<AuthPayload> {
-  const access = await deps.accessTokens.issue(user.id, amr);
+// The token names its login (sid) and the user's token version (ver): a password reset or change bumps
+// the version, and authentication refuses tokens of an older one (services/authentication.ts).
+async function issueAccess(
+  deps: AppDeps,
+  user: User,
+  refreshToken: string,
+  amr: readonly string[],
+  familyId: string,
+): Promise<AuthPayload> {
+  const access = await deps.accessTokens.issue(user.id, amr, { sid: familyId, ver: user.tokenVersion });
   return { accessToken: access.token, accessTokenExpiresAt: access.expiresAt, refreshToken, user };
 }
 
@@ -90,7 +99,7 @@ export async function refreshSession(deps: AppDeps, presented: string, meta: Req
   }
   if (outcome.kind === 'inactive') throw new AppError('UNAUTHENTICATED', 'Account is deactivated.');
   if (outcome.kind !== 'rotated') throw invalidRefresh();
-  return issueAccess(deps, outcome.user, outcome.refreshToken, outcome.amr);
+  return issueAccess(deps, outcome.user, outcome.refreshToken, outcome.amr, known.familyId);
 }
 
 export async function logout(deps: AppDeps, presented: string): Promise<boolean> {
@@ -117,4 +126,43 @@ async function revokeFamilyLocked(tx: Tx, familyId: string): Promise<void> {
 
 export async function revokeAllSessions(deps: AppDeps, userId: string): Promise<void> {
   await deps.db.refreshToken.updateMany({ where: { userId, revokedAt: null }, data: { revokedAt: new Date() } });
+}
+
+/**
+ * Ends every login of the user but `keepFamilyId`'s, in the caller's transaction: each live family is
+ * locked before it is revoked, so a rotation running concurrently cannot leave a successor behind.
+ * Returns how many logins were ended.
+ */
+export async function endOtherSessionsLocked(tx: Tx, userId: string, keepFamilyId: string | null): Promise<number> {
+  const live = await tx.refreshToken.findMany({
+    where: { userId, revokedAt: null, ...(keepFamilyId ? { familyId: { not: keepFamilyId } } : {}) },
+    select: { familyId: true },
+    distinct: ['familyId'],
+    orderBy: { familyId: 'asc' },
+  });
+  for (const { familyId } of live) {
+    await lockFamily(tx, familyId);
+    await revokeFamilyLocked(tx, familyId);
+  }
+  return live.length;
+}
+
+/**
+ * Hands the current login (`familyId`) a fresh token pair after the user's token version changed (in
+ * the caller's transaction; `user` as updated): the family's live refresh token is replaced by a new
+ * one (the old one is revoked, not used, so presenting it later is refused without ending the family).
+ * A family with no live token any more (logged out meanwhile) becomes a new login with the same amr.
+ */
+export async function renewSessionLocked(tx: Tx, deps: AppDeps, user: User, familyId: string | null): Promise<AuthPayload> {
+  const current = familyId
+    ? await tx.refreshToken.findFirst({ where: { familyId, userId: user.id, revokedAt: null }, orderBy: { createdAt: 'desc' } })
+    : null;
+  const amr = current?.amr ?? ['pwd'];
+  const keptFamily = current ? current.familyId : newId('RefreshToken');
+  if (current) {
+    await lockFamily(tx, keptFamily);
+    await revokeFamilyLocked(tx, keptFamily);
+  }
+  const refreshToken = await createRefreshToken(tx, deps, user.id, keptFamily, amr);
+  return issueAccess(deps, user, refreshToken, amr, keptFamily);
 }

@@ -4,6 +4,7 @@
 import type { Client } from '@urql/core';
 import { ApiError, toApiError, unwrap } from './client.ts';
 import { CompleteLoginMutation } from './mfaOperations.ts';
+import { LoginWithPasskeyMutation, PasskeyLoginOptionsMutation } from './passkeyOperations.ts';
 import type { CompleteLoginInput } from '../gql/graphql.ts';
 import {
   CompleteOidcSignInMutation,
@@ -116,8 +117,26 @@ export class Session {
     return payload.user;
   }
 
+  /**
+   * Passkey request options (JSON text) for the browser: any passkey of the site, or with the `challenge`
+   * of an MFA_REQUIRED answer, the passkeys of that account (then completeLogin with `passkey`).
+   */
+  async passkeyOptions(challenge?: string): Promise<string> {
+    const result = await this.options.anonymous.mutation(PasskeyLoginOptionsMutation, { challenge: challenge ?? null }).toPromise();
+    return unwrap(result).passkeyLoginOptions;
+  }
+
+  /** Signs in with a passkey alone: `authenticate` turns the server's options into the browser's answer. */
+  async loginWithPasskey(authenticate: (optionsJson: string) => Promise<string>): Promise<SessionUser> {
+    const response = await authenticate(await this.passkeyOptions());
+    const result = await this.options.anonymous.mutation(LoginWithPasskeyMutation, { response }).toPromise();
+    const payload = unwrap(result).loginWithPasskey;
+    this.accept(payload);
+    return payload.user;
+  }
+
   /** Creates an account (when the server's registration is open) and signs in with it. */
-  async register(input: { username: string; email: string; password: string }): Promise<SessionUser> {
+  async register(input: { username: string; email: string; password: string; invitationToken?: string | null }): Promise<SessionUser> {
     const result = await this.options.anonymous.mutation(RegisterMutation, { input }).toPromise();
     const payload = unwrap(result).register;
     this.accept(payload);
@@ -135,6 +154,11 @@ export class Session {
   /** What the login page offers besides a password (public, asked without credentials). */
   async signInOptions() {
     return unwrap(await this.options.anonymous.query(SignInOptionsQuery, {}).toPromise()).signInOptions;
+  }
+
+  /** Continues with a token pair the server handed this session (changePassword's answer). */
+  adopt(payload: Tokens): void {
+    this.accept(payload);
   }
 
   /** Uses an access token or API key pasted by the user (what it may do is what the key's scopes allow). */

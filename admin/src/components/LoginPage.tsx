@@ -17,8 +17,10 @@ import {
 import { useState, type FormEvent } from 'react';
 import { useLogin, useNotify } from 'react-admin';
 import type { LoginParams } from '../api/authProvider.ts';
+import { ForgotPasswordLink } from './passwords/ForgotPasswordLink.tsx';
 import { OidcSignInButtons, useOidcLanding } from './OidcSignIn.tsx';
 import { SecondFactorStep, secondFactorChallenge, type SecondFactorChallenge } from './SecondFactorStep.tsx';
+import { InvitationTokenField, SignUpPolicyNotice, useRegistrationPolicy } from './emailVerification/SignUpPolicy.tsx';
 
 type Mode = 'signIn' | 'signUp';
 
@@ -35,13 +37,15 @@ export function LoginPage() {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [token, setToken] = useState('');
+  const [invitationToken, setInvitationToken] = useState('');
+  const policy = useRegistrationPolicy();
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const finishingOidc = useOidcLanding(setError);
   const [secondStep, setSecondStep] = useState<SecondFactorChallenge | null>(null);
+  const finishingOidc = useOidcLanding(setError);
 
   const params = (): LoginParams => {
-    if (mode === 'signUp') return { signUp: { username, email, password } };
+    if (mode === 'signUp') return { signUp: { username, email, password, invitationToken: invitationToken.trim() || null } };
     return credential === 'password' ? { username, password } : { token };
   };
 
@@ -92,7 +96,7 @@ export function LoginPage() {
           <>
           <Tabs value={mode} onChange={(_event, value: Mode) => switchMode(value)} sx={{ mb: 2 }} variant="fullWidth">
             <Tab value="signIn" label="Sign in" />
-            <Tab value="signUp" label="Sign up" />
+            {policy?.mode !== 'CLOSED' && <Tab value="signUp" label="Sign up" />}
           </Tabs>
           <form onSubmit={submit} aria-label={mode === 'signIn' ? 'Sign in' : 'Sign up'}>
             {mode === 'signIn' ? (
@@ -133,6 +137,7 @@ export function LoginPage() {
                       required
                       margin="dense"
                     />
+                    <ForgotPasswordLink />
                   </>
                 ) : (
                   <TextField
@@ -151,6 +156,7 @@ export function LoginPage() {
               </>
             ) : (
               <>
+                <SignUpPolicyNotice policy={policy} />
                 <TextField
                   label="Username"
                   name="signup-username"
@@ -185,6 +191,7 @@ export function LoginPage() {
                   required
                   margin="dense"
                 />
+                <InvitationTokenField policy={policy} value={invitationToken} onChange={setInvitationToken} />
               </>
             )}
             {error && (

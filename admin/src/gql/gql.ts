@@ -14,6 +14,8 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
  * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
  */
 type Documents = {
+    "\n  mutation WebAppDeleteAccount($input: DeleteAccountInput!) {\n    deleteAccount(input: $input)\n  }\n": typeof types.WebAppDeleteAccountDocument,
+    "\n  mutation AdminDeleteUser($id: ID!) {\n    adminDeleteUser(id: $id)\n  }\n": typeof types.AdminDeleteUserDocument,
     "\n  mutation WebAppCompleteLogin($input: CompleteLoginInput!) {\n    completeLogin(input: $input) {\n      accessToken\n      refreshToken\n      accessTokenExpiresAt\n      user { id username email role isActive }\n    }\n  }\n": typeof types.WebAppCompleteLoginDocument,
     "\n  query WebAppMyTwoFactor {\n    me { id mfaEnabled secondFactors recoveryCodesRemaining }\n  }\n": typeof types.WebAppMyTwoFactorDocument,
     "\n  mutation WebAppEnrollTotp {\n    enrollTotp { secret uri }\n  }\n": typeof types.WebAppEnrollTotpDocument,
@@ -27,7 +29,7 @@ type Documents = {
     "\n  query ConsoleMe {\n    me { id username email role isActive }\n  }\n": typeof types.ConsoleMeDocument,
     "\n  query WebAppSignInOptions {\n    signInOptions { oidcIssuers { key displayName startUrl } }\n  }\n": typeof types.WebAppSignInOptionsDocument,
     "\n  mutation WebAppCompleteOidcSignIn($code: String!) {\n    completeOidcSignIn(code: $code) {\n      accessToken\n      refreshToken\n      accessTokenExpiresAt\n      user { id username email role isActive }\n    }\n  }\n": typeof types.WebAppCompleteOidcSignInDocument,
-    "\n  fragment UserFields on User {\n    id\n    username\n    email\n    role\n    isActive\n    createdAt\n    quota {\n      monthlyAudioMinutes\n      usedAudioSecondsThisMonth\n      reservedAudioSeconds\n      remainingAudioSeconds\n      resetsAt\n    }\n  }\n": typeof types.UserFieldsFragmentDoc,
+    "\n  fragment UserFields on User {\n    id\n    username\n    email\n    emailVerified\n    role\n    isActive\n    createdAt\n    quota {\n      monthlyAudioMinutes\n      usedAudioSecondsThisMonth\n      reservedAudioSeconds\n      remainingAudioSeconds\n      resetsAt\n    }\n  }\n": typeof types.UserFieldsFragmentDoc,
     "\n  query AdminUsers($first: Int, $after: String, $search: String, $role: Role, $active: Boolean, $orderBy: UserOrder) {\n    users(first: $first, after: $after, search: $search, role: $role, active: $active, orderBy: $orderBy) {\n      totalCount\n      pageInfo { hasNextPage endCursor }\n      edges { node { ...UserFields } }\n    }\n  }\n": typeof types.AdminUsersDocument,
     "\n  query AdminUserCursors($first: Int, $after: String, $search: String, $role: Role, $active: Boolean, $orderBy: UserOrder) {\n    users(first: $first, after: $after, search: $search, role: $role, active: $active, orderBy: $orderBy) {\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n": typeof types.AdminUserCursorsDocument,
     "\n  query AdminUser($id: ID!) {\n    node(id: $id) {\n      ... on User {\n        ...UserFields\n        apiKeys { id name prefix scopes createdAt lastUsedAt expiresAt revokedAt }\n      }\n    }\n  }\n": typeof types.AdminUserDocument,
@@ -103,8 +105,17 @@ type Documents = {
     "\n  query TranscriptView($id: ID!) {\n    job(id: $id) { ...TranscriptViewFields }\n  }\n": typeof types.TranscriptViewDocument,
     "\n  mutation TranscriptEditSegment($input: EditTranscriptSegmentInput!) {\n    editTranscriptSegment(input: $input) { ...TranscriptViewFields }\n  }\n": typeof types.TranscriptEditSegmentDocument,
     "\n  mutation TranscriptRenameSpeaker($input: RenameSpeakerInput!) {\n    renameSpeaker(input: $input) { ...TranscriptViewFields }\n  }\n": typeof types.TranscriptRenameSpeakerDocument,
+    "\n  mutation WebAppRequestPasswordReset($email: String!) {\n    requestPasswordReset(email: $email)\n  }\n": typeof types.WebAppRequestPasswordResetDocument,
+    "\n  mutation WebAppResetPassword($token: String!, $newPassword: String!) {\n    resetPassword(token: $token, newPassword: $newPassword)\n  }\n": typeof types.WebAppResetPasswordDocument,
+    "\n  mutation WebAppChangePassword($input: ChangePasswordInput!) {\n    changePassword(input: $input) {\n      accessToken\n      refreshToken\n      accessTokenExpiresAt\n      user { id username email role isActive }\n    }\n  }\n": typeof types.WebAppChangePasswordDocument,
+    "\n  query WebAppRegistrationPolicy {\n    registrationPolicy { mode allowedDomains emailVerificationRequired }\n  }\n": typeof types.WebAppRegistrationPolicyDocument,
+    "\n  query WebAppMyVerification {\n    me { id email emailVerified }\n    registrationPolicy { emailVerificationRequired }\n  }\n": typeof types.WebAppMyVerificationDocument,
+    "\n  mutation WebAppVerifyEmail($token: String!) {\n    verifyEmail(token: $token) { email }\n  }\n": typeof types.WebAppVerifyEmailDocument,
+    "\n  mutation WebAppResendVerification {\n    resendVerification\n  }\n": typeof types.WebAppResendVerificationDocument,
 };
 const documents: Documents = {
+    "\n  mutation WebAppDeleteAccount($input: DeleteAccountInput!) {\n    deleteAccount(input: $input)\n  }\n": types.WebAppDeleteAccountDocument,
+    "\n  mutation AdminDeleteUser($id: ID!) {\n    adminDeleteUser(id: $id)\n  }\n": types.AdminDeleteUserDocument,
     "\n  mutation WebAppCompleteLogin($input: CompleteLoginInput!) {\n    completeLogin(input: $input) {\n      accessToken\n      refreshToken\n      accessTokenExpiresAt\n      user { id username email role isActive }\n    }\n  }\n": types.WebAppCompleteLoginDocument,
     "\n  query WebAppMyTwoFactor {\n    me { id mfaEnabled secondFactors recoveryCodesRemaining }\n  }\n": types.WebAppMyTwoFactorDocument,
     "\n  mutation WebAppEnrollTotp {\n    enrollTotp { secret uri }\n  }\n": types.WebAppEnrollTotpDocument,
@@ -118,7 +129,7 @@ const documents: Documents = {
     "\n  query ConsoleMe {\n    me { id username email role isActive }\n  }\n": types.ConsoleMeDocument,
     "\n  query WebAppSignInOptions {\n    signInOptions { oidcIssuers { key displayName startUrl } }\n  }\n": types.WebAppSignInOptionsDocument,
     "\n  mutation WebAppCompleteOidcSignIn($code: String!) {\n    completeOidcSignIn(code: $code) {\n      accessToken\n      refreshToken\n      accessTokenExpiresAt\n      user { id username email role isActive }\n    }\n  }\n": types.WebAppCompleteOidcSignInDocument,
-    "\n  fragment UserFields on User {\n    id\n    username\n    email\n    role\n    isActive\n    createdAt\n    quota {\n      monthlyAudioMinutes\n      usedAudioSecondsThisMonth\n      reservedAudioSeconds\n      remainingAudioSeconds\n      resetsAt\n    }\n  }\n": types.UserFieldsFragmentDoc,
+    "\n  fragment UserFields on User {\n    id\n    username\n    email\n    emailVerified\n    role\n    isActive\n    createdAt\n    quota {\n      monthlyAudioMinutes\n      usedAudioSecondsThisMonth\n      reservedAudioSeconds\n      remainingAudioSeconds\n      resetsAt\n    }\n  }\n": types.UserFieldsFragmentDoc,
     "\n  query AdminUsers($first: Int, $after: String, $search: String, $role: Role, $active: Boolean, $orderBy: UserOrder) {\n    users(first: $first, after: $after, search: $search, role: $role, active: $active, orderBy: $orderBy) {\n      totalCount\n      pageInfo { hasNextPage endCursor }\n      edges { node { ...UserFields } }\n    }\n  }\n": types.AdminUsersDocument,
     "\n  query AdminUserCursors($first: Int, $after: String, $search: String, $role: Role, $active: Boolean, $orderBy: UserOrder) {\n    users(first: $first, after: $after, search: $search, role: $role, active: $active, orderBy: $orderBy) {\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n": types.AdminUserCursorsDocument,
     "\n  query AdminUser($id: ID!) {\n    node(id: $id) {\n      ... on User {\n        ...UserFields\n        apiKeys { id name prefix scopes createdAt lastUsedAt expiresAt revokedAt }\n      }\n    }\n  }\n": types.AdminUserDocument,
@@ -194,6 +205,13 @@ const documents: Documents = {
     "\n  query TranscriptView($id: ID!) {\n    job(id: $id) { ...TranscriptViewFields }\n  }\n": types.TranscriptViewDocument,
     "\n  mutation TranscriptEditSegment($input: EditTranscriptSegmentInput!) {\n    editTranscriptSegment(input: $input) { ...TranscriptViewFields }\n  }\n": types.TranscriptEditSegmentDocument,
     "\n  mutation TranscriptRenameSpeaker($input: RenameSpeakerInput!) {\n    renameSpeaker(input: $input) { ...TranscriptViewFields }\n  }\n": types.TranscriptRenameSpeakerDocument,
+    "\n  mutation WebAppRequestPasswordReset($email: String!) {\n    requestPasswordReset(email: $email)\n  }\n": types.WebAppRequestPasswordResetDocument,
+    "\n  mutation WebAppResetPassword($token: String!, $newPassword: String!) {\n    resetPassword(token: $token, newPassword: $newPassword)\n  }\n": types.WebAppResetPasswordDocument,
+    "\n  mutation WebAppChangePassword($input: ChangePasswordInput!) {\n    changePassword(input: $input) {\n      accessToken\n      refreshToken\n      accessTokenExpiresAt\n      user { id username email role isActive }\n    }\n  }\n": types.WebAppChangePasswordDocument,
+    "\n  query WebAppRegistrationPolicy {\n    registrationPolicy { mode allowedDomains emailVerificationRequired }\n  }\n": types.WebAppRegistrationPolicyDocument,
+    "\n  query WebAppMyVerification {\n    me { id email emailVerified }\n    registrationPolicy { emailVerificationRequired }\n  }\n": types.WebAppMyVerificationDocument,
+    "\n  mutation WebAppVerifyEmail($token: String!) {\n    verifyEmail(token: $token) { email }\n  }\n": types.WebAppVerifyEmailDocument,
+    "\n  mutation WebAppResendVerification {\n    resendVerification\n  }\n": types.WebAppResendVerificationDocument,
 };
 
 /**
@@ -210,6 +228,14 @@ const documents: Documents = {
  */
 export function graphql(source: string): unknown;
 
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation WebAppDeleteAccount($input: DeleteAccountInput!) {\n    deleteAccount(input: $input)\n  }\n"): (typeof documents)["\n  mutation WebAppDeleteAccount($input: DeleteAccountInput!) {\n    deleteAccount(input: $input)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation AdminDeleteUser($id: ID!) {\n    adminDeleteUser(id: $id)\n  }\n"): (typeof documents)["\n  mutation AdminDeleteUser($id: ID!) {\n    adminDeleteUser(id: $id)\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -265,7 +291,7 @@ export function graphql(source: "\n  mutation WebAppCompleteOidcSignIn($code: St
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  fragment UserFields on User {\n    id\n    username\n    email\n    role\n    isActive\n    createdAt\n    quota {\n      monthlyAudioMinutes\n      usedAudioSecondsThisMonth\n      reservedAudioSeconds\n      remainingAudioSeconds\n      resetsAt\n    }\n  }\n"): (typeof documents)["\n  fragment UserFields on User {\n    id\n    username\n    email\n    role\n    isActive\n    createdAt\n    quota {\n      monthlyAudioMinutes\n      usedAudioSecondsThisMonth\n      reservedAudioSeconds\n      remainingAudioSeconds\n      resetsAt\n    }\n  }\n"];
+export function graphql(source: "\n  fragment UserFields on User {\n    id\n    username\n    email\n    emailVerified\n    role\n    isActive\n    createdAt\n    quota {\n      monthlyAudioMinutes\n      usedAudioSecondsThisMonth\n      reservedAudioSeconds\n      remainingAudioSeconds\n      resetsAt\n    }\n  }\n"): (typeof documents)["\n  fragment UserFields on User {\n    id\n    username\n    email\n    emailVerified\n    role\n    isActive\n    createdAt\n    quota {\n      monthlyAudioMinutes\n      usedAudioSecondsThisMonth\n      reservedAudioSeconds\n      remainingAudioSeconds\n      resetsAt\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -566,6 +592,34 @@ export function graphql(source: "\n  mutation TranscriptEditSegment($input: Edit
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation TranscriptRenameSpeaker($input: RenameSpeakerInput!) {\n    renameSpeaker(input: $input) { ...TranscriptViewFields }\n  }\n"): (typeof documents)["\n  mutation TranscriptRenameSpeaker($input: RenameSpeakerInput!) {\n    renameSpeaker(input: $input) { ...TranscriptViewFields }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation WebAppRequestPasswordReset($email: String!) {\n    requestPasswordReset(email: $email)\n  }\n"): (typeof documents)["\n  mutation WebAppRequestPasswordReset($email: String!) {\n    requestPasswordReset(email: $email)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation WebAppResetPassword($token: String!, $newPassword: String!) {\n    resetPassword(token: $token, newPassword: $newPassword)\n  }\n"): (typeof documents)["\n  mutation WebAppResetPassword($token: String!, $newPassword: String!) {\n    resetPassword(token: $token, newPassword: $newPassword)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation WebAppChangePassword($input: ChangePasswordInput!) {\n    changePassword(input: $input) {\n      accessToken\n      refreshToken\n      accessTokenExpiresAt\n      user { id username email role isActive }\n    }\n  }\n"): (typeof documents)["\n  mutation WebAppChangePassword($input: ChangePasswordInput!) {\n    changePassword(input: $input) {\n      accessToken\n      refreshToken\n      accessTokenExpiresAt\n      user { id username email role isActive }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query WebAppRegistrationPolicy {\n    registrationPolicy { mode allowedDomains emailVerificationRequired }\n  }\n"): (typeof documents)["\n  query WebAppRegistrationPolicy {\n    registrationPolicy { mode allowedDomains emailVerificationRequired }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query WebAppMyVerification {\n    me { id email emailVerified }\n    registrationPolicy { emailVerificationRequired }\n  }\n"): (typeof documents)["\n  query WebAppMyVerification {\n    me { id email emailVerified }\n    registrationPolicy { emailVerificationRequired }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation WebAppVerifyEmail($token: String!) {\n    verifyEmail(token: $token) { email }\n  }\n"): (typeof documents)["\n  mutation WebAppVerifyEmail($token: String!) {\n    verifyEmail(token: $token) { email }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation WebAppResendVerification {\n    resendVerification\n  }\n"): (typeof documents)["\n  mutation WebAppResendVerification {\n    resendVerification\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};

@@ -4,6 +4,8 @@ import { Box, Tab, Tabs, Typography } from '@mui/material';
 import { Title } from 'react-admin';
 import { Link, Navigate, Route, Routes, useLocation } from 'react-router-dom';
 import { ApiKeysPanel } from './ApiKeysPanel.tsx';
+import { ChangePasswordPanel } from './ChangePasswordPanel.tsx';
+import { DeleteAccountPanel } from './DeleteAccountPanel.tsx';
 import { ProviderKeysPanel } from './ProviderKeysPanel.tsx';
 import { TwoFactorCard } from './TwoFactorCard.tsx';
 import { UsagePanel } from './UsagePanel.tsx';
@@ -15,6 +17,8 @@ const TABS = [
   { path: 'provider-keys', label: 'Provider keys', element: <ProviderKeysPanel /> },
   { path: 'webhooks', label: 'Webhooks', element: <WebhooksPanel /> },
   { path: 'two-factor', label: 'Two-factor', element: <TwoFactorCard /> },
+  { path: 'password', label: 'Password', element: <ChangePasswordPanel /> },
+  { path: 'delete', label: 'Delete account', element: <DeleteAccountPanel /> },
 ] as const;
 
 export function AccountPage() {
