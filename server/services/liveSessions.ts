@@ -12,6 +12,7 @@ import { LiveRegistry } from '../live/registry.ts';
 import { MAX_AHEAD } from '../live/chunkOrder.ts';
 import type { SessionInfo } from '../live/runtime.ts';
 import { findChangeableSession, findVisibleSession } from './access/liveSessions.ts';
+import { assertMaySubmitWork } from './access/work.ts';
 import { requireProject, roleAllows } from './projectAccess.ts';
 import { addJob, taskJobKey, type TaskName } from '../db/queue.ts';
 import { topics } from '../pubsub/pubsub.ts';
@@ -90,6 +91,7 @@ function sessionInfo(session: LiveSession): SessionInfo {
 
 export async function startLiveSession(deps: CoreDeps, viewer: Viewer, input: StartLiveSessionInput): Promise<LiveSession> {
   const { env } = deps;
+  assertMaySubmitWork(env, viewer);
   const provider = input.provider ?? env.DEFAULT_PROVIDER;
   const language = optionalLanguage(input.language);
   const model = optionalModel(input.model);

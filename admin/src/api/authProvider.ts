@@ -14,7 +14,7 @@ export interface LoginParams {
   /** The second step of a login that answered MFA_REQUIRED (components/SecondFactorStep.tsx). */
   secondFactor?: CompleteLoginInput;
   /** A new account: registered, then signed in. */
-  signUp?: { username: string; email: string; password: string };
+  signUp?: { username: string; email: string; password: string; invitationToken?: string | null };
   /** The one-time code an external OIDC issuer's sign-in ended with (/auth/oidc/callback). */
   oidcCode?: string;
 }

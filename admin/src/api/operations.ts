@@ -73,6 +73,7 @@ export const UserFields = graphql(`
     id
     username
     email
+    emailVerified
     role
     isActive
     createdAt

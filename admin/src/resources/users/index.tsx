@@ -69,6 +69,7 @@ export function UserList() {
         <TextField source="email" />
         <ChipField source="role" sortable={false} size="small" />
         <BooleanField source="isActive" label="Active" sortable={false} />
+        <BooleanField source="emailVerified" label="Email verified" sortable={false} />
         <FunctionField label="Quota" sortable={false} render={() => <QuotaText />} />
         <FunctionField
           label="Used this month"
@@ -236,6 +237,7 @@ export function UserShow() {
           <TextField source="email" emptyText="—" />
           <ChipField source="role" size="small" />
           <BooleanField source="isActive" label="Active" />
+          <BooleanField source="emailVerified" label="Email verified" />
           <DateField source="createdAt" label="Joined" showTime />
         </Tab>
         <Tab label="Jobs" path="jobs">
