@@ -121,6 +121,20 @@ describe('enrolling TOTP', () => {
     expect(stored.map((code) => code.codeHash).join()).not.toContain(codes[0]!.replace(/-/g, ''));
   });
 
+  it('shows whether an account has a second factor to the user and to admins, and to no one else', async () => {
+    const user = await registerUser(t);
+    await enrollAndConfirm(user);
+    const NODE = `query ($id: ID!) { node(id: $id) { ... on User { id mfaEnabled secondFactors recoveryCodesRemaining } } }`;
+    const admin = await registerUser(t);
+    await makeAdmin(t, admin.id);
+    const asAdmin = await call<{ node: Record<string, unknown> }>('node as admin', NODE, { id: user.id }, admin.accessToken);
+    expect(asAdmin.data!.node).toMatchObject({ mfaEnabled: true, secondFactors: ['TOTP', 'RECOVERY_CODE'], recoveryCodesRemaining: 10 });
+    const stranger = await registerUser(t);
+    const asStranger = await call<{ node: Record<string, unknown> | null }>('node as stranger', NODE, { id: user.id }, stranger.accessToken);
+    expect(asStranger.data?.node ?? null, asStranger.raw).toBeNull();
+    expect(asStranger.raw).not.toContain('mfaEnabled":true');
+  });
+
   it('cannot be managed with an API key (it could lock the owner out)', async () => {
     const user = await registerUser(t);
     const key = await call<{ createApiKey: { secret: string } }>(
