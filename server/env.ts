@@ -126,7 +126,7 @@ const envSchema = z.object({
   GOOGLE_TRANSLATE_API_KEY: z.string().optional(),
   GOOGLE_TRANSLATE_BASE_URL: z.string().url().default('https://translation.googleapis.com'),
   SENTIMENT_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(25).default(5),
-  SENTIMENT_BATCH_TOKENS: z.coerce.number().int().min(200).max(100_000).default(3000),
+  SENTIMENT_BATCH_TOKENS: z.coerce.number().int().min(20).max(100_000).default(3000),
   DOCUMENT_FONT: z.string().default('/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf'),
   OPENAI_TIMEOUT_MS: z.coerce.number().int().min(1000).default(600_000),
   DEEPGRAM_API_KEY: z.string().optional(),
