@@ -76,7 +76,7 @@ export function attachGraphqlWs(
         let viewer: Viewer | null;
         try {
           credential = credentialFrom({ authorization: typeof raw === 'string' ? raw : null });
-          viewer = await resolveViewer(deps, credential);
+          viewer = await resolveViewer(deps, credential, { streaming: true });
         } catch {
           return false;
         }
@@ -109,10 +109,10 @@ export function attachGraphqlWs(
         extra.active.add(id);
         try {
           // Re-checked per operation, so a deactivated user or an expired token stops working at once.
-          const viewer = await resolveViewer(deps, extra.credential);
+          const viewer = await resolveViewer(deps, extra.credential, { streaming: true });
           const refreshViewer: ViewerRefresh['refreshViewer'] = () =>
             // The operations of a socket that receive the same event share one check.
-            coalesce(extra, 'viewer', () => resolveViewer(deps, extra.credential));
+            coalesce(extra, 'viewer', () => resolveViewer(deps, extra.credential, { streaming: true }));
           const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
             requestId: randomUUID(),
             clientAddress: extra.address,

@@ -12,6 +12,7 @@ import { limitQueryDocument } from './graphqlGuards/queryDocumentLimit.ts';
 import { graphiqlEnabled, graphiqlPageHeaders, renderGraphiqlPage } from './graphiqlPage.ts';
 import { linkBaseFor } from './linkBase.ts';
 import { refuseNulCharacters } from './graphqlGuards/refuseNul.ts';
+import { streamingTokensStayInTheirSession } from './graphqlGuards/streamingTokenGuard.ts';
 import type { Logger } from 'pino';
 import { runInRequest } from '../observability/requestContext.ts';
 import { buildSchema } from '../schema/index.ts';
@@ -84,6 +85,7 @@ export function createYogaServer(deps: AppDeps): Yoga {
       }),
       useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf', 'graphql-preflight', 'apollo-require-preflight'] }),
       refuseNulCharacters(),
+      streamingTokensStayInTheirSession(),
       readOnlyKeysCannotMutate(),
       maskAndLogErrors(),
       requestScope(),
@@ -100,6 +102,7 @@ async function viewerOfRequest(deps: AppDeps, request: Request, logger: Logger):
     return await resolveViewer(
       deps,
       credentialFrom({ authorization: request.headers.get('authorization'), apiKey: request.headers.get('x-api-key') }),
+      { streaming: true },
     );
   } catch (error) {
     if (!(error instanceof AppError)) logger.error({ err: error }, 'unexpected error while authenticating');
@@ -135,7 +138,8 @@ function readOnlyKeysCannotMutate(): Plugin<Context> {
     onExecute: ({ args, setResultAndStopExecution }) => {
       const operation = getOperationAST(args.document, args.operationName);
       const viewer = (args.contextValue as Context).viewer;
-      if (operation?.operation === 'mutation' && viewer && !viewer.canWrite) {
+      // A streaming token's one mutation is judged by streamingTokensStayInTheirSession.
+      if (operation?.operation === 'mutation' && viewer && !viewer.canWrite && viewer.via !== 'streaming') {
         setResultAndStopExecution({
           errors: [new AppError('FORBIDDEN', 'This API key is read-only; mutations need the WRITE scope.')],
         });

@@ -25,7 +25,9 @@ export async function viewerAtDelivery(context: Context): Promise<Viewer> {
   else if (request?.headers) {
     // A subscription over HTTP (server-sent events) keeps the credentials of its request.
     const headers = request.headers;
-    viewer = await resolveViewer(context.deps, credentialFrom({ authorization: headers.get('authorization'), apiKey: headers.get('x-api-key') }));
+    viewer = await resolveViewer(context.deps, credentialFrom({ authorization: headers.get('authorization'), apiKey: headers.get('x-api-key') }), {
+      streaming: true,
+    });
   } else viewer = context.viewer;
   if (!viewer) throw unauthenticated();
   context.viewer = viewer;

@@ -17,6 +17,11 @@ interface AuthScopes {
   write: boolean;
   /** An admin acting with admin power. */
   admin: boolean;
+  /**
+   * A streaming token's bearer (README, "Streaming tokens for browsers"): passes only the fields that
+   * name this scope, never `authenticated`, `write` or `admin`.
+   */
+  liveStream: boolean;
 }
 
 export const builder = new SchemaBuilder<{
@@ -24,7 +29,7 @@ export const builder = new SchemaBuilder<{
   PrismaTypes: PrismaTypes;
   AuthScopes: AuthScopes;
   // Every scope needs a viewer: a field built with `t.withAuth({ ... })` gets a context whose viewer is set.
-  AuthContexts: { authenticated: SignedInContext; write: SignedInContext; admin: SignedInContext };
+  AuthContexts: { authenticated: SignedInContext; write: SignedInContext; admin: SignedInContext; liveStream: SignedInContext };
   DefaultFieldNullability: false;
   DefaultEdgesNullability: false;
   DefaultNodeNullability: false;
@@ -43,11 +48,15 @@ export const builder = new SchemaBuilder<{
     onUnusedQuery: null,
   },
   scopeAuth: {
-    authScopes: (context) => ({
-      authenticated: context.viewer !== null,
-      write: context.viewer?.canWrite ?? false,
-      admin: context.viewer?.isAdmin ?? false,
-    }),
+    authScopes: (context) => {
+      const fullViewer = context.viewer && !context.viewer.streamingSessionId ? context.viewer : null;
+      return {
+        authenticated: fullViewer !== null,
+        write: fullViewer?.canWrite ?? false,
+        admin: fullViewer?.isAdmin ?? false,
+        liveStream: Boolean(context.viewer?.streamingSessionId),
+      };
+    },
     authorizeOnSubscribe: true,
     unauthorizedError: (_parent, context, _info, result) => {
       if (!context.viewer) return new AppError('UNAUTHENTICATED', 'Authentication required.');

@@ -44,6 +44,7 @@ async function* sessionChunkStream(context: SignedInContext, sessionId: string, 
       db.liveSession.findUnique({
         where: { id: sessionId },
         select: {
+          id: true,
           ownerId: true,
           projectId: true,
           interim: !inline && event.isFinal !== true,

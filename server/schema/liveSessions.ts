@@ -32,7 +32,17 @@ export const LiveSessionRef = builder.prismaNode('LiveSession', {
   id: { field: 'id' },
   fields: (t) => ({
     status: t.expose('status', { type: LiveSessionStatusEnum }),
-    provider: t.expose('provider', { type: ProviderEnum }),
+    provider: t.expose('provider', { type: ProviderEnum, description: 'The first engine of the session (of `providers`).' }),
+    providers: t.field({
+      type: [ProviderEnum],
+      description: 'The engines the session may use, in order: when one fails, the next takes over at the end of the last final segment.',
+      resolve: (session) => (session.providers.length > 0 ? session.providers : [session.provider]),
+    }),
+    currentProvider: t.field({
+      type: ProviderEnum,
+      description: 'The engine in use (segments { provider } says which produced what).',
+      resolve: (session) => session.currentProvider ?? session.provider,
+    }),
     model: t.exposeString('model', { nullable: true }),
     language: t.exposeString('language', { nullable: true }),
     encoding: t.expose('encoding', { type: AudioEncodingEnum }),
@@ -84,7 +94,11 @@ export const LiveSessionRef = builder.prismaNode('LiveSession', {
 
 const StartLiveSessionInput = builder.inputType('StartLiveSessionInput', {
   fields: (t) => ({
-    provider: t.field({ type: ProviderEnum, description: "Default: the server's configured default." }),
+    provider: t.field({ type: ProviderEnum, description: "One engine (the same as providers: [provider]). Default: the project's providerOrder, else the server's PROVIDER_ORDER." }),
+    providers: t.field({
+      type: [ProviderEnum],
+      description: 'Engines to fall back through, in order, when the one in use fails mid-session. Not with provider.',
+    }),
     language: t.string(),
     model: t.string(),
     encoding: t.field({ type: AudioEncodingEnum, required: true }),
@@ -110,8 +124,8 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: StartLiveSessionInput, required: true }) },
     resolve: (_query, _root, { input }, context) => startLiveSession(context.deps, context.viewer, input),
   }),
-  appendLiveAudio: t.withAuth({ write: true }).boolean({
-    description: 'chunk: base64 audio bytes; seq starts at 0; a repeated seq is ignored.',
+  appendLiveAudio: t.withAuth({ $any: { write: true, liveStream: true } }).boolean({
+    description: 'chunk: base64 audio bytes; seq starts at 0; a repeated seq is ignored. Also with a streaming token for this session.',
     args: {
       sessionId: t.arg.id({ required: true }),
       seq: t.arg.int({ required: true }),

@@ -5,9 +5,9 @@ import { sessionChunkEvents } from './liveSessionChunks.ts';
 import { TranscriptChunkRef } from './transcripts.ts';
 
 builder.subscriptionField('transcriptChunks', (t) =>
-  t.withAuth({ authenticated: true }).field({
+  t.withAuth({ $any: { authenticated: true, liveStream: true } }).field({
     type: TranscriptChunkRef,
-    description: 'Exactly one of jobId and sessionId.',
+    description: "Exactly one of jobId and sessionId. A streaming token may subscribe to its own session's chunks.",
     args: { jobId: t.arg.id(), sessionId: t.arg.id() },
     subscribe: (_root, args, context) => {
       if (args.sessionId && !args.jobId) return sessionChunkEvents(context, args.sessionId);

@@ -19,9 +19,10 @@ import { topics } from '../pubsub/pubsub.ts';
 import { signPath } from '../security/signedUrls.ts';
 import { assertWithinQuota } from './quotas.ts';
 import { recordSessionUsage } from './usage.ts';
-import { assertProviderUsable, resolveProviderKey } from './providerKeys.ts';
+import { resolveProviderKey } from './providerKeys.ts';
+import { planEngines, requestedEngines } from './providerRouting.ts';
 import { assertLiveAudioRate } from './rateLimit.ts';
-import { assertEngineSupports, optionalLanguage, optionalModel } from './validation.ts';
+import { optionalLanguage, optionalModel } from './validation.ts';
 
 const AGGREGATE_SESSION_TASK = 'aggregateSession' satisfies TaskName;
 const AGGREGATE_MAX_ATTEMPTS = 5;
@@ -31,6 +32,8 @@ export type LiveAudioKind = 'source' | 'main' | 'light';
 
 interface StartLiveSessionInput {
   provider?: Provider | null;
+  /** Engines to fall back through, in order (README, "Provider routing and fallback"). */
+  providers?: Provider[] | null;
   language?: string | null;
   model?: string | null;
   encoding: AudioEncoding;
@@ -62,7 +65,7 @@ export function liveRegistry(deps: CoreDeps): LiveRegistry {
   if (!registry) {
     registry = new LiveRegistry(deps, {
       onIdle: (id) => endSession(deps, id, { idle: true }),
-      resolveKey: (session) => resolveProviderKey(deps, session.ownerId, session.provider),
+      resolveKey: (session, provider) => resolveProviderKey(deps, session.ownerId, provider),
     });
     registries.set(deps, registry);
   }
@@ -80,7 +83,8 @@ function sessionInfo(session: LiveSession): SessionInfo {
   return {
     id: session.id,
     ownerId: session.ownerId,
-    provider: session.provider,
+    provider: session.currentProvider ?? session.provider,
+    providers: session.providers.length > 0 ? session.providers : [session.provider],
     encoding: session.encoding,
     sampleRate: session.sampleRate,
     language: session.language,
@@ -92,17 +96,19 @@ function sessionInfo(session: LiveSession): SessionInfo {
 export async function startLiveSession(deps: CoreDeps, viewer: Viewer, input: StartLiveSessionInput): Promise<LiveSession> {
   const { env } = deps;
   assertMaySubmitWork(env, viewer);
-  const provider = input.provider ?? env.DEFAULT_PROVIDER;
   const language = optionalLanguage(input.language);
   const model = optionalModel(input.model);
-  assertEngineSupports(env, provider, { language, model, diarize: false });
   if (!Number.isInteger(input.sampleRate)) throw badInput('sampleRate must be a whole number of Hz.', 'sampleRate');
   if (input.encoding === 'PCM_S16LE' && (input.sampleRate < 8000 || input.sampleRate > 48000)) {
     throw badInput('sampleRate must be between 8000 and 48000 Hz for PCM_S16LE.', 'sampleRate');
   }
   // Into a project: OWNER, ADMIN and CONTRIBUTOR may record there (NOT_FOUND when it is not
   // visible); a prompt must be one of that project's.
-  const projectId = input.projectId ? (await requireProject(deps.db, viewer, input.projectId, 'record')).project.id : null;
+  const project = input.projectId ? (await requireProject(deps.db, viewer, input.projectId, 'record')).project : null;
+  const projectId = project?.id ?? null;
+  const requested = requestedEngines(deps, input, project?.providerOrder);
+  const { providers } = await planEngines(deps, viewer.user.id, requested, { language, model, diarize: false });
+  const provider = providers[0];
   let promptId: string | null = null;
   if (input.promptId) {
     if (!projectId) throw badInput('promptId needs the projectId of its project.', 'promptId');
@@ -114,7 +120,6 @@ export async function startLiveSession(deps: CoreDeps, viewer: Viewer, input: St
   await assertWithinQuota(deps, viewer.user.id, null);
 
   const registry = liveRegistry(deps);
-  await assertProviderUsable(deps, viewer.user.id, provider);
   if (provider === 'LOCAL') registry.localSlots.assertFree();
 
   const session = await deps.db.liveSession.create({
@@ -124,6 +129,8 @@ export async function startLiveSession(deps: CoreDeps, viewer: Viewer, input: St
       projectId,
       promptId,
       provider,
+      providers,
+      currentProvider: provider,
       model,
       language,
       encoding: input.encoding,
@@ -270,6 +277,20 @@ async function endSession(deps: CoreDeps, id: string, options: { idle: boolean }
 /** Adds the aggregation job; de-duplicated by job key. */
 async function enqueueAggregation(tx: Prisma.TransactionClient, sessionId: string): Promise<void> {
   await addJob(tx, AGGREGATE_SESSION_TASK, { sessionId }, { maxAttempts: AGGREGATE_MAX_ATTEMPTS, jobKey: aggregateJobKey(sessionId) });
+}
+
+/**
+ * After their rows were deleted (account erasure): stops this process's engines of these sessions and
+ * tells their subscribers they are over. Another process's engine notices at its next append or idle check.
+ */
+export async function releaseDeletedSessions(deps: CoreDeps, sessionIds: readonly string[]): Promise<void> {
+  for (const id of sessionIds) {
+    await liveRegistry(deps)
+      .get(id)
+      ?.dispose()
+      .catch((error: unknown) => deps.logger.warn({ err: error, sessionId: id }, 'could not stop the engine of a deleted session'));
+    await publishSessionDone(deps, { id, status: 'ENDED' });
+  }
 }
 
 /** Tells transcriptChunks(sessionId:) subscribers that no more chunks will come. */

@@ -15,14 +15,22 @@ type Reader = Pick<Db, 'liveSession' | 'projectMember'>;
  * with other filters through `AND`.)
  */
 export function visibleSessionWhere(viewer: Viewer): Prisma.LiveSessionWhereInput {
+  // A streaming token's bearer sees its one session (the token was checked against it when resolved).
+  if (viewer.streamingSessionId) return { id: viewer.streamingSessionId };
   return ownedOrMemberWhere(viewer);
 }
 
 /** visibleSessionWhere for one loaded session (its project's membership is read when it matters). */
-export const canSeeSession: (db: Reader, viewer: Viewer, session: { ownerId: string; projectId: string | null }) => Promise<boolean> = canSeeOwned;
+export async function canSeeSession(db: Reader, viewer: Viewer, session: { id: string; ownerId: string; projectId: string | null }): Promise<boolean> {
+  if (viewer.streamingSessionId) return session.id === viewer.streamingSessionId;
+  return canSeeOwned(db, viewer, session);
+}
 
-/** Send audio, end it: the session's owner, or an admin. */
-const mayChangeSession: (viewer: Viewer, session: { ownerId: string }) => boolean = mayChangeOwned;
+/** Send audio, end it: the session's owner, or an admin; a streaming token, its own session. */
+function mayChangeSession(viewer: Viewer, session: { id: string; ownerId: string }): boolean {
+  if (viewer.streamingSessionId) return session.id === viewer.streamingSessionId;
+  return mayChangeOwned(viewer, session);
+}
 
 export async function findVisibleSession(deps: { db: Reader }, viewer: Viewer, id: string): Promise<LiveSession> {
   const session = await deps.db.liveSession.findFirst({ where: { AND: [{ id }, visibleSessionWhere(viewer)] } });

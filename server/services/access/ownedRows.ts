@@ -8,10 +8,13 @@ import { canSeeProject, memberOfProjectWhere } from '../projectAccess.ts';
 
 /** As a where-input: spread into the noun's own (an `OR` filter: combine it with others through `AND`). */
 export function ownedOrMemberWhere(viewer: Viewer): object {
+  // A streaming token sees no job or other owned row (its one live session: access/liveSessions.ts).
+  if (viewer.streamingSessionId) return { id: { in: [] } };
   return viewer.isAdmin ? {} : { OR: [{ ownerId: viewer.user.id }, { project: memberOfProjectWhere(viewer) }] };
 }
 
 export function mayChangeOwned(viewer: Viewer, row: { ownerId: string }): boolean {
+  if (viewer.streamingSessionId) return false;
   return viewer.isAdmin || row.ownerId === viewer.user.id;
 }
 
