@@ -14,7 +14,7 @@ import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startJobRunner, type JobRunner } from '../jobs/runner.ts';
 import { uploadsDir } from '../server/services/uploads.ts';
-import { assertWebAppBuilt, CHROMIUM, haveChromium, UI_TIMEOUT_MS, webAppBrowser } from './helpers/browser.ts';
+import { assertWebAppBuilt, CHROMIUM, haveChromium, signIn, UI_TIMEOUT_MS, webAppBrowser } from './helpers/browser.ts';
 import { submitFile } from './helpers/jobs.ts';
 import { makeSpeechFixture, type SpeechFixture } from './helpers/speech.ts';
 import { createTestApp, makeAdmin, registerUser, type TestApp } from './helpers/testApp.ts';
@@ -115,13 +115,6 @@ function webAppJobsSuite() {
     return login.data!.login.accessToken as string;
   }
 
-  async function signIn(login: string, password: string) {
-    await page().goto(`${base}/admin/login`);
-    await page().locator('input[name="username"]').fill(login);
-    await page().locator('input[name="password"]').fill(password);
-    await page().getByRole('button', { name: 'Sign in' }).click();
-  }
-
   /** A marker in the page's window: still there later means the page was never reloaded. */
   const markPage = () => page().evaluate(() => ((window as unknown as { notReloaded: boolean }).notReloaded = true));
   const stillSamePage = () => page().evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded === true);
@@ -185,8 +178,10 @@ function webAppJobsSuite() {
       .getByTestId('file-input')
       .setInputFiles({ name: filename, mimeType: 'audio/wav', buffer: await readFile(speech.wavPath) });
     await page().getByTestId('upload-item').getByText(filename).waitFor();
-    await page().getByLabel('Engine').click();
+    // Engines are picked in order (a multi-select); one is enough here.
+    await page().getByLabel('Engines, in order').click();
     await page().getByRole('option', { name: /Local engine/ }).click();
+    await page().keyboard.press('Escape');
     await page().getByLabel('Language').fill('en');
     await web.shots('03-new-job-files', SHOTS);
     await page().getByRole('button', { name: 'Transcribe' }).click();
@@ -403,7 +398,7 @@ function webAppJobsSuite() {
       ids.push((await submitFile(t, user.accessToken, speech.wavPath, { provider: 'LOCAL' }, { filename: name })).data!.createTranscriptionJob.id);
     }
     await page().setViewportSize({ width: 390, height: 844 });
-    await signIn(user.username, user.password);
+    await signIn(page(), base, { login: user.username, password: user.password });
     await page().waitForURL(/\/admin\/myJobs/);
     await poll(() => page().getByTestId('job-card').count()).toBe(2);
     await page().getByTestId('job-card').first().getByRole('button', { name: 'Cancel job' }).waitFor();
@@ -427,7 +422,7 @@ function webAppJobsSuite() {
   it('keeps the admins\' list of every user\'s jobs live: a new job appears and completes without a reload', async () => {
     const admin = await registerUser(t, { username: unique('ada'), email: `${unique('ada')}@example.com` });
     await makeAdmin(t, admin.id);
-    await signIn(admin.username, admin.password);
+    await signIn(page(), base, { login: admin.username, password: admin.password });
     await page().getByText('Jobs across all users').waitFor();
     for (const label of ['My jobs', 'Users', 'All jobs', 'Projects', 'Audit log', 'Webhooks', 'Outbox', 'Usage']) {
       await page().getByRole('menuitem', { name: label, exact: true }).waitFor();

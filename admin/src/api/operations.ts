@@ -209,7 +209,10 @@ export const JobQuery = graphql(`
       translateTo
       text
       translatedText
-      segments { index start end text speaker }
+      providers
+      currentProvider
+      events { at kind from to reason chunkIndex }
+      segments { index start end text speaker provider }
     }
   }
 `);
@@ -240,7 +243,7 @@ export const DeleteJobMutation = graphql(`
 
 export const JobUpdatedSubscription = graphql(`
   subscription AdminJobUpdated($id: ID!) {
-    jobUpdated(id: $id) { ...JobListFields }
+    jobUpdated(id: $id) { ...JobListFields currentProvider events { at kind from to reason chunkIndex } }
   }
 `);
 
@@ -248,7 +251,7 @@ export const TranscriptChunksSubscription = graphql(`
   subscription AdminTranscriptChunks($jobId: ID!) {
     transcriptChunks(jobId: $jobId) {
       isFinal
-      segment { index start end text speaker }
+      segment { index start end text speaker provider }
     }
   }
 `);
@@ -737,7 +740,7 @@ export const TranscriptViewFields = graphql(`
     mediaUrl
     mediaType
     owner { id username }
-    segments { index start end text speaker speakerName words { word start end } }
+    segments { index start end text speaker speakerName provider words { word start end } }
     speakers { speaker name displayName }
     revisions { number createdAt segmentIndex before after author { id username } }
   }

@@ -40,13 +40,13 @@ type Documents = {
     "\n  fragment JobListFields on Job {\n    id\n    status\n    progress\n    provider\n    model\n    filename\n    mediaDurationSeconds\n    error\n    attempts\n    createdAt\n    startedAt\n    completedAt\n    owner { id username }\n    project { id name }\n  }\n": typeof types.JobListFieldsFragmentDoc,
     "\n  query AdminJobs(\n    $first: Int\n    $after: String\n    $status: JobStatus\n    $provider: Provider\n    $userId: ID\n    $search: String\n    $from: DateTime\n    $to: DateTime\n  ) {\n    allJobs(first: $first, after: $after, status: $status, provider: $provider, userId: $userId, search: $search, from: $from, to: $to) {\n      totalCount\n      pageInfo { hasNextPage endCursor }\n      edges { node { ...JobListFields } }\n    }\n  }\n": typeof types.AdminJobsDocument,
     "\n  query AdminJobCursors(\n    $first: Int\n    $after: String\n    $status: JobStatus\n    $provider: Provider\n    $userId: ID\n    $search: String\n    $from: DateTime\n    $to: DateTime\n  ) {\n    allJobs(first: $first, after: $after, status: $status, provider: $provider, userId: $userId, search: $search, from: $from, to: $to) {\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n": typeof types.AdminJobCursorsDocument,
-    "\n  query AdminJob($id: ID!) {\n    job(id: $id) {\n      ...JobListFields\n      language\n      detectedLanguage\n      diarize\n      translateTo\n      text\n      translatedText\n      segments { index start end text speaker }\n    }\n  }\n": typeof types.AdminJobDocument,
+    "\n  query AdminJob($id: ID!) {\n    job(id: $id) {\n      ...JobListFields\n      language\n      detectedLanguage\n      diarize\n      translateTo\n      text\n      translatedText\n      providers\n      currentProvider\n      events { at kind from to reason chunkIndex }\n      segments { index start end text speaker provider }\n    }\n  }\n": typeof types.AdminJobDocument,
     "\n  query AdminJobBrief($id: ID!) {\n    job(id: $id) { ...JobListFields }\n  }\n": typeof types.AdminJobBriefDocument,
     "\n  mutation AdminCancelJob($id: ID!) {\n    cancelJob(id: $id) { id status }\n  }\n": typeof types.AdminCancelJobDocument,
     "\n  mutation AdminRetryJob($id: ID!) {\n    retryJob(id: $id) { id status }\n  }\n": typeof types.AdminRetryJobDocument,
     "\n  mutation AdminDeleteJob($id: ID!) {\n    deleteJob(id: $id)\n  }\n": typeof types.AdminDeleteJobDocument,
-    "\n  subscription AdminJobUpdated($id: ID!) {\n    jobUpdated(id: $id) { ...JobListFields }\n  }\n": typeof types.AdminJobUpdatedDocument,
-    "\n  subscription AdminTranscriptChunks($jobId: ID!) {\n    transcriptChunks(jobId: $jobId) {\n      isFinal\n      segment { index start end text speaker }\n    }\n  }\n": typeof types.AdminTranscriptChunksDocument,
+    "\n  subscription AdminJobUpdated($id: ID!) {\n    jobUpdated(id: $id) { ...JobListFields currentProvider events { at kind from to reason chunkIndex } }\n  }\n": typeof types.AdminJobUpdatedDocument,
+    "\n  subscription AdminTranscriptChunks($jobId: ID!) {\n    transcriptChunks(jobId: $jobId) {\n      isFinal\n      segment { index start end text speaker provider }\n    }\n  }\n": typeof types.AdminTranscriptChunksDocument,
     "\n  query AdminJobStats($from: DateTime, $to: DateTime) {\n    adminJobStats(from: $from, to: $to) {\n      total queued processing completed failed cancelled successRate audioSeconds\n    }\n  }\n": typeof types.AdminJobStatsDocument,
     "\n  fragment ProjectFields on Project {\n    id\n    name\n    description\n    createdAt\n    viewerRole\n    members { role joinedAt user { id username email } }\n    prompts(first: 1) { totalCount }\n  }\n": typeof types.ProjectFieldsFragmentDoc,
     "\n  query AdminProjects($first: Int, $after: String) {\n    projects(first: $first, after: $after) {\n      totalCount\n      pageInfo { hasNextPage endCursor }\n      edges { node { ...ProjectFields } }\n    }\n  }\n": typeof types.AdminProjectsDocument,
@@ -101,10 +101,18 @@ type Documents = {
     "\n  query AccountWebhooks {\n    webhooks { ...WebhookFields }\n    projects(first: 100) { edges { node { id name viewerRole } } }\n  }\n": typeof types.AccountWebhooksDocument,
     "\n  mutation AccountCreateWebhook($input: CreateWebhookInput!) {\n    createWebhook(input: $input) { secret webhook { ...WebhookFields } }\n  }\n": typeof types.AccountCreateWebhookDocument,
     "\n  query AdminDashboard($from: DateTime, $bucket: TimelineBucketSize) {\n    adminJobStats { total queued processing completed failed cancelled successRate audioSeconds }\n    adminJobTimeline(from: $from, bucket: $bucket) {\n      start submitted completed failed cancelled queued processing busySeconds busyWorkers\n    }\n    adminJobRunners { id workers seenAt alive }\n  }\n": typeof types.AdminDashboardDocument,
-    "\n  fragment TranscriptViewFields on Job {\n    id\n    status\n    filename\n    revision\n    mediaUrl\n    mediaType\n    owner { id username }\n    segments { index start end text speaker speakerName words { word start end } }\n    speakers { speaker name displayName }\n    revisions { number createdAt segmentIndex before after author { id username } }\n  }\n": typeof types.TranscriptViewFieldsFragmentDoc,
+    "\n  fragment TranscriptViewFields on Job {\n    id\n    status\n    filename\n    revision\n    mediaUrl\n    mediaType\n    owner { id username }\n    segments { index start end text speaker speakerName provider words { word start end } }\n    speakers { speaker name displayName }\n    revisions { number createdAt segmentIndex before after author { id username } }\n  }\n": typeof types.TranscriptViewFieldsFragmentDoc,
     "\n  query TranscriptView($id: ID!) {\n    job(id: $id) { ...TranscriptViewFields }\n  }\n": typeof types.TranscriptViewDocument,
     "\n  mutation TranscriptEditSegment($input: EditTranscriptSegmentInput!) {\n    editTranscriptSegment(input: $input) { ...TranscriptViewFields }\n  }\n": typeof types.TranscriptEditSegmentDocument,
     "\n  mutation TranscriptRenameSpeaker($input: RenameSpeakerInput!) {\n    renameSpeaker(input: $input) { ...TranscriptViewFields }\n  }\n": typeof types.TranscriptRenameSpeakerDocument,
+    "\n  fragment PasskeyFields on Passkey { id name createdAt lastUsedAt deviceType backedUp transports }\n": typeof types.PasskeyFieldsFragmentDoc,
+    "\n  query AccountPasskeys {\n    myPasskeys { ...PasskeyFields }\n  }\n": typeof types.AccountPasskeysDocument,
+    "\n  mutation AccountPasskeyRegistrationOptions {\n    passkeyRegistrationOptions\n  }\n": typeof types.AccountPasskeyRegistrationOptionsDocument,
+    "\n  mutation AccountRegisterPasskey($name: String!, $response: String!) {\n    registerPasskey(name: $name, response: $response) { ...PasskeyFields }\n  }\n": typeof types.AccountRegisterPasskeyDocument,
+    "\n  mutation AccountRenamePasskey($id: ID!, $name: String!) {\n    renamePasskey(id: $id, name: $name) { ...PasskeyFields }\n  }\n": typeof types.AccountRenamePasskeyDocument,
+    "\n  mutation AccountDeletePasskey($id: ID!, $password: String) {\n    deletePasskey(id: $id, password: $password) { id }\n  }\n": typeof types.AccountDeletePasskeyDocument,
+    "\n  mutation WebAppPasskeyLoginOptions($challenge: String) {\n    passkeyLoginOptions(challenge: $challenge)\n  }\n": typeof types.WebAppPasskeyLoginOptionsDocument,
+    "\n  mutation WebAppLoginWithPasskey($response: String!) {\n    loginWithPasskey(response: $response) {\n      accessToken\n      refreshToken\n      accessTokenExpiresAt\n      user { id username email role isActive }\n    }\n  }\n": typeof types.WebAppLoginWithPasskeyDocument,
     "\n  mutation WebAppRequestPasswordReset($email: String!) {\n    requestPasswordReset(email: $email)\n  }\n": typeof types.WebAppRequestPasswordResetDocument,
     "\n  mutation WebAppResetPassword($token: String!, $newPassword: String!) {\n    resetPassword(token: $token, newPassword: $newPassword)\n  }\n": typeof types.WebAppResetPasswordDocument,
     "\n  mutation WebAppChangePassword($input: ChangePasswordInput!) {\n    changePassword(input: $input) {\n      accessToken\n      refreshToken\n      accessTokenExpiresAt\n      user { id username email role isActive }\n    }\n  }\n": typeof types.WebAppChangePasswordDocument,
@@ -140,13 +148,13 @@ const documents: Documents = {
     "\n  fragment JobListFields on Job {\n    id\n    status\n    progress\n    provider\n    model\n    filename\n    mediaDurationSeconds\n    error\n    attempts\n    createdAt\n    startedAt\n    completedAt\n    owner { id username }\n    project { id name }\n  }\n": types.JobListFieldsFragmentDoc,
     "\n  query AdminJobs(\n    $first: Int\n    $after: String\n    $status: JobStatus\n    $provider: Provider\n    $userId: ID\n    $search: String\n    $from: DateTime\n    $to: DateTime\n  ) {\n    allJobs(first: $first, after: $after, status: $status, provider: $provider, userId: $userId, search: $search, from: $from, to: $to) {\n      totalCount\n      pageInfo { hasNextPage endCursor }\n      edges { node { ...JobListFields } }\n    }\n  }\n": types.AdminJobsDocument,
     "\n  query AdminJobCursors(\n    $first: Int\n    $after: String\n    $status: JobStatus\n    $provider: Provider\n    $userId: ID\n    $search: String\n    $from: DateTime\n    $to: DateTime\n  ) {\n    allJobs(first: $first, after: $after, status: $status, provider: $provider, userId: $userId, search: $search, from: $from, to: $to) {\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n": types.AdminJobCursorsDocument,
-    "\n  query AdminJob($id: ID!) {\n    job(id: $id) {\n      ...JobListFields\n      language\n      detectedLanguage\n      diarize\n      translateTo\n      text\n      translatedText\n      segments { index start end text speaker }\n    }\n  }\n": types.AdminJobDocument,
+    "\n  query AdminJob($id: ID!) {\n    job(id: $id) {\n      ...JobListFields\n      language\n      detectedLanguage\n      diarize\n      translateTo\n      text\n      translatedText\n      providers\n      currentProvider\n      events { at kind from to reason chunkIndex }\n      segments { index start end text speaker provider }\n    }\n  }\n": types.AdminJobDocument,
     "\n  query AdminJobBrief($id: ID!) {\n    job(id: $id) { ...JobListFields }\n  }\n": types.AdminJobBriefDocument,
     "\n  mutation AdminCancelJob($id: ID!) {\n    cancelJob(id: $id) { id status }\n  }\n": types.AdminCancelJobDocument,
     "\n  mutation AdminRetryJob($id: ID!) {\n    retryJob(id: $id) { id status }\n  }\n": types.AdminRetryJobDocument,
     "\n  mutation AdminDeleteJob($id: ID!) {\n    deleteJob(id: $id)\n  }\n": types.AdminDeleteJobDocument,
-    "\n  subscription AdminJobUpdated($id: ID!) {\n    jobUpdated(id: $id) { ...JobListFields }\n  }\n": types.AdminJobUpdatedDocument,
-    "\n  subscription AdminTranscriptChunks($jobId: ID!) {\n    transcriptChunks(jobId: $jobId) {\n      isFinal\n      segment { index start end text speaker }\n    }\n  }\n": types.AdminTranscriptChunksDocument,
+    "\n  subscription AdminJobUpdated($id: ID!) {\n    jobUpdated(id: $id) { ...JobListFields currentProvider events { at kind from to reason chunkIndex } }\n  }\n": types.AdminJobUpdatedDocument,
+    "\n  subscription AdminTranscriptChunks($jobId: ID!) {\n    transcriptChunks(jobId: $jobId) {\n      isFinal\n      segment { index start end text speaker provider }\n    }\n  }\n": types.AdminTranscriptChunksDocument,
     "\n  query AdminJobStats($from: DateTime, $to: DateTime) {\n    adminJobStats(from: $from, to: $to) {\n      total queued processing completed failed cancelled successRate audioSeconds\n    }\n  }\n": types.AdminJobStatsDocument,
     "\n  fragment ProjectFields on Project {\n    id\n    name\n    description\n    createdAt\n    viewerRole\n    members { role joinedAt user { id username email } }\n    prompts(first: 1) { totalCount }\n  }\n": types.ProjectFieldsFragmentDoc,
     "\n  query AdminProjects($first: Int, $after: String) {\n    projects(first: $first, after: $after) {\n      totalCount\n      pageInfo { hasNextPage endCursor }\n      edges { node { ...ProjectFields } }\n    }\n  }\n": types.AdminProjectsDocument,
@@ -201,10 +209,18 @@ const documents: Documents = {
     "\n  query AccountWebhooks {\n    webhooks { ...WebhookFields }\n    projects(first: 100) { edges { node { id name viewerRole } } }\n  }\n": types.AccountWebhooksDocument,
     "\n  mutation AccountCreateWebhook($input: CreateWebhookInput!) {\n    createWebhook(input: $input) { secret webhook { ...WebhookFields } }\n  }\n": types.AccountCreateWebhookDocument,
     "\n  query AdminDashboard($from: DateTime, $bucket: TimelineBucketSize) {\n    adminJobStats { total queued processing completed failed cancelled successRate audioSeconds }\n    adminJobTimeline(from: $from, bucket: $bucket) {\n      start submitted completed failed cancelled queued processing busySeconds busyWorkers\n    }\n    adminJobRunners { id workers seenAt alive }\n  }\n": types.AdminDashboardDocument,
-    "\n  fragment TranscriptViewFields on Job {\n    id\n    status\n    filename\n    revision\n    mediaUrl\n    mediaType\n    owner { id username }\n    segments { index start end text speaker speakerName words { word start end } }\n    speakers { speaker name displayName }\n    revisions { number createdAt segmentIndex before after author { id username } }\n  }\n": types.TranscriptViewFieldsFragmentDoc,
+    "\n  fragment TranscriptViewFields on Job {\n    id\n    status\n    filename\n    revision\n    mediaUrl\n    mediaType\n    owner { id username }\n    segments { index start end text speaker speakerName provider words { word start end } }\n    speakers { speaker name displayName }\n    revisions { number createdAt segmentIndex before after author { id username } }\n  }\n": types.TranscriptViewFieldsFragmentDoc,
     "\n  query TranscriptView($id: ID!) {\n    job(id: $id) { ...TranscriptViewFields }\n  }\n": types.TranscriptViewDocument,
     "\n  mutation TranscriptEditSegment($input: EditTranscriptSegmentInput!) {\n    editTranscriptSegment(input: $input) { ...TranscriptViewFields }\n  }\n": types.TranscriptEditSegmentDocument,
     "\n  mutation TranscriptRenameSpeaker($input: RenameSpeakerInput!) {\n    renameSpeaker(input: $input) { ...TranscriptViewFields }\n  }\n": types.TranscriptRenameSpeakerDocument,
+    "\n  fragment PasskeyFields on Passkey { id name createdAt lastUsedAt deviceType backedUp transports }\n": types.PasskeyFieldsFragmentDoc,
+    "\n  query AccountPasskeys {\n    myPasskeys { ...PasskeyFields }\n  }\n": types.AccountPasskeysDocument,
+    "\n  mutation AccountPasskeyRegistrationOptions {\n    passkeyRegistrationOptions\n  }\n": types.AccountPasskeyRegistrationOptionsDocument,
+    "\n  mutation AccountRegisterPasskey($name: String!, $response: String!) {\n    registerPasskey(name: $name, response: $response) { ...PasskeyFields }\n  }\n": types.AccountRegisterPasskeyDocument,
+    "\n  mutation AccountRenamePasskey($id: ID!, $name: String!) {\n    renamePasskey(id: $id, name: $name) { ...PasskeyFields }\n  }\n": types.AccountRenamePasskeyDocument,
+    "\n  mutation AccountDeletePasskey($id: ID!, $password: String) {\n    deletePasskey(id: $id, password: $password) { id }\n  }\n": types.AccountDeletePasskeyDocument,
+    "\n  mutation WebAppPasskeyLoginOptions($challenge: String) {\n    passkeyLoginOptions(challenge: $challenge)\n  }\n": types.WebAppPasskeyLoginOptionsDocument,
+    "\n  mutation WebAppLoginWithPasskey($response: String!) {\n    loginWithPasskey(response: $response) {\n      accessToken\n      refreshToken\n      accessTokenExpiresAt\n      user { id username email role isActive }\n    }\n  }\n": types.WebAppLoginWithPasskeyDocument,
     "\n  mutation WebAppRequestPasswordReset($email: String!) {\n    requestPasswordReset(email: $email)\n  }\n": types.WebAppRequestPasswordResetDocument,
     "\n  mutation WebAppResetPassword($token: String!, $newPassword: String!) {\n    resetPassword(token: $token, newPassword: $newPassword)\n  }\n": types.WebAppResetPasswordDocument,
     "\n  mutation WebAppChangePassword($input: ChangePasswordInput!) {\n    changePassword(input: $input) {\n      accessToken\n      refreshToken\n      accessTokenExpiresAt\n      user { id username email role isActive }\n    }\n  }\n": types.WebAppChangePasswordDocument,
@@ -335,7 +351,7 @@ export function graphql(source: "\n  query AdminJobCursors(\n    $first: Int\n  
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query AdminJob($id: ID!) {\n    job(id: $id) {\n      ...JobListFields\n      language\n      detectedLanguage\n      diarize\n      translateTo\n      text\n      translatedText\n      segments { index start end text speaker }\n    }\n  }\n"): (typeof documents)["\n  query AdminJob($id: ID!) {\n    job(id: $id) {\n      ...JobListFields\n      language\n      detectedLanguage\n      diarize\n      translateTo\n      text\n      translatedText\n      segments { index start end text speaker }\n    }\n  }\n"];
+export function graphql(source: "\n  query AdminJob($id: ID!) {\n    job(id: $id) {\n      ...JobListFields\n      language\n      detectedLanguage\n      diarize\n      translateTo\n      text\n      translatedText\n      providers\n      currentProvider\n      events { at kind from to reason chunkIndex }\n      segments { index start end text speaker provider }\n    }\n  }\n"): (typeof documents)["\n  query AdminJob($id: ID!) {\n    job(id: $id) {\n      ...JobListFields\n      language\n      detectedLanguage\n      diarize\n      translateTo\n      text\n      translatedText\n      providers\n      currentProvider\n      events { at kind from to reason chunkIndex }\n      segments { index start end text speaker provider }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -355,11 +371,11 @@ export function graphql(source: "\n  mutation AdminDeleteJob($id: ID!) {\n    de
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  subscription AdminJobUpdated($id: ID!) {\n    jobUpdated(id: $id) { ...JobListFields }\n  }\n"): (typeof documents)["\n  subscription AdminJobUpdated($id: ID!) {\n    jobUpdated(id: $id) { ...JobListFields }\n  }\n"];
+export function graphql(source: "\n  subscription AdminJobUpdated($id: ID!) {\n    jobUpdated(id: $id) { ...JobListFields currentProvider events { at kind from to reason chunkIndex } }\n  }\n"): (typeof documents)["\n  subscription AdminJobUpdated($id: ID!) {\n    jobUpdated(id: $id) { ...JobListFields currentProvider events { at kind from to reason chunkIndex } }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  subscription AdminTranscriptChunks($jobId: ID!) {\n    transcriptChunks(jobId: $jobId) {\n      isFinal\n      segment { index start end text speaker }\n    }\n  }\n"): (typeof documents)["\n  subscription AdminTranscriptChunks($jobId: ID!) {\n    transcriptChunks(jobId: $jobId) {\n      isFinal\n      segment { index start end text speaker }\n    }\n  }\n"];
+export function graphql(source: "\n  subscription AdminTranscriptChunks($jobId: ID!) {\n    transcriptChunks(jobId: $jobId) {\n      isFinal\n      segment { index start end text speaker provider }\n    }\n  }\n"): (typeof documents)["\n  subscription AdminTranscriptChunks($jobId: ID!) {\n    transcriptChunks(jobId: $jobId) {\n      isFinal\n      segment { index start end text speaker provider }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -579,7 +595,7 @@ export function graphql(source: "\n  query AdminDashboard($from: DateTime, $buck
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  fragment TranscriptViewFields on Job {\n    id\n    status\n    filename\n    revision\n    mediaUrl\n    mediaType\n    owner { id username }\n    segments { index start end text speaker speakerName words { word start end } }\n    speakers { speaker name displayName }\n    revisions { number createdAt segmentIndex before after author { id username } }\n  }\n"): (typeof documents)["\n  fragment TranscriptViewFields on Job {\n    id\n    status\n    filename\n    revision\n    mediaUrl\n    mediaType\n    owner { id username }\n    segments { index start end text speaker speakerName words { word start end } }\n    speakers { speaker name displayName }\n    revisions { number createdAt segmentIndex before after author { id username } }\n  }\n"];
+export function graphql(source: "\n  fragment TranscriptViewFields on Job {\n    id\n    status\n    filename\n    revision\n    mediaUrl\n    mediaType\n    owner { id username }\n    segments { index start end text speaker speakerName provider words { word start end } }\n    speakers { speaker name displayName }\n    revisions { number createdAt segmentIndex before after author { id username } }\n  }\n"): (typeof documents)["\n  fragment TranscriptViewFields on Job {\n    id\n    status\n    filename\n    revision\n    mediaUrl\n    mediaType\n    owner { id username }\n    segments { index start end text speaker speakerName provider words { word start end } }\n    speakers { speaker name displayName }\n    revisions { number createdAt segmentIndex before after author { id username } }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -592,6 +608,38 @@ export function graphql(source: "\n  mutation TranscriptEditSegment($input: Edit
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation TranscriptRenameSpeaker($input: RenameSpeakerInput!) {\n    renameSpeaker(input: $input) { ...TranscriptViewFields }\n  }\n"): (typeof documents)["\n  mutation TranscriptRenameSpeaker($input: RenameSpeakerInput!) {\n    renameSpeaker(input: $input) { ...TranscriptViewFields }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment PasskeyFields on Passkey { id name createdAt lastUsedAt deviceType backedUp transports }\n"): (typeof documents)["\n  fragment PasskeyFields on Passkey { id name createdAt lastUsedAt deviceType backedUp transports }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query AccountPasskeys {\n    myPasskeys { ...PasskeyFields }\n  }\n"): (typeof documents)["\n  query AccountPasskeys {\n    myPasskeys { ...PasskeyFields }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation AccountPasskeyRegistrationOptions {\n    passkeyRegistrationOptions\n  }\n"): (typeof documents)["\n  mutation AccountPasskeyRegistrationOptions {\n    passkeyRegistrationOptions\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation AccountRegisterPasskey($name: String!, $response: String!) {\n    registerPasskey(name: $name, response: $response) { ...PasskeyFields }\n  }\n"): (typeof documents)["\n  mutation AccountRegisterPasskey($name: String!, $response: String!) {\n    registerPasskey(name: $name, response: $response) { ...PasskeyFields }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation AccountRenamePasskey($id: ID!, $name: String!) {\n    renamePasskey(id: $id, name: $name) { ...PasskeyFields }\n  }\n"): (typeof documents)["\n  mutation AccountRenamePasskey($id: ID!, $name: String!) {\n    renamePasskey(id: $id, name: $name) { ...PasskeyFields }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation AccountDeletePasskey($id: ID!, $password: String) {\n    deletePasskey(id: $id, password: $password) { id }\n  }\n"): (typeof documents)["\n  mutation AccountDeletePasskey($id: ID!, $password: String) {\n    deletePasskey(id: $id, password: $password) { id }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation WebAppPasskeyLoginOptions($challenge: String) {\n    passkeyLoginOptions(challenge: $challenge)\n  }\n"): (typeof documents)["\n  mutation WebAppPasskeyLoginOptions($challenge: String) {\n    passkeyLoginOptions(challenge: $challenge)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation WebAppLoginWithPasskey($response: String!) {\n    loginWithPasskey(response: $response) {\n      accessToken\n      refreshToken\n      accessTokenExpiresAt\n      user { id username email role isActive }\n    }\n  }\n"): (typeof documents)["\n  mutation WebAppLoginWithPasskey($response: String!) {\n    loginWithPasskey(response: $response) {\n      accessToken\n      refreshToken\n      accessTokenExpiresAt\n      user { id username email role isActive }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

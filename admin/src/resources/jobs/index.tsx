@@ -32,7 +32,7 @@ import { isTerminal, STATUS_CHOICES } from './status.ts';
 import { TranscriptView } from '../transcript/TranscriptView.tsx';
 
 const PROVIDER_CHOICES = ['LOCAL', 'OPENAI', 'DEEPGRAM'].map((id) => ({ id, name: id }));
-const FORMATS = ['TXT', 'SRT', 'VTT', 'JSON'] as const;
+const FORMATS = ['TXT', 'SRT', 'VTT', 'JSON', 'DOCX', 'PDF'] as const;
 
 const jobFilters = [
   <SearchInput key="q" source="q" alwaysOn placeholder="File name or transcript" />,
@@ -82,6 +82,37 @@ interface Segment {
   end: number;
   text: string;
   speaker?: string | null;
+  provider?: string | null;
+}
+
+interface EngineEvent {
+  at: string;
+  kind: string;
+  from?: string | null;
+  to?: string | null;
+  reason?: string | null;
+  chunkIndex?: number | null;
+}
+
+/** What happened to the job's engines (skipped, retried, switched), oldest first. */
+function EngineEvents({ events }: { events: EngineEvent[] }) {
+  if (events.length === 0) return null;
+  const describe = (event: EngineEvent) => {
+    const chunk = event.chunkIndex == null ? '' : ` at chunk ${event.chunkIndex + 1}`;
+    if (event.kind === 'PROVIDER_SWITCHED') return `Switched from ${event.from} to ${event.to}${chunk}`;
+    if (event.kind === 'PROVIDER_RETRIED') return `Retried ${event.from}${chunk}`;
+    return `Skipped ${event.from}`;
+  };
+  return (
+    <Box component="ul" data-testid="engine-events" sx={{ m: 0, pl: 2 }}>
+      {events.map((event, i) => (
+        <Typography component="li" variant="body2" key={`${event.at}-${i}`} data-testid="engine-event">
+          {formatDateTime(event.at)}: {describe(event)}
+          {event.reason ? ` (${event.reason})` : ''}
+        </Typography>
+      ))}
+    </Box>
+  );
 }
 
 function baseName(record: { filename?: string | null; id: unknown }) {
@@ -186,6 +217,9 @@ function JobLive() {
 
   if (!record) return null;
   const subscriptionError = updated.error ?? chunks.error;
+  const engines: string[] = record.providers?.length ? record.providers : [record.provider];
+  const currentEngine: string = (liveJob && !finished ? liveJob.currentProvider : null) ?? record.currentProvider ?? record.provider;
+  const engineEvents: EngineEvent[] = (liveJob && !finished ? liveJob.events : null) ?? record.events ?? [];
   return (
     <Stack spacing={2} sx={{ p: 2 }}>
       <Box sx={{ display: 'flex', alignItems: 'center', gap: 2 }}>
@@ -209,6 +243,10 @@ function JobLive() {
           {record.provider}
           {record.model ? ` (${record.model})` : ''}
         </Fact>
+        <Fact label="Engines">
+          <span data-testid="job-engines">{engines.join(' → ')}</span>
+          {engines.length > 1 && <span data-testid="job-current-engine">{` (${finished ? 'last' : 'now'}: ${currentEngine})`}</span>}
+        </Fact>
         <Fact label="Language">{record.detectedLanguage ?? record.language ?? 'detect'}</Fact>
         <Fact label="Duration">{formatDuration(record.mediaDurationSeconds)}</Fact>
         <Fact label="Created">{formatDateTime(record.createdAt)}</Fact>
@@ -220,6 +258,7 @@ function JobLive() {
         <Fact label="Translate to">{record.translateTo ?? '—'}</Fact>
         <Fact label="Id">{record.id}</Fact>
       </Grid>
+      <EngineEvents events={engineEvents} />
       <Card variant="outlined">
         <CardContent>
           <Typography variant="subtitle1" gutterBottom>
@@ -243,6 +282,11 @@ function JobLive() {
                   </Typography>
                   {segment.speaker && <Chip size="small" label={segment.speaker} />}
                   <Typography variant="body2">{segment.text}</Typography>
+                  {segment.provider && (
+                    <Typography variant="caption" color="text.secondary" data-testid="segment-provider">
+                      {segment.provider}
+                    </Typography>
+                  )}
                 </Box>
               ))}
             </Box>

@@ -61,6 +61,11 @@ function SegmentItemView({ segment, words, activeAt, marks, canEdit, lastRevisio
           {formatTimestamp(segment.start)}
         </Button>
         {segment.speakerName && <Chip size="small" label={segment.speakerName} data-testid="segment-speaker" />}
+        {segment.provider && (
+          <Typography variant="caption" color="text.secondary" data-testid="segment-provider" title="The engine that produced this segment">
+            {segment.provider}
+          </Typography>
+        )}
       </Stack>
       <Box sx={{ flex: 1, minWidth: 0 }}>
         {editing ? (

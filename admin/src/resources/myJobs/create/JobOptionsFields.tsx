@@ -1,22 +1,21 @@
-// What a job is asked to do (createTranscriptionJob's options): engine, model, language,
-// diarization and translation. Empty fields are left to the server's defaults.
-import { FormControlLabel, Grid, MenuItem, Switch, TextField } from '@mui/material';
+// What a job is asked to do (createTranscriptionJob's options): engines (in the order to try them),
+// model, language, diarization and translation. Empty fields are left to the server's defaults.
+import { FormControlLabel, Grid, ListItemText, MenuItem, Switch, TextField } from '@mui/material';
 import type { Provider } from '../../../gql/graphql.ts';
 import type { JobOptions } from './uploads.ts';
 
 export interface OptionsDraft {
-  /** 'DEFAULT': the server's default engine (a value of its own, so the field shows it). */
-  provider: Provider | 'DEFAULT';
+  /** The engines to try, in the order picked; empty: the project's or the server's order. */
+  providers: Provider[];
   model: string;
   language: string;
   diarize: boolean;
   translateTo: string;
 }
 
-export const EMPTY_OPTIONS: OptionsDraft = { provider: 'DEFAULT', model: '', language: '', diarize: false, translateTo: '' };
+export const EMPTY_OPTIONS: OptionsDraft = { providers: [], model: '', language: '', diarize: false, translateTo: '' };
 
-const PROVIDERS: { value: OptionsDraft['provider']; label: string }[] = [
-  { value: 'DEFAULT', label: "The server's default" },
+const PROVIDERS: { value: Provider; label: string }[] = [
   { value: 'LOCAL', label: 'Local engine (English, on this server)' },
   { value: 'OPENAI', label: 'OpenAI (needs a provider key)' },
   { value: 'DEEPGRAM', label: 'Deepgram (needs a provider key)' },
@@ -26,7 +25,7 @@ const blankToNull = (value: string) => (value.trim() === '' ? null : value.trim(
 
 export function toJobOptions(draft: OptionsDraft): JobOptions {
   return {
-    provider: draft.provider === 'DEFAULT' ? null : draft.provider,
+    providers: draft.providers.length > 0 ? draft.providers : null,
     model: blankToNull(draft.model),
     language: blankToNull(draft.language),
     diarize: draft.diarize,
@@ -39,20 +38,36 @@ export function JobOptionsFields({ value, onChange, disabled }: { value: Options
   return (
     <Grid container spacing={2}>
       <Grid size={{ xs: 12, sm: 6 }}>
+        {/* Picked in order: MUI appends each newly picked engine at the end of the value. */}
         <TextField
           select
-          label="Engine"
-          name="provider"
-          value={value.provider}
-          onChange={(event) => set('provider', event.target.value as OptionsDraft['provider'])}
+          label="Engines, in order"
+          name="providers"
+          value={value.providers}
+          onChange={(event) => set('providers', event.target.value as unknown as Provider[])}
+          slotProps={{
+            select: {
+              multiple: true,
+              displayEmpty: true,
+              renderValue: (selected) => {
+                const picked = selected as Provider[];
+                return picked.length === 0 ? "The project's or server's default" : picked.map((name, i) => `${i + 1}. ${name}`).join('  ');
+              },
+            },
+            inputLabel: { shrink: true },
+          }}
+          helperText="Pick the first engine, then the ones to fall back to when it is unavailable or keeps failing"
           fullWidth
           disabled={disabled}
         >
-          {PROVIDERS.map((provider) => (
-            <MenuItem key={provider.value} value={provider.value}>
-              {provider.label}
-            </MenuItem>
-          ))}
+          {PROVIDERS.map((provider) => {
+            const position = value.providers.indexOf(provider.value);
+            return (
+              <MenuItem key={provider.value} value={provider.value} data-testid={`engine-${provider.value}`}>
+                <ListItemText primary={position >= 0 ? `${position + 1}. ${provider.label}` : provider.label} />
+              </MenuItem>
+            );
+          })}
         </TextField>
       </Grid>
       <Grid size={{ xs: 12, sm: 6 }}>
