@@ -38,6 +38,7 @@ import {
 import type { ParlanceDataProvider, UsageRow } from '../../api/dataProvider.ts';
 import { formatMinutes, formatUsd } from '../../components/format.ts';
 import { StatusField } from '../../components/StatusChip.tsx';
+import { DeleteUserButton } from './DeleteUserButton.tsx';
 
 const ROLE_CHOICES = [
   { id: 'USER', name: 'User' },
@@ -145,6 +146,7 @@ function UserShowActions() {
     <TopToolbar>
       <ActiveToggle />
       <EditButton />
+      <DeleteUserButton />
     </TopToolbar>
   );
 }
