@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { wavHeader } from '../server/media/wav.ts';
 import { sha256Hex } from '../server/security/tokens.ts';
 import { publishJobChange } from '../server/services/jobs.ts';
+import { runHousekeeping } from '../server/services/housekeeping.ts';
 import { collect, connectWs, errorCodes } from './helpers/graphqlWs.ts';
 import { submitFile } from './helpers/jobs.ts';
 import { startSmtpMailbox, type ReceivedMessage, type SmtpMailbox } from './helpers/smtpMailbox.ts';
@@ -176,6 +177,18 @@ describe('resetting a forgotten password', () => {
     expect(expired.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'EXPIRED' });
     expect((await login(email, late.password)).errors).toBeUndefined();
     expect((await call(ME, {}, { token: late.accessToken })).data).toEqual({ me: { id: late.id } });
+  });
+
+  it('lets the housekeeping sweep remove links a day after they expired', async () => {
+    const email = uniqueEmail('swept');
+    const user = await register(email);
+    const token = await askAndReceive(email);
+    await t.deps.db.passwordReset.updateMany({ where: { userId: user.id }, data: { expiresAt: new Date(Date.now() - 2 * 86_400_000) } });
+    const sweep = await runHousekeeping(t.deps);
+    expect((sweep.removed as Record<string, number>).passwordResets).toBeGreaterThanOrEqual(1);
+    expect(await t.deps.db.passwordReset.count({ where: { userId: user.id } })).toBe(0);
+    const gone = await call(RESET, { token, newPassword: 'a brand new passphrase 7' });
+    expect(gone.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'UNKNOWN' });
   });
 
   it('gives links PASSWORD_RESET_TTL_MINUTES to live', async () => {

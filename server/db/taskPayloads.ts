@@ -30,8 +30,22 @@ export type DeliverWebhookPayload = ReturnType<typeof assertDeliverWebhookPayloa
 export const assertExportDatasetPayload = idPayload('exportDataset', 'exportId', /^dsx_[0-9a-z]{26}$/);
 export type ExportDatasetPayload = ReturnType<typeof assertExportDatasetPayload>;
 
-export const assertSendPasswordResetPayload = idPayload('sendPasswordReset', 'resetId', /^pwr_[0-9a-z]{26}$/);
-export type SendPasswordResetPayload = ReturnType<typeof assertSendPasswordResetPayload>;
+/**
+ * A password reset to mail: the id its row will have, and the account's id, or null when no account
+ * with a password has the address asked for (the job then ends: the request did the same work).
+ */
+export interface SendPasswordResetPayload {
+  resetId: string;
+  userId: string | null;
+}
+
+export function assertSendPasswordResetPayload(payload: unknown): SendPasswordResetPayload {
+  const { resetId, userId } = (payload ?? {}) as Record<string, unknown>;
+  const valid =
+    typeof resetId === 'string' && /^pwr_[0-9a-z]{26}$/.test(resetId) && (userId === null || (typeof userId === 'string' && /^usr_[0-9a-z]{26}$/.test(userId)));
+  if (!valid) throw new Error(`Invalid sendPasswordReset payload: ${JSON.stringify(payload)}`);
+  return { resetId: resetId as string, userId: userId as string | null };
+}
 
 /**
  * The stored files of an erased account (services/accountErasure.ts): storage prefixes of its jobs,

@@ -8,7 +8,7 @@ const RemovedCountRef = builder.objectRef<{ kind: string; count: number }>('Hous
   fields: (t) => ({
     kind: t.exposeString('kind', {
       description:
-        'refreshTokens, webhookDeliveries, outboxEmails, rateLimits, loginThrottles, loginChallenges, workerJobs, uploads, expiredJobs, expiredSessions, sweeps.',
+        'refreshTokens, webhookDeliveries, outboxEmails, rateLimits, loginThrottles, loginChallenges, passwordResets, workerJobs, uploads, expiredJobs, expiredSessions, sweeps.',
     }),
     count: t.exposeInt('count'),
   }),

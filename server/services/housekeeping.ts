@@ -22,6 +22,7 @@ interface SweepCounts {
   rateLimits: number;
   loginThrottles: number;
   loginChallenges: number;
+  passwordResets: number;
   workerJobs: number;
   uploads: number;
   expiredJobs: number;
@@ -84,6 +85,8 @@ async function sweepAll(deps: CoreDeps, now: Date): Promise<SweepCounts> {
     WHERE (blocked_until IS NULL OR blocked_until < ${now}) AND window_start < ${at(LOGIN_THROTTLE_IDLE_MS)}
       AND (last_success_at IS NULL OR last_success_at < ${at(KNOWN_PAIR_MS)})`;
   const loginChallenges = await db.$executeRaw`DELETE FROM login_challenges WHERE expires_at < ${now}`;
+  // Kept a day past expiry, so a late click still hears "expired" rather than "not valid".
+  const passwordResets = await db.$executeRaw`DELETE FROM password_resets WHERE expires_at < ${at(DAY_MS)}`;
   const workerJobs = await pruneWorkerLeftovers(deps, at(FAILED_WORKER_JOB_MS));
   const uploads = await pruneAbandonedUploads(deps, at(env.UPLOAD_EXPIRY_HOURS * HOUR_MS));
   const { expiredJobs, expiredSessions } = await expireRetainedData(deps, now);
@@ -97,6 +100,7 @@ async function sweepAll(deps: CoreDeps, now: Date): Promise<SweepCounts> {
     rateLimits,
     loginThrottles,
     loginChallenges,
+    passwordResets,
     workerJobs,
     uploads,
     expiredJobs,

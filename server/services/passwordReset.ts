@@ -2,10 +2,10 @@
  * Password reset by email (README, "Passwords: reset, change, breached list").
  *
  * Asking (`requestPasswordReset`) answers true whatever the address, and does the same work either way:
- * two rate-limit buckets, one lookup, one transaction that queues a `sendPasswordReset` job. Only for an
- * active account with a password does that transaction also write a password_resets row; the job of an
- * unknown address finds no row and ends. The token is made and mailed by the job (services/mail.ts),
- * so SMTP's latency never reaches the answer and no secret sits in a job payload.
+ * two rate-limit buckets, one lookup, one queued `sendPasswordReset` job naming the account (an active
+ * one with a password) or none. The job, a second later, writes the password_resets row, makes the
+ * token and mails the link (services/mail.ts), so neither the database writes nor SMTP's latency reach
+ * the answer, and no secret sits in a job payload; a job naming no account ends at once.
  *
  * Using a link (`resetPassword`) sets the password, ends every login of the account (refresh tokens of
  * every family; access tokens through the user's token version, which live subscriptions re-check at
@@ -47,6 +47,8 @@ export const passwordResetRateKeys = {
 /**
  * Always true (or RATE_LIMITED, which depends on the requests, never on the account). Limits:
  * PASSWORD_RESETS_PER_CLIENT_PER_HOUR per client address, PASSWORD_RESETS_PER_EMAIL_PER_HOUR per address.
+ * Known address or not, the work is the same: two buckets, one lookup, one queued job (whose payload
+ * names the account, or none); the job makes the row, the token and the mail.
  */
 export async function requestPasswordReset(deps: CoreDeps, rawEmail: string, meta: RequestMeta): Promise<true> {
   const email = normaliseEmail(rawEmail);
@@ -54,48 +56,53 @@ export async function requestPasswordReset(deps: CoreDeps, rawEmail: string, met
   await assertRateLimit(deps, passwordResetRateKeys.email(email), deps.env.PASSWORD_RESETS_PER_EMAIL_PER_HOUR, HOUR_SECONDS);
   const user = await deps.db.user.findUnique({ where: { email }, select: { id: true, isActive: true, passwordHash: true } });
   const resetId = newId('PasswordReset');
-  const expiresAt = new Date(Date.now() + deps.env.PASSWORD_RESET_TTL_MINUTES * 60_000);
-  await deps.db.$transaction(async (tx) => {
-    if (user?.isActive && user.passwordHash !== null) {
-      await tx.passwordReset.create({ data: { id: resetId, userId: user.id, email, expiresAt } });
-    }
-    await addJob(tx, 'sendPasswordReset', { resetId }, {
-      maxAttempts: 5,
-      jobKey: taskJobKey('sendPasswordReset', resetId),
-      delayMs: MAIL_DELAY_MS,
-    });
+  const userId = user?.isActive && user.passwordHash !== null ? user.id : null;
+  await addJob(deps.db, 'sendPasswordReset', { resetId, userId }, {
+    maxAttempts: 5,
+    jobKey: taskJobKey('sendPasswordReset', resetId),
+    delayMs: MAIL_DELAY_MS,
   });
   return true;
 }
 
 /**
- * The `sendPasswordReset` task's work: makes the token, keeps its hash, mails the link (once; a row
- * already sent, used, expired or gone is left alone). Audited as `password.resetRequested`.
+ * The `sendPasswordReset` task's work: for an active account with a password and an address, writes
+ * the reset row with the hash of a new token and mails the link, once (a retry finds the row and
+ * stops). Audited as `password.resetRequested`. No account: nothing.
  */
-export async function sendPasswordResetEmail(deps: CoreDeps, resetId: string): Promise<void> {
+export async function sendPasswordResetEmail(deps: CoreDeps, payload: { resetId: string; userId: string | null }): Promise<void> {
+  const { resetId, userId } = payload;
+  if (!userId) return;
   const token = randomSecret(TOKEN_PREFIX);
-  const now = new Date();
   const reset = await deps.db.$transaction(async (tx) => {
-    const { count } = await tx.passwordReset.updateMany({
-      where: { id: resetId, sentAt: null, usedAt: null, expiresAt: { gt: now }, user: { isActive: true } },
-      data: { tokenHash: sha256Hex(token), sentAt: now },
+    const user = await tx.user.findUnique({ where: { id: userId }, select: { email: true, username: true, isActive: true, passwordHash: true } });
+    if (!user?.isActive || !user.email || user.passwordHash === null) return null;
+    if (await tx.passwordReset.findUnique({ where: { id: resetId }, select: { id: true } })) return null;
+    const now = new Date();
+    const row = await tx.passwordReset.create({
+      data: {
+        id: resetId,
+        userId,
+        email: user.email,
+        tokenHash: sha256Hex(token),
+        sentAt: now,
+        expiresAt: new Date(now.getTime() + deps.env.PASSWORD_RESET_TTL_MINUTES * 60_000),
+      },
     });
-    if (count === 0) return null;
-    const row = await tx.passwordReset.findUniqueOrThrow({ where: { id: resetId }, include: { user: { select: { username: true } } } });
     await recordAudit(tx, {
       actorId: null,
       action: 'password.resetRequested',
       targetType: 'User',
-      targetId: row.userId,
+      targetId: userId,
       details: { passwordResetId: row.id, expiresAt: row.expiresAt.toISOString() },
     });
-    return row;
+    return { ...row, username: user.username };
   });
   if (!reset) return;
   await sendEmail(deps, {
     to: reset.email,
     subject: 'Reset your Parlance password',
-    text: resetEmailText({ username: reset.user.username, link: passwordResetLink(deps.env.publicUrl, token), token, expiresAt: reset.expiresAt }),
+    text: resetEmailText({ username: reset.username, link: passwordResetLink(deps.env.publicUrl, token), token, expiresAt: reset.expiresAt }),
     secrets: [token],
   });
 }
