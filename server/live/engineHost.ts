@@ -231,6 +231,7 @@ export class EngineHost {
 
   async #failed(engine: LiveEngine, error: Error): Promise<void> {
     if (this.#engine !== engine || this.#disposed) return;
+    this.#retryAt = Date.now() + ENGINE_RETRY_MS;
     await this.#drop();
     if (await this.#fallBack(engine.name, error)) {
       this.#retryAt = 0;
@@ -238,7 +239,6 @@ export class EngineHost {
       return;
     }
     this.#deps.logger.warn({ err: error, sessionId: this.#session.id }, 'live engine failed; it is recreated on the next append');
-    this.#retryAt = Date.now() + ENGINE_RETRY_MS;
   }
 
   /**
