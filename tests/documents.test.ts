@@ -10,6 +10,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../server/ids.ts';
 import { renderPdf } from '../server/transcripts/documents/pdf.ts';
+import { assertWebAppBuilt, CHROMIUM, haveChromium, signIn, UI_TIMEOUT_MS, webAppBrowser } from './helpers/browser.ts';
 import { createTestApp, registerUser, type TestApp } from './helpers/testApp.ts';
 
 const run = promisify(execFile);
@@ -258,4 +259,36 @@ describe('transcript documents', () => {
     expect(docxBody).toContain('[08:19:57] Speaker 1: Segment number 9999 says something');
     expect(docxBody.split('\n').filter((line) => line.startsWith('[')).length).toBe(10_000);
   }, 300_000);
+});
+
+describe.skipIf(!haveChromium)(`the job page's Word and PDF buttons (Chromium at ${CHROMIUM})`, () => {
+  const web = webAppBrowser();
+
+  beforeAll(async () => {
+    assertWebAppBuilt();
+    await web.launch();
+  }, 120_000);
+
+  afterAll(async () => {
+    await web.close();
+  });
+
+  it('downloads the DOCX and the PDF next to the other formats', async () => {
+    const page = await web.open();
+    try {
+      await signIn(page, base, { login: alice.username, password: alice.password });
+      await page.goto(`${base}/admin/myJobs/${encodeURIComponent(jobId)}/show`);
+      for (const format of ['TXT', 'SRT', 'VTT', 'JSON', 'DOCX', 'PDF']) {
+        await page.getByRole('button', { name: `Download ${format}` }).waitFor({ timeout: UI_TIMEOUT_MS });
+      }
+      const [docx] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download DOCX' }).click()]);
+      expect(docx.suggestedFilename()).toBe('Quarterly_review.docx');
+      expectTranscriptFacts(await docxText((await docx.path())!));
+      const [pdf] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download PDF' }).click()]);
+      expect(pdf.suggestedFilename()).toBe('Quarterly_review.pdf');
+      expectTranscriptFacts(await pdfText((await pdf.path())!));
+    } finally {
+      await web.finish();
+    }
+  }, 180_000);
 });
