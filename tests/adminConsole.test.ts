@@ -131,7 +131,7 @@ function consoleSuite() {
     await page.waitForURL(/\/admin\/login/);
     await page.locator('input[name="username"]').fill(login);
     await page.locator('input[name="password"]').fill(password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   }
 
   /** A new admin, signed in to this test's page, on the dashboard. */

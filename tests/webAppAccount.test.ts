@@ -65,7 +65,7 @@ function accountSuite() {
     await page().goto(`${base}/admin/login`);
     await page().locator('input[name="username"]').fill(user.username);
     await page().locator('input[name="password"]').fill(user.password);
-    await page().getByRole('button', { name: 'Sign in' }).click();
+    await page().getByRole('button', { name: 'Sign in', exact: true }).click();
     await page().waitForURL(/\/admin\/myJobs/);
     return user;
   }
@@ -220,7 +220,7 @@ function accountSuite() {
     await page().goto(`${base}/admin/login`);
     await page().locator('input[name="username"]').fill(bob.user.username);
     await page().locator('input[name="password"]').fill(bob.user.password);
-    await page().getByRole('button', { name: 'Sign in' }).click();
+    await page().getByRole('button', { name: 'Sign in', exact: true }).click();
     await page().waitForURL(/\/admin\/myJobs/);
 
     const screens: [string, string | null][] = [

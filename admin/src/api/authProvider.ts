@@ -17,6 +17,8 @@ export interface LoginParams {
   signUp?: { username: string; email: string; password: string; invitationToken?: string | null };
   /** The one-time code an external OIDC issuer's sign-in ended with (/auth/oidc/callback). */
   oidcCode?: string;
+  /** Sign-in with a passkey alone: turns the server's options into the browser's answer (components/passkeys/). */
+  passkey?: (optionsJson: string) => Promise<string>;
 }
 
 /** What react-admin's permissions hold: the signed-in user's site role. */
@@ -29,6 +31,7 @@ export function createAuthProvider(session: Session, api: ApiClient): AuthProvid
     async login(params: LoginParams) {
       if (params.secondFactor) await session.completeLogin(params.secondFactor);
       else if (params.oidcCode) await session.completeOidcSignIn(params.oidcCode);
+      else if (params.passkey) await session.loginWithPasskey(params.passkey);
       else if (params.signUp) await session.register(params.signUp);
       else if (params.token) await session.useToken(params.token);
       else await session.login(params.username ?? '', params.password ?? '');

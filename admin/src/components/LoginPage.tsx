@@ -19,6 +19,7 @@ import { useLogin, useNotify } from 'react-admin';
 import type { LoginParams } from '../api/authProvider.ts';
 import { ForgotPasswordLink } from './passwords/ForgotPasswordLink.tsx';
 import { OidcSignInButtons, useOidcLanding } from './OidcSignIn.tsx';
+import { PasskeySecondFactorButton, PasskeySignInButton } from './passkeys/PasskeySignIn.tsx';
 import { SecondFactorStep, secondFactorChallenge, type SecondFactorChallenge } from './SecondFactorStep.tsx';
 import { InvitationTokenField, SignUpPolicyNotice, useRegistrationPolicy } from './emailVerification/SignUpPolicy.tsx';
 
@@ -91,7 +92,9 @@ export function LoginPage() {
             </Box>
           </Box>
           {secondStep ? (
-            <SecondFactorStep step={secondStep} onStartOver={() => setSecondStep(null)} />
+            <SecondFactorStep step={secondStep} onStartOver={() => setSecondStep(null)}>
+              {secondStep.methods.includes('PASSKEY') && <PasskeySecondFactorButton challenge={secondStep.challenge} />}
+            </SecondFactorStep>
           ) : (
           <>
           <Tabs value={mode} onChange={(_event, value: Mode) => switchMode(value)} sx={{ mb: 2 }} variant="fullWidth">
@@ -203,6 +206,7 @@ export function LoginPage() {
               {busy || finishingOidc ? <CircularProgress size={22} color="inherit" /> : mode === 'signIn' ? 'Sign in' : 'Create account'}
             </Button>
           </form>
+          {mode === 'signIn' && <PasskeySignInButton />}
           {mode === 'signIn' && <OidcSignInButtons />}
           </>
           )}

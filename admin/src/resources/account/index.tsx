@@ -6,6 +6,7 @@ import { Link, Navigate, Route, Routes, useLocation } from 'react-router-dom';
 import { ApiKeysPanel } from './ApiKeysPanel.tsx';
 import { ChangePasswordPanel } from './ChangePasswordPanel.tsx';
 import { DeleteAccountPanel } from './DeleteAccountPanel.tsx';
+import { PasskeysPanel } from './PasskeysPanel.tsx';
 import { ProviderKeysPanel } from './ProviderKeysPanel.tsx';
 import { TwoFactorCard } from './TwoFactorCard.tsx';
 import { UsagePanel } from './UsagePanel.tsx';
@@ -17,6 +18,7 @@ const TABS = [
   { path: 'provider-keys', label: 'Provider keys', element: <ProviderKeysPanel /> },
   { path: 'webhooks', label: 'Webhooks', element: <WebhooksPanel /> },
   { path: 'two-factor', label: 'Two-factor', element: <TwoFactorCard /> },
+  { path: 'passkeys', label: 'Passkeys', element: <PasskeysPanel /> },
   { path: 'password', label: 'Password', element: <ChangePasswordPanel /> },
   { path: 'delete', label: 'Delete account', element: <DeleteAccountPanel /> },
 ] as const;
