@@ -10,11 +10,13 @@ import { readdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { generate } from 'otplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../server/ids.ts';
 import { erasedUserPseudonym } from '../server/services/accountErasure.ts';
 import { startFakeS3, type FakeS3Server } from './fakes/s3Server.ts';
 import { submitFile, waitForJob } from './helpers/jobs.ts';
+import { startOidcProvider, type OidcProvider } from './helpers/oidcProvider.ts';
 import { makeSpeechFixture, makeTempDir } from './helpers/speech.ts';
 import { createTestApp, makeAdmin, registerUser, type GqlResult, type TestApp } from './helpers/testApp.ts';
 import { waitFor } from './helpers/wait.ts';
@@ -308,5 +310,53 @@ describe.each(['local', 's3'] as const)('erasure with %s storage', (driver) => {
     // The key's creation stays in the log, under the pseudonym.
     expect(await t.deps.db.auditEntry.count({ where: { action: 'apiKey.created', actorId: pseudonym } })).toBe(1);
     expect(codeOf(await t.gql('{ me { id } }', {}, { token: target.accessToken }))).toBe('UNAUTHENTICATED');
+  }, 60_000);
+});
+
+describe('confirmations besides the password', () => {
+  let t: TestApp;
+  let issuer: OidcProvider;
+
+  beforeAll(async () => {
+    issuer = await startOidcProvider({ issuerPath: '/realms/erasure', jwksPath: '/realms/erasure/certs' });
+    t = await createTestApp({ OIDC_ISSUERS: JSON.stringify([{ issuer: issuer.issuer, audience: 'parlance-api', jwksUrl: issuer.jwksUrl }]) });
+  }, 120_000);
+
+  afterAll(async () => {
+    await t?.close();
+    await issuer?.close();
+  });
+
+  it('accepts a recovery code of an account with two-factor authentication, and refuses a wrong code and API keys', async () => {
+    const user = await registerUser(t);
+    const token = user.accessToken;
+    const { secret } = ok(await t.gql(`mutation { enrollTotp { secret uri } }`, {}, { token })).enrollTotp as { secret: string };
+    const recoveryCodes = ok(await t.gql(`mutation ($code: String!) { confirmTotp(code: $code) }`, { code: await generate({ secret }) }, { token }))
+      .confirmTotp as string[];
+    const key = ok(await t.gql(`mutation { createApiKey(input: { name: "w", scopes: [READ, WRITE] }) { secret } }`, {}, { token })).createApiKey
+      .secret as string;
+    expect(codeOf(await t.gql(DELETE, { input: { password: user.password } }, { headers: { 'x-api-key': key } }))).toBe('FORBIDDEN');
+    const wrong = await t.gql(DELETE, { input: { code: 'not-a-code' } }, { token });
+    expect(codeOf(wrong)).toBe('FORBIDDEN');
+    expect(await t.deps.db.user.count({ where: { id: user.id } })).toBe(1);
+    ok(await t.gql(DELETE, { input: { code: recoveryCodes[0] } }, { token }));
+    expect(await rowsMentioning(t, user.id)).toEqual([]);
+  }, 60_000);
+
+  it('asks a password-less (external) account for a sign-in at its issuer within the last 5 minutes', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const subject = `erasure-${now}`;
+    const stale = await issuer.sign({ sub: subject, email: `${subject}@example.com`, email_verified: true, auth_time: now - 3600 });
+    ok(await t.gql('{ me { id } }', {}, { token: stale }));
+    const user = await t.deps.db.user.findFirstOrThrow({ where: { oidcSubject: subject } });
+    expect(user.passwordHash).toBeNull();
+    const refused = await t.gql(DELETE, { input: {} }, { token: stale });
+    expect(codeOf(refused)).toBe('FORBIDDEN');
+    expect(refused.errors![0].extensions!.reason).toBe('REAUTHENTICATE');
+    expect(await t.deps.db.user.count({ where: { id: user.id } })).toBe(1);
+
+    const fresh = await issuer.sign({ sub: subject, email: `${subject}@example.com`, email_verified: true, auth_time: now - 10 });
+    ok(await t.gql(DELETE, { input: {} }, { token: fresh }));
+    expect(await rowsMentioning(t, user.id)).toEqual([]);
   }, 60_000);
 });
