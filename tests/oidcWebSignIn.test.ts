@@ -202,6 +202,13 @@ describe('web sign-in through an external issuer', () => {
     const byGroup = await complete(completionCode((await signInFlow()).landing)!);
     expect(byGroup.data!.completeOidcSignIn.user.role).toBe('ADMIN');
 
+    // The issuer's amr goes with the session (REQUIRE_ADMIN_MFA reads it as it reads an issuer's access token's).
+    const claimsOf = (jwt: string) => JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString()) as { amr?: string[] };
+    expect(claimsOf(byGroup.data!.completeOidcSignIn.accessToken).amr).toBeUndefined();
+    nextIdTokenClaims({ sub: newSub(), amr: ['pwd', 'mfa'] });
+    const withMfa = await complete(completionCode((await signInFlow()).landing)!);
+    expect(claimsOf(withMfa.data!.completeOidcSignIn.accessToken).amr).toEqual(['pwd', 'mfa']);
+
     nextIdTokenClaims({ sub: newSub(), email: 'chief@parlance.test', email_verified: true });
     const byEmail = await complete(completionCode((await signInFlow()).landing)!);
     expect(byEmail.data!.completeOidcSignIn.user.role).toBe('ADMIN');

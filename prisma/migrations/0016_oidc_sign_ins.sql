@@ -4,7 +4,9 @@
 -- state itself in a cookie too), the nonce and the PKCE verifier; the callback claims the row once
 -- (returned_at, the verifier erased) and, for a verified identity, records the user and the SHA-256 of
 -- a one-time completion code that the web app exchanges for a session (completeOidcSignIn sets
--- completed_at). Rows live minutes: each start deletes those older than a day.
+-- completed_at); amr keeps the ID token's authentication methods for that session (REQUIRE_ADMIN_MFA
+-- reads them as it reads an external access token's). Rows live minutes: each start deletes those older
+-- than a day.
 CREATE TABLE oidc_sign_ins (
   id text PRIMARY KEY,
   issuer_key text NOT NULL,
@@ -16,6 +18,7 @@ CREATE TABLE oidc_sign_ins (
   user_id text REFERENCES users (id) ON DELETE CASCADE,
   completion_hash text UNIQUE,
   completion_expires_at timestamptz(3),
+  amr text[] NOT NULL DEFAULT '{}',
   completed_at timestamptz(3),
   created_at timestamptz(3) NOT NULL DEFAULT now()
 );

@@ -54,9 +54,10 @@ export class ExternalIssuers {
   /**
    * Verifies an ID token of the web sign-in (OpenID Connect Core 3.1.3.7) with the issuer's JWKS:
    * signature, `iss`, `aud` (the clientId; `azp` too when there are several audiences), `exp`, and
-   * the `nonce` this server sent. The identity is read from its claims as from an access token's.
+   * the `nonce` this server sent. The identity is read from its claims as from an access token's; `amr`
+   * (how the issuer authenticated the person, RFC 8176) goes with it.
    */
-  async verifyIdToken(idToken: string, issuer: string, expectedNonce: string): Promise<ExternalIdentity> {
+  async verifyIdToken(idToken: string, issuer: string, expectedNonce: string): Promise<ExternalIdentity & { amr: string[] }> {
     const entry = this.verifiers.get(normaliseIssuer(issuer));
     if (!entry?.config.clientId) throw new Error('Unknown issuer.');
     const { config, jwks } = entry;
@@ -71,7 +72,8 @@ export class ExternalIssuers {
     if (Array.isArray(payload.aud) && payload.aud.length > 1 && payload.azp !== config.clientId) {
       throw new Error('ID token was issued to another party (azp).');
     }
-    return identityFrom(config, payload);
+    const amr = Array.isArray(payload.amr) ? payload.amr.filter((method): method is string => typeof method === 'string').slice(0, 16) : [];
+    return { ...identityFrom(config, payload), amr };
   }
 }
 

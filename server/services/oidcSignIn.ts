@@ -174,6 +174,7 @@ export async function finishOidcSignIn(
         userId: user.id,
         completionHash: sha256Hex(completion),
         completionExpiresAt: new Date(Date.now() + COMPLETION_TTL_MS),
+        amr: identity.amr,
       },
     });
     await recordAudit(tx, {
@@ -203,7 +204,8 @@ export async function completeOidcSignIn(deps: AppDeps, code: string): Promise<A
   const user = await deps.db.user.findUnique({ where: { id: attempt.userId } });
   if (!user) throw invalidCompletion();
   if (!user.isActive) throw new AppError('UNAUTHENTICATED', 'Account is deactivated.');
-  return startSession(deps, user);
+  // The issuer's authentication methods (its `amr`), as an access token of that issuer would carry them.
+  return startSession(deps, user, attempt.amr);
 }
 
 function sameSecret(a: string, b: string): boolean {
