@@ -9,6 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadEnv } from '../server/env.ts';
 import { translationEngineFor } from '../server/services/translationEngines.ts';
+import { assertWebAppBuilt, CHROMIUM, haveChromium, signIn, UI_TIMEOUT_MS, webAppBrowser } from './helpers/browser.ts';
 import { startFakeGoogleTranslate, type FakeGoogleTranslateServer } from './fakes/googleTranslateServer.ts';
 import { startFakeOpenAI, wordsFromText, type FakeOpenAIServer } from './fakes/openaiServer.ts';
 import { submitFile, waitForJob } from './helpers/jobs.ts';
@@ -181,4 +182,37 @@ describe('the server default', () => {
     expect(translationEngineFor(env('GOOGLE'), null, null)).toBeNull();
     expect(() => loadEnv({ NODE_ENV: 'test', TRANSLATION_ENGINE: 'BING' })).toThrow(/TRANSLATION_ENGINE/);
   });
+});
+
+describe.skipIf(!haveChromium)(`a GOOGLE key from the web app's account page (Chromium at ${CHROMIUM})`, () => {
+  const web = webAppBrowser();
+
+  beforeAll(async () => {
+    assertWebAppBuilt();
+    await web.launch();
+  }, 120_000);
+
+  afterAll(async () => {
+    await web.close();
+  });
+
+  it('stores a Google Cloud Translation key that a GOOGLE translation then uses', async () => {
+    const frank = await registerUser(t);
+    const page = await web.open();
+    try {
+      await signIn(page, await t.listen(), { login: frank.username, password: frank.password });
+      await page.goto(`${await t.listen()}/admin/account/provider-keys`);
+      const panel = page.getByTestId('provider-GOOGLE');
+      await panel.getByText('not set').waitFor({ timeout: UI_TIMEOUT_MS });
+      await panel.getByLabel('GOOGLE secret key').fill(google.apiKey);
+      await panel.getByRole('button', { name: 'Save' }).click();
+      await panel.getByText('set', { exact: true }).waitFor({ timeout: UI_TIMEOUT_MS });
+    } finally {
+      await web.finish();
+    }
+    google.reset();
+    const { job } = await translatedJob(frank.accessToken, { translationEngine: 'GOOGLE' });
+    expect(job).toMatchObject({ translationStatus: 'COMPLETED', translatedText: '[de] The weather is nice today.' });
+    expect(google.translations[0].key).toBe(google.apiKey);
+  }, 180_000);
 });

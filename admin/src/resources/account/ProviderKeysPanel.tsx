@@ -8,10 +8,12 @@ import { useLoaded, useMutate } from '../../api/hooks.ts';
 
 type ProviderKeyRow = AccountProviderKeysQuery['providerKeys'][number];
 
-/** The cloud engines a user may bring their own key for (LOCAL needs none). */
+/** The cloud services a user may bring their own key for (LOCAL needs none). */
 const CLOUD_PROVIDERS: { provider: Provider; label: string; hint: string }[] = [
   { provider: 'OPENAI', label: 'OpenAI', hint: 'An OpenAI (or OpenAI-compatible server) API key, sk-…' },
   { provider: 'DEEPGRAM', label: 'Deepgram', hint: 'A Deepgram API key' },
+  // A translation engine's key (translationEngine GOOGLE), not a speech engine's.
+  { provider: 'GOOGLE', label: 'Google Cloud Translation', hint: 'A Google Cloud API key (AIza…), for translations' },
 ];
 
 function SetKeyForm({ provider, hint, onSaved }: { provider: Provider; hint: string; onSaved: () => void }) {
