@@ -6,7 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { assertWebAppBuilt, CHROMIUM, haveChromium, UI_TIMEOUT_MS, webAppBrowser } from './helpers/browser.ts';
+import { assertWebAppBuilt, CHROMIUM, haveChromium, signIn, UI_TIMEOUT_MS, webAppBrowser } from './helpers/browser.ts';
 import { submitFile } from './helpers/jobs.ts';
 import { makeSpeechFixture } from './helpers/speech.ts';
 import { createTestApp, registerUser, type TestApp } from './helpers/testApp.ts';
@@ -62,10 +62,7 @@ function accountSuite() {
   /** A new USER (not an admin), signed in to this test's page. */
   async function signInAsNewUser() {
     const user = await registerUser(t);
-    await page().goto(`${base}/admin/login`);
-    await page().locator('input[name="username"]').fill(user.username);
-    await page().locator('input[name="password"]').fill(user.password);
-    await page().getByRole('button', { name: 'Sign in', exact: true }).click();
+    await signIn(page(), base, { login: user.username, password: user.password });
     await page().waitForURL(/\/admin\/myJobs/);
     return user;
   }

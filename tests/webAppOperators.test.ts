@@ -10,7 +10,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { startJobRunner, type JobRunner } from '../jobs/runner.ts';
 import { newId } from '../server/ids.ts';
 import { parseWav } from '../server/providers/local/wav.ts';
-import { assertWebAppBuilt, CHROMIUM, haveChromium, UI_TIMEOUT_MS, webAppBrowser } from './helpers/browser.ts';
+import { assertWebAppBuilt, CHROMIUM, haveChromium, signIn, UI_TIMEOUT_MS, webAppBrowser } from './helpers/browser.ts';
 import { submitFile } from './helpers/jobs.ts';
 import { recordPrompt, waitForRecording } from './helpers/recital.ts';
 import { makeSpeechFixture, type SpeechFixture } from './helpers/speech.ts';
@@ -77,17 +77,10 @@ function operatorsSuite() {
     return runner;
   }
 
-  async function signIn(user: { username: string; password: string }) {
-    await page().goto(`${base}/admin/login`);
-    await page().locator('input[name="username"]').fill(user.username);
-    await page().locator('input[name="password"]').fill(user.password);
-    await page().getByRole('button', { name: 'Sign in' }).click();
-  }
-
   async function signInAsNewAdmin() {
     const admin = await registerUser(t);
     await makeAdmin(t, admin.id);
-    await signIn(admin);
+    await signIn(page(), base, { login: admin.username, password: admin.password });
     await page().getByText('Jobs across all users').waitFor();
     return admin;
   }

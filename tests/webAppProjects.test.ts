@@ -4,7 +4,7 @@
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { assertWebAppBuilt, CHROMIUM, haveChromium, UI_TIMEOUT_MS, webAppBrowser } from './helpers/browser.ts';
+import { assertWebAppBuilt, CHROMIUM, haveChromium, signIn, UI_TIMEOUT_MS, webAppBrowser } from './helpers/browser.ts';
 import { createTestApp, registerUser, type TestApp } from './helpers/testApp.ts';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -66,15 +66,6 @@ function projectsSuite() {
     return { id, name };
   }
 
-  async function signIn(login: string, password: string) {
-    await page.goto(`${base}/admin/`);
-    await page.waitForURL(/\/admin\/login/);
-    await page.locator('input[name="username"]').fill(login);
-    await page.locator('input[name="password"]').fill(password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL((url) => !url.pathname.endsWith('/login'));
-  }
-
   async function openProject(name: string) {
     await page.getByRole('menuitem', { name: 'Projects' }).click();
     await page.getByRole('link', { name }).click();
@@ -90,7 +81,7 @@ function projectsSuite() {
       { id: bob.id, role: 'CONTRIBUTOR' },
       { id: carl.id, role: 'CONTRIBUTOR' },
     ]);
-    await signIn(owner.username, owner.password);
+    await signIn(page, base, { login: owner.username, password: owner.password });
     await openProject(project.name);
     await page.getByRole('tab', { name: 'Members' }).click();
     await memberRow(bob.username).waitFor();
@@ -145,7 +136,7 @@ function projectsSuite() {
     const added = await t.gql(`mutation ($p: ID!, $texts: [String!]!) { addPrompts(projectId: $p, texts: $texts) { id } }`, { p: project.id, texts: PROMPTS }, { token: owner.accessToken });
     expect(added.errors, added.raw).toBeUndefined();
 
-    await signIn(cara.username, cara.password);
+    await signIn(page, base, { login: cara.username, password: cara.password });
     await openProject(project.name);
     // No review queue or exports for a contributor; a way to record instead.
     await page.getByRole('tab', { name: 'Members' }).waitFor();

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { assertWebAppBuilt, CHROMIUM, haveChromium, UI_TIMEOUT_MS, webAppBrowser } from './helpers/browser.ts';
+import { assertWebAppBuilt, CHROMIUM, haveChromium, signIn, UI_TIMEOUT_MS, webAppBrowser } from './helpers/browser.ts';
 import { makeSpeechFixture, wordErrorRate } from './helpers/speech.ts';
 import { waitFor } from './helpers/wait.ts';
 import { createTestApp, registerUser, type TestApp } from './helpers/testApp.ts';
@@ -87,15 +87,6 @@ function recordSuite() {
     return { id, name, owner };
   }
 
-  async function signIn(login: string, password: string) {
-    await page.goto(`${base}/admin/`);
-    await page.waitForURL(/\/admin\/login/);
-    await page.locator('input[name="username"]').fill(login);
-    await page.locator('input[name="password"]').fill(password);
-    await page.keyboard.press('Enter');
-    await page.waitForURL((url) => !url.pathname.endsWith('/login'));
-  }
-
   /** What has keyboard focus: its text (or label) and test id. */
   const focused = () =>
     page.evaluate(() => {
@@ -156,7 +147,7 @@ function recordSuite() {
     ]);
 
     // ---- the contributor, keyboard only from the menu on
-    await signIn(cara.username, cara.password);
+    await signIn(page, base, { login: cara.username, password: cara.password });
     await tabTo('the Record menu entry', (focus) => focus.tag === 'A' && focus.text === 'Record');
     await page.keyboard.press('Enter');
     await page.waitForURL(/\/admin\/record$/);
@@ -238,7 +229,7 @@ function recordSuite() {
     // ---- the reviewer (not a site admin), keyboard only: Projects, the project, its review queue, A.
     await web.finish();
     page = await web.open();
-    await signIn(rita.username, rita.password);
+    await signIn(page, base, { login: rita.username, password: rita.password });
     await tabTo('the Projects menu entry', (focus) => focus.text === 'Projects');
     await page.keyboard.press('Enter');
     await page.waitForURL(/\/admin\/projects$/);
@@ -279,7 +270,7 @@ function recordSuite() {
     try {
       const cara = await newUser('cara');
       const project = await newProject([PROMPT], [{ id: cara.id, role: 'CONTRIBUTOR' }]);
-      await signIn(cara.username, cara.password);
+      await signIn(page, base, { login: cara.username, password: cara.password });
       await page.goto(`${base}/admin/record/${project.id}`);
       await page.getByTestId('level-meter').waitFor();
       await page.keyboard.press('Tab'); // a key press wakes the meter after a page load
@@ -335,7 +326,7 @@ function recordSuite() {
   it('says so when the project has no prompts', async () => {
     const cara = await newUser('cara');
     const project = await newProject([], [{ id: cara.id, role: 'CONTRIBUTOR' }]);
-    await signIn(cara.username, cara.password);
+    await signIn(page, base, { login: cara.username, password: cara.password });
     await page.goto(`${base}/admin/record/${project.id}`);
     await page.getByTestId('no-prompts').getByText('This project has no prompts to read yet.').waitFor();
     expect(await page.getByRole('button', { name: 'Record' }).count()).toBe(0);
@@ -353,7 +344,7 @@ function recordSuite() {
       const previous = page;
       page = own;
       try {
-        await signIn(cara.username, cara.password);
+        await signIn(page, base, { login: cara.username, password: cara.password });
         await page.goto(`${base}/admin/record/${project.id}`);
         const message = page.getByTestId('microphone-refused');
         await message.getByText(/Microphone access was refused/).waitFor();

@@ -7,7 +7,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { assertWebAppBuilt, CHROMIUM, haveChromium, UI_TIMEOUT_MS, webAppBrowser } from './helpers/browser.ts';
+import { assertWebAppBuilt, CHROMIUM, haveChromium, signIn, UI_TIMEOUT_MS, webAppBrowser } from './helpers/browser.ts';
 import { submitFile, waitForJob } from './helpers/jobs.ts';
 import { makeSpeechFixture, type SpeechFixture } from './helpers/speech.ts';
 import { createTestApp, registerUser, type TestApp } from './helpers/testApp.ts';
@@ -78,11 +78,9 @@ function transcriptViewSuite() {
     return { user, id, segments: job.segments as Array<{ index: number; text: string; words: { word: string; start: number }[] }> };
   }
 
-  async function signIn(login: string, password: string) {
-    await page().goto(`${base}/admin/login`);
-    await page().locator('input[name="username"]').fill(login);
-    await page().locator('input[name="password"]').fill(password);
-    await page().getByRole('button', { name: 'Sign in' }).click();
+  /** Signs in and waits for the user's jobs, where every test here starts. */
+  async function signInToMyJobs(login: string, password: string) {
+    await signIn(page(), base, { login, password });
     await page().waitForURL(/\/admin\/myJobs/);
   }
 
@@ -94,7 +92,7 @@ function transcriptViewSuite() {
     'plays with the word lit, seeks by word, searches, names a speaker, corrects a segment and downloads the SRT',
     async () => {
       const { user, id, segments } = await userWithJob();
-      await signIn(user.username, user.password);
+      await signInToMyJobs(user.username, user.password);
       await page().goto(`${base}/admin/myJobs/${encodeURIComponent(id)}/show`);
       await page().getByTestId('transcript-view').waitFor();
       await poll(() => page().getByTestId('word').count()).toBeGreaterThan(5);
@@ -181,7 +179,7 @@ function transcriptViewSuite() {
     async () => {
       const { id } = await userWithJob();
       const other = await registerUser(t);
-      await signIn(other.username, other.password);
+      await signInToMyJobs(other.username, other.password);
       await page().goto(`${base}/admin/myJobs/${encodeURIComponent(id)}/show`);
       // react-admin says the record is not there (the API answers null for a job one may not see).
       await page().locator('.MuiSnackbar-root').waitFor();
