@@ -222,6 +222,15 @@ describe('streaming tokens', () => {
     expect(codesOf(afterEnd)).toEqual(['UNAUTHENTICATED']);
     expect(afterEnd.errors![0].message).toMatch(/ended/);
 
+    // A password reset or change (the user's token version bumped) ends streaming tokens too.
+    const beforeReset = await startSession();
+    const resetToken = await mint(beforeReset, 60);
+    await t.deps.db.user.update({ where: { id: owner.id }, data: { tokenVersion: { increment: 1 } } });
+    expect(codesOf(await t.gql(APPEND, { id: beforeReset, seq: 0, chunk: 'AAAA' }, { token: resetToken }))).toEqual(['UNAUTHENTICATED']);
+    owner.accessToken = (
+      await t.gql(`mutation ($input: LoginInput!) { login(input: $input) { accessToken } }`, { input: { login: owner.username, password: owner.password } })
+    ).data!.login.accessToken;
+
     // Streaming tokens and access tokens do not pass for one another.
     const live = await startSession();
     const asAccessToken = await forgeStreamingToken({ sid: live, aud: t.deps.accessTokens.audience });

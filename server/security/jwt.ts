@@ -30,6 +30,7 @@ interface StreamingTokenClaims extends JWTPayload {
   sub: string;
   exp: number;
   sid: string;
+  ver?: number;
 }
 
 /** The JOSE `typ` of streaming tokens (access tokens are `at+jwt`). */
@@ -116,10 +117,16 @@ export class AccessTokens {
    * A streaming token (README, "Streaming tokens for browsers"): it names one live session (`sid`)
    * and only lets its bearer append audio to it and subscribe to its chunks. Never refreshed.
    */
-  async issueStreaming(userId: string, sessionId: string, ttlSeconds: number): Promise<{ token: string; expiresAt: Date }> {
+  async issueStreaming(
+    userId: string,
+    sessionId: string,
+    ttlSeconds: number,
+    tokenVersion = 0,
+  ): Promise<{ token: string; expiresAt: Date }> {
     const now = Math.floor(Date.now() / 1000);
     const exp = now + ttlSeconds;
-    const token = await new SignJWT({ sid: sessionId })
+    // ver: the user's token version, so a password reset or change ends streaming tokens too.
+    const token = await new SignJWT({ sid: sessionId, ver: tokenVersion })
       .setProtectedHeader({ alg: ALGORITHM, kid: this.active.kid, typ: STREAMING_TYP })
       .setSubject(userId)
       .setIssuer(this.issuer)

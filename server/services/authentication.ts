@@ -88,6 +88,7 @@ async function streamingViewer(deps: AppDeps, token: string): Promise<Viewer> {
   const session = await deps.db.liveSession.findUnique({ where: { id: claims.sid }, select: { ownerId: true, status: true } });
   if (!session || (session.ownerId !== user.id && user.role !== 'ADMIN')) throw unauthenticated('Streaming token is invalid or expired.');
   if (session.status !== 'ACTIVE') throw unauthenticated('The live session of this streaming token has ended.');
+  if ((claims.ver ?? 0) !== user.tokenVersion) throw unauthenticated('Streaming token was issued before the account\'s sessions were ended.');
   return {
     user,
     via: 'streaming',

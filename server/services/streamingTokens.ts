@@ -30,7 +30,7 @@ export async function createStreamingToken(
   }
   const session = await findChangeableSession(deps, viewer, sessionId);
   if (session.status !== 'ACTIVE') throw conflict(`The live session has ended (${session.status}).`);
-  const { token, expiresAt } = await deps.accessTokens.issueStreaming(viewer.user.id, session.id, seconds);
+  const { token, expiresAt } = await deps.accessTokens.issueStreaming(viewer.user.id, session.id, seconds, viewer.user.tokenVersion);
   deps.logger.info({ sessionId: session.id, userId: viewer.user.id, expiresInSeconds: seconds }, 'streaming token issued');
   return { token, expiresAt, sessionId: session.id };
 }
