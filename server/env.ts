@@ -62,7 +62,7 @@ const oidcIssuers = z
   });
 
 /** The speech engines (services/providerRouting.ts orders them); one entry per engine of server/providers/registry.ts. */
-const speechEngine = z.enum(['LOCAL', 'OPENAI', 'DEEPGRAM']);
+const speechEngine = z.enum(['LOCAL', 'OPENAI', 'DEEPGRAM', 'ASSEMBLYAI']);
 
 const base64Key = z
   .string()
@@ -133,6 +133,11 @@ const envSchema = z.object({
   DEEPGRAM_BASE_URL: z.string().url().optional(),
   DEEPGRAM_MODEL: z.string().default('nova-3'),
   DEEPGRAM_TIMEOUT_MS: z.coerce.number().int().min(1000).default(600_000),
+  ASSEMBLYAI_API_KEY: z.string().optional(),
+  ASSEMBLYAI_BASE_URL: z.string().url().optional(),
+  // Bounds each request and the wait for a transcript to be ready.
+  ASSEMBLYAI_TIMEOUT_MS: z.coerce.number().int().min(1000).default(1_800_000),
+  ASSEMBLYAI_POLL_INTERVAL_MS: z.coerce.number().int().min(10).default(3000),
   POCKETSPHINX_LIBRARY: z.string().default('libpocketsphinx.so.3'),
   POCKETSPHINX_MODEL_DIR: z.string().default('/usr/share/pocketsphinx/model/en-us'),
   FFMPEG_PATH: z.string().optional(),

@@ -15,6 +15,7 @@ interface CloudEndpoint {
 const NAMES: Record<CloudProvider, { label: string; keyVariable: string }> = {
   OPENAI: { label: 'OpenAI', keyVariable: 'OPENAI_API_KEY' },
   DEEPGRAM: { label: 'Deepgram', keyVariable: 'DEEPGRAM_API_KEY' },
+  ASSEMBLYAI: { label: 'AssemblyAI', keyVariable: 'ASSEMBLYAI_API_KEY' },
 };
 
 /** Configured when the server has a key or talks to its own server; `notConfigured` says what to set. */

@@ -1,5 +1,6 @@
 import type { Env } from '../env.ts';
 import type { ProviderName, SpeechProvider } from './types.ts';
+import { createAssemblyAIProvider } from './assemblyai.ts';
 import { createDeepgramProvider } from './deepgram.ts';
 import { createLocalProvider } from './local/index.ts';
 import { createOpenAIProvider } from './openai.ts';
@@ -20,6 +21,12 @@ export function createProviders(env: Env): ProviderRegistry {
       defaultModel: env.DEEPGRAM_MODEL,
       timeoutMs: env.DEEPGRAM_TIMEOUT_MS,
       apiKey: env.DEEPGRAM_API_KEY,
+    }),
+    ASSEMBLYAI: createAssemblyAIProvider({
+      baseURL: env.ASSEMBLYAI_BASE_URL,
+      timeoutMs: env.ASSEMBLYAI_TIMEOUT_MS,
+      pollIntervalMs: env.ASSEMBLYAI_POLL_INTERVAL_MS,
+      apiKey: env.ASSEMBLYAI_API_KEY,
     }),
   };
 }
@@ -42,6 +49,7 @@ export function speechEngineOf(provider: KeyProvider): ProviderName {
 export function serverKeyFor(env: Env, provider: KeyProvider): string | null {
   if (provider === 'OPENAI') return env.OPENAI_API_KEY ?? null;
   if (provider === 'DEEPGRAM') return env.DEEPGRAM_API_KEY ?? null;
+  if (provider === 'ASSEMBLYAI') return env.ASSEMBLYAI_API_KEY ?? null;
   if (provider === 'GOOGLE') return env.GOOGLE_TRANSLATE_API_KEY ?? null;
   return null;
 }
@@ -73,6 +81,8 @@ const engineCapabilities: Record<ProviderName, EngineCapabilities> = {
   LOCAL: { languages: ['en'], diarization: 'none', modelChoice: false },
   OPENAI: { languages: null, diarization: { models: /diarize/, example: 'gpt-4o-transcribe-diarize' }, modelChoice: true },
   DEEPGRAM: { languages: null, diarization: 'any model', modelChoice: true },
+  // The model names AssemblyAI's speech_model ("universal", "slam-1", "nano"); none: AssemblyAI's default.
+  ASSEMBLYAI: { languages: null, diarization: 'any model', modelChoice: true },
 };
 
 export interface EngineOptions {

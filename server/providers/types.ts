@@ -5,7 +5,7 @@
  */
 import { scrubSecrets } from '../security/scrub.ts';
 
-export type ProviderName = 'LOCAL' | 'OPENAI' | 'DEEPGRAM';
+export type ProviderName = 'LOCAL' | 'OPENAI' | 'DEEPGRAM' | 'ASSEMBLYAI';
 
 export interface Word {
   word: string;

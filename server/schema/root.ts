@@ -16,7 +16,7 @@ builder.scalarType('DateTime', {
 
 export const RoleEnum = builder.enumType('Role', { values: ['USER', 'ADMIN'] as const });
 export const ProviderEnum = builder.enumType('Provider', {
-  values: ['LOCAL', 'OPENAI', 'DEEPGRAM', 'GOOGLE'] as const,
+  values: ['LOCAL', 'OPENAI', 'DEEPGRAM', 'GOOGLE', 'ASSEMBLYAI'] as const,
   description: 'GOOGLE (Google Cloud Translation) is a translation engine: a provider key kind, never a speech engine.',
 });
 export const ApiKeyScopeEnum = builder.enumType('ApiKeyScope', { values: ['READ', 'WRITE', 'ADMIN'] as const });

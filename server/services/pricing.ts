@@ -8,6 +8,8 @@ const defaultPrices: PriceTable = {
   LOCAL: { '*': 0 },
   OPENAI: { 'whisper-1': 0.006, 'gpt-4o-transcribe': 0.006, 'gpt-4o-mini-transcribe': 0.003, '*': 0.006 },
   DEEPGRAM: { 'nova-3': 0.0043, 'nova-2': 0.0043, '*': 0.0043 },
+  // AssemblyAI's list prices per hour: universal and best $0.15 (its default), slam-1 $0.27, nano $0.12.
+  ASSEMBLYAI: { universal: 0.0025, best: 0.0025, 'slam-1': 0.0045, nano: 0.002, '*': 0.0025 },
   // A translation engine: it transcribes no audio.
   GOOGLE: { '*': 0 },
 };

@@ -53,7 +53,7 @@ export function optionalModel(raw: string | null | undefined): string | null {
  */
 export function assertEngineSupports(env: Env, provider: Provider, options: EngineOptions): asserts provider is ProviderName {
   if (!isSpeechEngine(provider)) {
-    throw badInput(`${provider} is a translation engine, not a speech engine: choose LOCAL, OPENAI or DEEPGRAM.`, 'provider');
+    throw badInput(`${provider} is a translation engine, not a speech engine: choose LOCAL, OPENAI, DEEPGRAM or ASSEMBLYAI.`, 'provider');
   }
   const unsupported = unsupportedEngineOption(env, provider, options);
   if (unsupported) throw badInput(unsupported.message, unsupported.field);

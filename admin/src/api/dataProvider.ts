@@ -100,7 +100,7 @@ function userOrder(sort: GetListParams['sort']) {
 
 const ROLES = ['USER', 'ADMIN'] as const;
 const STATUSES = ['QUEUED', 'PROCESSING', 'COMPLETED', 'FAILED', 'CANCELLED'] as const;
-const PROVIDERS = ['LOCAL', 'OPENAI', 'DEEPGRAM'] as const;
+const PROVIDERS = ['LOCAL', 'OPENAI', 'DEEPGRAM', 'ASSEMBLYAI'] as const;
 const REVIEW_STATUSES = ['PENDING', 'APPROVED', 'REJECTED'] as const;
 
 const paged = {
