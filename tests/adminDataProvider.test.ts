@@ -304,7 +304,7 @@ describe('jobs', () => {
   it('gets one job with its segments, and many', async () => {
     const { data } = await provider.getOne('jobs', { id: jobIds[0] });
     expect(data).toMatchObject({ id: jobIds[0], status: 'COMPLETED', text: 'hello world' });
-    expect(data.segments).toEqual([{ index: 0, start: 0.5, end: 1.5, text: 'hello world', speaker: 'A' }]);
+    expect(data.segments).toEqual([{ index: 0, start: 0.5, end: 1.5, text: 'hello world', speaker: 'A', provider: null }]);
     const many = await provider.getMany('jobs', { ids: [jobIds[1], jobIds[2]] });
     expect(ids(many.data).sort()).toEqual([jobIds[1], jobIds[2]].sort());
   });
@@ -448,7 +448,7 @@ describe('projects, audit log and usage', () => {
     const hooks = await provider.getList('webhooks', { pagination: { page: 1, perPage: 10 }, sort: { field: 'createdAt', order: 'DESC' }, filter: {} });
     expect(hooks).toEqual({ data: [], total: 0 });
     const outbox = await provider.getList('outbox', { pagination: { page: 1, perPage: 10 }, sort: { field: 'createdAt', order: 'DESC' }, filter: { unsent: true } });
-    expect(outbox.total).toBe(outbox.data.length);
+    expect(outbox.data.length).toBe(Math.min(outbox.total ?? 0, 10));
   });
 });
 

@@ -128,13 +128,14 @@ function operatorsSuite() {
     expect(await page().evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
   }, TEST_TIMEOUT_MS);
 
-  it('offers an admin neither deleting users nor deactivating or demoting themselves', async () => {
+  it('offers an admin deleting other users behind a confirmation, never deactivating, demoting or deleting themselves', async () => {
     const admin = await signInAsNewAdmin();
     const other = await registerUser(t);
     await page().goto(`${base}/admin/users/${admin.id}/show`);
-    await page().getByText(admin.email).waitFor();
+    await page().getByText(admin.email, { exact: true }).waitFor();
     await page().getByRole('link', { name: 'Edit' }).waitFor();
     expect(await page().getByRole('button', { name: 'Deactivate' }).count()).toBe(0);
+    expect(await page().getByRole('button', { name: 'Delete user' }).count()).toBe(0);
     await page().goto(`${base}/admin/users/${admin.id}/edit`);
     await page().getByText('This is you').waitFor();
     expect(await page().getByRole('button', { name: 'Delete' }).count()).toBe(0);
@@ -142,12 +143,20 @@ function operatorsSuite() {
     expect(await page().getByLabel(/^Active/).count()).toBe(0);
     await web.shots('user-self-edit', SHOTS);
 
-    // Another user: deactivating and the role are offered; deleting is not.
-    await page().goto(`${base}/admin/users/${other.id}/show`);
-    await page().getByRole('button', { name: 'Deactivate' }).waitFor();
+    // Another user: deactivating and the role are offered; erasing them only from the show page, after a confirmation.
     await page().goto(`${base}/admin/users/${other.id}/edit`);
     await page().getByLabel('Role').waitFor();
     expect(await page().getByRole('button', { name: 'Delete' }).count()).toBe(0);
+    await page().goto(`${base}/admin/users/${other.id}/show`);
+    await page().getByRole('button', { name: 'Deactivate' }).waitFor();
+    await page().getByRole('button', { name: 'Delete user' }).click();
+    await page().getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
+    await page().getByRole('dialog').waitFor({ state: 'detached' });
+    expect(await t.deps.db.user.count({ where: { id: other.id } })).toBe(1);
+    await page().getByRole('button', { name: 'Delete user' }).click();
+    await page().getByRole('dialog').getByRole('button', { name: 'Delete user' }).click();
+    await page().waitForURL(/\/admin\/users$/, { timeout: UI_TIMEOUT_MS });
+    expect(await t.deps.db.user.count({ where: { id: other.id } })).toBe(0);
   }, TEST_TIMEOUT_MS);
 
   it('shows every column of the usage tables at 1440 px', async () => {

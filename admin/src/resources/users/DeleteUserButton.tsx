@@ -3,8 +3,9 @@ import { useState } from 'react';
 import { Button, Confirm, useNotify, useRecordContext, useRedirect } from 'react-admin';
 import { AdminDeleteUserMutation } from '../../api/erasureOperations.ts';
 import { useMutate } from '../../api/hooks.ts';
+import { useIsSelf } from './useIsSelf.ts';
 
-/** Erases the user shown (adminDeleteUser), after a confirmation; the server refuses the last OWNER of a project. */
+/** Erases the user shown (adminDeleteUser), after a confirmation; the server refuses the last OWNER of a project. Not offered for the signed-in admin. */
 export function DeleteUserButton() {
   const record = useRecordContext<{ id: string; username: string }>();
   const mutate = useMutate();
@@ -12,7 +13,8 @@ export function DeleteUserButton() {
   const redirect = useRedirect();
   const [open, setOpen] = useState(false);
   const [busy, setBusy] = useState(false);
-  if (!record) return null;
+  const self = useIsSelf(record);
+  if (!record || self) return null;
   const confirm = async () => {
     setBusy(true);
     try {

@@ -30,7 +30,6 @@ import {
   Toolbar,
   TopToolbar,
   useDataProvider,
-  useGetIdentity,
   useNotify,
   useRecordContext,
   useUpdate,
@@ -39,6 +38,7 @@ import type { ParlanceDataProvider, UsageRow } from '../../api/dataProvider.ts';
 import { formatMinutes, formatUsd } from '../../components/format.ts';
 import { StatusField } from '../../components/StatusChip.tsx';
 import { DeleteUserButton } from './DeleteUserButton.tsx';
+import { useIsSelf } from './useIsSelf.ts';
 
 const ROLE_CHOICES = [
   { id: 'USER', name: 'User' },
@@ -81,12 +81,6 @@ export function UserList() {
       </Datagrid>
     </List>
   );
-}
-
-/** Whether the record is the signed-in admin: nobody is offered to deactivate or demote themselves. */
-function useIsSelf(record: { id?: unknown } | undefined): boolean {
-  const { identity } = useGetIdentity();
-  return Boolean(record && identity && String(identity.id) === String(record.id));
 }
 
 /** Activates or deactivates the user shown, after a confirmation; not offered for the signed-in admin. */
