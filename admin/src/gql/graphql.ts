@@ -132,6 +132,7 @@ export type ProjectRole =
 
 /** GOOGLE (Google Cloud Translation) is a translation engine: a provider key kind, never a speech engine. */
 export type Provider =
+  | 'ASSEMBLYAI'
   | 'DEEPGRAM'
   | 'GOOGLE'
   | 'LOCAL'
