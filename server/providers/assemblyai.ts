@@ -5,7 +5,9 @@
  * or `error`, within ASSEMBLYAI_TIMEOUT_MS.
  *
  * Options: `speaker_labels` when diarizing, `language_code` when the language is known, else
- * `language_detection`; a model names the `speech_model` ("universal", "slam-1", "nano", …).
+ * `language_detection`; a model names the `speech_model` ("universal", "slam-1", "nano", …);
+ * `sentiment_analysis` when the job asked for sentiment (its results land on the segments, see
+ * assemblyaiSentiment.ts).
  * Segments are AssemblyAI's utterances (with speaker labels), else its words grouped at sentence
  * ends and pauses. Times come in milliseconds. Speakers "A", "B", … are named "Speaker 1",
  * "Speaker 2", … (per chunk, as with the other engines).
@@ -20,6 +22,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { FileService, TranscriptService, type BaseServiceParams, type Transcript, type TranscriptParams, type TranscriptWord } from 'assemblyai';
 import { cloudKey } from './cloudKey.ts';
 import { AssemblyAIHttpError, AssemblyAITimeoutError, AssemblyAITranscriptError, mapAssemblyAIError } from './assemblyaiErrors.ts';
+import { withAssemblyAISentiment } from './assemblyaiSentiment.ts';
 import { retryAfterMs } from './httpErrors.ts';
 import { clampTime } from './timing.ts';
 import { ProviderError, type Segment, type SpeechProvider, type TranscribeRequest, type TranscribeResult, type Word } from './types.ts';
@@ -126,6 +129,7 @@ export class AssemblyAIProvider implements SpeechProvider {
       const params: TranscriptParams = {
         audio_url: uploadUrl,
         speaker_labels: request.diarize,
+        ...(request.sentiment ? { sentiment_analysis: true } : {}),
         ...(request.model ? { speech_model: request.model as TranscriptParams['speech_model'] } : {}),
         ...(request.language ? { language_code: assemblyLanguageCode(request.language) } : { language_detection: true }),
       };
@@ -143,7 +147,10 @@ export class AssemblyAIProvider implements SpeechProvider {
             .map((u) => toSegment(u.words ?? [], duration, { start: u.start, end: u.end, text: u.text, speaker: speakerLabel(u.speaker) }))
             .filter((s) => s.text.length > 0)
         : segmentsFromWords(transcript.words ?? [], request.diarize, duration);
-    return { segments, language: ourLanguageCode(transcript.language_code) ?? request.language ?? null };
+    return {
+      segments: request.sentiment ? withAssemblyAISentiment(segments, transcript.sentiment_analysis_results) : segments,
+      language: ourLanguageCode(transcript.language_code) ?? request.language ?? null,
+    };
   }
 
   /** Polls until "completed" or "error"; the job's signal stops the wait, ASSEMBLYAI_TIMEOUT_MS bounds it. */

@@ -33,6 +33,8 @@ export interface TranscribeRequest {
   language: string | null;
   model: string | null;
   diarize: boolean;
+  /** Ask for the engine's own sentiment of each segment, where it has one (ASSEMBLYAI); others ignore it. */
+  sentiment?: boolean;
   /** The resolved secret for cloud providers (the user's own key, else the server's). */
   apiKey: string | null;
   signal?: AbortSignal;

@@ -10,11 +10,12 @@ import type { AppDeps, CoreDeps, Viewer } from '../context.ts';
 import type { Job, Prisma } from '../db/db.ts';
 import { addJob, taskJobKey, type TaskName } from '../db/queue.ts';
 import { AppError, conflict } from '../errors.ts';
-import { classifySentiment } from '../providers/sentiment.ts';
+import { classifySentiment, type Sentiment } from '../providers/sentiment.ts';
 import { ProviderError } from '../providers/types.ts';
 import { findChangeableJob } from './access/jobs.ts';
 import { chatServer, hasChatEndpoint, resolveChatEndpoint } from './chatEndpoint.ts';
 import { publishJobChange } from './jobs.ts';
+import { enginesOf } from './transcription/engineRoute.ts';
 import { storeSentiment } from './sentimentStore.ts';
 import type { FailureRecord } from './workFailure.ts';
 
@@ -41,7 +42,7 @@ export async function analyzeSentiment(deps: AppDeps, viewer: Viewer, id: string
   const job = await findChangeableJob(deps, viewer, id);
   if (job.status !== 'COMPLETED') throw conflict(`Sentiment needs a completed transcript: the job is ${job.status.toLowerCase()}.`);
   if (job.sentimentStatus === 'PENDING') throw conflict('The sentiment is already being analysed.');
-  await assertSentimentUsable(deps, job.ownerId);
+  if (!(job.sentimentRequested && sentimentFromEnginesOnly(enginesOf(job)))) await assertSentimentUsable(deps, job.ownerId);
   const queued = await deps.db.$transaction(async (tx) => {
     const { count } = await tx.job.updateMany({
       where: { id, status: 'COMPLETED', OR: [{ sentimentStatus: null }, { sentimentStatus: { not: 'PENDING' } }] },
@@ -55,16 +56,42 @@ export async function analyzeSentiment(deps: AppDeps, viewer: Viewer, id: string
   return queued;
 }
 
-/** Classifies a completed job's segments and stores the result. Errors are thrown for sentimentFailure. */
+/** Engines whose own sentiment a job asking for it gets (server/providers/assemblyaiSentiment.ts). */
+const OWN_SENTIMENT_ENGINES: ReadonlySet<string> = new Set(['ASSEMBLYAI']);
+
+/** Whether a job on `engines` (in order) gets every segment's sentiment from its engine, so needs no chat endpoint. */
+export function sentimentFromEnginesOnly(engines: readonly string[]): boolean {
+  return engines.length > 0 && engines.every((engine) => OWN_SENTIMENT_ENGINES.has(engine));
+}
+
+/**
+ * Classifies a completed job's segments and stores the result. Segments that already carry their
+ * engine's own sentiment (an ASSEMBLYAI segment of a job submitted with sentiment: true) keep it;
+ * only the others go to the chat endpoint, and with none left no chat request is made.
+ * Errors are thrown for sentimentFailure.
+ */
 export async function runSentiment(deps: CoreDeps, jobId: string, signal?: AbortSignal): Promise<void> {
   const job = await deps.db.job.findUnique({ where: { id: jobId } });
   if (!job || job.status !== 'COMPLETED' || job.sentimentStatus !== 'PENDING') return;
-  const segments = await deps.db.transcriptSegment.findMany({ where: { jobId }, orderBy: { idx: 'asc' }, select: { idx: true, text: true } });
-  const endpoint = await resolveChatEndpoint(deps, job.ownerId);
-  const results = await classifySentiment(
-    segments.map((segment) => ({ index: segment.idx, text: segment.text })),
-    { ...endpoint, batchTokens: deps.env.SENTIMENT_BATCH_TOKENS, signal },
-  );
+  const segments = await deps.db.transcriptSegment.findMany({
+    where: { jobId },
+    orderBy: { idx: 'asc' },
+    select: { idx: true, text: true, provider: true, sentiment: true, sentimentScore: true },
+  });
+  const results = new Map<number, Sentiment>();
+  const toClassify: Array<{ index: number; text: string }> = [];
+  for (const segment of segments) {
+    if (job.sentimentRequested && segment.sentiment && segment.provider && OWN_SENTIMENT_ENGINES.has(segment.provider)) {
+      results.set(segment.idx, { label: segment.sentiment, score: segment.sentimentScore ?? 0 });
+    } else {
+      toClassify.push({ index: segment.idx, text: segment.text });
+    }
+  }
+  if (toClassify.length > 0) {
+    const endpoint = await resolveChatEndpoint(deps, job.ownerId);
+    const classified = await classifySentiment(toClassify, { ...endpoint, batchTokens: deps.env.SENTIMENT_BATCH_TOKENS, signal });
+    for (const [index, sentiment] of classified) results.set(index, sentiment);
+  }
   const settled = await deps.db.$transaction(async (tx) => {
     const { count } = await tx.job.updateMany({
       where: { id: jobId, status: 'COMPLETED', sentimentStatus: 'PENDING' },

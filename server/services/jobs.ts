@@ -16,7 +16,7 @@ import { assertMaySubmitWork } from './access/work.ts';
 import { recordAudit } from './audit.ts';
 import { requireProject } from './projectAccess.ts';
 import { assertWithinQuota } from './quotas.ts';
-import { assertSentimentUsable } from './jobSentiment.ts';
+import { assertSentimentUsable, sentimentFromEnginesOnly } from './jobSentiment.ts';
 import { assertTranslationUsable, translationEngineFor } from './translationEngines.ts';
 import { planEngines, requestedEngines, type SkippedEngine } from './providerRouting.ts';
 import { assertJobSubmissionRate } from './rateLimit.ts';
@@ -158,7 +158,8 @@ async function validateOptions(deps: AppDeps, viewer: Viewer, input: CreateJobIn
   const translationEngine = translationEngineFor(deps, translateTo, input.translationEngine);
   if (translationEngine) await assertTranslationUsable(deps, viewer.user.id, translationEngine);
   const sentimentRequested = input.sentiment ?? false;
-  if (sentimentRequested) await assertSentimentUsable(deps, viewer.user.id);
+  // AssemblyAI gives its own sentiment: a job on it alone needs no chat endpoint.
+  if (sentimentRequested && !sentimentFromEnginesOnly(providers)) await assertSentimentUsable(deps, viewer.user.id);
   const provider = providers[0];
   return {
     provider,

@@ -8,7 +8,9 @@
  * - `GET /v2/transcript/{id}`: `queued`, then `processing`, then (after `pollsUntilDone` polls)
  *   `completed` with `text`, `words` (times in ms, `speaker` letters when `speaker_labels`),
  *   `utterances` (with `speaker_labels`), `language_code` (the one asked for, else the detected one,
- *   with `language_confidence`), `audio_duration`; or `status: "error"` with an `error` sentence, as
+ *   with `language_confidence`), `audio_duration`, and with `sentiment_analysis: true` its
+ *   `sentiment_analysis_results` (one per sentence, ms, a label from the words: see fakeSentiment);
+ *   or `status: "error"` with an `error` sentence, as
  *   AssemblyAI does for audio it cannot read ("Transcoding failed…") or URLs it cannot download.
  *
  * Authentication: `Authorization: <key>` (the bare key). A wrong or missing key gets 401
@@ -92,6 +94,38 @@ function defaultScript(request: RecordedTranscript): { words: AaiScriptedWord[] 
   return { words: aaiWordsFromText(DEFAULT_TEXT).filter((w) => w.end <= duration) };
 }
 
+/** The fake's sentiment of a sentence: NEGATIVE with a word of complaint, POSITIVE with one of praise, else NEUTRAL. */
+export function fakeSentiment(text: string): { sentiment: 'POSITIVE' | 'NEUTRAL' | 'NEGATIVE'; confidence: number } {
+  if (/\b(hate|terrible|awful|bad|angry|sad|wrong)\b/i.test(text)) return { sentiment: 'NEGATIVE', confidence: 0.91 };
+  if (/\b(love|nice|great|good|happy|wonderful|thanks)\b/i.test(text)) return { sentiment: 'POSITIVE', confidence: 0.88 };
+  return { sentiment: 'NEUTRAL', confidence: 0.74 };
+}
+
+/** AssemblyAI's `sentiment_analysis_results`: one entry per sentence (ends at . ? ! or a speaker change), times in ms. */
+function sentimentResults(words: AaiScriptedWord[], speakerLabels: boolean): unknown[] {
+  const results: unknown[] = [];
+  let sentence: AaiScriptedWord[] = [];
+  const flush = () => {
+    if (sentence.length === 0) return;
+    const text = sentence.map((w) => w.text).join(' ');
+    results.push({
+      text,
+      start: Math.round(sentence[0].start * 1000),
+      end: Math.round(sentence.at(-1)!.end * 1000),
+      ...fakeSentiment(text),
+      speaker: speakerLabels ? (sentence[0].speaker ?? 'A') : null,
+    });
+    sentence = [];
+  };
+  for (const word of words) {
+    if (sentence.length > 0 && (sentence[0].speaker ?? 'A') !== (word.speaker ?? 'A')) flush();
+    sentence.push(word);
+    if (/[.?!]$/.test(word.text)) flush();
+  }
+  flush();
+  return results;
+}
+
 function defaultMessage(status: number): string {
   if (status === 401) return AUTH_ERROR;
   if (status === 429) return 'Too Many Requests';
@@ -169,6 +203,7 @@ export async function startFakeAssemblyAI(options: FakeAssemblyAIOptions = {}): 
       }
       flush();
     }
+    const sentiments = record.body.sentiment_analysis === true ? sentimentResults(scripted.words, record.speakerLabels) : null;
     const languageCode = record.languageCode ?? (record.languageDetection ? (scripted.detectedLanguage ?? 'en') : 'en_us');
     return {
       ...common,
@@ -180,6 +215,8 @@ export async function startFakeAssemblyAI(options: FakeAssemblyAIOptions = {}): 
       audio_duration: record.durationSeconds === null ? null : Math.round(record.durationSeconds),
       language_code: languageCode,
       ...(record.languageDetection ? { language_confidence: 0.9871 } : {}),
+      sentiment_analysis: record.body.sentiment_analysis === true,
+      sentiment_analysis_results: sentiments,
     };
   }
 

@@ -120,6 +120,7 @@ async function run(deps: CoreDeps, initial: Job, workDir: string, signal: AbortS
       durationSeconds: chunk.end - chunk.start,
       language: job.language,
       diarize: job.diarize,
+      sentiment: job.sentimentRequested,
     });
     await rm(chunkPath, { force: true });
     detectedLanguage ??= result.language;

@@ -1,6 +1,7 @@
 import type { CoreDeps } from '../../context.ts';
 import type { ProviderName, Segment } from '../../providers/types.ts';
 import { topics } from '../../pubsub/pubsub.ts';
+import { roundTo } from '../../rounding.ts';
 import { storedSegmentAt } from '../../transcripts/storedSegments.ts';
 import { publishJobChange } from '../jobs.ts';
 
@@ -27,7 +28,16 @@ export async function storeChunk(
     const before = await tx.transcriptSegment.count({ where: { jobId } });
     const rows = segments
       .filter((segment) => segment.text.trim().length > 0)
-      .map((segment, i) => ({ jobId, idx: before + i, chunkIndex, provider, ...storedSegmentAt(segment, offsetSeconds) }));
+      .map((segment, i) => ({
+        jobId,
+        idx: before + i,
+        chunkIndex,
+        provider,
+        ...storedSegmentAt(segment, offsetSeconds),
+        // An engine's own sentiment (AssemblyAI's); the sentiment step keeps it and derives the whole's.
+        sentiment: segment.sentiment?.label ?? null,
+        sentimentScore: segment.sentiment ? roundTo(segment.sentiment.score, 3) : null,
+      }));
     await tx.transcriptSegment.createMany({ data: rows });
     await tx.jobChunk.deleteMany({ where: { jobId, idx: { gte: chunkIndex } } });
     await tx.jobChunk.create({ data: { jobId, idx: chunkIndex, startSeconds: chunk.start, endSeconds: chunk.end, provider } });
