@@ -138,6 +138,8 @@ const envSchema = z.object({
   // Bounds each request and the wait for a transcript to be ready.
   ASSEMBLYAI_TIMEOUT_MS: z.coerce.number().int().min(1000).default(1_800_000),
   ASSEMBLYAI_POLL_INTERVAL_MS: z.coerce.number().int().min(10).default(3000),
+  /** Universal Streaming v3 (live sessions): its WebSocket URL, without the query. */
+  ASSEMBLYAI_STREAMING_URL: z.string().url().default('wss://streaming.assemblyai.com/v3/ws'),
   POCKETSPHINX_LIBRARY: z.string().default('libpocketsphinx.so.3'),
   POCKETSPHINX_MODEL_DIR: z.string().default('/usr/share/pocketsphinx/model/en-us'),
   FFMPEG_PATH: z.string().optional(),

@@ -1,7 +1,8 @@
 // The ASSEMBLYAI engine (README, "AssemblyAI"): jobs go through the `assemblyai` SDK to the protocol
 // fake of AssemblyAI's v2 API (upload, submit, poll). Words, speakers and the detected language
 // land in the transcript; a refused key fails the job readably without the key anywhere; repeated
-// 5xx move the job on to LOCAL (provider routing); usage is priced per engine. Live sessions refuse it.
+// 5xx move the job on to LOCAL (provider routing); usage is priced per engine. Live sessions on
+// ASSEMBLYAI (its streaming API): tests/assemblyaiLive.test.ts.
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -195,14 +196,6 @@ describe('ASSEMBLYAI jobs', () => {
 });
 
 describe('refusals', () => {
-  it('live sessions do not offer ASSEMBLYAI yet (BAD_USER_INPUT)', async () => {
-    const started = await gql(alice, `mutation ($input: StartLiveSessionInput!) { startLiveSession(input: $input) { id } }`, {
-      input: { provider: 'ASSEMBLYAI', encoding: 'PCM_S16LE', sampleRate: 16000 },
-    });
-    expect(started.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
-    expect(started.errors?.[0].message).toContain('Live sessions do not offer ASSEMBLYAI yet');
-  });
-
   it('a user without an AssemblyAI key (and no server key) is refused at submission', async () => {
     const bob = await registerUser(t);
     const result = await submitFile(t, bob.accessToken, speech.wavPath, { provider: 'ASSEMBLYAI' });

@@ -1,5 +1,6 @@
 import type { CoreDeps } from '../context.ts';
 import type { Provider } from '../db/db.ts';
+import { AssemblyAILiveEngine } from './assemblyaiEngine.ts';
 import { DeepgramLiveEngine } from './deepgramEngine.ts';
 import { LocalLiveEngine } from './localEngine.ts';
 import { OpenAILiveEngine } from './openaiEngine.ts';
@@ -19,6 +20,8 @@ export async function openLiveEngine(deps: Pick<CoreDeps, 'env' | 'providers'>, 
       );
     case 'OPENAI':
       return new OpenAILiveEngine(deps.providers.OPENAI, options);
+    case 'ASSEMBLYAI':
+      return AssemblyAILiveEngine.open({ streamingURL: env.ASSEMBLYAI_STREAMING_URL }, options);
     default:
       throw new ProviderError('unavailable', `${provider} has no streaming speech engine`);
   }

@@ -31,7 +31,7 @@ interface LiveEngineEvents {
 }
 
 export abstract class LiveEngine extends EventEmitter<LiveEngineEvents> {
-  abstract readonly name: 'LOCAL' | 'OPENAI' | 'DEEPGRAM';
+  abstract readonly name: 'LOCAL' | 'OPENAI' | 'DEEPGRAM' | 'ASSEMBLYAI';
   /** Queues 16 kHz mono s16le PCM (an even number of bytes). */
   abstract write(pcm: Buffer): void;
   /** Finishes the stream: every final is emitted before this resolves; the engine is then closed. */

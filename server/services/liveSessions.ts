@@ -16,7 +16,6 @@ import { assertMaySubmitWork } from './access/work.ts';
 import { requireProject, roleAllows } from './projectAccess.ts';
 import { addJob, taskJobKey, type TaskName } from '../db/queue.ts';
 import { topics } from '../pubsub/pubsub.ts';
-import type { ProviderName } from '../providers/types.ts';
 import { signPath } from '../security/signedUrls.ts';
 import { assertWithinQuota } from './quotas.ts';
 import { recordSessionUsage } from './usage.ts';
@@ -94,23 +93,6 @@ function sessionInfo(session: LiveSession): SessionInfo {
   };
 }
 
-/** Engines without a streaming engine here (server/live/engines.ts) yet. */
-const NOT_LIVE: ReadonlySet<ProviderName> = new Set(['ASSEMBLYAI']);
-
-/**
- * Live sessions cannot use AssemblyAI yet: refused (BAD_USER_INPUT) when the request names it, left
- * out when it comes from a project's or the server's order (refused when nothing else is left).
- */
-function liveEngines(requested: ProviderName[], input: Pick<StartLiveSessionInput, 'provider' | 'providers'>): ProviderName[] {
-  const field = input.providers ? 'providers' : 'provider';
-  const named = input.providers ?? (input.provider ? [input.provider] : []);
-  const refused = named.find((name) => NOT_LIVE.has(name as ProviderName));
-  if (refused) throw badInput(`Live sessions do not offer ${refused} yet: choose LOCAL, OPENAI or DEEPGRAM.`, field);
-  const live = requested.filter((name) => !NOT_LIVE.has(name));
-  if (live.length === 0) throw badInput(`Live sessions do not offer ${requested.join(', ')} yet: choose LOCAL, OPENAI or DEEPGRAM.`, field);
-  return live;
-}
-
 export async function startLiveSession(deps: CoreDeps, viewer: Viewer, input: StartLiveSessionInput): Promise<LiveSession> {
   const { env } = deps;
   assertMaySubmitWork(env, viewer);
@@ -124,7 +106,7 @@ export async function startLiveSession(deps: CoreDeps, viewer: Viewer, input: St
   // visible); a prompt must be one of that project's.
   const project = input.projectId ? (await requireProject(deps.db, viewer, input.projectId, 'record')).project : null;
   const projectId = project?.id ?? null;
-  const requested = liveEngines(requestedEngines(deps, input, project?.providerOrder), input);
+  const requested = requestedEngines(deps, input, project?.providerOrder);
   const { providers } = await planEngines(deps, viewer.user.id, requested, { language, model, diarize: false });
   const provider = providers[0];
   let promptId: string | null = null;
