@@ -12,6 +12,7 @@ type ProviderKeyRow = AccountProviderKeysQuery['providerKeys'][number];
 const CLOUD_PROVIDERS: { provider: Provider; label: string; hint: string }[] = [
   { provider: 'OPENAI', label: 'OpenAI', hint: 'An OpenAI (or OpenAI-compatible server) API key, sk-…' },
   { provider: 'DEEPGRAM', label: 'Deepgram', hint: 'A Deepgram API key' },
+  { provider: 'ASSEMBLYAI', label: 'AssemblyAI', hint: 'An AssemblyAI API key' },
   // A translation engine's key (translationEngine GOOGLE), not a speech engine's.
   { provider: 'GOOGLE', label: 'Google Cloud Translation', hint: 'A Google Cloud API key (AIza…), for translations' },
 ];

@@ -31,7 +31,7 @@ import { JobCards, JobProgress, usePhoneWidth } from './rows.tsx';
 import { isTerminal, STATUS_CHOICES } from './status.ts';
 import { TranscriptView } from '../transcript/TranscriptView.tsx';
 
-const PROVIDER_CHOICES = ['LOCAL', 'OPENAI', 'DEEPGRAM'].map((id) => ({ id, name: id }));
+const PROVIDER_CHOICES = ['LOCAL', 'OPENAI', 'DEEPGRAM', 'ASSEMBLYAI'].map((id) => ({ id, name: id }));
 const FORMATS = ['TXT', 'SRT', 'VTT', 'JSON', 'DOCX', 'PDF'] as const;
 
 const jobFilters = [

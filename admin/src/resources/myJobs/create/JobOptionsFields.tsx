@@ -1,7 +1,8 @@
 // What a job is asked to do (createTranscriptionJob's options): engines (in the order to try them),
-// model, language, diarization and translation. Empty fields are left to the server's defaults.
+// model, language, diarization, translation (and its engine) and sentiment. Empty fields are left to
+// the server's defaults.
 import { FormControlLabel, Grid, ListItemText, MenuItem, Switch, TextField } from '@mui/material';
-import type { Provider } from '../../../gql/graphql.ts';
+import type { Provider, TranslationEngine } from '../../../gql/graphql.ts';
 import type { JobOptions } from './uploads.ts';
 
 export interface OptionsDraft {
@@ -11,25 +12,47 @@ export interface OptionsDraft {
   language: string;
   diarize: boolean;
   translateTo: string;
+  /** '' : the server's TRANSLATION_ENGINE. */
+  translationEngine: TranslationEngine | '';
+  sentiment: boolean;
 }
 
-export const EMPTY_OPTIONS: OptionsDraft = { providers: [], model: '', language: '', diarize: false, translateTo: '' };
+export const EMPTY_OPTIONS: OptionsDraft = {
+  providers: [],
+  model: '',
+  language: '',
+  diarize: false,
+  translateTo: '',
+  translationEngine: '',
+  sentiment: false,
+};
 
 const PROVIDERS: { value: Provider; label: string }[] = [
   { value: 'LOCAL', label: 'Local engine (English, on this server)' },
   { value: 'OPENAI', label: 'OpenAI (needs a provider key)' },
   { value: 'DEEPGRAM', label: 'Deepgram (needs a provider key)' },
+  { value: 'ASSEMBLYAI', label: 'AssemblyAI (needs a provider key)' },
+];
+
+const TRANSLATION_ENGINES: { value: TranslationEngine | ''; label: string }[] = [
+  { value: '', label: "The server's default" },
+  { value: 'CHAT', label: 'Chat model (OpenAI or the configured chat server)' },
+  { value: 'GOOGLE', label: 'Google Cloud Translation (needs a Google key)' },
 ];
 
 const blankToNull = (value: string) => (value.trim() === '' ? null : value.trim());
 
 export function toJobOptions(draft: OptionsDraft): JobOptions {
+  const translateTo = blankToNull(draft.translateTo);
   return {
     providers: draft.providers.length > 0 ? draft.providers : null,
     model: blankToNull(draft.model),
     language: blankToNull(draft.language),
     diarize: draft.diarize,
-    translateTo: blankToNull(draft.translateTo),
+    translateTo,
+    // The server refuses an engine without a target language, so it goes only with one.
+    ...(translateTo && draft.translationEngine ? { translationEngine: draft.translationEngine } : {}),
+    ...(draft.sentiment ? { sentiment: true } : {}),
   };
 }
 
@@ -98,15 +121,38 @@ export function JobOptionsFields({ value, onChange, disabled }: { value: Options
           name="translateTo"
           value={value.translateTo}
           onChange={(event) => set('translateTo', event.target.value)}
-          helperText="Optional language code (needs an OpenAI provider key)"
+          helperText="Optional language code (needs an OpenAI or Google key, per the engine)"
           fullWidth
           disabled={disabled}
         />
+      </Grid>
+      <Grid size={{ xs: 12, sm: 6 }}>
+        <TextField
+          select
+          label="Translation engine"
+          name="translationEngine"
+          value={value.translationEngine}
+          onChange={(event) => set('translationEngine', event.target.value as TranslationEngine | '')}
+          slotProps={{ select: { displayEmpty: true }, inputLabel: { shrink: true } }}
+          helperText={value.translateTo.trim() ? 'Which service translates' : 'Used with "Translate to"'}
+          fullWidth
+          disabled={disabled || value.translateTo.trim() === ''}
+        >
+          {TRANSLATION_ENGINES.map((engine) => (
+            <MenuItem key={engine.value || 'default'} value={engine.value} data-testid={`translation-engine-${engine.value || 'default'}`}>
+              {engine.label}
+            </MenuItem>
+          ))}
+        </TextField>
       </Grid>
       <Grid size={12}>
         <FormControlLabel
           control={<Switch checked={value.diarize} onChange={(event) => set('diarize', event.target.checked)} name="diarize" disabled={disabled} />}
           label="Tell speakers apart (diarization)"
+        />
+        <FormControlLabel
+          control={<Switch checked={value.sentiment} onChange={(event) => set('sentiment', event.target.checked)} name="sentiment" disabled={disabled} />}
+          label="Sentiment (per segment and overall)"
         />
       </Grid>
     </Grid>
