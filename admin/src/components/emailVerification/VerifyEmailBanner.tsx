@@ -41,7 +41,8 @@ export function VerifyEmailBanner() {
     <Alert
       severity={failure ? 'error' : sent ? 'success' : 'warning'}
       data-testid="verify-email-banner"
-      sx={{ mb: 1 }}
+      // A long address must wrap: unbroken, it widened the whole layout past a phone's screen.
+      sx={{ mb: 1, '& .MuiAlert-message': { minWidth: 0, overflowWrap: 'anywhere' } }}
       action={
         <Button color="inherit" size="small" onClick={resend} disabled={busy} sx={{ whiteSpace: 'nowrap' }}>
           Resend link
