@@ -151,7 +151,7 @@ function consoleSuite() {
     expect(await page.getByRole('menuitem', { name: 'Users' }).count()).toBe(0);
     await page.goto(`${base}/admin/users`);
     await page.getByTestId('not-allowed').waitFor();
-    expect(await page.getByText(outsider.email).count()).toBe(0);
+    expect(await page.getByText(outsider.email, { exact: true }).count()).toBe(0);
     await shot('01-not-admin');
   }, TEST_TIMEOUT_MS);
 

@@ -265,7 +265,7 @@ describe('one error shape, one status per code', () => {
   });
 
   it('answers unknown paths with 404 NOT_FOUND in the GraphQL shape', async () => {
-    for (const path of ['/jobs/job_x/transcript.docx', '/nothing/here']) {
+    for (const path of ['/jobs/job_x/transcript.xlsx', '/nothing/here']) {
       await expectError(await fetch(`${base}${path}`), 404, 'NOT_FOUND');
     }
   });

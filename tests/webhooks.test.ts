@@ -333,7 +333,7 @@ describe('deliveries', () => {
       actorId: null,
       targetType: 'WebhookEndpoint',
     });
-    const email = await t.deps.db.outboxEmail.findFirstOrThrow({ where: { to: user.email } });
+    const email = await t.deps.db.outboxEmail.findFirstOrThrow({ where: { to: user.email, subject: 'A Parlance webhook was disabled' } });
     expect(email.subject).toBe('A Parlance webhook was disabled');
     expect(email.body).toContain(webhook.id);
     expect(email.body).toContain('enableWebhook');
