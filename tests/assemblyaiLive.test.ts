@@ -21,7 +21,7 @@ const FORMATTED = ['The weather is nice today.', 'Please call me tomorrow mornin
 type User = Awaited<ReturnType<typeof registerUser>>;
 interface Chunk {
   isFinal: boolean;
-  segment: { index: number; start: number; end: number; text: string };
+  segment: { index: number; start: number; end: number; text: string; provider: string | null };
 }
 
 let dir: string;
@@ -57,7 +57,7 @@ async function subscribe(user: User, id: string) {
   const listeners = t.deps.subscriber!.listenerCount();
   const chunks = collect<{ data: { transcriptChunks: Chunk } }>(
     client,
-    `subscription ($id: ID) { transcriptChunks(sessionId: $id) { isFinal segment { index start end text } } }`,
+    `subscription ($id: ID) { transcriptChunks(sessionId: $id) { isFinal segment { index start end text provider } } }`,
     { id },
   );
   await waitFor('the chunk subscription', async () => t.deps.subscriber!.listenerCount() > listeners, 30_000, 20);
@@ -210,6 +210,16 @@ describe('fallback', () => {
     expect(later).not.toMatch(/weather|nice/);
     expect(later).toMatch(/call|tomorrow|morning/);
     expect(seen().filter((chunk) => chunk.isFinal).map((chunk) => chunk.segment.text)).toEqual(segments.map((segment) => segment.text));
+    // The subscriber saw the switch: its finals name ASSEMBLYAI, then LOCAL.
+    expect([...new Set(seen().filter((chunk) => chunk.isFinal).map((chunk) => chunk.segment.provider))]).toEqual(['ASSEMBLYAI', 'LOCAL']);
+    // Usage: one record per engine, split at the hand-over, adding up to the session's length.
+    const { receivedSeconds } = await t.deps.db.liveSession.findUniqueOrThrow({ where: { id } });
+    const usage = await t.deps.db.usageRecord.findMany({ where: { sessionId: id } });
+    expect(usage.map((record) => record.provider).sort()).toEqual(['ASSEMBLYAI', 'LOCAL']);
+    const assemblyai = usage.find((record) => record.provider === 'ASSEMBLYAI')!;
+    const local = usage.find((record) => record.provider === 'LOCAL')!;
+    expect(assemblyai.audioSeconds).toBeCloseTo(segments[0].end, 2);
+    expect(assemblyai.audioSeconds + local.audioSeconds).toBeCloseTo(receivedSeconds, 6);
     // The reason is logged, the key is not.
     expect(t.logs.join('\n')).toMatch(/falls back to its next engine/);
     expect(t.logs.join('\n')).not.toContain(KEY);

@@ -382,9 +382,9 @@ describe('live sessions', () => {
 
     const client = connectWs(await t.listen(), alice.accessToken);
     const listeners = t.deps.subscriber!.listenerCount();
-    const chunks = collect<{ data: { transcriptChunks: { isFinal: boolean; segment: { index: number; text: string } } } }>(
+    const chunks = collect<{ data: { transcriptChunks: { isFinal: boolean; segment: { index: number; text: string; provider: string | null } } } }>(
       client,
-      `subscription ($id: ID) { transcriptChunks(sessionId: $id) { isFinal segment { index text } } }`,
+      `subscription ($id: ID) { transcriptChunks(sessionId: $id) { isFinal segment { index text provider } } }`,
       { id },
     );
     await waitFor('the chunk subscription', async () => t.deps.subscriber!.listenerCount() > listeners, 30_000, 20);
@@ -438,6 +438,21 @@ describe('live sessions', () => {
     // What subscribers saw matches what was stored.
     const seen = chunks.events.map((event) => event.data.transcriptChunks).filter((chunk) => chunk.isFinal);
     expect(seen.map((chunk) => chunk.segment.text)).toEqual(segments.map((segment) => segment.text));
+    // The subscriber saw the switch: its finals name DEEPGRAM, then LOCAL.
+    expect([...new Set(seen.map((chunk) => chunk.segment.provider))]).toEqual(['DEEPGRAM', 'LOCAL']);
+    // Usage: one record per engine, split where LOCAL took over (the end of Deepgram's last final),
+    // adding up to the session's length.
+    const { receivedSeconds } = await t.deps.db.liveSession.findUniqueOrThrow({ where: { id } });
+    const usage = await t.deps.db.usageRecord.findMany({ where: { sessionId: id } });
+    expect(usage.map((record) => record.provider).sort()).toEqual(['DEEPGRAM', 'LOCAL']);
+    const deepgramUsage = usage.find((record) => record.provider === 'DEEPGRAM')!;
+    const localUsage = usage.find((record) => record.provider === 'LOCAL')!;
+    expect(deepgramUsage.audioSeconds).toBeCloseTo(segments[0].end, 2);
+    expect(deepgramUsage.audioSeconds + localUsage.audioSeconds).toBeCloseTo(receivedSeconds, 6);
+    const byProvider = await gql(t, alice, `{ usage(groupBy: PROVIDER) { key liveSessions audioSeconds } }`);
+    expect(byProvider.errors, byProvider.raw).toBeUndefined();
+    const live = (byProvider.data!.usage as Array<{ key: string; liveSessions: number; audioSeconds: number }>).filter((bucket) => bucket.liveSessions > 0);
+    expect(live.map((bucket) => bucket.key)).toEqual(['DEEPGRAM', 'LOCAL']);
   }, 180_000);
 });
 

@@ -241,7 +241,7 @@ describe('live audio and the quota', () => {
     const ended = await t.gql(`mutation ($id: ID!) { endLiveSession(id: $id) { status receivedSeconds } }`, { id }, { token: user.accessToken });
     expect(ended.data?.endLiveSession).toEqual({ status: 'ENDED', receivedSeconds: 10 });
     expect(await myQuota(user)).toMatchObject({ usedAudioSecondsThisMonth: 60, reservedAudioSeconds: 0, remainingAudioSeconds: 0 });
-    const record = await t.deps.db.usageRecord.findUniqueOrThrow({ where: { sessionId: id } });
+    const record = await t.deps.db.usageRecord.findFirstOrThrow({ where: { sessionId: id } });
     expect(record).toMatchObject({ userId: user.id, provider: 'LOCAL', audioSeconds: 10 });
   }, 60_000);
 });

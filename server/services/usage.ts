@@ -1,11 +1,11 @@
 /**
  * Usage analytics over usage_records: one record per engine a finished file job used (written with
  * the job's completion, `created_at` = the job's `completedAt`; see README, "Provider routing and
- * fallback") and one per live session. A bucket counts each job or session once. Buckets are UTC days,
+ * fallback") and one per engine a live session used. A bucket counts each job or session once. Buckets are UTC days,
  * providers, users or projects; DAY lists every day of the range, empty ones as zeros.
  */
 import type { CoreDeps } from '../context.ts';
-import { Prisma, type LiveSession, type UsageRecord } from '../db/db.ts';
+import { Prisma, type LiveSession, type Provider, type UsageRecord } from '../db/db.ts';
 import { badInput } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { estimateCostUsd } from './pricing.ts';
@@ -104,31 +104,80 @@ export async function usageBuckets(
 }
 
 /**
- * The usage record of a live session (one per session, keyed by session_id): call it in the
- * transaction that settles the session's length, with the seconds to bill. Idempotent: a second
- * call for the same session changes nothing. Until it is written, the session's received seconds
- * count as reserved against the owner's quota.
+ * The usage records of a live session, one per engine it used (keyed by session and engine): call it
+ * in the transaction that settles the session's length, with the seconds to bill. They are split at
+ * the hand-over points (README, "Provider routing and fallback"): an engine that took over started
+ * from the end of the previous engine's last final, so it bills from there on; the seconds add up to
+ * `audioSeconds`. Idempotent: a second call for the same session changes nothing. Until they are
+ * written, the session's received seconds count as reserved against the owner's quota.
  */
 export async function recordSessionUsage(
   deps: Pick<CoreDeps, 'prices'>,
   tx: Prisma.TransactionClient,
-  session: Pick<LiveSession, 'id' | 'ownerId' | 'projectId' | 'provider' | 'model'>,
+  session: Pick<LiveSession, 'id' | 'ownerId' | 'projectId' | 'provider' | 'currentProvider' | 'model'>,
   audioSeconds: number,
   at: Date = new Date(),
-): Promise<UsageRecord> {
-  return tx.usageRecord.upsert({
+): Promise<UsageRecord[]> {
+  const segments = await tx.liveSegment.findMany({
     where: { sessionId: session.id },
-    create: {
-      id: newId('UsageRecord'),
-      userId: session.ownerId,
-      projectId: session.projectId,
-      sessionId: session.id,
-      provider: session.provider,
-      model: session.model,
-      audioSeconds,
-      costUsd: estimateCostUsd(deps.prices, session.provider, session.model, audioSeconds),
-      createdAt: at,
-    },
-    update: {},
+    orderBy: { idx: 'asc' },
+    select: { endSeconds: true, provider: true },
   });
+  const records: UsageRecord[] = [];
+  for (const share of sessionEngineShares(session, segments, audioSeconds)) {
+    records.push(
+      await tx.usageRecord.upsert({
+        where: { sessionId_provider: { sessionId: session.id, provider: share.provider } },
+        create: {
+          id: newId('UsageRecord'),
+          userId: session.ownerId,
+          projectId: session.projectId,
+          sessionId: session.id,
+          provider: share.provider,
+          model: session.model,
+          audioSeconds: share.seconds,
+          costUsd: estimateCostUsd(deps.prices, share.provider, session.model, share.seconds),
+          createdAt: at,
+        },
+        update: {},
+      }),
+    );
+  }
+  return records;
+}
+
+/**
+ * The seconds of a live session each engine transcribed, in the order they were used. An engine
+ * starts where the previous one's last final ended (its first segment names it; the engine in use
+ * at the end may have produced none). Engines left with no seconds get no record, except when the
+ * session has a single engine.
+ */
+export function sessionEngineShares(
+  session: Pick<LiveSession, 'provider' | 'currentProvider'>,
+  segments: ReadonlyArray<{ endSeconds: number; provider: Provider | null }>,
+  audioSeconds: number,
+): Array<{ provider: Provider; seconds: number }> {
+  const clamp = (seconds: number) => Math.min(Math.max(seconds, 0), audioSeconds);
+  const starts: Array<{ provider: Provider; from: number }> = [{ provider: session.provider, from: 0 }];
+  let lastEnd = 0;
+  const switchTo = (provider: Provider) => {
+    if (provider !== starts[starts.length - 1].provider) starts.push({ provider, from: clamp(lastEnd) });
+  };
+  for (const segment of segments) {
+    switchTo(segment.provider ?? session.provider);
+    lastEnd = Math.max(lastEnd, segment.endSeconds);
+  }
+  switchTo(session.currentProvider ?? session.provider);
+  const seconds = new Map<Provider, number>();
+  starts.forEach((start, i) => {
+    const to = i + 1 < starts.length ? starts[i + 1].from : audioSeconds;
+    seconds.set(start.provider, (seconds.get(start.provider) ?? 0) + Math.max(0, to - start.from));
+  });
+  const shares = [...seconds].map(([provider, value]) => ({ provider, seconds: roundTo(value, 3) }));
+  const used = shares.filter((share) => share.seconds > 0);
+  if (used.length === 0) return shares.slice(0, 1).map((share) => ({ ...share, seconds: audioSeconds }));
+  // Rounding must not change the total billed.
+  const drift = audioSeconds - used.reduce((sum, share) => sum + share.seconds, 0);
+  used[used.length - 1].seconds += drift;
+  return used;
 }
