@@ -19,6 +19,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { waitFor } from '../helpers/wait.ts';
 
 export interface AaiStreamWord {
   /** As the formatted turn gives it (case, punctuation). */
@@ -237,13 +238,8 @@ export async function startFakeAssemblyAIStreaming(
     setRefuseCode(code) {
       refuseCode = code;
     },
-    async waitForSession(index, timeoutMs) {
-      const deadline = Date.now() + timeoutMs;
-      while (!sessions[index]) {
-        if (Date.now() > deadline) throw new Error(`no AssemblyAI streaming session #${index} within ${timeoutMs} ms`);
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-      return sessions[index];
+    waitForSession(index, timeoutMs) {
+      return waitFor(`AssemblyAI streaming session #${index}`, async () => sessions[index], timeoutMs, 20);
     },
     async close() {
       for (const client of wss.clients) client.terminate();
