@@ -69,6 +69,20 @@ const base64Key = z
   .refine((value) => Buffer.from(value, 'base64').length === 32, 'must be 32 bytes, base64-encoded')
   .optional();
 
+/** CHAT_PRICES' shape: {"<model>": {"input": n, "output": n}}, USD per million tokens, n >= 0. */
+function isChatPriceJson(value: string): boolean {
+  try {
+    const parsed: unknown = JSON.parse(value);
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return false;
+    return Object.values(parsed).every(
+      (price) =>
+        price && typeof price === 'object' && ['input', 'output'].every((k) => typeof (price as Record<string, unknown>)[k] === 'number' && (price as Record<string, number>)[k] >= 0),
+    );
+  } catch {
+    return false;
+  }
+}
+
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   HOST: z.string().default('0.0.0.0'),
@@ -105,6 +119,8 @@ const envSchema = z.object({
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
   RUNNER_STALE_SECONDS: z.coerce.number().int().min(2).max(3600).default(20),
   CHUNK_SECONDS: z.coerce.number().positive().optional(),
+  /** Voices closer than this are one speaker when a diarized job's chunks are linked (README, "Speakers"). */
+  SPEAKER_MATCH_THRESHOLD: z.coerce.number().positive().max(100).default(2),
   DEFAULT_PROVIDER: speechEngine.default('LOCAL'),
   /** Engines to try in order (README, "Provider routing and fallback"); empty: DEFAULT_PROVIDER alone. */
   PROVIDER_ORDER: csv.pipe(z.array(speechEngine)).refine((list) => new Set(list).size === list.length, 'must not name an engine twice'),
@@ -127,6 +143,18 @@ const envSchema = z.object({
   GOOGLE_TRANSLATE_BASE_URL: z.string().url().default('https://translation.googleapis.com'),
   SENTIMENT_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(25).default(5),
   SENTIMENT_BATCH_TOKENS: z.coerce.number().int().min(20).max(100_000).default(3000),
+  // Summaries and questions (README, "Summaries and questions"): the chat model's context budget in
+  // tokens (a transcript longer than it is summarised in parts, then merged), one request's timeout,
+  // the summary step's attempts, and questions per user per minute.
+  CHAT_CONTEXT_TOKENS: z.coerce.number().int().min(200).max(2_000_000).default(32_000),
+  CHAT_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(120_000),
+  SUMMARY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(25).default(3),
+  QUESTIONS_PER_MINUTE: z.coerce.number().int().min(0).max(10_000).default(10),
+  /** USD per million chat tokens by model, {"model": {"input": n, "output": n}}, over the defaults (services/pricing.ts). */
+  CHAT_PRICES: z
+    .string()
+    .optional()
+    .refine((value) => value === undefined || isChatPriceJson(value), 'must be JSON {"<model>": {"input": <number >= 0>, "output": <number >= 0>}}'),
   DOCUMENT_FONT: z.string().default('/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf'),
   OPENAI_TIMEOUT_MS: z.coerce.number().int().min(1000).default(600_000),
   DEEPGRAM_API_KEY: z.string().optional(),

@@ -15,6 +15,7 @@ import { JobCancelledError } from '../workFailure.ts';
 import { completeTranscription } from './outcome.ts';
 import { EngineRoute } from './engineRoute.ts';
 import { storeChunk } from './storeChunk.ts';
+import { linkSpeakers } from './speakerLinking.ts';
 
 /** Share of progress given to transcription; the rest covers finishing. */
 const TRANSCRIBE_SHARE = 0.95;
@@ -131,6 +132,7 @@ async function run(deps: CoreDeps, initial: Job, workDir: string, signal: AbortS
     if (!stored) throw new JobCancelledError();
     debug(`job ${job.id}: chunk ${chunk.index + 1}/${chunks.length} done`);
   }
+  await linkSpeakers(deps, job, wav, signal);
   await completeTranscription(deps, job.id, durationSeconds);
 }
 
