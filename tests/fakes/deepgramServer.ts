@@ -67,6 +67,8 @@ export interface RecordedListen {
   language: string | null;
   /** Every query parameter (repeated ones joined by commas). */
   query: Record<string, string>;
+  /** Every query parameter with all its values, in order (a repeated `keyterm` or `keywords` keeps each term whole). */
+  queryAll: Record<string, string[]>;
   detectLanguage: boolean;
   diarize: boolean;
   smartFormat: boolean;
@@ -99,7 +101,8 @@ export interface LiveSession {
   close(code?: number, reason?: string): void;
 }
 
-export type ListenScript = (request: RecordedListen) => ScriptedWord[] | DeepgramScript;
+/** `audio`: the request's body when it carried audio (a WAV file from the pipeline), else null. */
+export type ListenScript = (request: RecordedListen, audio: Buffer | null) => ScriptedWord[] | DeepgramScript;
 export type LiveScript = (session: { query: Record<string, string> }) => ScriptedWord[];
 
 export interface FakeDeepgramOptions {
@@ -256,6 +259,7 @@ export async function startFakeDeepgram(options: FakeDeepgramOptions = {}): Prom
       model: query.model ?? null,
       language: query.language ?? null,
       query,
+      queryAll: Object.fromEntries([...new Set(url.searchParams.keys())].map((key) => [key, url.searchParams.getAll(key)])),
       detectLanguage: flag('detect_language'),
       diarize: flag('diarize'),
       smartFormat: flag('smart_format'),
@@ -275,7 +279,7 @@ export async function startFakeDeepgram(options: FakeDeepgramOptions = {}): Prom
       return sendError(res, record, 400, 'Bad Request', 'Bad Request: failed to process audio: corrupt or unsupported data');
     }
 
-    const scripted = transcript(recorded);
+    const scripted = transcript(recorded, audio);
     const script: DeepgramScript = Array.isArray(scripted) ? { words: scripted } : scripted;
     const duration =
       recorded.durationSeconds ?? script.durationSeconds ?? Math.max(0, ...script.words.map((w) => w.end));
