@@ -6,6 +6,7 @@ import { createLogger } from '../server/observability/logger.ts';
 import { migrateDatabase } from '../server/db/migrate.ts';
 import { createCoreDeps } from '../server/deps.ts';
 import { startMetricsServer } from '../server/http/metricsRoute.ts';
+import { assertSameInstallation, InstallationMismatchError } from '../server/services/installation.ts';
 import { startJobRunner } from './runner.ts';
 
 async function main(): Promise<void> {
@@ -14,6 +15,13 @@ async function main(): Promise<void> {
   const database = await openDatabase(env, logger);
   await migrateDatabase(database.url, logger);
   const deps = await createCoreDeps(env, database.url, logger);
+  try {
+    await assertSameInstallation(deps);
+  } catch (error) {
+    await deps.db.$disconnect();
+    await database.stop();
+    throw error;
+  }
   const runner = await startJobRunner({ connectionString: database.url, concurrency: env.WORKER_CONCURRENCY, deps });
   // A worker's job durations and real-time factors are its own: it serves them on METRICS_PORT.
   const metricsServer = env.METRICS_PORT !== undefined ? await startMetricsServer(deps, env.METRICS_PORT) : null;
@@ -39,6 +47,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof EnvError ? error.message : error);
+  console.error(error instanceof EnvError || error instanceof InstallationMismatchError ? error.message : error);
   process.exit(1);
 });

@@ -9,6 +9,7 @@ import { AccessTokens } from './security/jwt.ts';
 import { loadMasterKey } from './security/masterKey.ts';
 import { ExternalIssuers } from './security/oidc.ts';
 import { SecretBox } from './security/secretBox.ts';
+import { assertSameInstallation } from './services/installation.ts';
 import { parsePrices } from './services/pricing.ts';
 import { createStorage } from './storage/index.ts';
 
@@ -51,9 +52,14 @@ export async function createDeps(
   env: Env,
   databaseUrl: string,
   logger: Logger,
-  options: { jwksCooldownMs?: number; subscriptions?: boolean } = {},
+  options: { jwksCooldownMs?: number; subscriptions?: boolean; checkInstallation?: boolean } = {},
 ): Promise<AppDeps> {
   const core = await createCoreDeps(env, databaseUrl, logger);
+  // Before the signing keys are opened, so another master key is named in one clear line.
+  if (options.checkInstallation) await assertSameInstallation(core).catch(async (error: unknown) => {
+    await core.db.$disconnect();
+    throw error;
+  });
   const accessTokens = await AccessTokens.load({
     db: core.db,
     box: core.box,

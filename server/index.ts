@@ -13,6 +13,7 @@ import { createLogger } from './observability/logger.ts';
 import { startMetricsServer } from './http/metricsRoute.ts';
 import { migrateDatabase } from './db/migrate.ts';
 import { jobRunnersAlive } from './db/readiness.ts';
+import { InstallationMismatchError } from './services/installation.ts';
 
 async function main(): Promise<void> {
   const env = loadEnv();
@@ -35,7 +36,7 @@ async function main(): Promise<void> {
   };
   try {
     await migrateDatabase(database.url, logger);
-    deps = await createDeps(env, database.url, logger);
+    deps = await createDeps(env, database.url, logger, { checkInstallation: true });
     const coreDeps = deps;
     app = buildApp(coreDeps, {
       jobRunnerReady: apiOnly ? () => jobRunnersAlive(coreDeps) : () => runner?.isAlive() ?? false,
@@ -98,7 +99,7 @@ function portOf(server: http.Server, configured: number): number {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof EnvError || error instanceof PortInUseError) console.error(error.message);
+  if (error instanceof EnvError || error instanceof PortInUseError || error instanceof InstallationMismatchError) console.error(error.message);
   else console.error(error);
   process.exit(1);
 });

@@ -1,6 +1,7 @@
 import type { Db } from '../db/db.ts';
 import { signingKeyAssociatedData } from '../security/jwt.ts';
 import { SecretBox } from '../security/secretBox.ts';
+import { resealCanary } from './installation.ts';
 
 /**
  * Re-encrypts every sealed row (users' provider keys and TOTP secrets, the JWT signing keys, webhook secrets) from `oldKey` to
@@ -48,6 +49,8 @@ export async function rotateEncryptionKey(
         const sealed = to.seal(from.open(row, row.userId), row.userId);
         await tx.totpCredential.update({ where: { userId: row.userId }, data: sealed });
       }
+      // The installation's canary too, or every process would refuse the new key at its next start.
+      await resealCanary(tx, from, to);
       return {
         providerKeys: providerKeys.length,
         signingKeys: signingKeys.length,
