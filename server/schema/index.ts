@@ -14,6 +14,7 @@ import './transcripts.ts';
 import './fileUpload.ts';
 import './jobs.ts';
 import './jobOutputs.ts';
+import './jobRerun.ts';
 import './transcriptRevisions.ts';
 import './jobSubscriptions.ts';
 import './jobTimeline.ts';

@@ -27,7 +27,7 @@ import { discardUploadFile, releaseUpload, takeUpload } from './uploads.ts';
 export const TRANSCRIBE_TASK = 'transcribe' satisfies TaskName;
 const MAX_ATTEMPTS = 5;
 export const jobKey = (jobId: string) => taskJobKey(TRANSCRIBE_TASK, jobId);
-const sourceKey = (jobId: string) => `jobs/${jobId}/source`;
+export const sourceKey = (jobId: string) => `jobs/${jobId}/source`;
 
 /** A file from a GraphQL multipart request: staged on disk by our parser, or Yoga's File. */
 export interface UploadedFile {
@@ -36,7 +36,7 @@ export interface UploadedFile {
   stream(): AsyncIterable<Uint8Array> | ReadableStream<Uint8Array>;
 }
 
-interface CreateJobInput {
+export interface CreateJobInput {
   file?: UploadedFile | null;
   uploadId?: string | null;
   url?: string | null;
@@ -146,7 +146,7 @@ export async function createTranscriptionJob(deps: AppDeps, viewer: Viewer, inpu
   }
 }
 
-async function validateOptions(deps: AppDeps, viewer: Viewer, input: CreateJobInput) {
+export async function validateOptions(deps: AppDeps, viewer: Viewer, input: CreateJobInput) {
   const language = optionalLanguage(input.language);
   const translateTo = optionalLanguage(input.translateTo, 'translateTo');
   const model = optionalModel(input.model);
@@ -177,7 +177,7 @@ async function validateOptions(deps: AppDeps, viewer: Viewer, input: CreateJobIn
 }
 
 /** The engines of the request that cannot honour its options, as PROVIDER_SKIPPED events. */
-async function recordSkippedEngines(tx: Prisma.TransactionClient, jobId: string, skipped: SkippedEngine[]): Promise<void> {
+export async function recordSkippedEngines(tx: Prisma.TransactionClient, jobId: string, skipped: SkippedEngine[]): Promise<void> {
   if (skipped.length === 0) return;
   await tx.jobEvent.createMany({
     data: skipped.map((engine) => ({ id: newId('JobEvent'), jobId, kind: 'PROVIDER_SKIPPED' as const, fromProvider: engine.provider, reason: engine.reason })),
