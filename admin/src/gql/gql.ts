@@ -120,6 +120,8 @@ type Documents = {
     "\n  query WebAppMyVerification {\n    me { id email emailVerified }\n    registrationPolicy { emailVerificationRequired }\n  }\n": typeof types.WebAppMyVerificationDocument,
     "\n  mutation WebAppVerifyEmail($token: String!) {\n    verifyEmail(token: $token) { email }\n  }\n": typeof types.WebAppVerifyEmailDocument,
     "\n  mutation WebAppResendVerification {\n    resendVerification\n  }\n": typeof types.WebAppResendVerificationDocument,
+    "\n  query WebAppRerunSettings($id: ID!) {\n    job(id: $id) {\n      id\n      providers\n      model\n      language\n      diarize\n      translateTo\n      translationEngine\n      sentimentRequested\n    }\n  }\n": typeof types.WebAppRerunSettingsDocument,
+    "\n  mutation WebAppRerunJob($id: ID!, $input: RerunJobInput) {\n    rerunJob(id: $id, input: $input) { id status }\n  }\n": typeof types.WebAppRerunJobDocument,
 };
 const documents: Documents = {
     "\n  mutation WebAppDeleteAccount($input: DeleteAccountInput!) {\n    deleteAccount(input: $input)\n  }\n": types.WebAppDeleteAccountDocument,
@@ -228,6 +230,8 @@ const documents: Documents = {
     "\n  query WebAppMyVerification {\n    me { id email emailVerified }\n    registrationPolicy { emailVerificationRequired }\n  }\n": types.WebAppMyVerificationDocument,
     "\n  mutation WebAppVerifyEmail($token: String!) {\n    verifyEmail(token: $token) { email }\n  }\n": types.WebAppVerifyEmailDocument,
     "\n  mutation WebAppResendVerification {\n    resendVerification\n  }\n": types.WebAppResendVerificationDocument,
+    "\n  query WebAppRerunSettings($id: ID!) {\n    job(id: $id) {\n      id\n      providers\n      model\n      language\n      diarize\n      translateTo\n      translationEngine\n      sentimentRequested\n    }\n  }\n": types.WebAppRerunSettingsDocument,
+    "\n  mutation WebAppRerunJob($id: ID!, $input: RerunJobInput) {\n    rerunJob(id: $id, input: $input) { id status }\n  }\n": types.WebAppRerunJobDocument,
 };
 
 /**
@@ -668,6 +672,14 @@ export function graphql(source: "\n  mutation WebAppVerifyEmail($token: String!)
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation WebAppResendVerification {\n    resendVerification\n  }\n"): (typeof documents)["\n  mutation WebAppResendVerification {\n    resendVerification\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query WebAppRerunSettings($id: ID!) {\n    job(id: $id) {\n      id\n      providers\n      model\n      language\n      diarize\n      translateTo\n      translationEngine\n      sentimentRequested\n    }\n  }\n"): (typeof documents)["\n  query WebAppRerunSettings($id: ID!) {\n    job(id: $id) {\n      id\n      providers\n      model\n      language\n      diarize\n      translateTo\n      translationEngine\n      sentimentRequested\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation WebAppRerunJob($id: ID!, $input: RerunJobInput) {\n    rerunJob(id: $id, input: $input) { id status }\n  }\n"): (typeof documents)["\n  mutation WebAppRerunJob($id: ID!, $input: RerunJobInput) {\n    rerunJob(id: $id, input: $input) { id status }\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};

@@ -35,6 +35,8 @@ export type CreateApiKeyInput = {
 };
 
 export type CreateTranscriptionJobInput = {
+  /** Free text about the recording (names, topic) for engines that take a prompt; at most 2000 characters. */
+  contextPrompt?: string | null | undefined;
   diarize?: boolean | null | undefined;
   /** Exactly one of file, uploadId, url. */
   file?: unknown;
@@ -47,8 +49,12 @@ export type CreateTranscriptionJobInput = {
   provider?: Provider | null | undefined;
   /** Engines to try in order; the job falls back to the next when one is unavailable or keeps failing. Not with provider. */
   providers?: Array<Provider> | null | undefined;
+  /** Kinds to redact from what others read (with the project's policy); README, "Redaction". */
+  redact?: Array<RedactionKind> | null | undefined;
   /** Analyse the sentiment of every segment and of the whole, once the transcript is done. */
   sentiment?: boolean | null | undefined;
+  /** Summarise the transcript (summary, key points, action items with their time ranges) once it is done. */
+  summarize?: boolean | null | undefined;
   translateTo?: string | null | undefined;
   /** Which engine translates (with translateTo); default: TRANSLATION_ENGINE. */
   translationEngine?: TranslationEngine | null | undefined;
@@ -56,6 +62,8 @@ export type CreateTranscriptionJobInput = {
   uploadId?: string | number | null | undefined;
   /** http(s) media URL, fetched by the server. */
   url?: string | null | undefined;
+  /** Vocabulary sets whose terms the engines should favour (at most 20). Not given: the project's default sets; [] for none. */
+  vocabularySetIds?: Array<string | number> | null | undefined;
 };
 
 export type CreateWebhookInput = {
@@ -138,6 +146,20 @@ export type Provider =
   | 'LOCAL'
   | 'OPENAI';
 
+export type RedactionKind =
+  /** Payment card numbers: 13 to 19 digits that pass the Luhn check. */
+  | 'CARD_NUMBER'
+  /** Email addresses, written or spoken ("ana at example dot com"). */
+  | 'EMAIL'
+  /** Any other number of 3 or more digits. */
+  | 'NUMBER'
+  /** Phone numbers: 7 to 15 digits, written or spoken digit by digit. */
+  | 'PHONE'
+  /** US social security numbers: 9 digits. */
+  | 'SSN'
+  /** Web addresses, written or spoken ("example dot com slash pricing"). */
+  | 'URL';
+
 export type RegisterInput = {
   email: string;
   /** The token of a pending project invitation sent to this email address: the account starts verified and joins the project. Required when REGISTRATION=invite. */
@@ -161,6 +183,20 @@ export type RenameSpeakerInput = {
   name?: string | null | undefined;
   /** The speaker id (TranscriptSegment.speaker). */
   speaker: string;
+};
+
+/** Settings for the new job; each one left out keeps the original job's (null clears it: language null detects, provider null takes the default order). */
+export type RerunJobInput = {
+  diarize?: boolean | null | undefined;
+  language?: string | null | undefined;
+  model?: string | null | undefined;
+  /** One engine (the same as providers: [provider]). */
+  provider?: Provider | null | undefined;
+  /** Engines to try in order. Not with provider. */
+  providers?: Array<Provider> | null | undefined;
+  sentiment?: boolean | null | undefined;
+  translateTo?: string | null | undefined;
+  translationEngine?: TranslationEngine | null | undefined;
 };
 
 export type ReviewStatus =
@@ -1004,6 +1040,21 @@ export type WebAppResendVerificationMutationVariables = Exact<{ [key: string]: n
 
 export type WebAppResendVerificationMutation = { resendVerification: boolean };
 
+export type WebAppRerunSettingsQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type WebAppRerunSettingsQuery = { job: { id: string, providers: Array<Provider>, model: string | null, language: string | null, diarize: boolean, translateTo: string | null, translationEngine: TranslationEngine | null, sentimentRequested: boolean } | null };
+
+export type WebAppRerunJobMutationVariables = Exact<{
+  id: string | number;
+  input?: RerunJobInput | null | undefined;
+}>;
+
+
+export type WebAppRerunJobMutation = { rerunJob: { id: string, status: JobStatus } };
+
 export const UserFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"UserFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"User"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"username"}},{"kind":"Field","name":{"kind":"Name","value":"email"}},{"kind":"Field","name":{"kind":"Name","value":"emailVerified"}},{"kind":"Field","name":{"kind":"Name","value":"role"}},{"kind":"Field","name":{"kind":"Name","value":"isActive"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"quota"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"monthlyAudioMinutes"}},{"kind":"Field","name":{"kind":"Name","value":"usedAudioSecondsThisMonth"}},{"kind":"Field","name":{"kind":"Name","value":"reservedAudioSeconds"}},{"kind":"Field","name":{"kind":"Name","value":"remainingAudioSeconds"}},{"kind":"Field","name":{"kind":"Name","value":"resetsAt"}}]}}]}}]} as unknown as DocumentNode<UserFieldsFragment, unknown>;
 export const JobListFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"JobListFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Job"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"progress"}},{"kind":"Field","name":{"kind":"Name","value":"provider"}},{"kind":"Field","name":{"kind":"Name","value":"model"}},{"kind":"Field","name":{"kind":"Name","value":"filename"}},{"kind":"Field","name":{"kind":"Name","value":"mediaDurationSeconds"}},{"kind":"Field","name":{"kind":"Name","value":"error"}},{"kind":"Field","name":{"kind":"Name","value":"attempts"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"startedAt"}},{"kind":"Field","name":{"kind":"Name","value":"completedAt"}},{"kind":"Field","name":{"kind":"Name","value":"owner"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"username"}}]}},{"kind":"Field","name":{"kind":"Name","value":"project"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}}]} as unknown as DocumentNode<JobListFieldsFragment, unknown>;
 export const ProjectFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ProjectFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Project"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"description"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"viewerRole"}},{"kind":"Field","name":{"kind":"Name","value":"members"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"role"}},{"kind":"Field","name":{"kind":"Name","value":"joinedAt"}},{"kind":"Field","name":{"kind":"Name","value":"user"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"username"}},{"kind":"Field","name":{"kind":"Name","value":"email"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"prompts"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"IntValue","value":"1"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"totalCount"}}]}}]}}]} as unknown as DocumentNode<ProjectFieldsFragment, unknown>;
@@ -1110,3 +1161,5 @@ export const WebAppRegistrationPolicyDocument = {"kind":"Document","definitions"
 export const WebAppMyVerificationDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"WebAppMyVerification"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"me"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"email"}},{"kind":"Field","name":{"kind":"Name","value":"emailVerified"}}]}},{"kind":"Field","name":{"kind":"Name","value":"registrationPolicy"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"emailVerificationRequired"}}]}}]}}]} as unknown as DocumentNode<WebAppMyVerificationQuery, WebAppMyVerificationQueryVariables>;
 export const WebAppVerifyEmailDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"WebAppVerifyEmail"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"token"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"verifyEmail"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"token"},"value":{"kind":"Variable","name":{"kind":"Name","value":"token"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"email"}}]}}]}}]} as unknown as DocumentNode<WebAppVerifyEmailMutation, WebAppVerifyEmailMutationVariables>;
 export const WebAppResendVerificationDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"WebAppResendVerification"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"resendVerification"}}]}}]} as unknown as DocumentNode<WebAppResendVerificationMutation, WebAppResendVerificationMutationVariables>;
+export const WebAppRerunSettingsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"WebAppRerunSettings"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"job"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"providers"}},{"kind":"Field","name":{"kind":"Name","value":"model"}},{"kind":"Field","name":{"kind":"Name","value":"language"}},{"kind":"Field","name":{"kind":"Name","value":"diarize"}},{"kind":"Field","name":{"kind":"Name","value":"translateTo"}},{"kind":"Field","name":{"kind":"Name","value":"translationEngine"}},{"kind":"Field","name":{"kind":"Name","value":"sentimentRequested"}}]}}]}}]} as unknown as DocumentNode<WebAppRerunSettingsQuery, WebAppRerunSettingsQueryVariables>;
+export const WebAppRerunJobDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"WebAppRerunJob"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"RerunJobInput"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"rerunJob"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}},{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}}]}}]}}]} as unknown as DocumentNode<WebAppRerunJobMutation, WebAppRerunJobMutationVariables>;

@@ -26,6 +26,7 @@ import { formatDateTime, formatDuration, formatTimestamp } from '../../component
 import { StatusChip, StatusField } from '../../components/StatusChip.tsx';
 import { downloadFile } from '../../runtime.ts';
 import { DeleteJobButton, JobCommand, JobRowActions } from './actions.tsx';
+import { RerunJobButton } from './RerunJobButton.tsx';
 import { patchCachedJob, useJobRowsLive } from './live.ts';
 import { JobCards, JobProgress, usePhoneWidth } from './rows.tsx';
 import { isTerminal, STATUS_CHOICES } from './status.ts';
@@ -152,6 +153,7 @@ function JobActions() {
       <DownloadButtons />
       <JobCommand kind="cancel" />
       <JobCommand kind="retry" />
+      <RerunJobButton />
       <DeleteJobButton />
     </TopToolbar>
   );

@@ -1,0 +1,23 @@
+// "Run again" (README, "Running a job again"), typed by graphql-codegen like api/operations.ts.
+import { graphql } from '../../gql/index.js';
+
+export const RerunSettingsQuery = graphql(`
+  query WebAppRerunSettings($id: ID!) {
+    job(id: $id) {
+      id
+      providers
+      model
+      language
+      diarize
+      translateTo
+      translationEngine
+      sentimentRequested
+    }
+  }
+`);
+
+export const RerunJobMutation = graphql(`
+  mutation WebAppRerunJob($id: ID!, $input: RerunJobInput) {
+    rerunJob(id: $id, input: $input) { id status }
+  }
+`);
