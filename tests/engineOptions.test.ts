@@ -15,7 +15,7 @@ let t: TestApp;
 let user: Awaited<ReturnType<typeof registerUser>>;
 
 const START = `mutation ($input: StartLiveSessionInput!) { startLiveSession(input: $input) { id } }`;
-const LOCAL_LIMITS = /LOCAL recognises English \(en\) only, does not label speakers and has a single model/;
+const LOCAL_LIMITS = /LOCAL recognises English \(en\) only and has a single model/;
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'parlance-engine-options-'));
@@ -50,13 +50,12 @@ async function expectRefusedUpload(input: Record<string, unknown>, field: string
 }
 
 describe('job submission refuses options the engine cannot honour', () => {
-  it('LOCAL: diarize, a language other than English, a model', async () => {
-    await expectRefusedUpload({ provider: 'LOCAL', diarize: true }, 'diarize', LOCAL_LIMITS);
+  it('LOCAL: a language other than English, a model', async () => {
     await expectRefusedUpload({ provider: 'LOCAL', language: 'de' }, 'language', /LOCAL cannot recognise language "de"/);
     await expectRefusedUpload({ provider: 'LOCAL', language: 'de' }, 'language', LOCAL_LIMITS);
     await expectRefusedUpload({ provider: 'LOCAL', model: 'whisper-1' }, 'model', LOCAL_LIMITS);
     // LOCAL is the default engine: the same without naming it.
-    await expectRefusedUpload({ diarize: true }, 'diarize', LOCAL_LIMITS);
+    await expectRefusedUpload({ model: 'whisper-1' }, 'model', LOCAL_LIMITS);
   });
 
   it('LOCAL: a URL job is refused before anything is fetched', async () => {
@@ -78,9 +77,11 @@ describe('job submission refuses options the engine cannot honour', () => {
     expect(accepted.data!.createTranscriptionJob.status).toBe('QUEUED');
   });
 
-  it('accepts what the engine can do: English variants on LOCAL, diarize on DEEPGRAM', async () => {
+  it('accepts what the engine can do: English variants and diarize on LOCAL (README, "Speakers"), diarize on DEEPGRAM', async () => {
     const english = await submitFile(t, user.accessToken, speech.wavPath, { provider: 'LOCAL', language: 'en-GB' });
     expect(english.errors, english.raw).toBeUndefined();
+    const diarized = await submitFile(t, user.accessToken, speech.wavPath, { provider: 'LOCAL', diarize: true });
+    expect(diarized.errors, diarized.raw).toBeUndefined();
     const deepgram = await submitFile(t, user.accessToken, speech.wavPath, { provider: 'DEEPGRAM', diarize: true, language: 'fr' });
     expect(deepgram.errors, deepgram.raw).toBeUndefined();
   });

@@ -161,16 +161,16 @@ afterAll(async () => {
 
 describe('submission', () => {
   it('takes an ordered list, keeps provider as its one-element form, and refuses only what no engine can do', async () => {
-    const listed = await submitFile(t, alice.accessToken, short.wavPath, { providers: ['LOCAL', 'DEEPGRAM'], diarize: true }, {
+    const listed = await submitFile(t, alice.accessToken, short.wavPath, { providers: ['LOCAL', 'DEEPGRAM'], model: 'nova-3' }, {
       fields: 'id provider providers currentProvider events { kind from to reason }',
     });
     expect(listed.errors, listed.raw).toBeUndefined();
-    // LOCAL cannot label speakers: skipped (and said so), DEEPGRAM can.
+    // LOCAL has no model choice: skipped (and said so), DEEPGRAM has.
     expect(listed.data!.createTranscriptionJob).toMatchObject({
       provider: 'DEEPGRAM',
       providers: ['DEEPGRAM'],
       currentProvider: 'DEEPGRAM',
-      events: [{ kind: 'PROVIDER_SKIPPED', from: 'LOCAL', to: null, reason: expect.stringContaining('LOCAL cannot label speakers') }],
+      events: [{ kind: 'PROVIDER_SKIPPED', from: 'LOCAL', to: null, reason: expect.stringContaining('LOCAL cannot use model "nova-3"') }],
     });
     await finished(t, alice, listed.data!.createTranscriptionJob.id);
 
@@ -179,7 +179,7 @@ describe('submission', () => {
     await finished(t, alice, single.data!.createTranscriptionJob.id);
 
     const refusals: Array<[Record<string, unknown>, string]> = [
-      [{ providers: ['LOCAL'], diarize: true }, 'LOCAL cannot label speakers'],
+      [{ providers: ['LOCAL'], model: 'large' }, 'LOCAL cannot use model'],
       [{ provider: 'LOCAL', providers: ['LOCAL'] }, 'not both'],
       [{ providers: [] }, 'at least one engine'],
       [{ providers: ['OPENAI', 'OPENAI'] }, 'twice'],

@@ -150,4 +150,24 @@ describe('speaker labels across chunks', () => {
     const { stdout: pdfText } = await run('pdftotext', ['-enc', 'UTF-8', pdf, '-']);
     expect(count(pdfText.replace(/\s+/g, ' '), 'Ada Lovelace')).toBeGreaterThanOrEqual(sltLines);
   }, 180_000);
+
+  it('gives LOCAL, which labels no speakers, one label per voice across its chunks when the job asks for diarization', async () => {
+    const submitted = await submitFile(t, alice.accessToken, conversation.wavPath, { provider: 'LOCAL', diarize: true });
+    expect(submitted.errors, submitted.raw).toBeUndefined();
+    const id = submitted.data!.createTranscriptionJob.id as string;
+    const job = await waitForJob(t, alice.accessToken, id, undefined, 240_000);
+    expect(job.status, job.error).toBe('COMPLETED');
+    expect(await t.deps.db.jobChunk.count({ where: { jobId: id } })).toBeGreaterThanOrEqual(4);
+
+    const result = await t.gql(SPEAKERS, { id }, { token: alice.accessToken });
+    expect(result.errors, result.raw).toBeUndefined();
+    const segments = result.data!.job.segments as Array<{ start: number; end: number; speaker: string | null }>;
+    // PocketSphinx ends an utterance at each pause: a segment per line (or per part of a line a cut split).
+    expect(segments.length).toBeGreaterThanOrEqual(LINES.length);
+    const byVoice = labelsByVoice(segments);
+    expect([...byVoice.slt], JSON.stringify(segments)).toEqual(['Speaker 1']);
+    expect([...byVoice.rms], JSON.stringify(segments)).toEqual(['Speaker 2']);
+    expect(result.data!.job.speakers.map((s: { speaker: string }) => s.speaker)).toEqual(['Speaker 1', 'Speaker 2']);
+    for (const segment of job.segments) for (const word of segment.words) expect(word.speaker).toBe(segment.speaker);
+  }, 300_000);
 });

@@ -78,7 +78,8 @@ interface EngineCapabilities {
 }
 
 const engineCapabilities: Record<ProviderName, EngineCapabilities> = {
-  LOCAL: { languages: ['en'], diarization: 'none', modelChoice: false },
+  // LOCAL labels no speakers itself: a diarized job's segments are told apart by voice afterwards (services/transcription/speakerLinking.ts).
+  LOCAL: { languages: ['en'], diarization: 'any model', modelChoice: false },
   OPENAI: { languages: null, diarization: { models: /diarize/, example: 'gpt-4o-transcribe-diarize' }, modelChoice: true },
   DEEPGRAM: { languages: null, diarization: 'any model', modelChoice: true },
   // The model names AssemblyAI's speech_model ("universal", "slam-1", "nano"); none: AssemblyAI's default.
