@@ -5,10 +5,12 @@ import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../server/ids.ts';
+import { expireRetainedData } from '../server/services/retention.ts';
 import { startFakeDeepgram, type FakeDeepgramServer } from './fakes/deepgramServer.ts';
 import { storedJobFiles, submitFile, waitForJob } from './helpers/jobs.ts';
 import { makeSpeechFixture, makeTempDir, type SpeechFixture } from './helpers/speech.ts';
 import { createTestApp, registerUser, type GqlResult, type TestApp } from './helpers/testApp.ts';
+import { waitFor } from './helpers/wait.ts';
 
 type User = Awaited<ReturnType<typeof registerUser>>;
 
@@ -122,6 +124,46 @@ describe('rerunJob', () => {
     const link = await t.gql(`query ($id: ID!) { job(id: $id) { rerunOf { id } } }`, { id: secondId }, { token: alice.accessToken });
     expect(link.data!.job.rerunOf).toBeNull();
     await expect(readFile(sourceFile(secondId))).resolves.toBeTruthy();
+  }, 240_000);
+
+  it("keeps a project member's rerun whole when the original expires by retention or its owner's account is erased", async () => {
+    const [owner, carol, bob, admin] = [await verifiedUser(), await verifiedUser(), await verifiedUser(), await verifiedUser()];
+    await t.deps.db.user.update({ where: { id: admin.id }, data: { role: 'ADMIN' } });
+    const project = await t.gql(`mutation { createProject(input: { name: "Kept reruns" }) { id } }`, {}, { token: owner.accessToken });
+    expect(project.errors, project.raw).toBeUndefined();
+    const projectId = project.data!.createProject.id as string;
+    await t.deps.db.project.update({ where: { id: projectId }, data: { retentionDays: 2 } });
+    for (const user of [carol, bob]) await t.deps.db.projectMember.create({ data: { projectId, userId: user.id, role: 'CONTRIBUTOR' } });
+
+    // Retention: the original finished long ago and goes; the rerun, finished now, stays with its media.
+    const expiring = await submit(carol, { provider: 'DEEPGRAM', projectId });
+    await completed(carol, expiring);
+    const kept = await rerun(bob, expiring);
+    expect(kept.errors, kept.raw).toBeUndefined();
+    const keptId = kept.data!.rerunJob.id as string;
+    await completed(bob, keptId);
+    await t.deps.db.job.update({ where: { id: expiring }, data: { completedAt: new Date(Date.now() - 10 * 86_400_000) } });
+    expect(await expireRetainedData(t.deps, new Date())).toMatchObject({ expiredJobs: 1 });
+    expect(await t.deps.db.job.findUnique({ where: { id: expiring } })).toBeNull();
+    await expect(readFile(sourceFile(expiring))).rejects.toThrow();
+    const afterExpiry = await t.gql(`query ($id: ID!) { job(id: $id) { status rerunOf { id } } }`, { id: keptId }, { token: bob.accessToken });
+    expect(afterExpiry.data!.job).toEqual({ status: 'COMPLETED', rerunOf: null });
+    await expect(readFile(sourceFile(keptId))).resolves.toBeTruthy();
+
+    // Erasure: carol's account goes with her jobs' files; bob's rerun of her job keeps its own copy and can run again.
+    const erased = await submit(carol, { provider: 'DEEPGRAM', projectId });
+    await completed(carol, erased);
+    const copy = await rerun(bob, erased, { diarize: true });
+    expect(copy.errors, copy.raw).toBeUndefined();
+    const copyId = copy.data!.rerunJob.id as string;
+    await completed(bob, copyId);
+    const deleted = await t.gql(`mutation ($id: ID!) { adminDeleteUser(id: $id) }`, { id: carol.id }, { token: admin.accessToken });
+    expect(deleted.errors, deleted.raw).toBeUndefined();
+    await waitFor("carol's files erased", async () => !(await storedJobFiles(t)).some((file) => file.includes(erased)), 60_000);
+    await expect(readFile(sourceFile(copyId))).resolves.toBeTruthy();
+    const again = await rerun(bob, copyId, { diarize: false });
+    expect(again.errors, again.raw).toBeUndefined();
+    await completed(bob, again.data!.rerunJob.id);
   }, 240_000);
 
   it("is open to the job's owner and to project members who may submit jobs there, as their own job", async () => {
