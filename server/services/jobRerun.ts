@@ -22,7 +22,7 @@ export interface RerunJobInput {
   sentiment?: boolean | null;
 }
 
-/** The original's settings, as job creation takes them. */
+/** The original's settings, as job creation takes them (an option job creation gains belongs here and in RerunJobInput). */
 function settingsOf(job: Job): CreateJobInput {
   return {
     providers: job.providers.length > 0 ? job.providers : [job.provider],
