@@ -14,6 +14,7 @@ const VOICED_CORRELATION = 0.6;
 /** Frames quieter than this (RMS, full scale 1) are not analysed. */
 const SILENCE_RMS = 0.005;
 export const BANDS = 16;
+const FRAMES_PER_YIELD = 25;
 const BAND_LOW_HZ = 100;
 const BAND_HIGH_HZ = 7000;
 
@@ -91,7 +92,7 @@ export async function voiceStatsOfRanges(
       for (let i = 0; i < block.length; i++) samples[filled + i] = block[i] / 32768;
       filled += block.length;
     }
-    out.push(analyser.analyse(samples.subarray(0, filled)));
+    out.push(await analyser.analyse(samples.subarray(0, filled)));
   }
   return out;
 }
@@ -106,10 +107,12 @@ class FrameAnalyser {
   private readonly maxLag = Math.ceil(RATE / 2 / PITCH_MIN_HZ);
   private readonly decimated = new Float64Array(FRAME / 2 + Math.ceil(RATE / 2 / PITCH_MIN_HZ) + 1);
 
-  analyse(samples: Float32Array): VoiceStats {
+  async analyse(samples: Float32Array): Promise<VoiceStats> {
     const stats = emptyVoiceStats();
     const span = FRAME + 2 * (this.maxLag + 1); // the pitch search reads past the window's end
-    for (let at = 0; at + span <= samples.length; at += HOP) {
+    for (let at = 0, frame = 0; at + span <= samples.length; at += HOP, frame++) {
+      // A few milliseconds at a time: in a single-process install the API shares this event loop.
+      if (frame % FRAMES_PER_YIELD === FRAMES_PER_YIELD - 1) await new Promise<void>((resolve) => setImmediate(resolve));
       let energy = 0;
       for (let i = 0; i < FRAME; i++) energy += samples[at + i] * samples[at + i];
       if (Math.sqrt(energy / FRAME) < SILENCE_RMS) continue;
