@@ -14,6 +14,9 @@ import { topics } from '../pubsub/pubsub.ts';
 import { viewerAtDelivery } from '../pubsub/subscriptionViewer.ts';
 import { indexedSegmentFromStored } from '../transcripts/storedSegments.ts';
 import type { TranscriptChunk } from './transcripts.ts';
+import { redactionFor } from '../services/access/redaction.ts';
+import { redactedRows } from '../services/redaction.ts';
+import { redactText } from '../transcripts/redaction/index.ts';
 
 interface StoredInterim {
   index: number;
@@ -54,9 +57,10 @@ async function* sessionChunkStream(context: SignedInContext, sessionId: string, 
     );
     const viewer = await viewerAtDelivery(context);
     if (!read || !(await canSeeSession(db, viewer, read))) return; // gone or no longer visible: ends like a missing session
+    const redact = await redactionFor(db, viewer, read);
     if (event.isFinal === true) {
       const [row] = (read as { segments?: LiveSegment[] }).segments ?? [];
-      if (row) yield { jobId: null, sessionId, segment: indexedSegmentFromStored(row), isFinal: true };
+      if (row) yield { jobId: null, sessionId, segment: indexedSegmentFromStored(redactedRows([row], redact)[0]), isFinal: true };
       continue;
     }
     let interim: StoredInterim | null = null;
@@ -71,7 +75,7 @@ async function* sessionChunkStream(context: SignedInContext, sessionId: string, 
       jobId: null,
       sessionId,
       isFinal: false,
-      segment: { index, start: interim.start, end: interim.end, text: interim.text, speaker: null, words: [] },
+      segment: { index, start: interim.start, end: interim.end, text: redact.length > 0 ? redactText(interim.text, redact) : interim.text, speaker: null, words: [] },
     };
   }
 }

@@ -16,6 +16,8 @@ import { ProjectRef, visibleProjectOf } from './projects.ts';
 import { SegmentRef } from './transcripts.ts';
 import './prompts.ts';
 import { UserRef } from './users.ts';
+import { redactionFor } from '../services/access/redaction.ts';
+import { redactedRows } from '../services/redaction.ts';
 
 const LiveSessionStatusEnum = builder.enumType('LiveSessionStatus', {
   values: ['ACTIVE', 'ENDED', 'PROCESSING', 'READY', 'FAILED'] as const,
@@ -71,7 +73,8 @@ export const LiveSessionRef = builder.prismaNode('LiveSession', {
       type: [SegmentRef],
       description: 'Final segments so far, in order.',
       select: { segments: { orderBy: { idx: 'asc' } } },
-      resolve: (session) => session.segments.map(indexedSegmentFromStored),
+      resolve: async (session, _args, context) =>
+        redactedRows(session.segments, await redactionFor(context.deps.db, context.viewer, session)).map(indexedSegmentFromStored),
     }),
     durationSeconds: t.exposeFloat('durationSeconds', { nullable: true, description: 'Length of the aggregated audio, once READY.' }),
     error: t.exposeString('error', { nullable: true, description: 'Why aggregation failed, when FAILED.' }),

@@ -19,6 +19,8 @@ import { mayExport } from './access/projectContent.ts';
 import { requireProject } from './projectAccess.ts';
 import { speakerPseudonym } from './recordings.ts';
 import { FinalTaskError, finalReason, type FailureRecord } from './workFailure.ts';
+import { projectRedactionPolicy } from './access/redaction.ts';
+import { redactText } from '../transcripts/redaction/index.ts';
 
 const EXPORT_DATASET_TASK = 'exportDataset' satisfies TaskName;
 const EXPORT_MAX_ATTEMPTS = 3;
@@ -184,6 +186,8 @@ async function writeArchive(deps: CoreDeps, row: DatasetExport, workDir: string)
     },
   });
   if (recordings.length === 0) throw new ExportError('No approved recordings are left to export.');
+  // Exports leave the platform: they carry the redacted text whenever the project's policy names kinds.
+  const redact = (await projectRedactionPolicy(db, row.projectId))?.redact ?? [];
 
   const entries: ManifestEntry[] = recordings.map((recording) => ({
     file: `audio/${recording.id}.flac`,
@@ -192,7 +196,7 @@ async function writeArchive(deps: CoreDeps, row: DatasetExport, workDir: string)
     sampleRate: recording.session.encoding === 'PCM_S16LE' ? recording.session.sampleRate : 48_000,
     promptId: recording.promptId,
     prompt: recording.prompt?.text ?? null,
-    recognisedText: recording.recognisedText,
+    recognisedText: redact.length > 0 ? redactText(recording.recognisedText, redact) : recording.recognisedText,
     speaker: speakerPseudonym(project.pseudonymKey, recording.speakerId),
     checks: recording.checks,
     recordedAt: recording.createdAt.toISOString(),

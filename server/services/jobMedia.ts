@@ -27,9 +27,10 @@ export function jobMediaType(filename: string | null): string {
 
 /**
  * A signed link to the job's stored media (valid SIGNED_URL_TTL_SECONDS), on `base` (PUBLIC_URL or
- * the request's link base); null when no file is kept (a URL job, or media already dropped).
+ * the request's link base), or to its redacted audio (services/redactedMedia.ts); null when no file is kept (a URL job, or media already dropped).
  */
-export function jobMediaUrl(deps: Pick<CoreDeps, 'env' | 'box'>, job: Pick<Job, 'id' | 'sourceKey'>, base: string): string | null {
+export function jobMediaUrl(deps: Pick<CoreDeps, 'env' | 'box'>, job: Pick<Job, 'id' | 'sourceKey'>, base: string, redacted = false): string | null {
   if (!job.sourceKey) return null;
-  return base + signPath(deps.box, `/jobs/${encodeURIComponent(job.id)}/media`, deps.env.SIGNED_URL_TTL_SECONDS);
+  const media = `/jobs/${encodeURIComponent(job.id)}/media${redacted ? '/redacted' : ''}`;
+  return base + signPath(deps.box, media, deps.env.SIGNED_URL_TTL_SECONDS);
 }

@@ -13,6 +13,7 @@ import { codePointLength, normalizeText } from '../transcripts/tokens.ts';
 import { findChangeableJob } from './access/jobs.ts';
 import { recordAudit } from './audit.ts';
 import { publishJobChange } from './jobs.ts';
+import { storeJobRedactions } from './redaction.ts';
 
 /** The longest corrected segment text, in characters (a segment is a sentence or a few; engines cut at ~30 s). */
 export const MAX_SEGMENT_TEXT_LENGTH = 2000;
@@ -91,6 +92,7 @@ export async function editTranscriptSegment(deps: AppDeps, viewer: Viewer, input
       where: { jobId_idx: { jobId: job.id, idx: input.segmentIndex } },
       data: { text, words: words as unknown as Prisma.InputJsonValue },
     });
+    await storeJobRedactions(tx, job.id, input.segmentIndex);
     await tx.transcriptRevision.create({
       data: {
         jobId: job.id,

@@ -4,6 +4,7 @@ import { topics } from '../../pubsub/pubsub.ts';
 import { roundTo } from '../../rounding.ts';
 import { storedSegmentAt } from '../../transcripts/storedSegments.ts';
 import { publishJobChange } from '../jobs.ts';
+import { storeJobRedactions } from '../redaction.ts';
 
 /**
  * Replaces the segments of one chunk (each marked with the engine that produced it), records the
@@ -39,6 +40,7 @@ export async function storeChunk(
         sentimentScore: segment.sentiment ? roundTo(segment.sentiment.score, 3) : null,
       }));
     await tx.transcriptSegment.createMany({ data: rows });
+    await storeJobRedactions(tx, jobId, before);
     await tx.jobChunk.deleteMany({ where: { jobId, idx: { gte: chunkIndex } } });
     await tx.jobChunk.create({ data: { jobId, idx: chunkIndex, startSeconds: chunk.start, endSeconds: chunk.end, provider } });
     const updated = await tx.job.update({

@@ -1,0 +1,51 @@
+/**
+ * The web-playback audio of a redacted job: its media with the redacted words silenced, made on
+ * first request and kept in storage beside the source under a name derived from the ranges (a
+ * correction or a policy change that moves them makes a new file; old ones go with the job).
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { mkdir, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { createReadStream } from 'node:fs';
+import type { CoreDeps } from '../context.ts';
+import { AppError } from '../errors.ts';
+import { encodeSilenced, type TimeRange } from '../media/silence.ts';
+import { mediaToolsFromEnv } from '../media/run.ts';
+import { sniffMedia } from '../media/sniff.ts';
+
+export const REDACTED_MEDIA_TYPE = 'audio/ogg';
+
+/** The storage key of the job's silenced audio for `ranges`, written first when missing. */
+export async function redactedMediaKey(
+  deps: Pick<CoreDeps, 'storage' | 'env' | 'logger'>,
+  job: { id: string; sourceKey: string | null },
+  ranges: readonly TimeRange[],
+): Promise<string | null> {
+  if (!job.sourceKey) return null;
+  const digest = createHash('sha256').update(JSON.stringify(ranges)).digest('hex').slice(0, 16);
+  const key = `jobs/${job.id}/redacted-${digest}.ogg`;
+  if (await deps.storage.exists(key)) return key;
+  const workDir = path.join(os.tmpdir(), 'parlance-redacted', randomUUID());
+  try {
+    await mkdir(workDir, { recursive: true });
+    const source = path.join(workDir, 'source');
+    const output = path.join(workDir, 'redacted.ogg');
+    await deps.storage.download(job.sourceKey, source);
+    const result = await encodeSilenced(
+      { path: source, container: await sniffMedia(source) },
+      output,
+      ranges,
+      mediaToolsFromEnv(deps.env),
+      { timeoutMs: deps.env.FFMPEG_TIMEOUT_MS },
+    );
+    if (result.exitCode !== 0) {
+      deps.logger.error({ jobId: job.id, stderr: result.stderr }, 'could not write the redacted audio');
+      throw new AppError('UNAVAILABLE', 'The redacted audio could not be made.');
+    }
+    await deps.storage.put(key, createReadStream(output), { contentType: REDACTED_MEDIA_TYPE });
+    return key;
+  } finally {
+    await rm(workDir, { recursive: true, force: true });
+  }
+}

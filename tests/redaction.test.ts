@@ -1,0 +1,279 @@
+// Redaction through the API with real speech: flite says a phone number and a card number, the LOCAL
+// engine (PocketSphinx) transcribes them, and every path that reads the transcript — Job fields,
+// transcript formats, downloads, revisions, webhooks, the playback audio — gives each reader what
+// the rule (services/access/redaction.ts) allows. Deepgram's own `redact` reaches its fake.
+import { execFile } from 'node:child_process';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFakeDeepgram, wordsFromText, type FakeDeepgramServer } from './fakes/deepgramServer.ts';
+import { submitFile, waitForJob } from './helpers/jobs.ts';
+import { makeSpeechFixture, makeTempDir, type SpeechFixture } from './helpers/speech.ts';
+import { createTestApp, registerUser, type GqlResult, type TestApp } from './helpers/testApp.ts';
+import { waitFor } from './helpers/wait.ts';
+
+const run = promisify(execFile);
+type User = Awaited<ReturnType<typeof registerUser>>;
+
+const SENTENCES = [
+  'hello this is a short test message',
+  'please call me at five five five one two one two',
+  'my card number is four one one one one one one one one one one one one one one one',
+  'thank you very much goodbye',
+];
+/** Any piece of the phone or card number, as words or digits (timestamps of SRT/VTT/JSON are other digits). */
+const DIGIT_WORDS = /five|\b(one|two|four|to|for)\s+(one|two)\b|555|1212|4111|1111|867|5309/i;
+const DEEPGRAM_KEY = 'dg-redaction-test-key';
+
+const JOB = `id status text transcriptRedacted redact redactedRanges { start end } mediaUrl mediaType
+  segments { index start end text words { word start end } }`;
+const codeOf = (result: GqlResult) => result.errors?.[0]?.extensions?.code;
+
+let t: TestApp;
+let base: string;
+let temp: Awaited<ReturnType<typeof makeTempDir>>;
+let speech: SpeechFixture;
+let deepgram: FakeDeepgramServer;
+let receiver: http.Server;
+let receiverBase: string;
+const webhookBodies: string[] = [];
+let owner: User;
+let member: User;
+let projectId: string;
+
+beforeAll(async () => {
+  temp = await makeTempDir('parlance-redaction-test-');
+  speech = await makeSpeechFixture(SENTENCES, path.join(temp.dir, 'speech.wav'), { voice: 'rms' });
+  deepgram = await startFakeDeepgram({ apiKey: DEEPGRAM_KEY });
+  receiver = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      webhookBodies.push(Buffer.concat(chunks).toString('utf8'));
+      res.writeHead(200).end('ok');
+    });
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  receiverBase = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+  t = await createTestApp({ WEBHOOK_ALLOW_HOSTS: '127.0.0.1', DEEPGRAM_BASE_URL: deepgram.baseUrl, DEEPGRAM_API_KEY: DEEPGRAM_KEY }, { runner: true });
+  base = await t.listen();
+  [owner, member] = [await registerUser(t), await registerUser(t)];
+  const created = await t.gql(`mutation { createProject(input: { name: "calls" }) { id } }`, {}, { token: owner.accessToken });
+  projectId = created.data!.createProject.id;
+  await t.deps.db.projectMember.create({ data: { projectId, userId: member.id, role: 'CONTRIBUTOR' } });
+  const hook = await t.gql(
+    `mutation ($input: CreateWebhookInput!) { createWebhook(input: $input) { secret } }`,
+    { input: { url: `${receiverBase}/hook`, events: ['job.completed'], projectId } },
+    { token: owner.accessToken },
+  );
+  expect(hook.errors, hook.raw).toBeUndefined();
+}, 180_000);
+
+afterAll(async () => {
+  await t?.close();
+  await deepgram?.close();
+  receiver?.close();
+  await temp?.cleanup();
+});
+
+async function submit(user: User, input: Record<string, unknown>): Promise<string> {
+  const result = await submitFile(t, user.accessToken, speech.wavPath, { provider: 'LOCAL', projectId, ...input });
+  expect(result.errors, result.raw).toBeUndefined();
+  const id = result.data!.createTranscriptionJob.id as string;
+  const job = await waitForJob(t, user.accessToken, id, undefined, 300_000);
+  expect(job.status, job.error).toBe('COMPLETED');
+  return id;
+}
+
+async function readJob(id: string, user: User, fields = JOB) {
+  const result = await t.gql(`query ($id: ID!) { job(id: $id) { ${fields} } }`, { id }, { token: user.accessToken });
+  expect(result.errors, result.raw).toBeUndefined();
+  return result.data!.job as Record<string, any>;
+}
+
+async function transcript(id: string, user: User, format: string, redacted?: boolean): Promise<string> {
+  const result = await t.gql(
+    `query ($id: ID!, $format: TranscriptFormat!, $redacted: Boolean) { job(id: $id) { transcript(format: $format, redacted: $redacted) } }`,
+    { id, format, redacted },
+    { token: user.accessToken },
+  );
+  expect(result.errors, result.raw).toBeUndefined();
+  return result.data!.job.transcript as string;
+}
+
+async function download(id: string, user: User, extension: string, query = ''): Promise<Response> {
+  return fetch(`${base}/jobs/${id}/transcript.${extension}${query}`, { headers: { authorization: `Bearer ${user.accessToken}` } });
+}
+
+/** Peak level (dB) of a media file between two times, decoded by ffmpeg. */
+async function peakDb(file: string, start: number, end: number): Promise<number> {
+  // atrim cuts on decoded samples: exact, where seeking an Ogg file lands near, not at, a time.
+  const filter = `atrim=start=${start}:end=${end},volumedetect`;
+  const { stderr } = await run('ffmpeg', ['-nostdin', '-hide_banner', '-i', file, '-af', filter, '-f', 'null', '-']);
+  const match = /max_volume: (-?[\d.]+|-inf) dB/.exec(stderr);
+  if (!match) throw new Error(`no volumedetect output: ${stderr.slice(-500)}`);
+  return match[1] === '-inf' ? -Infinity : Number(match[1]);
+}
+
+async function fetchMedia(url: string, name: string, headers: Record<string, string> = {}): Promise<{ file: string; type: string | null }> {
+  // Links are on PUBLIC_URL; the test server listens on its own port.
+  const link = new URL(url, base);
+  const response = await fetch(`${base}${link.pathname}${link.search}`, { headers });
+  expect(response.status).toBe(200);
+  const file = path.join(temp.dir, name);
+  await writeFile(file, Buffer.from(await response.arrayBuffer()));
+  return { file, type: response.headers.get('content-type') };
+}
+
+function expectRedacted(text: string): void {
+  expect(text).toContain('[PHONE]');
+  expect(text).toContain('[CARD_NUMBER]');
+  expect(text).not.toMatch(DIGIT_WORDS);
+}
+
+describe('a job with redact: [PHONE, CARD_NUMBER] in a project without a mandatory policy', () => {
+  let id: string;
+  beforeAll(async () => {
+    id = await submit(owner, { redact: ['CARD_NUMBER', 'PHONE', 'PHONE'] });
+  }, 320_000);
+
+  it('keeps the original for its owner and redacts on request', async () => {
+    const job = await readJob(id, owner);
+    expect(job.redact).toEqual(['PHONE', 'CARD_NUMBER']);
+    expect(job.transcriptRedacted).toBe(false);
+    expect(job.text).toMatch(/five five five/);
+    expectRedacted(await transcript(id, owner, 'TXT', true));
+    const segments = await t.gql(`query ($id: ID!) { job(id: $id) { segments(redacted: true) { text words { word } } } }`, { id }, { token: owner.accessToken });
+    const words = segments.data!.job.segments.flatMap((s: any) => s.words.map((w: any) => w.word)).join(' ');
+    expectRedacted(words);
+    for (const extension of ['txt', 'srt', 'vtt', 'json']) {
+      const response = await download(id, owner, extension, '?redacted=1');
+      expect(response.status).toBe(200);
+      expectRedacted(await response.text());
+    }
+    expect((await (await download(id, owner, 'txt')).text())).toMatch(/five five five/);
+    expect((await download(id, owner, 'txt', '?redacted=yes')).status).toBe(400);
+  });
+
+  it('redacts everything another member of the project reads', async () => {
+    const job = await readJob(id, member);
+    expect(job.transcriptRedacted).toBe(true);
+    expectRedacted(job.text);
+    expectRedacted(job.segments.map((s: any) => s.text).join(' '));
+    expectRedacted(job.segments.flatMap((s: any) => s.words.map((w: any) => w.word)).join(' '));
+    for (const format of ['TXT', 'SRT', 'VTT', 'JSON']) expectRedacted(await transcript(id, member, format));
+    for (const extension of ['txt', 'json']) expectRedacted(await (await download(id, member, extension)).text());
+  });
+
+  it('times the redacted ranges by the words: one within each spoken number', async () => {
+    const { redactedRanges } = await readJob(id, owner);
+    expect(redactedRanges).toHaveLength(2);
+    const [phone, card] = [speech.sentences[1], speech.sentences[2]];
+    expect(redactedRanges[0].start).toBeGreaterThan(phone.start + 0.5);
+    expect(redactedRanges[0].end).toBeLessThanOrEqual(phone.end + 0.3);
+    expect(redactedRanges[1].start).toBeGreaterThan(card.start + 0.5);
+    expect(redactedRanges[1].end).toBeLessThanOrEqual(card.end + 0.3);
+  });
+
+  it('sends webhooks the redacted text only', async () => {
+    const body = await waitFor('the job.completed webhook', async () => webhookBodies.find((b) => b.includes(id)), 60_000);
+    const payload = JSON.parse(body);
+    expect(payload.type).toBe('job.completed');
+    expectRedacted(payload.data.job.redactedText);
+    expect(body).not.toMatch(/five five five|four one one one/);
+  });
+
+  it('silences the playback audio over the redacted ranges for those who read it redacted, and only there', async () => {
+    const { redactedRanges } = await readJob(id, owner);
+    const ownerJob = await readJob(id, owner);
+    const original = await fetchMedia(ownerJob.mediaUrl, 'original.wav');
+    expect(original.type).toBe('audio/wav');
+    const memberJob = await readJob(id, member);
+    expect(memberJob.mediaType).toBe('audio/ogg');
+    expect(memberJob.mediaUrl).toContain('/media/redacted');
+    const redacted = await fetchMedia(memberJob.mediaUrl, 'redacted.ogg');
+    expect(redacted.type).toBe('audio/ogg');
+    // Asking for /media with the member's own credentials gives the redacted audio too.
+    const direct = await fetchMedia(`${base}/jobs/${id}/media`, 'direct.ogg', { authorization: `Bearer ${member.accessToken}` });
+    expect(direct.type).toBe('audio/ogg');
+    for (const range of redactedRanges) {
+      // Opus smears the edges over a few tens of milliseconds: measure 100 ms inside.
+      const [a, b] = [range.start + 0.1, range.end - 0.1];
+      expect(await peakDb(original.file, a, b)).toBeGreaterThan(-30);
+      expect(await peakDb(redacted.file, a, b)).toBeLessThan(-60);
+      expect(await peakDb(direct.file, a, b)).toBeLessThan(-60);
+    }
+    const hello = speech.sentences[0];
+    expect(await peakDb(redacted.file, hello.start, hello.end)).toBeGreaterThan(-30);
+    const goodbye = speech.sentences[3];
+    expect(await peakDb(redacted.file, goodbye.start, goodbye.end)).toBeGreaterThan(-30);
+  });
+});
+
+describe('a mandatory project policy', () => {
+  it('is set by OWNERs only, and needs a kind', async () => {
+    const SET = `mutation ($projectId: ID!, $redact: [RedactionKind!]!, $mandatory: Boolean!) {
+      setProjectRedactionPolicy(projectId: $projectId, redact: $redact, mandatory: $mandatory) { redact redactionMandatory } }`;
+    expect(codeOf(await t.gql(SET, { projectId, redact: [], mandatory: true }, { token: owner.accessToken }))).toBe('BAD_USER_INPUT');
+    expect(codeOf(await t.gql(SET, { projectId, redact: ['PHONE'], mandatory: true }, { token: member.accessToken }))).toBe('FORBIDDEN');
+    const unchanged = await t.deps.db.project.findUniqueOrThrow({ where: { id: projectId } });
+    expect(unchanged).toMatchObject({ redact: [], redactionMandatory: false });
+    const set = await t.gql(SET, { projectId, redact: ['PHONE', 'CARD_NUMBER'], mandatory: true }, { token: owner.accessToken });
+    expect(set.errors, set.raw).toBeUndefined();
+    expect(set.data!.setProjectRedactionPolicy).toEqual({ redact: ['PHONE', 'CARD_NUMBER'], redactionMandatory: true });
+  });
+
+  it('gives a member only redacted text by every path, even of their own job; the OWNER reads the original', async () => {
+    const id = await submit(member, {});
+    const job = await readJob(id, member, `${JOB} revision translatedText`);
+    expect(job.transcriptRedacted).toBe(true);
+    expectRedacted(job.text);
+    expectRedacted(job.segments.map((s: any) => s.text).join(' '));
+    for (const format of ['TXT', 'SRT', 'VTT', 'JSON']) {
+      expectRedacted(await transcript(id, member, format));
+      expectRedacted(await transcript(id, member, format, false));
+    }
+    for (const extension of ['txt', 'srt', 'vtt', 'json']) {
+      for (const query of ['', '?redacted=0']) expectRedacted(await (await download(id, member, extension, query)).text());
+    }
+    expect(job.mediaUrl).toContain('/media/redacted');
+    expect((await fetchMedia(`${base}/jobs/${id}/media`, 'member.ogg', { authorization: `Bearer ${member.accessToken}` })).type).toBe('audio/ogg');
+
+    const original = await readJob(id, owner);
+    expect(original.transcriptRedacted).toBe(false);
+    expect(original.text).toMatch(/five five five/);
+
+    // A correction runs the rules again: a number typed in is redacted too, and so are the revisions.
+    const phone = job.segments.find((s: any) => s.text.includes('[PHONE]'));
+    const edited = await t.gql(
+      `mutation ($input: EditTranscriptSegmentInput!) { editTranscriptSegment(input: $input) { revision } }`,
+      { input: { jobId: id, segmentIndex: phone.index, text: 'please call me at 555 867 5309', expectedRevision: job.revision } },
+      { token: member.accessToken },
+    );
+    expect(edited.errors, edited.raw).toBeUndefined();
+    const stored = await t.deps.db.transcriptSegment.findUniqueOrThrow({ where: { jobId_idx: { jobId: id, idx: phone.index } } });
+    expect(stored.redaction).toMatchObject({ kinds: ['PHONE', 'CARD_NUMBER'], text: 'please call me at [PHONE]' });
+    const after = await readJob(id, member, 'text revisions { before after }');
+    expect(after.text).toContain('please call me at [PHONE]');
+    expect(after.text).not.toContain('867');
+    expect(after.revisions[0].after).toBe('please call me at [PHONE]');
+    expect(after.revisions[0].before).not.toMatch(DIGIT_WORDS);
+    expect((await readJob(id, owner, 'text')).text).toContain('555 867 5309');
+  }, 320_000);
+});
+
+describe('DEEPGRAM', () => {
+  it("is asked for its own redaction, and Parlance's rules still run over its answer", async () => {
+    deepgram.setTranscript(() => ({ words: wordsFromText('Call me on 555 1212 please.', { start: 0.4 }) }));
+    const result = await submitFile(t, owner.accessToken, speech.wavPath, { provider: 'DEEPGRAM', redact: ['PHONE', 'CARD_NUMBER'] });
+    expect(result.errors, result.raw).toBeUndefined();
+    const id = result.data!.createTranscriptionJob.id as string;
+    const job = await waitForJob(t, owner.accessToken, id, undefined, 120_000);
+    expect(job.status, job.error).toBe('COMPLETED');
+    expect(deepgram.listens.at(-1)!.queryAll.redact).toEqual(['phone_number', 'pci']);
+    expect(await transcript(id, owner, 'TXT', true)).toContain('Call me on [PHONE] please.');
+  }, 150_000);
+});
