@@ -1,6 +1,6 @@
 // "Run again" on the job page (README, "Running a job again"): the dialog shows the job's settings,
-// the user changes the engine and turns on diarization, and the new job opens; it links back to the
-// original, runs with exactly those settings, and its page shows the speakers.
+// the user changes the engine and turns on diarization, and the new job opens; it runs with exactly
+// those settings, its page shows the speakers and links back to the original.
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -99,5 +99,13 @@ function suite() {
     await page().getByTestId('segment-speaker').first().waitFor({ timeout: UI_TIMEOUT_MS });
     expect(await page().getByTestId('segment-speaker').first().textContent()).toBe('Speaker 1');
     expect(deepgram.listens.at(-1)).toMatchObject({ diarize: true, language: 'en' });
+
+    // The new job's page links back to the one it was run again from.
+    const back = page().getByTestId('rerun-of');
+    expect(await back.textContent()).toBe('short.wav');
+    await back.click();
+    await page().waitForURL((url) => url.pathname.endsWith(`/admin/myJobs/${encodeURIComponent(originalId)}/show`), { timeout: UI_TIMEOUT_MS });
+    await page().getByTestId('job-engines').filter({ hasText: 'LOCAL' }).waitFor({ timeout: UI_TIMEOUT_MS });
+    await expect.poll(() => page().getByTestId('rerun-of').count(), { timeout: UI_TIMEOUT_MS }).toBe(0);
   }, TEST_TIMEOUT_MS);
 }

@@ -122,6 +122,7 @@ type Documents = {
     "\n  mutation WebAppResendVerification {\n    resendVerification\n  }\n": typeof types.WebAppResendVerificationDocument,
     "\n  query WebAppRerunSettings($id: ID!) {\n    job(id: $id) {\n      id\n      providers\n      model\n      language\n      diarize\n      translateTo\n      translationEngine\n      sentimentRequested\n    }\n  }\n": typeof types.WebAppRerunSettingsDocument,
     "\n  mutation WebAppRerunJob($id: ID!, $input: RerunJobInput) {\n    rerunJob(id: $id, input: $input) { id status }\n  }\n": typeof types.WebAppRerunJobDocument,
+    "\n  query WebAppRerunOf($id: ID!) {\n    job(id: $id) { id rerunOf { id filename } }\n  }\n": typeof types.WebAppRerunOfDocument,
 };
 const documents: Documents = {
     "\n  mutation WebAppDeleteAccount($input: DeleteAccountInput!) {\n    deleteAccount(input: $input)\n  }\n": types.WebAppDeleteAccountDocument,
@@ -232,6 +233,7 @@ const documents: Documents = {
     "\n  mutation WebAppResendVerification {\n    resendVerification\n  }\n": types.WebAppResendVerificationDocument,
     "\n  query WebAppRerunSettings($id: ID!) {\n    job(id: $id) {\n      id\n      providers\n      model\n      language\n      diarize\n      translateTo\n      translationEngine\n      sentimentRequested\n    }\n  }\n": types.WebAppRerunSettingsDocument,
     "\n  mutation WebAppRerunJob($id: ID!, $input: RerunJobInput) {\n    rerunJob(id: $id, input: $input) { id status }\n  }\n": types.WebAppRerunJobDocument,
+    "\n  query WebAppRerunOf($id: ID!) {\n    job(id: $id) { id rerunOf { id filename } }\n  }\n": types.WebAppRerunOfDocument,
 };
 
 /**
@@ -680,6 +682,10 @@ export function graphql(source: "\n  query WebAppRerunSettings($id: ID!) {\n    
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation WebAppRerunJob($id: ID!, $input: RerunJobInput) {\n    rerunJob(id: $id, input: $input) { id status }\n  }\n"): (typeof documents)["\n  mutation WebAppRerunJob($id: ID!, $input: RerunJobInput) {\n    rerunJob(id: $id, input: $input) { id status }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query WebAppRerunOf($id: ID!) {\n    job(id: $id) { id rerunOf { id filename } }\n  }\n"): (typeof documents)["\n  query WebAppRerunOf($id: ID!) {\n    job(id: $id) { id rerunOf { id filename } }\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};

@@ -27,6 +27,7 @@ import { StatusChip, StatusField } from '../../components/StatusChip.tsx';
 import { downloadFile } from '../../runtime.ts';
 import { DeleteJobButton, JobCommand, JobRowActions } from './actions.tsx';
 import { RerunJobButton } from './RerunJobButton.tsx';
+import { RerunOfFact } from './RerunOfFact.tsx';
 import { patchCachedJob, useJobRowsLive } from './live.ts';
 import { JobCards, JobProgress, usePhoneWidth } from './rows.tsx';
 import { isTerminal, STATUS_CHOICES } from './status.ts';
@@ -259,6 +260,7 @@ function JobLive() {
         <Fact label="Diarization">{record.diarize ? 'on' : 'off'}</Fact>
         <Fact label="Translate to">{record.translateTo ?? '—'}</Fact>
         <Fact label="Id">{record.id}</Fact>
+        <RerunOfFact />
       </Grid>
       <EngineEvents events={engineEvents} />
       <Card variant="outlined">

@@ -21,3 +21,9 @@ export const RerunJobMutation = graphql(`
     rerunJob(id: $id, input: $input) { id status }
   }
 `);
+
+export const RerunOfQuery = graphql(`
+  query WebAppRerunOf($id: ID!) {
+    job(id: $id) { id rerunOf { id filename } }
+  }
+`);
