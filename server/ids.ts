@@ -14,6 +14,7 @@ const idPrefixes = {
   JobEvent: 'jev',
   Upload: 'upl',
   UsageRecord: 'use',
+  ChatUsageRecord: 'chu',
   LiveSession: 'ses',
   Project: 'prj',
   Prompt: 'prm',

@@ -9,6 +9,7 @@ import { createEraseStoredFilesTask } from './eraseStoredFiles.ts';
 import { createExportDatasetTask } from './exportDataset.ts';
 import { createHousekeepingTask } from './housekeeping.ts';
 import { createSendPasswordResetTask } from './sendPasswordReset.ts';
+import { createSummarizeTranscriptTask } from './summarizeTranscript.ts';
 import { createTranscribeTask } from './transcribe.ts';
 import { createTranslateJobTask } from './translateJob.ts';
 
@@ -22,6 +23,7 @@ export function createTaskList(deps: CoreDeps, options: { cancellations?: JobCan
     transcribe: createTranscribeTask(deps, options.cancellations ?? null),
     translateJob: createTranslateJobTask(deps),
     analyzeSentiment: createAnalyzeSentimentTask(deps),
+    summarizeTranscript: createSummarizeTranscriptTask(deps),
     aggregateSession: createAggregateSessionTask(deps),
     exportDataset: createExportDatasetTask(deps),
     deliverWebhook: createDeliverWebhookTask(deps),

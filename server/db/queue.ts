@@ -24,6 +24,8 @@ declare global {
       translateJob: TranslatePayload;
       /** A job's sentiment step; the same payload as its translation. */
       analyzeSentiment: TranslatePayload;
+      /** A job's summary step; the same payload as its translation. */
+      summarizeTranscript: TranslatePayload;
       aggregateSession: AggregateSessionPayload;
       exportDataset: ExportDatasetPayload;
       deliverWebhook: DeliverWebhookPayload;

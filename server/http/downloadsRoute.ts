@@ -58,11 +58,12 @@ export async function serveTranscript(
     });
     return;
   }
-  const [segments, speakerNames] = await Promise.all([
+  const [segments, speakerNames, summary] = await Promise.all([
     deps.db.transcriptSegment.findMany({ where: { jobId: job.id }, orderBy: { idx: 'asc' } }),
     deps.db.jobSpeaker.findMany({ where: { jobId: job.id } }),
+    format === 'JSON' ? deps.db.jobSummary.findUnique({ where: { jobId: job.id } }) : null,
   ]);
-  const body = renderTranscript(format as Exclude<TranscriptFormat, 'DOCX' | 'PDF'>, transcriptFromRows(job, segments, speakerNames));
+  const body = renderTranscript(format as Exclude<TranscriptFormat, 'DOCX' | 'PDF'>, transcriptFromRows(job, segments, speakerNames, summary));
   res.writeHead(200, { ...headers, 'content-length': Buffer.byteLength(body) });
   res.end(req.method === 'HEAD' ? undefined : body);
 }

@@ -15,6 +15,7 @@ import './fileUpload.ts';
 import './jobs.ts';
 import './jobOutputs.ts';
 import './jobRerun.ts';
+import './jobSummaries.ts';
 import './transcriptRevisions.ts';
 import './jobSubscriptions.ts';
 import './jobTimeline.ts';

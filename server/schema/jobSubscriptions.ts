@@ -17,8 +17,12 @@ import type { TranscriptChunk } from './transcripts.ts';
 const TERMINAL = new Set(['COMPLETED', 'FAILED', 'CANCELLED']);
 
 /** Nothing more will happen to the job: it is terminal and no translation or sentiment of it is still to come. */
-const isSettled = (job: Pick<Job, 'status' | 'translationStatus' | 'sentimentStatus'>) =>
-  TERMINAL.has(job.status) && !(job.status === 'COMPLETED' && (job.translationStatus === 'PENDING' || job.sentimentStatus === 'PENDING'));
+const isSettled = (job: Pick<Job, 'status' | 'translationStatus' | 'sentimentStatus' | 'summaryStatus'>) =>
+  TERMINAL.has(job.status) &&
+  !(
+    job.status === 'COMPLETED' &&
+    (job.translationStatus === 'PENDING' || job.sentimentStatus === 'PENDING' || job.summaryStatus === 'PENDING' || job.summaryStatus === 'RUNNING')
+  );
 
 /**
  * Job events for one topic, each re-read with the authorization of the subscriber as of that event,

@@ -103,11 +103,11 @@ export const JobRef = builder.prismaNode('Job', {
       args: { format: t.arg({ type: TranscriptFormatEnum, required: true }) },
       description:
         'The latest revision, with the names given to speakers. DOCX and PDF (binary) come base64-encoded; downloadUrl serves the same document as bytes.',
-      select: { segments: { orderBy: { idx: 'asc' } }, speakerNames: true },
+      select: { segments: { orderBy: { idx: 'asc' } }, speakerNames: true, jobSummary: true },
       resolve: async (job, args, context) => {
         if (job.status !== 'COMPLETED') return null;
         if (isDocumentFormat(args.format)) return (await jobDocumentBytes(context.deps, job, args.format)).toString('base64');
-        return renderTranscript(args.format, transcriptFromRows(job, job.segments, job.speakerNames));
+        return renderTranscript(args.format, transcriptFromRows(job, job.segments, job.speakerNames, job.jobSummary));
       },
     }),
     downloadUrl: t.string({
@@ -160,6 +160,7 @@ const CreateTranscriptionJobInput = builder.inputType('CreateTranscriptionJobInp
     translateTo: t.string(),
     translationEngine: t.field({ type: TranslationEngineEnum, description: 'Which engine translates (with translateTo); default: TRANSLATION_ENGINE.' }),
     sentiment: t.boolean({ description: 'Analyse the sentiment of every segment and of the whole, once the transcript is done.' }),
+    summarize: t.boolean({ description: 'Summarise the transcript (summary, key points, action items with their time ranges) once it is done.' }),
     projectId: t.id(),
     idempotencyKey: t.string({ description: 'The same key from the same user returns the same job.' }),
   }),

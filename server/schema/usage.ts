@@ -12,7 +12,12 @@ const UsageBucketRef = builder.objectRef<UsageBucket>('UsageBucket').implement({
     jobs: t.exposeInt('jobs', { description: 'Usage records: finished file jobs plus live sessions.' }),
     liveSessions: t.exposeInt('liveSessions', { description: 'Of `jobs`, how many were live sessions.' }),
     audioSeconds: t.exposeFloat('audioSeconds'),
-    costUsd: t.exposeFloat('costUsd', { description: 'Estimated from the price table (PRICES) when the record was written.' }),
+    costUsd: t.exposeFloat('costUsd', {
+      description: "Estimated from the price tables when each record was written: audio (PRICES) plus the chat endpoint's tokens (CHAT_PRICES; see chatCostUsd).",
+    }),
+    chatInputTokens: t.exposeFloat('chatInputTokens', { description: 'A count (Float: totals may pass 2^31). Tokens sent to the chat endpoint (summaries, questions, translation, sentiment).' }),
+    chatOutputTokens: t.exposeFloat('chatOutputTokens', { description: 'A count. Tokens the chat endpoint answered with.' }),
+    chatCostUsd: t.exposeFloat('chatCostUsd', { description: "Of costUsd, the chat endpoint's (CHAT_PRICES)." }),
   }),
 });
 

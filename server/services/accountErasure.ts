@@ -194,6 +194,7 @@ async function assertNotLastOwner(tx: Tx, userId: string): Promise<void> {
  */
 async function pseudonymiseRecords(tx: Tx, user: { id: string; email: string | null; username: string }, pseudonym: string): Promise<void> {
   await tx.$executeRaw`UPDATE usage_records SET user_id = ${pseudonym} WHERE user_id = ${user.id}`;
+  await tx.$executeRaw`UPDATE chat_usage_records SET user_id = ${pseudonym} WHERE user_id = ${user.id}`;
   await tx.$executeRaw`SELECT set_config('parlance.erasing_user', ${user.id}, true)`;
   const rows = await tx.$queryRaw<{ id: string; actor_id: string | null; target_id: string | null; details: unknown }[]>`
     SELECT id, actor_id, target_id, details FROM audit_log

@@ -17,6 +17,7 @@ import { recordAudit } from './audit.ts';
 import { requireProject } from './projectAccess.ts';
 import { assertWithinQuota } from './quotas.ts';
 import { assertSentimentUsable, sentimentFromEnginesOnly } from './jobSentiment.ts';
+import { assertChatUsable } from './jobSummary.ts';
 import { assertTranslationUsable, translationEngineFor } from './translationEngines.ts';
 import { planEngines, requestedEngines, type SkippedEngine } from './providerRouting.ts';
 import { assertJobSubmissionRate } from './rateLimit.ts';
@@ -51,6 +52,8 @@ export interface CreateJobInput {
   translationEngine?: TranslationEngine | null;
   /** Sentiment per segment and overall, after the transcript (README, "Sentiment"). */
   sentiment?: boolean | null;
+  /** A summary with key points and action items, after the transcript (README, "Summaries and questions"). */
+  summarize?: boolean | null;
   projectId?: string | null;
   idempotencyKey?: string | null;
 }
@@ -160,6 +163,8 @@ export async function validateOptions(deps: AppDeps, viewer: Viewer, input: Crea
   const sentimentRequested = input.sentiment ?? false;
   // AssemblyAI gives its own sentiment: a job on it alone needs no chat endpoint.
   if (sentimentRequested && !sentimentFromEnginesOnly(providers)) await assertSentimentUsable(deps, viewer.user.id);
+  const summaryRequested = input.summarize ?? false;
+  if (summaryRequested) await assertChatUsable(deps, viewer.user.id, 'Summaries');
   const provider = providers[0];
   return {
     provider,
@@ -171,6 +176,7 @@ export async function validateOptions(deps: AppDeps, viewer: Viewer, input: Crea
     translateTo,
     translationEngine,
     sentimentRequested,
+    summaryRequested,
     projectId: project?.id ?? null,
     skipped,
   };
@@ -232,6 +238,8 @@ export async function retryJob(deps: AppDeps, viewer: Viewer, id: string): Promi
         sentimentError: null,
         sentiment: null,
         sentimentScore: null,
+        summaryStatus: null,
+        summaryError: null,
         startedAt: null,
         completedAt: null,
         currentProvider: job.providers[0] ?? job.provider,

@@ -32,3 +32,38 @@ export function estimateCostUsd(prices: PriceTable, provider: Provider, model: s
   const perMinute = prices[provider][model ?? '*'] ?? prices[provider]['*'] ?? 0;
   return roundTo((perMinute * audioSeconds) / 60, 6);
 }
+
+/** USD per million chat tokens, input and output, by chat model; "*" is the fallback (a model not listed). */
+export type ChatPriceTable = Record<string, { input: number; output: number }>;
+
+// OpenAI's list prices (standard tier). Models not listed cost 0 unless CHAT_PRICES names them (a
+// server of one's own usually is free; price it with CHAT_PRICES when it is not).
+const defaultChatPrices: ChatPriceTable = {
+  'gpt-4o-mini': { input: 0.15, output: 0.6 },
+  'gpt-4o': { input: 2.5, output: 10 },
+  'gpt-4.1': { input: 2, output: 8 },
+  'gpt-4.1-mini': { input: 0.4, output: 1.6 },
+  'gpt-4.1-nano': { input: 0.1, output: 0.4 },
+  'gpt-5': { input: 1.25, output: 10 },
+  'gpt-5-mini': { input: 0.25, output: 2 },
+  'gpt-5-nano': { input: 0.05, output: 0.4 },
+  '*': { input: 0, output: 0 },
+};
+
+const chatPriceCache = new Map<string, ChatPriceTable>();
+
+/** The chat price table with CHAT_PRICES (already validated by env.ts) over the defaults. */
+export function chatPrices(json: string | undefined): ChatPriceTable {
+  if (!json) return defaultChatPrices;
+  let table = chatPriceCache.get(json);
+  if (!table) {
+    table = { ...defaultChatPrices, ...(JSON.parse(json) as ChatPriceTable) };
+    chatPriceCache.set(json, table);
+  }
+  return table;
+}
+
+export function estimateChatCostUsd(prices: ChatPriceTable, model: string | null, inputTokens: number, outputTokens: number): number {
+  const price = prices[model ?? '*'] ?? prices['*'] ?? { input: 0, output: 0 };
+  return roundTo((price.input * inputTokens + price.output * outputTokens) / 1_000_000, 6);
+}

@@ -27,11 +27,17 @@ export async function assertRateLimit(
   }
 }
 
-/** The buckets in use: job submissions and live audio chunks, per user. */
+/** The buckets in use: job submissions, live audio chunks and questions, per user. */
 export const rateLimitKeys = {
   jobSubmissions: (userId: string) => `jobs:${userId}`,
   liveAudio: (userId: string) => `live-audio:${userId}`,
+  questions: (userId: string) => `questions:${userId}`,
 };
+
+/** Questions about transcripts of one user (askTranscript): QUESTIONS_PER_MINUTE. */
+export function assertQuestionRate(deps: Pick<CoreDeps, 'db' | 'env'>, userId: string): Promise<void> {
+  return assertRateLimit(deps, rateLimitKeys.questions(userId), deps.env.QUESTIONS_PER_MINUTE, 60);
+}
 
 /** Job submissions of one user: JOB_SUBMISSIONS_PER_MINUTE. */
 export function assertJobSubmissionRate(deps: Pick<CoreDeps, 'db' | 'env'>, userId: string): Promise<void> {

@@ -9,6 +9,7 @@ import { renderDocx } from '../transcripts/documents/docx.ts';
 import type { DocumentSegment, TranscriptDocument } from '../transcripts/documents/model.ts';
 import { renderPdf } from '../transcripts/documents/pdf.ts';
 import { speakerDisplayName, type DocumentFormat, type SpeakerNames } from '../transcripts/formats.ts';
+import { summaryDocumentText } from './jobSummary.ts';
 import { speakerNamesOf } from './transcripts.ts';
 
 const PAGE_ROWS = 500;
@@ -20,7 +21,7 @@ type DocumentJob = Pick<
 >;
 
 interface DocumentOptions {
-  /** A summary to show before the transcript (none yet: summaries are issue 17's). */
+  /** A summary to show before the transcript; default: the job's stored one (services/jobSummary.ts), none when redacting. */
   summary?: string | null;
 }
 
@@ -66,10 +67,16 @@ async function jobDocument(deps: Pick<CoreDeps, 'db'>, job: DocumentJob, options
     durationSeconds: job.mediaDurationSeconds,
     language: job.detectedLanguage ?? job.language,
     speakers: speakerIds.map((id) => speakerDisplayName(id, names)),
-    summary: options.summary ?? null,
+    summary: options.summary !== undefined ? options.summary : await storedSummary(deps, job.id, options),
     sentiment: job.sentiment ? { label: job.sentiment, score: job.sentimentScore ?? 0 } : null,
     segments: segmentPages(deps, job.id, names),
   };
+}
+
+/** The job's summary as document text; none for a redacted document (the summary is made from the original text). */
+async function storedSummary(deps: Pick<CoreDeps, 'db'>, jobId: string, options: DocumentOptions): Promise<string | null> {
+  if ((options as { redact?: readonly unknown[] }).redact?.length) return null;
+  return summaryDocumentText(await deps.db.jobSummary.findUnique({ where: { jobId } }));
 }
 
 /** Every speaker id of the transcript (segments', else their words'), in order of first appearance. */

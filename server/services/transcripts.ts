@@ -1,13 +1,15 @@
-import type { Job, JobSpeaker, TranscriptSegment } from '../db/db.ts';
+import type { Job, JobSpeaker, JobSummary, TranscriptSegment } from '../db/db.ts';
 import type { Segment, Word } from '../providers/types.ts';
 import { speakerDisplayName, type SpeakerNames, type TranscriptFormat } from '../transcripts/formats.ts';
 import { segmentFromStored } from '../transcripts/storedSegments.ts';
+import { summaryExport } from './jobSummary.ts';
 
 /** What the renderers need of a job: its (latest) segments, the names of its speakers and its revision. */
 export function transcriptFromRows(
   job: Pick<Job, 'id' | 'detectedLanguage' | 'language' | 'mediaDurationSeconds' | 'translatedText' | 'revision' | 'sentiment' | 'sentimentScore'>,
   rows: TranscriptSegment[],
   speakers: Pick<JobSpeaker, 'speaker' | 'name'>[] = [],
+  summary: JobSummary | null = null,
 ) {
   const segments: Segment[] = rows.map(segmentFromStored);
   return {
@@ -19,6 +21,7 @@ export function transcriptFromRows(
     speakerNames: speakerNamesOf(speakers),
     revision: job.revision,
     sentiment: job.sentiment ? { label: job.sentiment, score: job.sentimentScore ?? 0 } : null,
+    summary: summaryExport(summary),
   };
 }
 

@@ -1,7 +1,8 @@
 /**
  * Usage analytics over usage_records: one record per engine a finished file job used (written with
  * the job's completion, `created_at` = the job's `completedAt`; see README, "Provider routing and
- * fallback") and one per engine a live session used. A bucket counts each job or session once. Buckets are UTC days,
+ * fallback") and one per engine a live session used; plus chat_usage_records (services/chatUsage.ts),
+ * which add tokens and cost but no jobs or audio. A bucket counts each job or session once. Buckets are UTC days,
  * providers, users or projects; DAY lists every day of the range, empty ones as zeros.
  */
 import type { CoreDeps } from '../context.ts';
@@ -18,7 +19,12 @@ export interface UsageBucket {
   jobs: number;
   liveSessions: number;
   audioSeconds: number;
+  /** Audio and chat together. */
   costUsd: number;
+  chatInputTokens: number;
+  chatOutputTokens: number;
+  /** Of `costUsd`, the chat endpoint's. */
+  chatCostUsd: number;
 }
 
 /** Longest range one query may cover. */
@@ -75,13 +81,26 @@ export async function usageBuckets(
   groupBy: UsageGroupBy,
 ): Promise<UsageBucket[]> {
   const key = groupExpressions[groupBy];
-  const rows = await deps.db.$queryRaw<{ key: string; jobs: number; live_sessions: number; audio_seconds: number; cost_usd: number }[]>`
+  // Chat usage (chat_usage_records) adds tokens and cost; jobs and sessions are counted from audio records only.
+  const rows = await deps.db.$queryRaw<
+    { key: string; jobs: number; live_sessions: number; audio_seconds: number; cost_usd: number; chat_input_tokens: number; chat_output_tokens: number; chat_cost_usd: number }[]
+  >`
     SELECT ${key} AS key,
-      count(DISTINCT COALESCE(r.job_id, r.session_id))::int AS jobs,
+      count(DISTINCT COALESCE(r.job_id, r.session_id)) FILTER (WHERE r.is_audio)::int AS jobs,
       count(DISTINCT r.session_id)::int AS live_sessions,
       COALESCE(SUM(r.audio_seconds), 0)::float8 AS audio_seconds,
-      COALESCE(SUM(r.cost_usd), 0)::float8 AS cost_usd
-    FROM usage_records r
+      COALESCE(SUM(r.cost_usd), 0)::float8 AS cost_usd,
+      COALESCE(SUM(r.input_tokens), 0)::float8 AS chat_input_tokens,
+      COALESCE(SUM(r.output_tokens), 0)::float8 AS chat_output_tokens,
+      COALESCE(SUM(r.cost_usd) FILTER (WHERE NOT r.is_audio), 0)::float8 AS chat_cost_usd
+    FROM (
+      SELECT user_id, project_id, job_id, session_id, provider, created_at, audio_seconds, cost_usd,
+             0 AS input_tokens, 0 AS output_tokens, true AS is_audio
+        FROM usage_records
+      UNION ALL
+      SELECT user_id, project_id, job_id, NULL, provider, created_at, 0, cost_usd, input_tokens, output_tokens, false
+        FROM chat_usage_records
+    ) r
     WHERE r.created_at >= ${range.from} AND r.created_at < ${range.to} AND ${scopeCondition(scope)}
     GROUP BY 1
     ORDER BY 1`;
@@ -91,6 +110,9 @@ export async function usageBuckets(
     liveSessions: Number(row.live_sessions),
     audioSeconds: roundTo(Number(row.audio_seconds), 3),
     costUsd: roundTo(Number(row.cost_usd), 6),
+    chatInputTokens: Number(row.chat_input_tokens),
+    chatOutputTokens: Number(row.chat_output_tokens),
+    chatCostUsd: roundTo(Number(row.chat_cost_usd), 6),
   }));
   if (groupBy !== 'DAY') return buckets;
   const byDay = new Map(buckets.map((bucket) => [bucket.key, bucket]));
@@ -98,7 +120,7 @@ export async function usageBuckets(
   const last = utcDay(new Date(range.to.getTime() - 1)).getTime();
   for (let day = utcDay(range.from).getTime(); day <= last; day += DAY_MS) {
     const k = dayKey(new Date(day));
-    days.push(byDay.get(k) ?? { key: k, jobs: 0, liveSessions: 0, audioSeconds: 0, costUsd: 0 });
+    days.push(byDay.get(k) ?? { key: k, jobs: 0, liveSessions: 0, audioSeconds: 0, costUsd: 0, chatInputTokens: 0, chatOutputTokens: 0, chatCostUsd: 0 });
   }
   return days;
 }

@@ -33,6 +33,18 @@ export interface TranscriptInput {
   revision?: number;
   /** The whole transcript's sentiment, once analysed. */
   sentiment?: { label: string; score: number } | null;
+  /** The job's summary, once made (JSON only). */
+  summary?: TranscriptJsonSummary | null;
+}
+
+/** A summary in the JSON download: its text, and points with the segments and time ranges they come from. */
+export interface TranscriptJsonSummary {
+  text: string;
+  keyPoints: Array<{ text: string; segments: number[]; ranges: Array<{ start: number; end: number }> }>;
+  actionItems: Array<{ text: string; segments: number[]; ranges: Array<{ start: number; end: number }> }>;
+  model: string | null;
+  revision: number;
+  createdAt: string;
 }
 
 /** Names given to speakers, by speaker id. */
@@ -55,6 +67,8 @@ interface TranscriptJson {
   revision: number;
   /** The whole transcript's sentiment (label POSITIVE, NEUTRAL or NEGATIVE; score 0..1), null until analysed. */
   sentiment: { label: string; score: number } | null;
+  /** The summary (summarize: true or summarizeJob), null until made. */
+  summary: TranscriptJsonSummary | null;
   segments: Array<{
     /** 0-based, in time order. */
     index: number;
@@ -191,6 +205,7 @@ function transcriptJson(transcript: TranscriptInput): TranscriptJson {
     translatedText: transcript.translatedText ?? null,
     revision: transcript.revision ?? 0,
     sentiment: transcript.sentiment ?? null,
+    summary: transcript.summary ?? null,
     segments: segments.map((segment, index) => {
       const speaker = normalizeSpeaker(segment.speaker);
       return {

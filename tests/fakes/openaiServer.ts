@@ -7,7 +7,9 @@
  *   `json`, `text`, `srt`, `vtt`, `verbose_json` (segments with Whisper's fields, words) and
  *   `diarized_json`, with the validation errors the real service gives (bad file format, audio too
  *   short, language not ISO-639-1, `verbose_json` on a gpt-4o transcribe model, …).
- * - `POST /v1/chat/completions`: a chat completion whose content the test decides (translation).
+ * - `POST /v1/chat/completions`: a chat completion whose content the test decides (translation,
+ *   sentiment, summaries, questions): its content, a `refusal`, or a cut-off (`finish_reason`), with
+ *   `usage` token counts of about 4 characters a token (`chatTokens` says how they are counted).
  * - `GET /v1/models`: a model list.
  *
  * Bearer authentication is checked like the real service (401 with OpenAI's error JSON). Tests script
@@ -93,6 +95,8 @@ export interface RecordedChat {
   /** The last user message's text, if any. */
   user: string | null;
   temperature: number | null;
+  /** `response_format.type` (`json_object` when the client asks for JSON), or null. */
+  responseFormat: string | null;
   authorization: string | null;
 }
 
@@ -458,7 +462,7 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
   }
 
   async function handleChat(res: ServerResponse, record: RecordedRequest, body: Buffer, authorization: string | null) {
-    let parsed: { model?: unknown; messages?: unknown; temperature?: unknown };
+    let parsed: { model?: unknown; messages?: unknown; temperature?: unknown; response_format?: { type?: unknown } };
     try {
       parsed = JSON.parse(body.toString('utf8')) as typeof parsed;
     } catch {
@@ -486,6 +490,7 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
       system: messages.find((m) => m.role === 'system' || m.role === 'developer')?.content ?? null,
       user: [...messages].reverse().find((m) => m.role === 'user')?.content ?? null,
       temperature: typeof parsed.temperature === 'number' ? parsed.temperature : null,
+      responseFormat: typeof parsed.response_format?.type === 'string' ? parsed.response_format.type : null,
       authorization,
     };
     chats.push(chat);
@@ -505,8 +510,7 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
     }
     const answer = translator(chat);
     const { content, finishReason = 'stop', refusal } = typeof answer === 'string' ? { content: answer } : answer;
-    const promptTokens = Math.ceil(inputChars / 4);
-    const completionTokens = Math.ceil((content ?? refusal ?? '').length / 4);
+    const { promptTokens, completionTokens } = chatTokens(inputChars, content ?? refusal ?? '');
     return send(res, record, 200, {
       id: `chatcmpl-${randomBytes(15).toString('base64url')}`,
       object: 'chat.completion',
@@ -585,6 +589,11 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
         server.close(() => resolve());
       }),
   };
+}
+
+/** The `usage` the fake reports: about 4 characters a token, input counted over every message's text. */
+export function chatTokens(inputChars: number, answer: string): { promptTokens: number; completionTokens: number } {
+  return { promptTokens: Math.ceil(inputChars / 4), completionTokens: Math.ceil(answer.length / 4) };
 }
 
 function defaultError(status: number): { message: string; type?: string; param?: string | null; code?: string | null } {

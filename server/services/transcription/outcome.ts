@@ -8,6 +8,7 @@ import { ProviderError } from '../../providers/types.ts';
 import { newId } from '../../ids.ts';
 import { enqueueTranscription, publishJobChange } from '../jobs.ts';
 import { enqueueSentiment } from '../jobSentiment.ts';
+import { enqueueSummary } from '../jobSummary.ts';
 import { enqueueTranslation } from '../jobTranslation.ts';
 import { estimateCostUsd } from '../pricing.ts';
 import { emitEvent } from '../webhooks/emit.ts';
@@ -21,16 +22,18 @@ export async function completeTranscription(deps: CoreDeps, jobId: string, durat
   // step of its own, whose failure fails only the translation.
   const translationStatus = job.translateTo ? 'PENDING' : null;
   const sentimentStatus = job.sentimentRequested ? 'PENDING' : null;
+  const summaryStatus = job.summaryRequested ? 'PENDING' : null;
   // The usage record carries the completion time, so usage and jobStats agree over any range.
   const completedAt = new Date();
   const completed = await deps.db.$transaction(async (tx) => {
     const { count } = await tx.job.updateMany({
       where: { id: jobId, status: 'PROCESSING' },
-      data: { status: 'COMPLETED', progress: 1, text, translationStatus, translationError: null, sentimentStatus, sentimentError: null, completedAt },
+      data: { status: 'COMPLETED', progress: 1, text, translationStatus, translationError: null, sentimentStatus, sentimentError: null, summaryStatus, summaryError: null, completedAt },
     });
     if (count === 0) return null;
     if (translationStatus) await enqueueTranslation(deps, tx, jobId);
     if (sentimentStatus) await enqueueSentiment(deps, tx, jobId);
+    if (summaryStatus) await enqueueSummary(deps, tx, jobId);
     const chunks = await tx.jobChunk.findMany({ where: { jobId }, orderBy: { idx: 'asc' } });
     for (const [provider, audioSeconds] of secondsByEngine(job, chunks, durationSeconds)) {
       await tx.usageRecord.upsert({
