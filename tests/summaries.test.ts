@@ -289,7 +289,7 @@ describe('summarizeJob', () => {
       summary: null,
       summaryError: 'The summary failed: OpenAI could not be reached, timed out, was overloaded or answered unreadably, 2 attempts; run summarizeJob again later.',
     });
-    expect(held.every((request) => request.clientLeft)).toBe(true);
+    await waitFor('the held requests to be abandoned', async () => held.every((request) => request.clientLeft) || null, 30_000);
     // No queued or locked graphile-worker job is left for it.
     const left = await t.deps.db.$queryRaw<{ n: number }[]>`
       SELECT count(*)::int AS n FROM graphile_worker.jobs WHERE key = ${`summarizeTranscript:${id}`}`;
