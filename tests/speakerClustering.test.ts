@@ -2,16 +2,17 @@
 // recordings cannot show on demand (two labels of one chunk stay apart even when alike, unmeasurable
 // units, thin clusters, the speaker cap). The audio side is tested in speakers.test.ts.
 import { describe, expect, it } from 'vitest';
-import { BANDS, type VoiceStats } from '../server/media/voiceSignature.ts';
+import { addVoicedFrame, BANDS, emptyVoiceStats, type VoiceStats } from '../server/media/voiceSignature.ts';
 import { clusterSpeakers, type SpeakerUnit } from '../server/services/transcription/speakerClustering.ts';
 
 const OPTIONS = { threshold: 2, maxSpeakers: 20 };
 
-/** `frames` voiced frames at `hz` with a flat spectral shape tilted by `tilt`. */
+/** `frames` voiced frames around `hz` (within 2%), with a flat spectral shape tilted by `tilt`. */
 function voice(hz: number, frames = 100, tilt = 0): VoiceStats {
-  const shapeSum = new Float64Array(BANDS);
-  for (let b = 0; b < BANDS; b++) shapeSum[b] = frames * tilt * (b - (BANDS - 1) / 2) * 0.1;
-  return { pitches: Array.from({ length: frames }, (_, i) => Math.log2(hz * (1 + ((i % 5) - 2) * 0.01))), shapeSum };
+  const stats = emptyVoiceStats();
+  const shape = Array.from({ length: BANDS }, (_, b) => tilt * (b - (BANDS - 1) / 2) * 0.1);
+  for (let i = 0; i < frames; i++) addVoicedFrame(stats, hz * (1 + ((i % 5) - 2) * 0.01), shape);
+  return stats;
 }
 
 const unit = (key: string, chunk: number, label: string | null, start: number, stats: VoiceStats): SpeakerUnit => ({ key, chunk, label, start, stats });

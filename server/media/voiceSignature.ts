@@ -18,20 +18,39 @@ const FRAMES_PER_YIELD = 25;
 const BAND_LOW_HZ = 100;
 const BAND_HIGH_HZ = 7000;
 
-/** Voiced-frame statistics of one stretch of audio (or several pooled). */
+/** Pitch histogram resolution: 1/96 octave (12.5 cents) from PITCH_MIN_HZ to PITCH_MAX_HZ. */
+const BINS_PER_OCTAVE = 96;
+const LOG_PITCH_MIN = Math.log2(PITCH_MIN_HZ);
+const PITCH_BINS = Math.ceil((Math.log2(PITCH_MAX_HZ) - LOG_PITCH_MIN) * BINS_PER_OCTAVE) + 1;
+
+/**
+ * Voiced-frame statistics of one stretch of audio (or several pooled): fixed-size, so pooling a whole
+ * speaker's hour costs the same as pooling one sentence.
+ */
 export interface VoiceStats {
-  /** log2 of each voiced frame's pitch in Hz. */
-  pitches: number[];
+  /** Voiced frames (20 ms each). */
+  frames: number;
+  /** Voiced frames by pitch (log2 Hz, in bins of 1/96 octave). */
+  pitchCounts: Float64Array;
   /** Sum over voiced frames of their band shape (log band energies minus their mean). */
   shapeSum: Float64Array;
 }
 
 export function emptyVoiceStats(): VoiceStats {
-  return { pitches: [], shapeSum: new Float64Array(BANDS) };
+  return { frames: 0, pitchCounts: new Float64Array(PITCH_BINS), shapeSum: new Float64Array(BANDS) };
+}
+
+/** Adds one voiced frame: its pitch in Hz and its band shape (none: a flat one). */
+export function addVoicedFrame(stats: VoiceStats, pitchHz: number, shape?: ArrayLike<number>): void {
+  const bin = Math.round((Math.log2(pitchHz) - LOG_PITCH_MIN) * BINS_PER_OCTAVE);
+  stats.pitchCounts[Math.max(0, Math.min(PITCH_BINS - 1, bin))] += 1;
+  stats.frames += 1;
+  if (shape) for (let b = 0; b < BANDS; b++) stats.shapeSum[b] += shape[b];
 }
 
 export function poolVoiceStats(into: VoiceStats, from: VoiceStats): VoiceStats {
-  for (const pitch of from.pitches) into.pitches.push(pitch);
+  into.frames += from.frames;
+  for (let i = 0; i < PITCH_BINS; i++) into.pitchCounts[i] += from.pitchCounts[i];
   for (let b = 0; b < BANDS; b++) into.shapeSum[b] += from.shapeSum[b];
   return into;
 }
@@ -47,12 +66,13 @@ export interface VoiceSignature {
 
 /** The signature of pooled statistics, or null when fewer than `minFrames` voiced frames. */
 export function signatureOf(stats: VoiceStats, minFrames = 10): VoiceSignature | null {
-  const frames = stats.pitches.length;
+  const { frames } = stats;
   if (frames < minFrames) return null;
-  const sorted = [...stats.pitches].sort((a, b) => a - b);
+  let bin = 0;
+  for (let seen = stats.pitchCounts[0]; seen <= frames / 2 && bin < PITCH_BINS - 1; ) seen += stats.pitchCounts[++bin];
   const shape = new Float64Array(BANDS);
   for (let b = 0; b < BANDS; b++) shape[b] = stats.shapeSum[b] / frames;
-  return { pitch: sorted[Math.floor(frames / 2)], shape, frames };
+  return { pitch: LOG_PITCH_MIN + bin / BINS_PER_OCTAVE, shape, frames };
 }
 
 /**
@@ -118,9 +138,7 @@ class FrameAnalyser {
       if (Math.sqrt(energy / FRAME) < SILENCE_RMS) continue;
       const pitch = this.pitchAt(samples, at);
       if (pitch === null) continue;
-      stats.pitches.push(Math.log2(pitch));
-      const shape = this.bandShapeAt(samples, at);
-      for (let b = 0; b < BANDS; b++) stats.shapeSum[b] += shape[b];
+      addVoicedFrame(stats, pitch, this.bandShapeAt(samples, at));
     }
     return stats;
   }

@@ -98,7 +98,7 @@ export function clusterSpeakers(units: readonly SpeakerUnit[], options: ClusterO
 
   // Thin unlabelled clusters (a cough, a fragment) join the nearest voice.
   for (const cluster of [...clusters]) {
-    if (cluster.labelledChunks.size > 0 || cluster.stats.pitches.length >= MIN_CLUSTER_FRAMES || !cluster.signature) continue;
+    if (cluster.labelledChunks.size > 0 || cluster.stats.frames >= MIN_CLUSTER_FRAMES || !cluster.signature) continue;
     const others = clusters.filter((c) => c !== cluster && c.signature);
     if (others.length === 0) continue;
     const target = others.reduce((best, c) => (voiceDistance(cluster.signature!, c.signature!) < voiceDistance(cluster.signature!, best.signature!) ? c : best));
