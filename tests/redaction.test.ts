@@ -5,10 +5,11 @@
 import { execFile } from 'node:child_process';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newId } from '../server/ids.ts';
 import { startFakeDeepgram, wordsFromText, type FakeDeepgramServer } from './fakes/deepgramServer.ts';
 import { submitFile, waitForJob } from './helpers/jobs.ts';
 import { makeSpeechFixture, makeTempDir, type SpeechFixture } from './helpers/speech.ts';
@@ -263,6 +264,72 @@ describe('a mandatory project policy', () => {
     expect(after.revisions[0].before).not.toMatch(DIGIT_WORDS);
     expect((await readJob(id, owner, 'text')).text).toContain('555 867 5309');
   }, 320_000);
+});
+
+describe('live sessions, recordings and dataset exports under the mandatory policy', () => {
+  it("redact the member's segments, subtitles and recording text, and the export's manifest", async () => {
+    await t.deps.db.project.update({ where: { id: projectId }, data: { redact: ['PHONE', 'CARD_NUMBER'], redactionMandatory: true } });
+    const text = 'call me at five five five one two one two';
+    const words = text.split(' ').map((word, i) => ({ word, start: 0.5 + i * 0.4, end: 0.8 + i * 0.4 }));
+    const sessionId = newId('LiveSession');
+    const flac = path.join(temp.dir, 'session.flac');
+    await run('ffmpeg', ['-nostdin', '-v', 'error', '-y', '-i', speech.wavPath, '-c:a', 'flac', flac]);
+    const mainKey = `sessions/${sessionId}/main.flac`;
+    await t.deps.storage.put(mainKey, await readFile(flac));
+    await t.deps.db.liveSession.create({
+      data: { id: sessionId, ownerId: member.id, projectId, provider: 'LOCAL', encoding: 'PCM_S16LE', sampleRate: 16000, status: 'READY', mainKey, durationSeconds: 4 },
+    });
+    await t.deps.db.liveSegment.create({ data: { sessionId, idx: 0, startSeconds: 0.5, endSeconds: 4, text, words } });
+    const recording = await t.deps.db.recording.create({
+      data: {
+        id: newId('Recording'),
+        sessionId,
+        projectId,
+        speakerId: member.id,
+        durationSeconds: 4,
+        recognisedText: text,
+        checks: {},
+        suspicion: 0,
+        reviewStatus: 'APPROVED',
+      },
+    });
+
+    const read = await t.gql(
+      `query ($id: ID!, $rec: ID!) { liveSession(id: $id) { segments { text words { word } } }
+        node(id: $rec) { ... on Recording { recognisedText vtt } } }`,
+      { id: sessionId, rec: recording.id },
+      { token: member.accessToken },
+    );
+    expect(read.errors, read.raw).toBeUndefined();
+    expect(read.data!.liveSession.segments[0].text).toBe('call me at [PHONE]');
+    expect(read.data!.node.recognisedText).toBe('call me at [PHONE]');
+    expect(read.data!.node.vtt).not.toMatch(DIGIT_WORDS);
+    const vtt = await fetch(`${base}/sessions/${sessionId}/subtitles.vtt`, { headers: { authorization: `Bearer ${member.accessToken}` } });
+    expect(vtt.status).toBe(200);
+    const subtitles = await vtt.text();
+    expect(subtitles).toContain('[PHONE]');
+    expect(subtitles).not.toMatch(DIGIT_WORDS);
+    const ownerRead = await t.gql(`query ($id: ID!) { liveSession(id: $id) { segments { text } } }`, { id: sessionId }, { token: owner.accessToken });
+    expect(ownerRead.data!.liveSession.segments[0].text).toBe(text);
+
+    const started = await t.gql(`mutation ($id: ID!) { exportDataset(projectId: $id) { id } }`, { id: projectId }, { token: owner.accessToken });
+    expect(started.errors, started.raw).toBeUndefined();
+    const exportId = started.data!.exportDataset.id as string;
+    const done = await waitFor(
+      'the dataset export',
+      async () => {
+        const row = await t.deps.db.datasetExport.findUnique({ where: { id: exportId } });
+        return row && (row.status === 'COMPLETED' || row.status === 'FAILED') ? row : null;
+      },
+      120_000,
+    );
+    expect(done.status, done.error ?? '').toBe('COMPLETED');
+    const chunks: Buffer[] = [];
+    for await (const chunk of await t.deps.storage.get(done.archiveKey!)) chunks.push(chunk as Buffer);
+    const tar = Buffer.concat(chunks).toString('latin1');
+    expect(tar).toContain('"recognisedText":"call me at [PHONE]"');
+    expect(tar).not.toContain(text);
+  }, 180_000);
 });
 
 describe('DEEPGRAM', () => {

@@ -3,6 +3,10 @@ import type { AppDeps } from '../context.ts';
 import { downloadAccess, sendStoredFile } from './httpDownload.ts';
 import { sendError } from './httpError.ts';
 import { visibleSessionWhere } from '../services/access/liveSessions.ts';
+import { redactionFor } from '../services/access/redaction.ts';
+import { redactedRows } from '../services/redaction.ts';
+import { renderVtt } from '../transcripts/formats.ts';
+import { segmentFromStored } from '../transcripts/storedSegments.ts';
 
 const ROUTE = /^\/sessions\/([a-z0-9_]+)\/(audio\/(source|main|light)|subtitles\.vtt)$/;
 
@@ -25,6 +29,24 @@ export async function serveSessionFile(deps: AppDeps, req: http.IncomingMessage,
   if (!session) return sendError(res, 'NOT_FOUND', 'Live session not found.');
   if (session.status !== 'READY') {
     return sendError(res, 'CONFLICT', `The files are not ready: the session is ${session.status.toLowerCase()}.`);
+  }
+  if (!kind) {
+    // Under a project's redaction policy the subtitles are rendered from the redacted segments instead
+    // (a signed link carries no reader: it gets them redacted too).
+    const redact = await redactionFor(deps.db, access === 'signed' ? null : access, session);
+    if (redact.length > 0) {
+      const rows = await deps.db.liveSegment.findMany({ where: { sessionId: session.id }, orderBy: { idx: 'asc' } });
+      const body = renderVtt(redactedRows(rows, redact).map(segmentFromStored));
+      res.writeHead(200, {
+        'content-type': 'text/vtt; charset=utf-8',
+        'content-disposition': `attachment; filename="${session.id}-subtitles.vtt"`,
+        'content-length': Buffer.byteLength(body),
+        'cache-control': 'private, no-store',
+        'x-content-type-options': 'nosniff',
+      });
+      res.end(req.method === 'HEAD' ? undefined : body);
+      return;
+    }
   }
   const file = kind ? audioFile(session, kind as 'source' | 'main' | 'light') : { key: session.vttKey, type: 'text/vtt; charset=utf-8', name: 'subtitles.vtt' };
   await sendStoredFile(deps, req, res, file.key, {

@@ -123,6 +123,9 @@ type Documents = {
     "\n  query WebAppRerunSettings($id: ID!) {\n    job(id: $id) {\n      id\n      providers\n      model\n      language\n      diarize\n      translateTo\n      translationEngine\n      sentimentRequested\n    }\n  }\n": typeof types.WebAppRerunSettingsDocument,
     "\n  mutation WebAppRerunJob($id: ID!, $input: RerunJobInput) {\n    rerunJob(id: $id, input: $input) { id status }\n  }\n": typeof types.WebAppRerunJobDocument,
     "\n  query WebAppRerunOf($id: ID!) {\n    job(id: $id) { id rerunOf { id filename } }\n  }\n": typeof types.WebAppRerunOfDocument,
+    "\n  query WebAppJobRedaction($id: ID!) {\n    job(id: $id) {\n      id\n      redact\n      transcriptRedacted\n      redactedRanges { start end }\n      segments(redacted: true) { index start end text speakerName }\n    }\n  }\n": typeof types.WebAppJobRedactionDocument,
+    "\n  query WebAppProjectRedaction($id: ID!) {\n    project(id: $id) {\n      id\n      viewerRole\n      redact\n      redactionMandatory\n    }\n  }\n": typeof types.WebAppProjectRedactionDocument,
+    "\n  mutation WebAppSetProjectRedactionPolicy($projectId: ID!, $redact: [RedactionKind!]!, $mandatory: Boolean!) {\n    setProjectRedactionPolicy(projectId: $projectId, redact: $redact, mandatory: $mandatory) {\n      id\n      redact\n      redactionMandatory\n    }\n  }\n": typeof types.WebAppSetProjectRedactionPolicyDocument,
 };
 const documents: Documents = {
     "\n  mutation WebAppDeleteAccount($input: DeleteAccountInput!) {\n    deleteAccount(input: $input)\n  }\n": types.WebAppDeleteAccountDocument,
@@ -234,6 +237,9 @@ const documents: Documents = {
     "\n  query WebAppRerunSettings($id: ID!) {\n    job(id: $id) {\n      id\n      providers\n      model\n      language\n      diarize\n      translateTo\n      translationEngine\n      sentimentRequested\n    }\n  }\n": types.WebAppRerunSettingsDocument,
     "\n  mutation WebAppRerunJob($id: ID!, $input: RerunJobInput) {\n    rerunJob(id: $id, input: $input) { id status }\n  }\n": types.WebAppRerunJobDocument,
     "\n  query WebAppRerunOf($id: ID!) {\n    job(id: $id) { id rerunOf { id filename } }\n  }\n": types.WebAppRerunOfDocument,
+    "\n  query WebAppJobRedaction($id: ID!) {\n    job(id: $id) {\n      id\n      redact\n      transcriptRedacted\n      redactedRanges { start end }\n      segments(redacted: true) { index start end text speakerName }\n    }\n  }\n": types.WebAppJobRedactionDocument,
+    "\n  query WebAppProjectRedaction($id: ID!) {\n    project(id: $id) {\n      id\n      viewerRole\n      redact\n      redactionMandatory\n    }\n  }\n": types.WebAppProjectRedactionDocument,
+    "\n  mutation WebAppSetProjectRedactionPolicy($projectId: ID!, $redact: [RedactionKind!]!, $mandatory: Boolean!) {\n    setProjectRedactionPolicy(projectId: $projectId, redact: $redact, mandatory: $mandatory) {\n      id\n      redact\n      redactionMandatory\n    }\n  }\n": types.WebAppSetProjectRedactionPolicyDocument,
 };
 
 /**
@@ -686,6 +692,18 @@ export function graphql(source: "\n  mutation WebAppRerunJob($id: ID!, $input: R
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query WebAppRerunOf($id: ID!) {\n    job(id: $id) { id rerunOf { id filename } }\n  }\n"): (typeof documents)["\n  query WebAppRerunOf($id: ID!) {\n    job(id: $id) { id rerunOf { id filename } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query WebAppJobRedaction($id: ID!) {\n    job(id: $id) {\n      id\n      redact\n      transcriptRedacted\n      redactedRanges { start end }\n      segments(redacted: true) { index start end text speakerName }\n    }\n  }\n"): (typeof documents)["\n  query WebAppJobRedaction($id: ID!) {\n    job(id: $id) {\n      id\n      redact\n      transcriptRedacted\n      redactedRanges { start end }\n      segments(redacted: true) { index start end text speakerName }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query WebAppProjectRedaction($id: ID!) {\n    project(id: $id) {\n      id\n      viewerRole\n      redact\n      redactionMandatory\n    }\n  }\n"): (typeof documents)["\n  query WebAppProjectRedaction($id: ID!) {\n    project(id: $id) {\n      id\n      viewerRole\n      redact\n      redactionMandatory\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation WebAppSetProjectRedactionPolicy($projectId: ID!, $redact: [RedactionKind!]!, $mandatory: Boolean!) {\n    setProjectRedactionPolicy(projectId: $projectId, redact: $redact, mandatory: $mandatory) {\n      id\n      redact\n      redactionMandatory\n    }\n  }\n"): (typeof documents)["\n  mutation WebAppSetProjectRedactionPolicy($projectId: ID!, $redact: [RedactionKind!]!, $mandatory: Boolean!) {\n    setProjectRedactionPolicy(projectId: $projectId, redact: $redact, mandatory: $mandatory) {\n      id\n      redact\n      redactionMandatory\n    }\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};

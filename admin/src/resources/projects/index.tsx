@@ -27,6 +27,7 @@ import { MembersPanel } from './members.tsx';
 import { PromptsPanel } from './prompts.tsx';
 import { ExportsPanel, ReviewQueue } from './review.tsx';
 import { roleMay } from './roles.ts';
+import { ProjectRedactionPanel } from '../redaction/ProjectRedactionPanel.tsx';
 
 export function ProjectList() {
   return (
@@ -110,6 +111,9 @@ function ProjectTabs() {
       </Tab>
       <Tab label="Prompts" path="prompts">
         <PromptsPanel label={false} />
+      </Tab>
+      <Tab label="Redaction" path="redaction">
+        <ProjectRedactionPanel label={false} />
       </Tab>
       {(siteAdmin || roleMay(role, 'review')) && (
         <Tab label="Review queue" path="review">

@@ -13,12 +13,17 @@ import { RevisionHistory } from './RevisionHistory.tsx';
 import { SegmentItem, type WordMark } from './SegmentItem.tsx';
 import { SpeakerNames } from './SpeakerNames.tsx';
 import { useTranscript } from './useTranscript.ts';
+import { TranscriptRedaction } from '../redaction/TranscriptRedaction.tsx';
 
 export function TranscriptView({ jobId }: { jobId: string }) {
   const { job, error, loading, saveSegment, renameSpeaker } = useTranscript(jobId);
   if (loading) return <CircularProgress size={24} aria-label="Loading the transcript" />;
   if (error || !job) return <Alert severity="error">{error ?? 'The transcript could not be loaded.'}</Alert>;
-  return <LoadedTranscript job={job} saveSegment={saveSegment} renameSpeaker={renameSpeaker} />;
+  return (
+    <TranscriptRedaction jobId={jobId}>
+      <LoadedTranscript job={job} saveSegment={saveSegment} renameSpeaker={renameSpeaker} />
+    </TranscriptRedaction>
+  );
 }
 
 /** The owner of the job, or a site admin: the server's rule for who may correct it (access/jobs.ts). */

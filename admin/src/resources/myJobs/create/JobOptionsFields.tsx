@@ -2,7 +2,8 @@
 // model, language, diarization, translation (and its engine) and sentiment. Empty fields are left to
 // the server's defaults.
 import { FormControlLabel, Grid, ListItemText, MenuItem, Switch, TextField } from '@mui/material';
-import type { Provider, TranslationEngine } from '../../../gql/graphql.ts';
+import type { Provider, RedactionKind, TranslationEngine } from '../../../gql/graphql.ts';
+import { RedactionChoices } from '../../redaction/RedactionChoices.tsx';
 import type { JobOptions } from './uploads.ts';
 
 export interface OptionsDraft {
@@ -15,6 +16,8 @@ export interface OptionsDraft {
   /** '' : the server's TRANSLATION_ENGINE. */
   translationEngine: TranslationEngine | '';
   sentiment: boolean;
+  /** Kinds to redact (README, "Redaction"). */
+  redact: RedactionKind[];
 }
 
 export const EMPTY_OPTIONS: OptionsDraft = {
@@ -25,6 +28,7 @@ export const EMPTY_OPTIONS: OptionsDraft = {
   translateTo: '',
   translationEngine: '',
   sentiment: false,
+  redact: [],
 };
 
 const PROVIDERS: { value: Provider; label: string }[] = [
@@ -53,6 +57,7 @@ export function toJobOptions(draft: OptionsDraft): JobOptions {
     // The server refuses an engine without a target language, so it goes only with one.
     ...(translateTo && draft.translationEngine ? { translationEngine: draft.translationEngine } : {}),
     ...(draft.sentiment ? { sentiment: true } : {}),
+    ...(draft.redact.length > 0 ? { redact: draft.redact } : {}),
   };
 }
 
@@ -154,6 +159,9 @@ export function JobOptionsFields({ value, onChange, disabled }: { value: Options
           control={<Switch checked={value.sentiment} onChange={(event) => set('sentiment', event.target.checked)} name="sentiment" disabled={disabled} />}
           label="Sentiment (per segment and overall)"
         />
+      </Grid>
+      <Grid size={12}>
+        <RedactionChoices value={value.redact} onChange={(next) => set('redact', next)} disabled={disabled} />
       </Grid>
     </Grid>
   );
