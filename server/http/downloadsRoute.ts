@@ -4,6 +4,8 @@ import type { AppDeps } from '../context.ts';
 import { downloadViewer } from './httpDownload.ts';
 import { sendError } from './httpError.ts';
 import { visibleJobWhere } from '../services/access/jobs.ts';
+import { redactionFor } from '../services/access/redaction.ts';
+import { redactedRows } from '../services/redaction.ts';
 import { renderJobDocument } from '../services/transcriptDocuments.ts';
 import { transcriptFromRows } from '../services/transcripts.ts';
 import { isDocumentFormat, renderTranscript, transcriptContentType, type TranscriptFormat } from '../transcripts/formats.ts';
@@ -16,14 +18,17 @@ export function isTranscriptDownload(path: string): boolean {
 
 /**
  * GET /jobs/{id}/transcript.{txt|srt|vtt|json|docx|pdf}, with the same authentication and visibility
- * as /graphql. A PDF is streamed as it is written (no Content-Length); the others are sent whole.
+ * as /graphql; `?redacted=1` asks for the redacted transcript (README, "Redaction"). A PDF is streamed as it is written (no Content-Length); the others are sent whole.
  */
 export async function serveTranscript(
   deps: AppDeps,
   req: http.IncomingMessage,
   res: http.ServerResponse,
 ): Promise<void> {
-  const [, jobId, extension] = ROUTE.exec((req.url ?? '').split('?')[0])!;
+  const [path, query] = (req.url ?? '').split('?');
+  const [, jobId, extension] = ROUTE.exec(path)!;
+  const asked = new URLSearchParams(query ?? '').get('redacted');
+  if (asked !== null && asked !== '0' && asked !== '1') return sendError(res, 'BAD_USER_INPUT', 'redacted must be 0 or 1.');
   const viewer = await downloadViewer(deps, req, res);
   if (!viewer) return;
   const format = extension.toUpperCase() as TranscriptFormat;
@@ -33,6 +38,7 @@ export async function serveTranscript(
   if (job.status !== 'COMPLETED') {
     return sendError(res, 'CONFLICT', `The transcript is not ready: the job is ${job.status.toLowerCase()}.`);
   }
+  const redact = await redactionFor(deps.db, viewer, job, asked === '1');
   const headers = {
     'content-type': transcriptContentType(format),
     'content-disposition': contentDisposition(job.filename, job.id, extension),
@@ -45,7 +51,7 @@ export async function serveTranscript(
       res.end();
       return;
     }
-    const rendered = await renderJobDocument(deps, job, documentFormat);
+    const rendered = await renderJobDocument(deps, job, documentFormat, { redact });
     if (Buffer.isBuffer(rendered)) {
       res.writeHead(200, { ...headers, 'content-length': rendered.length });
       res.end(rendered);
@@ -63,7 +69,12 @@ export async function serveTranscript(
     deps.db.jobSpeaker.findMany({ where: { jobId: job.id } }),
     format === 'JSON' ? deps.db.jobSummary.findUnique({ where: { jobId: job.id } }) : null,
   ]);
-  const body = renderTranscript(format as Exclude<TranscriptFormat, 'DOCX' | 'PDF'>, transcriptFromRows(job, segments, speakerNames, summary));
+  // Translations and summaries are made from the original: a redacted transcript goes without them.
+  const redacted = redact.length > 0;
+  const transcript = redacted
+    ? transcriptFromRows({ ...job, translatedText: null }, redactedRows(segments, redact), speakerNames, null)
+    : transcriptFromRows(job, segments, speakerNames, summary);
+  const body = renderTranscript(format as Exclude<TranscriptFormat, 'DOCX' | 'PDF'>, transcript);
   res.writeHead(200, { ...headers, 'content-length': Buffer.byteLength(body) });
   res.end(req.method === 'HEAD' ? undefined : body);
 }

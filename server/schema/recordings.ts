@@ -9,6 +9,9 @@ import { ProjectRef } from './projects.ts';
 import { pageSizes } from './root.ts';
 import { UserRef } from './users.ts';
 import './prompts.ts';
+import { redactionFor } from '../services/access/redaction.ts';
+import { redactedRows } from '../services/redaction.ts';
+import { redactText } from '../transcripts/redaction/index.ts';
 
 const ReviewStatusEnum = builder.enumType('ReviewStatus', {
   values: ['PENDING', 'APPROVED', 'REJECTED'] as const,
@@ -46,7 +49,15 @@ builder.prismaNode('Recording', {
     prompt: t.relation('prompt', { nullable: true }),
     speaker: t.relation('speaker', { type: UserRef }),
     durationSeconds: t.exposeFloat('durationSeconds'),
-    recognisedText: t.exposeString('recognisedText', { description: 'What the engine heard.' }),
+    recognisedText: t.string({
+      description: "What the engine heard (redacted under the project's policy, README \"Redaction\").",
+      select: { session: { select: { ownerId: true } } },
+      resolve: async (recording, _args, context) => {
+        const row = { ownerId: recording.session.ownerId, projectId: recording.projectId };
+        const kinds = await redactionFor(context.deps.db, context.viewer, row);
+        return kinds.length > 0 ? redactText(recording.recognisedText, kinds) : recording.recognisedText;
+      },
+    }),
     checks: t.field({ type: RecordingChecksRef, resolve: (recording) => recording.checks as unknown as RecordingChecks }),
     suspicious: t.boolean({
       description: 'Whether any check failed.',
@@ -54,8 +65,12 @@ builder.prismaNode('Recording', {
     }),
     vtt: t.string({
       description: 'WebVTT subtitles of the recording.',
-      select: { session: { select: { segments: { orderBy: { idx: 'asc' } } } } },
-      resolve: (recording) => renderVtt(recording.session.segments.map(segmentFromStored)),
+      select: { session: { select: { ownerId: true, segments: { orderBy: { idx: 'asc' } } } } },
+      resolve: async (recording, _args, context) => {
+        const row = { ownerId: recording.session.ownerId, projectId: recording.projectId };
+        const kinds = await redactionFor(context.deps.db, context.viewer, row);
+        return renderVtt(redactedRows(recording.session.segments, kinds).map(segmentFromStored));
+      },
     }),
     sourceAudioUrl: t.string({
       description: 'The audio as received (same authentication as /graphql).',

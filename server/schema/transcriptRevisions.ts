@@ -6,6 +6,8 @@ import { speakerDisplayName } from '../transcripts/formats.ts';
 import { builder } from './builder.ts';
 import './jobs.ts';
 import { SegmentRef } from './transcripts.ts';
+import { revisionJob, revisionText, viewerRedaction } from './redaction.ts';
+import { REDACTED_MEDIA_TYPE } from '../services/redactedMedia.ts';
 import { UserRef } from './users.ts';
 
 builder.prismaObject('TranscriptRevision', {
@@ -15,8 +17,8 @@ builder.prismaObject('TranscriptRevision', {
     author: t.relation('author', { type: UserRef, nullable: true, description: 'Null when that account was deleted.' }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     segmentIndex: t.exposeInt('segmentIdx', { description: 'TranscriptSegment.index of the corrected segment.' }),
-    before: t.exposeString('beforeText'),
-    after: t.exposeString('afterText'),
+    before: t.string({ select: revisionJob, resolve: (revision, _args, context) => revisionText(context, revision.job, revision.beforeText) }),
+    after: t.string({ select: revisionJob, resolve: (revision, _args, context) => revisionText(context, revision.job, revision.afterText) }),
   }),
 });
 
@@ -54,13 +56,14 @@ builder.prismaObjectFields('Job', (t) => ({
   mediaUrl: t.string({
     nullable: true,
     description:
-      'A signed link (valid SIGNED_URL_TTL_SECONDS) to the uploaded media, for playing beside the transcript; null when none is kept (URL jobs).',
-    resolve: (job, _args, context) => jobMediaUrl(context.deps, job, context.linkBase),
+      'A signed link (valid SIGNED_URL_TTL_SECONDS) to the uploaded media, for playing beside the transcript; null when none is kept (URL jobs). When transcriptRedacted: its audio with the redacted words silenced (Ogg/Opus).',
+    resolve: async (job, _args, context) => jobMediaUrl(context.deps, job, context.linkBase, (await viewerRedaction(context, job, false)).length > 0),
   }),
   mediaType: t.string({
     nullable: true,
     description: "The media's content type (audio/... or video/...), from its file name; null without mediaUrl.",
-    resolve: (job) => (job.sourceKey ? jobMediaType(job.filename) : null),
+    resolve: async (job, _args, context) =>
+      job.sourceKey ? ((await viewerRedaction(context, job, false)).length > 0 ? REDACTED_MEDIA_TYPE : jobMediaType(job.filename)) : null,
   }),
 }));
 

@@ -11,6 +11,8 @@ import { renderPdf } from '../transcripts/documents/pdf.ts';
 import { speakerDisplayName, type DocumentFormat, type SpeakerNames } from '../transcripts/formats.ts';
 import { summaryDocumentText } from './jobSummary.ts';
 import { speakerNamesOf } from './transcripts.ts';
+import { redactedRows } from './redaction.ts';
+import type { RedactionKind } from '../transcripts/redaction/index.ts';
 
 const PAGE_ROWS = 500;
 let fallbackReported = false;
@@ -23,6 +25,8 @@ type DocumentJob = Pick<
 interface DocumentOptions {
   /** A summary to show before the transcript; default: the job's stored one (services/jobSummary.ts), none when redacting. */
   summary?: string | null;
+  /** Redact these kinds from the text (access/redaction.ts says for whom); none: the original. */
+  redact?: readonly RedactionKind[];
 }
 
 /** The document as a stream (PDF) or a buffer (DOCX, a zip written at its end). */
@@ -67,9 +71,10 @@ async function jobDocument(deps: Pick<CoreDeps, 'db'>, job: DocumentJob, options
     durationSeconds: job.mediaDurationSeconds,
     language: job.detectedLanguage ?? job.language,
     speakers: speakerIds.map((id) => speakerDisplayName(id, names)),
-    summary: options.summary !== undefined ? options.summary : await storedSummary(deps, job.id, options),
+    // A summary is made from the original: a redacted document goes without it.
+    summary: (options.redact?.length ?? 0) > 0 ? null : options.summary !== undefined ? options.summary : await storedSummary(deps, job.id, options),
     sentiment: job.sentiment ? { label: job.sentiment, score: job.sentimentScore ?? 0 } : null,
-    segments: segmentPages(deps, job.id, names),
+    segments: segmentPages(deps, job.id, names, options.redact ?? []),
   };
 }
 
@@ -94,16 +99,16 @@ async function speakersInOrder(deps: Pick<CoreDeps, 'db'>, jobId: string): Promi
   return rows.map((row) => row.speaker);
 }
 
-async function* segmentPages(deps: Pick<CoreDeps, 'db'>, jobId: string, names: SpeakerNames): AsyncGenerator<DocumentSegment> {
+async function* segmentPages(deps: Pick<CoreDeps, 'db'>, jobId: string, names: SpeakerNames, redact: readonly RedactionKind[]): AsyncGenerator<DocumentSegment> {
   let after = -1;
   for (;;) {
     const rows = await deps.db.transcriptSegment.findMany({
       where: { jobId, idx: { gt: after } },
       orderBy: { idx: 'asc' },
       take: PAGE_ROWS,
-      select: { idx: true, startSeconds: true, endSeconds: true, text: true, speaker: true, words: true },
+      select: { idx: true, startSeconds: true, endSeconds: true, text: true, speaker: true, words: true, redaction: true },
     });
-    for (const row of rows) {
+    for (const row of redactedRows(rows, redact)) {
       const words = Array.isArray(row.words) ? (row.words as Array<{ speaker?: unknown }>) : [];
       const wordSpeaker = words.find((w) => typeof w?.speaker === 'string' && w.speaker.trim() !== '')?.speaker as string | undefined;
       const speaker = row.speaker?.trim() ? row.speaker : (wordSpeaker ?? null);

@@ -10,6 +10,7 @@ import { enqueueTranscription, publishJobChange } from '../jobs.ts';
 import { enqueueSentiment } from '../jobSentiment.ts';
 import { enqueueSummary } from '../jobSummary.ts';
 import { enqueueTranslation } from '../jobTranslation.ts';
+import { redactedTranscriptPayload } from '../redaction.ts';
 import { estimateCostUsd } from '../pricing.ts';
 import { emitEvent } from '../webhooks/emit.ts';
 import type { FailureRecord } from '../workFailure.ts';
@@ -53,7 +54,8 @@ export async function completeTranscription(deps: CoreDeps, jobId: string, durat
       });
     }
     const row = await tx.job.findUniqueOrThrow({ where: { id: jobId } });
-    await emitEvent(deps, { type: 'job.completed', ownerId: row.ownerId, projectId: row.projectId, payload: { job: jobEventData(row) } }, tx);
+    const redacted = await redactedTranscriptPayload(tx, row);
+    await emitEvent(deps, { type: 'job.completed', ownerId: row.ownerId, projectId: row.projectId, payload: { job: { ...jobEventData(row), ...redacted } } }, tx);
     return row;
   });
   if (!completed) return;
