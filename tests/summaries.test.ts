@@ -57,6 +57,11 @@ function segmentLines(chat: RecordedChat): Array<{ id: number; text: string }> {
  * an action item for each "will". A merge request joins the partial summaries' points as they are.
  */
 function meetingModel(chat: RecordedChat): string {
+  if (/classify the sentiment/.test(chat.system ?? '')) {
+    const ids = [...(chat.user ?? '').matchAll(/^\[(\d+)\]/gm)].map((m) => Number(m[1]));
+    return JSON.stringify({ segments: ids.map((id) => ({ id, sentiment: 'NEUTRAL', score: 0.7 })) });
+  }
+  if (/professional translator/.test(chat.system ?? '')) return `[de] ${chat.user}`;
   if (/merge partial summaries/.test(chat.system ?? '')) {
     const parts = (chat.user ?? '').split(/\n\n(?=Partial summary)/);
     const merged = { summary: '', keyPoints: [] as unknown[], actionItems: [] as unknown[] };
@@ -221,6 +226,34 @@ describe('summarize: true', () => {
     const today = days.data!.usage.at(-1);
     expect(today.chatCostUsd).toBeCloseTo(usage.costUsd, 6);
   }, 180_000);
+});
+
+describe('chat usage of translation and sentiment', () => {
+  it('records the tokens and cost of each, per purpose, beside the audio usage', async () => {
+    openai.reset();
+    openai.setTranslator(meetingModel);
+    const submitted = await submitFile(t, alice.accessToken, speech.wavPath, { provider: 'OPENAI', sentiment: true, translateTo: 'de' });
+    expect(submitted.errors, submitted.raw).toBeUndefined();
+    const id = submitted.data!.createTranscriptionJob.id as string;
+    const job = await waitFor(`the steps of ${id}`, async () => {
+      const result = await t.gql(
+        `query ($id: ID!) { job(id: $id) { status translationStatus sentimentStatus chatUsage { purpose requests inputTokens outputTokens costUsd } } }`,
+        { id },
+        { token: alice.accessToken },
+      );
+      const row = result.data?.job;
+      return row?.status === 'COMPLETED' && row.translationStatus === 'COMPLETED' && row.sentimentStatus === 'COMPLETED' ? row : null;
+    }, 90_000);
+    const sentimentChats = openai.chats.filter((chat) => /classify the sentiment/.test(chat.system ?? ''));
+    const translationChats = openai.chats.filter((chat) => /professional translator/.test(chat.system ?? ''));
+    expect(sentimentChats.length).toBeGreaterThan(0);
+    expect(translationChats.length).toBeGreaterThan(0);
+    expect(job.chatUsage).toEqual([
+      { purpose: 'TRANSLATION', requests: translationChats.length, ...usageOf(translationChats) },
+      { purpose: 'SENTIMENT', requests: sentimentChats.length, ...usageOf(sentimentChats) },
+    ]);
+    expect(await t.deps.db.usageRecord.count({ where: { jobId: id } })).toBe(1);
+  }, 120_000);
 });
 
 describe('summarizeJob', () => {

@@ -7,6 +7,7 @@
  * job system retries); a refusal is final.
  */
 import type OpenAI from 'openai';
+import { estimateTokens, type ChatMeter } from './chatJson.ts';
 import { cloudKey } from './cloudKey.ts';
 import { createOpenAIClient } from './openai.ts';
 import { mapOpenAIError } from './openaiErrors.ts';
@@ -28,6 +29,8 @@ interface SentimentOptions {
   batchTokens: number;
   timeoutMs?: number;
   signal?: AbortSignal;
+  /** Counts the tokens of every answered request (chat usage). */
+  meter?: ChatMeter;
 }
 
 const LABELS = new Set<SentimentLabel>(['POSITIVE', 'NEUTRAL', 'NEGATIVE']);
@@ -105,6 +108,10 @@ async function classifyBatch(client: OpenAI, batch: Batch, options: SentimentOpt
     throw mapOpenAIError(error, { signal: options.signal, purpose: 'chat', apiKey: options.apiKey });
   }
   const choice = completion.choices[0];
+  options.meter?.add(completion.usage, {
+    input: estimateTokens(SYSTEM_PROMPT) + batch.reduce((sum, segment) => sum + estimateTokens(segment.text) + TOKENS_PER_SEGMENT, 16),
+    output: estimateTokens(choice?.message.content ?? ''),
+  });
   if (!choice) throw new ProviderError('transient', 'Sentiment failed: the model returned no choices');
   if (choice.finish_reason === 'length') return splitAndRetry('the answer was cut off');
   const content = choice.message.content;

@@ -9,6 +9,7 @@
  */
 import type OpenAI from 'openai';
 import { APIError } from 'openai';
+import { estimateTokens, type ChatMeter } from './chatJson.ts';
 import { cloudKey } from './cloudKey.ts';
 import { createOpenAIClient } from './openai.ts';
 import { mapOpenAIError } from './openaiErrors.ts';
@@ -26,6 +27,8 @@ interface TranslateOptions {
   signal?: AbortSignal;
   /** Largest piece of source text per request, in characters. Default 6000. */
   maxChunkChars?: number;
+  /** Counts the tokens of every answered request (chat usage). */
+  meter?: ChatMeter;
 }
 
 interface TextPiece {
@@ -86,6 +89,7 @@ async function translatePiece(client: OpenAI, system: string, text: string, opti
     throw mapOpenAIError(error, { signal: options.signal, purpose: 'chat', apiKey: options.apiKey });
   }
   const choice = completion.choices[0];
+  options.meter?.add(completion.usage, { input: estimateTokens(system) + estimateTokens(text) + 16, output: estimateTokens(choice?.message.content ?? '') });
   if (!choice) throw new ProviderError('transient', 'Translation failed: the model returned no choices');
   if (choice.finish_reason === 'length') return splitAndRetry('the answer was cut off');
   const content = choice.message.content;

@@ -13,7 +13,9 @@ import { AppError, conflict } from '../errors.ts';
 import { classifySentiment, type Sentiment } from '../providers/sentiment.ts';
 import { ProviderError } from '../providers/types.ts';
 import { findChangeableJob } from './access/jobs.ts';
+import { ChatMeter } from '../providers/chatJson.ts';
 import { chatServer, hasChatEndpoint, resolveChatEndpoint } from './chatEndpoint.ts';
+import { recordChatUsage } from './chatUsage.ts';
 import { publishJobChange } from './jobs.ts';
 import { enginesOf } from './transcription/engineRoute.ts';
 import { storeSentiment } from './sentimentStore.ts';
@@ -89,8 +91,14 @@ export async function runSentiment(deps: CoreDeps, jobId: string, signal?: Abort
   }
   if (toClassify.length > 0) {
     const endpoint = await resolveChatEndpoint(deps, job.ownerId);
-    const classified = await classifySentiment(toClassify, { ...endpoint, batchTokens: deps.env.SENTIMENT_BATCH_TOKENS, signal });
-    for (const [index, sentiment] of classified) results.set(index, sentiment);
+    const meter = new ChatMeter();
+    try {
+      const classified = await classifySentiment(toClassify, { ...endpoint, batchTokens: deps.env.SENTIMENT_BATCH_TOKENS, signal, meter });
+      for (const [index, sentiment] of classified) results.set(index, sentiment);
+    } finally {
+      // Tokens spent count, analysed or not.
+      await recordChatUsage(deps, deps.db, { userId: job.ownerId, projectId: job.projectId, jobId }, 'SENTIMENT', endpoint.model, meter);
+    }
   }
   const settled = await deps.db.$transaction(async (tx) => {
     const { count } = await tx.job.updateMany({

@@ -11,10 +11,12 @@ import { addJob, taskJobKey, type TaskName } from '../db/queue.ts';
 import { AppError, conflict } from '../errors.ts';
 import type { Env } from '../env.ts';
 import { translateWithGoogle } from '../providers/googleTranslate.ts';
+import { ChatMeter } from '../providers/chatJson.ts';
 import { translateText } from '../providers/translate.ts';
 import { ProviderError } from '../providers/types.ts';
 import { findChangeableJob } from './access/jobs.ts';
 import { chatServer, resolveChatEndpoint } from './chatEndpoint.ts';
+import { recordChatUsage } from './chatUsage.ts';
 import { publishJobChange } from './jobs.ts';
 import { resolveProviderKey } from './providerKeys.ts';
 import { assertTranslationUsable } from './translationEngines.ts';
@@ -67,7 +69,13 @@ export async function translateJob(deps: CoreDeps, jobId: string, signal?: Abort
     });
   } else if (job.text) {
     const endpoint = await resolveChatEndpoint(deps, job.ownerId);
-    translatedText = await translateText(job.text, job.translateTo, { ...endpoint, sourceLanguage, signal });
+    const meter = new ChatMeter();
+    try {
+      translatedText = await translateText(job.text, job.translateTo, { ...endpoint, sourceLanguage, signal, meter });
+    } finally {
+      // Tokens spent count, translated or not.
+      await recordChatUsage(deps, deps.db, { userId: job.ownerId, projectId: job.projectId, jobId }, 'TRANSLATION', endpoint.model, meter);
+    }
   }
   await settle(deps, jobId, { translationStatus: 'COMPLETED', translatedText, translationError: null });
 }
