@@ -17,6 +17,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { credentialFrom, resolveViewer } from '../services/authentication.ts';
 import { coalesce } from '../pubsub/coalesce.ts';
+import { sharedForEvent } from '../pubsub/eventShare.ts';
 import type { AppDeps, Viewer } from '../context.ts';
 import type { Env } from '../env.ts';
 import { AppError } from '../errors.ts';
@@ -110,9 +111,12 @@ export function attachGraphqlWs(
         try {
           // Re-checked per operation, so a deactivated user or an expired token stops working at once.
           const viewer = await resolveViewer(deps, extra.credential, { streaming: true });
-          const refreshViewer: ViewerRefresh['refreshViewer'] = () =>
-            // The operations of a socket that receive the same event share one check.
-            coalesce(extra, 'viewer', () => resolveViewer(deps, extra.credential, { streaming: true }));
+          const refreshViewer: ViewerRefresh['refreshViewer'] = (event) => {
+            const check = () => resolveViewer(deps, extra.credential, { streaming: true });
+            // Every subscriber of one event holding this credential (any socket) shares one check;
+            // without the event, the operations of this socket that are checking at once share one.
+            return event ? sharedForEvent(event, `viewer:${extra.credential ?? ''}`, check) : coalesce(extra, 'viewer', check);
+          };
           const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
             requestId: randomUUID(),
             clientAddress: extra.address,

@@ -17,6 +17,7 @@ import type { Logger } from 'pino';
 import { runInRequest } from '../observability/requestContext.ts';
 import { buildSchema } from '../schema/index.ts';
 import { countOperations } from './graphqlMetrics.ts';
+import { shareSubscriptionResults } from './sharedSubscriptionResults.ts';
 
 /** What the HTTP and WebSocket layers hand to Yoga for each request or operation. */
 interface ServerContext {
@@ -88,6 +89,8 @@ export function createYogaServer(deps: AppDeps): Yoga {
       streamingTokensStayInTheirSession(),
       readOnlyKeysCannotMutate(),
       maskAndLogErrors(),
+      // Before requestScope, which wraps whatever subscribe function is in place when it runs.
+      shareSubscriptionResults(deps.metrics),
       requestScope(),
       errorsAnswerTheirStatus(),
       countOperations(deps.metrics),

@@ -2,15 +2,18 @@
  * Who a subscription event is delivered to, as of the moment it is delivered. A subscription can
  * outlive its subscriber's right to it: the access token expires, the user is deactivated, loses the
  * admin role or leaves a project. Every stream calls `viewerAtDelivery` for each event and applies
- * its own visibility rule to the viewer it returns.
+ * its own visibility rule to the viewer it returns. Given the event, the check is made once for all
+ * of its subscribers with the same credential (eventShare.ts), never reused for a later event.
  */
 import { credentialFrom, resolveViewer } from '../services/authentication.ts';
 import type { Context, Viewer } from '../context.ts';
 import { unauthenticated } from '../errors.ts';
+import { sharedForEvent } from './eventShare.ts';
 
 /** Set on the context of a subscription by the transport that knows the credential (see wsServer.ts). */
 export interface ViewerRefresh {
-  refreshViewer?: () => Promise<Viewer | null>;
+  /** `event`: the event being delivered; its subscribers holding the same credential share one check. */
+  refreshViewer?: (event?: object) => Promise<Viewer | null>;
 }
 
 /**
@@ -18,16 +21,16 @@ export interface ViewerRefresh {
  * which ends the subscription with that error). The context's viewer is replaced, so the event's
  * own field resolvers judge by the same, current viewer.
  */
-export async function viewerAtDelivery(context: Context): Promise<Viewer> {
+export async function viewerAtDelivery(context: Context, event?: object): Promise<Viewer> {
   const { refreshViewer, request } = context as Context & ViewerRefresh & { request?: Request };
   let viewer: Viewer | null;
-  if (refreshViewer) viewer = await refreshViewer();
+  if (refreshViewer) viewer = await refreshViewer(event);
   else if (request?.headers) {
     // A subscription over HTTP (server-sent events) keeps the credentials of its request.
     const headers = request.headers;
-    viewer = await resolveViewer(context.deps, credentialFrom({ authorization: headers.get('authorization'), apiKey: headers.get('x-api-key') }), {
-      streaming: true,
-    });
+    const credential = credentialFrom({ authorization: headers.get('authorization'), apiKey: headers.get('x-api-key') });
+    const check = () => resolveViewer(context.deps, credential, { streaming: true });
+    viewer = await (event ? sharedForEvent(event, `viewer:${credential ?? ''}`, check) : check());
   } else viewer = context.viewer;
   if (!viewer) throw unauthenticated();
   context.viewer = viewer;

@@ -5,8 +5,10 @@
 import type { SignedInContext } from '../context.ts';
 import type { Job } from '../db/db.ts';
 import { canSeeJob, findVisibleJob, visibleJobWhere } from '../services/access/jobs.ts';
+import { redactionFor } from '../services/access/redaction.ts';
+import { redactedRows } from '../services/redaction.ts';
 import { abortable } from '../pubsub/abortableStream.ts';
-import { coalesce } from '../pubsub/coalesce.ts';
+import { sharedForEvent, sharedPayload } from '../pubsub/eventShare.ts';
 import { topics } from '../pubsub/pubsub.ts';
 import { viewerAtDelivery } from '../pubsub/subscriptionViewer.ts';
 import { indexedSegmentFromStored } from '../transcripts/storedSegments.ts';
@@ -78,17 +80,25 @@ async function* jobChunkStream(context: SignedInContext, jobId: string, signal: 
       if (TERMINAL.has(String(event.status))) return;
       continue;
     }
-    // Every subscriber of this job got the same event: they share one read of the job and of the
-    // segment; each then checks its own right to see the job as of now.
-    const viewer = await viewerAtDelivery(context);
-    const job = await coalesce(db, `job-access:${jobId}`, () =>
-      db.job.findUnique({ where: { id: jobId }, select: { ownerId: true, projectId: true } }),
+    // Every subscriber of this job got the same event object: they share one read of the job and
+    // of the segment (eventShare.ts); each then checks its own right to see the job as of now.
+    const viewer = await viewerAtDelivery(context, event);
+    const job = await sharedForEvent(event, 'job-access', () =>
+      db.job.findUnique({ where: { id: jobId }, select: { ownerId: true, projectId: true, redact: true } }),
     );
     if (!job || !(await canSeeJob(db, viewer, job))) return; // gone or no longer visible: ends like a missing job
-    const row = await coalesce(db, `segment:${jobId}:${Number(event.index)}`, () =>
+    const row = await sharedForEvent(event, 'segment', () =>
       db.transcriptSegment.findUnique({ where: { jobId_idx: { jobId, idx: Number(event.index) } } }),
     );
-    if (row) yield { jobId, sessionId: null, segment: indexedSegmentFromStored(row), isFinal: true };
+    if (row) {
+      // What this subscriber reads of the segment is decided by its redaction kinds alone: everyone
+      // with the same kinds gets one chunk, built and executed once for this event.
+      const redact = await redactionFor(db, viewer, job);
+      yield sharedPayload(event, redact.join(','), () => {
+        const [readable] = redactedRows([row], redact);
+        return { jobId, sessionId: null, segment: indexedSegmentFromStored(readable), isFinal: true };
+      });
+    }
   }
 }
 
