@@ -209,6 +209,18 @@ describe('rerunJob', () => {
     const both = await rerun(alice, originalId, { provider: 'LOCAL', providers: ['DEEPGRAM'] });
     expect(codeOf(both), both.raw).toBe('BAD_USER_INPUT');
     expect(codeOf(await rerun(alice, newId('Job')))).toBe('NOT_FOUND');
+    // A summary needs the chat endpoint, which this server lacks: asked for, or carried from the original.
+    const summary = await rerun(alice, originalId, { summarize: true });
+    expect(codeOf(summary), summary.raw).toBe('PROVIDER_UNAVAILABLE');
+    await t.deps.db.job.update({ where: { id: originalId }, data: { summaryRequested: true } });
+    expect(codeOf(await rerun(alice, originalId))).toBe('PROVIDER_UNAVAILABLE');
+    await nothingLeft();
+    const withoutSummary = await rerun(alice, originalId, { summarize: false });
+    expect(withoutSummary.errors, withoutSummary.raw).toBeUndefined();
+    const withoutSummaryId = withoutSummary.data!.rerunJob.id as string;
+    expect((await t.deps.db.job.findUniqueOrThrow({ where: { id: withoutSummaryId } })).summaryRequested).toBe(false);
+    expect((await t.gql(`mutation ($id: ID!) { deleteJob(id: $id) }`, { id: withoutSummaryId }, { token: alice.accessToken })).errors).toBeUndefined();
+    await t.deps.db.job.update({ where: { id: originalId }, data: { summaryRequested: false } });
     await nothingLeft();
 
     // Over quota: the copy is refused before anything is written.

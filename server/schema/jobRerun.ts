@@ -17,6 +17,7 @@ const RerunJobInput = builder.inputType('RerunJobInput', {
     translateTo: t.string(),
     translationEngine: t.field({ type: TranslationEngineEnum }),
     sentiment: t.boolean(),
+    summarize: t.boolean({ description: 'Summarise the transcript once it is done (README, "Summaries and questions").' }),
   }),
 });
 

@@ -20,6 +20,7 @@ export interface RerunJobInput {
   translateTo?: string | null;
   translationEngine?: TranslationEngine | null;
   sentiment?: boolean | null;
+  summarize?: boolean | null;
 }
 
 /** The original's settings, as job creation takes them (an option job creation gains belongs here and in RerunJobInput). */
@@ -32,6 +33,7 @@ function settingsOf(job: Job): CreateJobInput {
     translateTo: job.translateTo,
     translationEngine: job.translationEngine,
     sentiment: job.sentimentRequested,
+    summarize: job.summaryRequested,
     projectId: job.projectId,
   };
 }
@@ -43,7 +45,7 @@ function mergedSettings(job: Job, input: RerunJobInput): CreateJobInput {
     settings.provider = input.provider ?? null;
     settings.providers = input.providers ?? null;
   }
-  for (const key of ['model', 'language', 'diarize', 'translateTo', 'translationEngine', 'sentiment'] as const) {
+  for (const key of ['model', 'language', 'diarize', 'translateTo', 'translationEngine', 'sentiment', 'summarize'] as const) {
     if (input[key] !== undefined) (settings as Record<string, unknown>)[key] = input[key];
   }
   if (settings.translateTo === null) settings.translationEngine = null;
