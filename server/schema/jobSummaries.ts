@@ -10,6 +10,7 @@ import { summarizeJob, summaryPoints } from '../services/jobSummary.ts';
 import { askTranscript, MAX_QUESTION_CHARS, type TranscriptAnswerResult, type TranscriptCitation } from '../services/transcriptQuestions.ts';
 import { roundTo } from '../rounding.ts';
 import { builder } from './builder.ts';
+import { viewerRedaction } from './redaction.ts';
 
 const SummaryStatusEnum = builder.enumType('SummaryStatus', {
   values: ['PENDING', 'RUNNING', 'COMPLETED', 'FAILED'] as const,
@@ -74,9 +75,9 @@ builder.prismaObjectFields('Job', (t) => ({
   summary: t.field({
     type: JobSummaryRef,
     nullable: true,
-    description: 'The latest summary (kept while a new one is made or fails).',
+    description: 'The latest summary (kept while a new one is made or fails). Null when transcriptRedacted: it is made from the original.',
     select: { jobSummary: true },
-    resolve: (job) => job.jobSummary ?? null,
+    resolve: async (job, _args, context) => ((await viewerRedaction(context, job, false)).length > 0 ? null : (job.jobSummary ?? null)),
   }),
   chatUsage: t.field({
     type: [ChatUsageRef],

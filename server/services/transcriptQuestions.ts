@@ -18,6 +18,8 @@ import { chatServer, resolveChatEndpoint } from './chatEndpoint.ts';
 import { recordChatUsage } from './chatUsage.ts';
 import { assertChatUsable } from './jobSummary.ts';
 import { assertQuestionRate } from './rateLimit.ts';
+import { redactionFor } from './access/redaction.ts';
+import { redactedRows } from './redaction.ts';
 
 /** Longest question, in characters. */
 export const MAX_QUESTION_CHARS = 1000;
@@ -44,12 +46,15 @@ export async function askTranscript(deps: AppDeps, viewer: Viewer, jobId: string
   if (job.status !== 'COMPLETED') throw conflict(`Questions need a completed transcript: the job is ${job.status.toLowerCase()}.`);
   await assertChatUsable(deps, viewer.user.id, 'Questions');
   await assertQuestionRate(deps, viewer.user.id);
-  const segments = (
+  // A reader of the redacted transcript asks about the redacted one: the chat endpoint never sees more.
+  const redact = await redactionFor(deps.db, viewer, job);
+  const segments = redactedRows(
     await deps.db.transcriptSegment.findMany({
       where: { jobId },
       orderBy: { idx: 'asc' },
-      select: { idx: true, startSeconds: true, endSeconds: true, text: true, speaker: true },
-    })
+      select: { idx: true, startSeconds: true, endSeconds: true, text: true, speaker: true, words: true, redaction: true },
+    }),
+    redact,
   ).map((s) => ({ index: s.idx, start: s.startSeconds, end: s.endSeconds, text: s.text, speaker: s.speaker }));
   const meter = new ChatMeter();
   let model = chatServer(deps.env).model;
