@@ -175,6 +175,7 @@ export function summaryExport(summary: JobSummary | null) {
   };
 }
 
+/** Whole seconds as [h:]mm:ss. */
 function clock(seconds: number): string {
   const total = Math.max(0, Math.round(seconds));
   const h = Math.floor(total / 3600);
@@ -188,6 +189,6 @@ export function summaryDocumentText(summary: JobSummary | null): string | null {
   const list = (title: string, points: SummaryPoint[]) =>
     points.length === 0
       ? []
-      : [`${title}:`, ...points.map((p) => `• ${p.text}${p.ranges.length ? ` (${p.ranges.map((r) => `${clock(r.start)}–${clock(r.end)}`).join(', ')})` : ''}`)];
+      : [`${title}:`, ...points.map((p) => `• ${p.text}${p.ranges.length ? ` (${p.ranges.map((r) => `${clock(Math.floor(r.start))}–${clock(Math.ceil(r.end))}`).join(', ')})` : ''}`)];
   return [summary.text, ...list('Key points', summaryPoints(summary.keyPoints)), ...list('Action items', summaryPoints(summary.actionItems))].join('\n\n');
 }

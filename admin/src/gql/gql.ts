@@ -126,6 +126,9 @@ type Documents = {
     "\n  query WebAppJobRedaction($id: ID!) {\n    job(id: $id) {\n      id\n      redact\n      transcriptRedacted\n      redactedRanges { start end }\n      segments(redacted: true) { index start end text speakerName }\n    }\n  }\n": typeof types.WebAppJobRedactionDocument,
     "\n  query WebAppProjectRedaction($id: ID!) {\n    project(id: $id) {\n      id\n      viewerRole\n      redact\n      redactionMandatory\n    }\n  }\n": typeof types.WebAppProjectRedactionDocument,
     "\n  mutation WebAppSetProjectRedactionPolicy($projectId: ID!, $redact: [RedactionKind!]!, $mandatory: Boolean!) {\n    setProjectRedactionPolicy(projectId: $projectId, redact: $redact, mandatory: $mandatory) {\n      id\n      redact\n      redactionMandatory\n    }\n  }\n": typeof types.WebAppSetProjectRedactionPolicyDocument,
+    "\n  query WebAppJobSummary($id: ID!) {\n    job(id: $id) {\n      id\n      status\n      summaryStatus\n      summaryError\n      summary {\n        text\n        model\n        keyPoints { text segmentIndexes ranges { start end } }\n        actionItems { text segmentIndexes ranges { start end } }\n      }\n    }\n  }\n": typeof types.WebAppJobSummaryDocument,
+    "\n  mutation WebAppSummarizeJob($jobId: ID!) {\n    summarizeJob(jobId: $jobId) { id summaryStatus summaryError }\n  }\n": typeof types.WebAppSummarizeJobDocument,
+    "\n  mutation WebAppAskTranscript($jobId: ID!, $question: String!) {\n    askTranscript(jobId: $jobId, question: $question) {\n      question\n      answer\n      citations { segmentIndex start end text }\n    }\n  }\n": typeof types.WebAppAskTranscriptDocument,
 };
 const documents: Documents = {
     "\n  mutation WebAppDeleteAccount($input: DeleteAccountInput!) {\n    deleteAccount(input: $input)\n  }\n": types.WebAppDeleteAccountDocument,
@@ -240,6 +243,9 @@ const documents: Documents = {
     "\n  query WebAppJobRedaction($id: ID!) {\n    job(id: $id) {\n      id\n      redact\n      transcriptRedacted\n      redactedRanges { start end }\n      segments(redacted: true) { index start end text speakerName }\n    }\n  }\n": types.WebAppJobRedactionDocument,
     "\n  query WebAppProjectRedaction($id: ID!) {\n    project(id: $id) {\n      id\n      viewerRole\n      redact\n      redactionMandatory\n    }\n  }\n": types.WebAppProjectRedactionDocument,
     "\n  mutation WebAppSetProjectRedactionPolicy($projectId: ID!, $redact: [RedactionKind!]!, $mandatory: Boolean!) {\n    setProjectRedactionPolicy(projectId: $projectId, redact: $redact, mandatory: $mandatory) {\n      id\n      redact\n      redactionMandatory\n    }\n  }\n": types.WebAppSetProjectRedactionPolicyDocument,
+    "\n  query WebAppJobSummary($id: ID!) {\n    job(id: $id) {\n      id\n      status\n      summaryStatus\n      summaryError\n      summary {\n        text\n        model\n        keyPoints { text segmentIndexes ranges { start end } }\n        actionItems { text segmentIndexes ranges { start end } }\n      }\n    }\n  }\n": types.WebAppJobSummaryDocument,
+    "\n  mutation WebAppSummarizeJob($jobId: ID!) {\n    summarizeJob(jobId: $jobId) { id summaryStatus summaryError }\n  }\n": types.WebAppSummarizeJobDocument,
+    "\n  mutation WebAppAskTranscript($jobId: ID!, $question: String!) {\n    askTranscript(jobId: $jobId, question: $question) {\n      question\n      answer\n      citations { segmentIndex start end text }\n    }\n  }\n": types.WebAppAskTranscriptDocument,
 };
 
 /**
@@ -704,6 +710,18 @@ export function graphql(source: "\n  query WebAppProjectRedaction($id: ID!) {\n 
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation WebAppSetProjectRedactionPolicy($projectId: ID!, $redact: [RedactionKind!]!, $mandatory: Boolean!) {\n    setProjectRedactionPolicy(projectId: $projectId, redact: $redact, mandatory: $mandatory) {\n      id\n      redact\n      redactionMandatory\n    }\n  }\n"): (typeof documents)["\n  mutation WebAppSetProjectRedactionPolicy($projectId: ID!, $redact: [RedactionKind!]!, $mandatory: Boolean!) {\n    setProjectRedactionPolicy(projectId: $projectId, redact: $redact, mandatory: $mandatory) {\n      id\n      redact\n      redactionMandatory\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query WebAppJobSummary($id: ID!) {\n    job(id: $id) {\n      id\n      status\n      summaryStatus\n      summaryError\n      summary {\n        text\n        model\n        keyPoints { text segmentIndexes ranges { start end } }\n        actionItems { text segmentIndexes ranges { start end } }\n      }\n    }\n  }\n"): (typeof documents)["\n  query WebAppJobSummary($id: ID!) {\n    job(id: $id) {\n      id\n      status\n      summaryStatus\n      summaryError\n      summary {\n        text\n        model\n        keyPoints { text segmentIndexes ranges { start end } }\n        actionItems { text segmentIndexes ranges { start end } }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation WebAppSummarizeJob($jobId: ID!) {\n    summarizeJob(jobId: $jobId) { id summaryStatus summaryError }\n  }\n"): (typeof documents)["\n  mutation WebAppSummarizeJob($jobId: ID!) {\n    summarizeJob(jobId: $jobId) { id summaryStatus summaryError }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation WebAppAskTranscript($jobId: ID!, $question: String!) {\n    askTranscript(jobId: $jobId, question: $question) {\n      question\n      answer\n      citations { segmentIndex start end text }\n    }\n  }\n"): (typeof documents)["\n  mutation WebAppAskTranscript($jobId: ID!, $question: String!) {\n    askTranscript(jobId: $jobId, question: $question) {\n      question\n      answer\n      citations { segmentIndex start end text }\n    }\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};

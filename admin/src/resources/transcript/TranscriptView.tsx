@@ -12,6 +12,8 @@ import { findMatches, latestRevisionBySegment, shownWords, wordAt, type Transcri
 import { RevisionHistory } from './RevisionHistory.tsx';
 import { SegmentItem, type WordMark } from './SegmentItem.tsx';
 import { SpeakerNames } from './SpeakerNames.tsx';
+import { AskTranscript } from '../summaries/AskTranscript.tsx';
+import { SummaryPanel } from '../summaries/SummaryPanel.tsx';
 import { useTranscript } from './useTranscript.ts';
 import { TranscriptRedaction } from '../redaction/TranscriptRedaction.tsx';
 
@@ -104,6 +106,8 @@ function LoadedTranscript({
         <Stack spacing={2}>
           <MediaPlayer url={job.mediaUrl} type={job.mediaType} onElement={setMedia} />
           <SpeakerNames speakers={job.speakers} canEdit={canEdit} onRename={renameSpeaker} />
+          <SummaryPanel jobId={job.id} canEdit={canEdit} onSeek={seek} />
+          <AskTranscript jobId={job.id} onSeek={seek} />
           {canEdit && (
             <Typography variant="body2" color="text.secondary">
               Click a word to jump there. Use the pencil to correct a segment: each save is a new revision, and the engine&apos;s
