@@ -33,6 +33,7 @@ const idPrefixes = {
   PasskeyChallenge: 'pkc',
   RecoveryCode: 'rcv',
   LoginChallenge: 'lch',
+  VocabularySet: 'voc',
 } as const;
 
 export type NodeTypeName = keyof typeof idPrefixes;

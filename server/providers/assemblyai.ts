@@ -23,8 +23,10 @@ import { FileService, TranscriptService, type BaseServiceParams, type Transcript
 import { cloudKey } from './cloudKey.ts';
 import { AssemblyAIHttpError, AssemblyAITimeoutError, AssemblyAITranscriptError, mapAssemblyAIError } from './assemblyaiErrors.ts';
 import { withAssemblyAISentiment } from './assemblyaiSentiment.ts';
+import { assemblyaiVocabulary } from './assemblyaiVocabulary.ts';
 import { retryAfterMs } from './httpErrors.ts';
 import { clampTime } from './timing.ts';
+import { hasVocabulary } from './vocabulary.ts';
 import { ProviderError, type Segment, type SpeechProvider, type TranscribeRequest, type TranscribeResult, type Word } from './types.ts';
 
 const ASSEMBLYAI_DEFAULT_BASE_URL = 'https://api.assemblyai.com';
@@ -123,6 +125,7 @@ export class AssemblyAIProvider implements SpeechProvider {
       signal: request.signal,
       timeoutMs: this.config.timeoutMs,
     });
+    const vocabulary = hasVocabulary(request.vocabulary) ? assemblyaiVocabulary(request.vocabulary, request.model) : null;
     let transcript: Transcript;
     try {
       const uploadUrl = await files.upload(request.wavPath);
@@ -132,6 +135,7 @@ export class AssemblyAIProvider implements SpeechProvider {
         ...(request.sentiment ? { sentiment_analysis: true } : {}),
         ...(request.model ? { speech_model: request.model as TranscriptParams['speech_model'] } : {}),
         ...(request.language ? { language_code: assemblyLanguageCode(request.language) } : { language_detection: true }),
+        ...vocabulary?.params,
       };
       const queued = await transcripts.submit(params);
       transcript = await this.#waitUntilReady(transcripts, queued, request.signal);
@@ -150,6 +154,7 @@ export class AssemblyAIProvider implements SpeechProvider {
     return {
       segments: request.sentiment ? withAssemblyAISentiment(segments, transcript.sentiment_analysis_results) : segments,
       language: ourLanguageCode(transcript.language_code) ?? request.language ?? null,
+      ...(vocabulary ? { vocabularyApplied: vocabulary.report } : {}),
     };
   }
 

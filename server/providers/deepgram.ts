@@ -18,6 +18,8 @@ import path from 'node:path';
 import { DeepgramClient } from '@deepgram/sdk';
 import { cloudAvailability, cloudKey } from './cloudKey.ts';
 import { mapDeepgramError } from './deepgramErrors.ts';
+import { deepgramVocabulary } from './deepgramVocabulary.ts';
+import { hasVocabulary } from './vocabulary.ts';
 import { clampTime } from './timing.ts';
 import { ProviderError, type Segment, type SpeechProvider, type TranscribeRequest, type TranscribeResult, type Word } from './types.ts';
 
@@ -84,16 +86,19 @@ export class DeepgramProvider implements SpeechProvider {
     const apiKey = cloudKey('DEEPGRAM', request.apiKey, this.config);
     const client = createDeepgramClient({ apiKey, baseURL: this.config.baseURL, timeoutMs: this.config.timeoutMs });
     let body: DgResponse;
+    const model = request.model || this.config.defaultModel;
+    const vocabulary = hasVocabulary(request.vocabulary) ? deepgramVocabulary(request.vocabulary, model) : null;
     try {
       body = (await client.listen.v1.media.transcribeFile(
         { path: request.wavPath, filename: path.basename(request.wavPath), contentType: 'audio/wav' },
         {
-          model: request.model || this.config.defaultModel,
+          model,
           smart_format: true,
           punctuate: true,
           utterances: true,
           diarize: request.diarize,
           ...(request.language ? { language: request.language } : { detect_language: true }),
+          ...vocabulary?.params,
         },
         { abortSignal: request.signal, maxRetries: 0, timeoutInSeconds: this.config.timeoutMs / 1000 },
       )) as DgResponse;
@@ -111,7 +116,11 @@ export class DeepgramProvider implements SpeechProvider {
       utterances.length > 0
         ? utterances.map((u) => utteranceSegment(u, request.diarize, duration)).filter((s) => s.text.length > 0)
         : segmentsFromWords(channel?.alternatives?.[0]?.words ?? [], request.diarize, duration);
-    return { segments, language: channel?.detected_language ?? request.language ?? null };
+    return {
+      segments,
+      language: channel?.detected_language ?? request.language ?? null,
+      ...(vocabulary ? { vocabularyApplied: vocabulary.report } : {}),
+    };
   }
 }
 

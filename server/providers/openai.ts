@@ -17,6 +17,8 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import OpenAI from 'openai';
+import { openaiVocabularyPrompt } from './openaiVocabulary.ts';
+import { hasVocabulary } from './vocabulary.ts';
 import { cloudAvailability, cloudKey } from './cloudKey.ts';
 import { mapOpenAIError } from './openaiErrors.ts';
 import { clampTime } from './timing.ts';
@@ -111,6 +113,10 @@ export class OpenAIProvider implements SpeechProvider {
     const audio = await readFile(request.wavPath);
     const file = new File([audio], path.basename(request.wavPath), { type: 'audio/wav' });
     const client = createOpenAIClient({ apiKey, baseURL: this.config.baseURL, timeoutMs: this.config.timeoutMs });
+    const vocabulary = hasVocabulary(request.vocabulary)
+      ? openaiVocabularyPrompt(request.vocabulary, { acceptsPrompt: format !== 'diarized_json', model })
+      : null;
+    const prompt = [vocabulary?.prompt, request.prompt].filter(Boolean).join(' ');
 
     let body: TranscriptionBody;
     try {
@@ -122,7 +128,7 @@ export class OpenAIProvider implements SpeechProvider {
           ...(format === 'verbose_json' ? { timestamp_granularities: ['word', 'segment'] as Array<'word' | 'segment'>, temperature: 0 } : {}),
           ...(format === 'diarized_json' ? { chunking_strategy: 'auto' as const } : {}),
           ...(language ? { language } : {}),
-          ...(request.prompt && format !== 'diarized_json' ? { prompt: request.prompt } : {}),
+          ...(prompt && format !== 'diarized_json' ? { prompt } : {}),
         },
         { signal: request.signal, timeout: this.config.timeoutMs, maxRetries: 0 },
       )) as TranscriptionBody;
@@ -132,7 +138,7 @@ export class OpenAIProvider implements SpeechProvider {
 
     const duration = request.durationSeconds > 0 ? request.durationSeconds : (body.duration ?? 0);
     const detected = body.language ? whisperLanguageToCode(body.language) : null;
-    const result = { language: detected ?? request.language ?? null };
+    const result = { language: detected ?? request.language ?? null, ...(vocabulary ? { vocabularyApplied: vocabulary.report } : {}) };
     if (format === 'diarized_json') return { ...result, segments: diarizedSegments(body, duration) };
     if (format === 'json' || (!body.segments && !body.words)) {
       const text = (body.text ?? '').trim();

@@ -4,6 +4,7 @@
  * seconds from the start of that chunk, and the pipeline shifts them to absolute times.
  */
 import { scrubSecrets } from '../security/scrub.ts';
+import type { Vocabulary, VocabularyReport } from './vocabulary.ts';
 
 export type ProviderName = 'LOCAL' | 'OPENAI' | 'DEEPGRAM' | 'ASSEMBLYAI';
 
@@ -35,6 +36,8 @@ export interface TranscribeRequest {
   diarize: boolean;
   /** Ask for the engine's own sentiment of each segment, where it has one (ASSEMBLYAI); others ignore it. */
   sentiment?: boolean;
+  /** Terms to favour and a context prompt (providers/vocabulary.ts); the engine reports what it applied. */
+  vocabulary?: Vocabulary | null;
   /** The resolved secret for cloud providers (the user's own key, else the server's). */
   apiKey: string | null;
   signal?: AbortSignal;
@@ -44,6 +47,8 @@ export interface TranscribeResult {
   segments: Segment[];
   /** The language the engine detected or used, when it says. */
   language: string | null;
+  /** What the engine did with the request's vocabulary (only when it had one). */
+  vocabularyApplied?: VocabularyReport;
 }
 
 type ProviderErrorKind =

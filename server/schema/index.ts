@@ -33,6 +33,7 @@ import './webhooks.ts';
 import './housekeeping.ts';
 import './accountErasure.ts';
 import './streamingTokens.ts';
+import './vocabulary.ts';
 
 let schema: GraphQLSchema | undefined;
 

@@ -160,6 +160,8 @@ const CreateTranscriptionJobInput = builder.inputType('CreateTranscriptionJobInp
     translateTo: t.string(),
     translationEngine: t.field({ type: TranslationEngineEnum, description: 'Which engine translates (with translateTo); default: TRANSLATION_ENGINE.' }),
     sentiment: t.boolean({ description: 'Analyse the sentiment of every segment and of the whole, once the transcript is done.' }),
+    vocabularySetIds: t.idList({ description: "Vocabulary sets whose terms the engines should favour (at most 20). Not given: the project's default sets; [] for none." }),
+    contextPrompt: t.string({ description: 'Free text about the recording (names, topic) for engines that take a prompt; at most 2000 characters.' }),
     summarize: t.boolean({ description: 'Summarise the transcript (summary, key points, action items with their time ranges) once it is done.' }),
     projectId: t.id(),
     idempotencyKey: t.string({ description: 'The same key from the same user returns the same job.' }),

@@ -24,6 +24,7 @@ import { assertJobSubmissionRate } from './rateLimit.ts';
 import { assertPublicUrl, parseMediaUrl } from './urlFetch.ts';
 import { optionalLanguage, optionalModel } from './validation.ts';
 import { discardUploadFile, releaseUpload, takeUpload } from './uploads.ts';
+import { resolveJobVocabulary } from './vocabulary.ts';
 
 export const TRANSCRIBE_TASK = 'transcribe' satisfies TaskName;
 const MAX_ATTEMPTS = 5;
@@ -54,6 +55,9 @@ export interface CreateJobInput {
   sentiment?: boolean | null;
   /** A summary with key points and action items, after the transcript (README, "Summaries and questions"). */
   summarize?: boolean | null;
+  /** Vocabulary sets to favour (README, "Vocabulary and context"); none given: the project's default sets. */
+  vocabularySetIds?: string[] | null;
+  contextPrompt?: string | null;
   projectId?: string | null;
   idempotencyKey?: string | null;
 }
@@ -165,8 +169,10 @@ export async function validateOptions(deps: AppDeps, viewer: Viewer, input: Crea
   if (sentimentRequested && !sentimentFromEnginesOnly(providers)) await assertSentimentUsable(deps, viewer.user.id);
   const summaryRequested = input.summarize ?? false;
   if (summaryRequested) await assertChatUsable(deps, viewer.user.id, 'Summaries');
+  const vocabulary = await resolveJobVocabulary(deps, viewer, input, project?.id ?? null);
   const provider = providers[0];
   return {
+    ...vocabulary,
     provider,
     providers,
     currentProvider: provider,

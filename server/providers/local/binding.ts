@@ -38,6 +38,8 @@ export interface PocketSphinxApi {
   ps_seg_frames(segment: Pointer, outStart: number[], outEnd: number[]): void;
   ps_seg_prob(segment: Pointer, outAscr: number[], outLscr: number[], outLback: number[]): number;
   logmath_exp(logmath: Pointer, logValue: number): number;
+  /** Adds a word (and its phones, space-separated) to the dictionary and language model; `update` 1 rebuilds the search. */
+  ps_add_word(decoder: Pointer, word: string, phones: string, update: number): number;
 }
 
 /** The library, its symbols or the model cannot be used on this machine. */
@@ -111,6 +113,7 @@ async function bind(library: string): Promise<PocketSphinxApi> {
         'int32_t ps_seg_prob(void *seg, _Out_ int32_t *out_ascr, _Out_ int32_t *out_lscr, _Out_ int32_t *out_lback)',
       ),
       logmath_exp: lib.func('double logmath_exp(void *lmath, int logb_p)'),
+      ps_add_word: lib.func('int ps_add_word(void *ps, const char *word, const char *phones, int update)'),
     };
     return api;
   } catch (error) {

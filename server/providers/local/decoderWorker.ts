@@ -58,7 +58,7 @@ async function start(): Promise<void> {
   const model = resolveModelFiles(init.modelDir);
   recognizer = new Recognizer(
     api,
-    { model, decoderArgs: init.decoderArgs, maxUtteranceSeconds: init.maxUtteranceSeconds },
+    { model, decoderArgs: init.decoderArgs, maxUtteranceSeconds: init.maxUtteranceSeconds, words: init.words },
     (event) => post(event),
   );
   if (cancelled()) {
@@ -78,7 +78,7 @@ async function start(): Promise<void> {
       fail(error);
     }
   });
-  post({ type: 'ready' });
+  post({ type: 'ready', refusedWords: recognizer.refusedWords });
 }
 
 start().catch(fail);

@@ -9,6 +9,8 @@ export interface WorkerInit {
   modelDir: string;
   decoderArgs?: RecognizerOptions['decoderArgs'];
   maxUtteranceSeconds?: number;
+  /** Words to add to the decoder's dictionary (vocabulary). */
+  words?: RecognizerOptions['words'];
   /** Int32Array(1) over shared memory: set to 1 to make the worker free its decoder and exit. */
   cancel: SharedArrayBuffer;
 }
@@ -21,7 +23,8 @@ export type ToWorker =
   | { type: 'destroy' };
 
 export type FromWorker =
-  | { type: 'ready' }
+  /** `refusedWords`: words of `WorkerInit.words` the decoder did not take. */
+  | { type: 'ready'; refusedWords?: string[] }
   | { type: 'partial'; text: string }
   | { type: 'final'; segment: RecognizedSegment }
   /** Total samples decoded so far, sent after each audio message. */

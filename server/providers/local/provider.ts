@@ -11,7 +11,10 @@ import {
   type TranscribeRequest,
   type TranscribeResult,
 } from '../types.ts';
+import { hasVocabulary, type Vocabulary } from '../vocabulary.ts';
 import { pocketSphinxAvailability } from './binding.ts';
+import { resolveModelFiles } from './model.ts';
+import { loadDictionary, planLocalVocabulary, withRefusedWords, type Dictionary, type LocalVocabularyPlan } from './pronunciation.ts';
 import { SAMPLE_RATE } from './recognizer.ts';
 import { StreamingDecoder } from './streamingDecoder.ts';
 import { readWav, WavFormatError, type WavAudio } from './wav.ts';
@@ -57,9 +60,10 @@ export class LocalProvider implements SpeechProvider {
     const audio = await this.#readAudio(request.wavPath);
     signal?.throwIfAborted();
 
+    const vocabulary = hasVocabulary(request.vocabulary) ? await this.#planVocabulary(request.vocabulary) : null;
     let decoder: StreamingDecoder;
     try {
-      decoder = await StreamingDecoder.open({ ...this.#options, signal });
+      decoder = await StreamingDecoder.open({ ...this.#options, signal, ...(vocabulary?.words.length ? { words: vocabulary.words } : {}) });
     } catch (error) {
       throw toProviderError(error, signal);
     }
@@ -82,7 +86,22 @@ export class LocalProvider implements SpeechProvider {
       signal?.removeEventListener('abort', onAbort);
       await decoder.destroy();
     }
-    return { segments, language: 'en' };
+    if (!vocabulary) return { segments, language: 'en' };
+    return {
+      segments: vocabulary.spellings.size > 0 ? segments.map((segment) => respell(segment, vocabulary.spellings)) : segments,
+      language: 'en',
+      vocabularyApplied: withRefusedWords(vocabulary, decoder.refusedWords),
+    };
+  }
+
+  async #planVocabulary(vocabulary: Vocabulary): Promise<LocalVocabularyPlan> {
+    let dictionary: Dictionary;
+    try {
+      dictionary = await loadDictionary(resolveModelFiles(this.#options.modelDir).dict);
+    } catch (error) {
+      throw new ProviderError('unavailable', `The local engine's dictionary cannot be read: ${(error as Error).message}`);
+    }
+    return planLocalVocabulary(vocabulary, dictionary);
   }
 
   async #readAudio(wavPath: string): Promise<WavAudio> {
@@ -101,6 +120,12 @@ export class LocalProvider implements SpeechProvider {
     }
     return audio;
   }
+}
+
+/** Added words come out of the decoder lowercased: they are written as their terms spell them. */
+function respell(segment: Segment, spellings: ReadonlyMap<string, string>): Segment {
+  const words = segment.words.map((word) => ({ ...word, word: spellings.get(word.word) ?? word.word }));
+  return { ...segment, words, text: segment.text.split(' ').map((word) => spellings.get(word) ?? word).join(' ') };
 }
 
 function toProviderError(error: unknown, signal: AbortSignal | undefined): unknown {

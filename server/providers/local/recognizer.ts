@@ -48,6 +48,8 @@ export interface RecognizerOptions {
   decoderArgs?: Record<string, string>;
   /** An utterance still in speech after this long is cut (default 30 s). */
   maxUtteranceSeconds?: number;
+  /** Words to add to the dictionary (vocabulary; see pronunciation.ts). */
+  words?: ReadonlyArray<{ word: string; phones: string }>;
 }
 
 
@@ -65,6 +67,8 @@ export class Recognizer {
   #lastPartial = '';
   #lastWordEnd = 0;
   #ended = false;
+  /** Words of `options.words` the decoder refused. */
+  readonly refusedWords: string[];
 
   constructor(api: PocketSphinxApi, options: RecognizerOptions, emit: (event: RecognizerEvent) => void) {
     this.#api = api;
@@ -89,6 +93,7 @@ export class Recognizer {
     if (!this.#decoder) {
       throw new EngineUnavailableError(`PocketSphinx could not load the model ${options.model.hmm}`);
     }
+    this.refusedWords = addWords(api, this.#decoder, options.words ?? []);
     this.#logmath = api.ps_get_logmath(this.#decoder);
     if (api.ps_start_utt(this.#decoder) < 0) throw new Error('ps_start_utt failed');
   }
@@ -225,4 +230,20 @@ export class Recognizer {
       words,
     };
   }
+}
+
+/**
+ * Adds the words; only the last one rebuilds the search (each rebuild takes about 0.1 s). When that
+ * last one is refused the search was not rebuilt, so every word counts as refused.
+ */
+function addWords(api: PocketSphinxApi, decoder: Pointer, words: ReadonlyArray<{ word: string; phones: string }>): string[] {
+  const refused: string[] = [];
+  words.forEach(({ word, phones }, index) => {
+    const last = index === words.length - 1;
+    if (api.ps_add_word(decoder, word, phones, last ? 1 : 0) < 0) {
+      if (last) refused.splice(0, refused.length, ...words.map((entry) => entry.word));
+      else refused.push(word);
+    }
+  });
+  return refused;
 }

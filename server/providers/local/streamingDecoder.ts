@@ -31,6 +31,8 @@ export interface StreamingDecoderOptions {
   decoderArgs?: Record<string, string>;
   /** An utterance still in speech after this long is cut (default 30 s). */
   maxUtteranceSeconds?: number;
+  /** Words to add to the dictionary, with their phones (vocabulary; see pronunciation.ts). */
+  words?: ReadonlyArray<{ word: string; phones: string }>;
   /** Aborting before the decoder is ready stops the worker and rejects `open`. */
   signal?: AbortSignal;
 }
@@ -77,6 +79,8 @@ export class StreamingDecoder extends EventEmitter<StreamingDecoderEvents> {
   #nextFlushId = 1;
   readonly #flushes = new Map<number, Pending>();
   #endPending: Pending | null = null;
+  /** Words of `options.words` the decoder refused (known once open). */
+  refusedWords: readonly string[] = [];
 
   private constructor(worker: Worker, cancel: Int32Array) {
     super();
@@ -104,6 +108,7 @@ export class StreamingDecoder extends EventEmitter<StreamingDecoderEvents> {
       modelDir: options.modelDir,
       decoderArgs: options.decoderArgs,
       maxUtteranceSeconds: options.maxUtteranceSeconds,
+      words: options.words,
       cancel,
     };
     const worker = new Worker(WORKER_URL, { workerData: init, name: 'pocketsphinx-decoder' });
@@ -217,6 +222,7 @@ export class StreamingDecoder extends EventEmitter<StreamingDecoderEvents> {
       switch (message.type) {
         case 'ready':
           ready = true;
+          this.refusedWords = message.refusedWords ?? [];
           settle();
           break;
         case 'partial':

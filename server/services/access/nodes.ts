@@ -13,6 +13,7 @@ import { ownRowsWhere } from './personal.ts';
 import { visibleExportWhere, visiblePromptWhere } from './projectContent.ts';
 import { visibleRecordingWhere } from './recordings.ts';
 import { visibleUserWhere } from './users.ts';
+import { visibleVocabularySetWhere } from '../vocabulary.ts';
 
 type Counts = (db: Db, viewer: Viewer, id: string) => Promise<number>;
 
@@ -33,6 +34,7 @@ const visibleNodes: Partial<Record<NodeTypeName, Counts>> = {
   DatasetExport: (db, viewer, id) => db.datasetExport.count({ where: { AND: [{ id }, visibleExportWhere(viewer)] } }),
   // node() opens what the viewer may manage, which for admins is every endpoint (see webhooks/access.ts).
   WebhookEndpoint: (db, viewer, id) => db.webhookEndpoint.count({ where: { AND: [{ id }, manageableWebhookWhere(viewer)] } }),
+  VocabularySet: (db, viewer, id) => db.vocabularySet.count({ where: { AND: [{ id }, visibleVocabularySetWhere(viewer)] } }),
   AuditEntry: adminOnly((db, id) => db.auditEntry.count({ where: { id } })),
   OutboxEmail: adminOnly((db, id) => db.outboxEmail.count({ where: { id } })),
 };

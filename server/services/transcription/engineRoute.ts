@@ -12,6 +12,8 @@ import type { Job } from '../../db/db.ts';
 import { newId } from '../../ids.ts';
 import { ProviderError, type ProviderName, type TranscribeRequest, type TranscribeResult } from '../../providers/types.ts';
 import { publishJobChange } from '../jobs.ts';
+import { jobVocabulary, VocabularyReports } from '../vocabularyApplied.ts';
+import type { Vocabulary } from '../../providers/vocabulary.ts';
 import { resolveProviderKey } from '../providerKeys.ts';
 import { JobCancelledError } from '../workFailure.ts';
 
@@ -30,12 +32,16 @@ export class EngineRoute {
   #index: number;
   /** Keys resolved so far, by engine (an engine is asked for its key once per run). */
   readonly #keys = new Map<ProviderName, string | null>();
+  readonly #vocabulary: Vocabulary | null;
+  readonly #vocabularyReports: VocabularyReports;
 
   constructor(deps: CoreDeps, job: Job, signal: AbortSignal) {
     this.#deps = deps;
     this.#job = job;
     this.#signal = signal;
     this.#engines = enginesOf(job);
+    this.#vocabulary = jobVocabulary(job);
+    this.#vocabularyReports = new VocabularyReports(deps.db, job.id);
     this.#index = Math.max(0, job.currentProvider ? this.#engines.indexOf(job.currentProvider as ProviderName) : 0);
   }
 
@@ -57,9 +63,11 @@ export class EngineRoute {
           ...request,
           // Engines without a model choice were left out of the list at submission when a model was named.
           model: this.#job.model,
+          vocabulary: this.#vocabulary,
           apiKey,
           signal: this.#signal,
         });
+        await this.#vocabularyReports.record(provider, result.vocabularyApplied);
         return { result, provider };
       } catch (error) {
         if (this.#signal.aborted || !(error instanceof ProviderError) || error.kind === 'bad_media' || isLast) throw error;
