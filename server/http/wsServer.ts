@@ -123,6 +123,7 @@ export function attachGraphqlWs(
             wsViewer: viewer,
             linkBase: linkBaseFor(env, { host: ctx.extra.request.headers.host, origin: ctx.extra.request.headers.origin }),
             refreshViewer,
+            credentialKey: extra.credential ?? '',
             // No `request`: Yoga would take the socket's upgrade GET for the operation's method and
             // refuse mutations (appendLiveAudio runs on this socket too).
             params: payload,

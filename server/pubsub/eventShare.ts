@@ -19,6 +19,19 @@ export function sharedForEvent<T>(event: object, key: string, make: () => T): T 
   return value;
 }
 
+/**
+ * A read for one event, started by its first subscriber and awaited by the rest. Streams start it
+ * before checking the subscriber's right to it, so the reads run side by side; one that is never
+ * awaited (the subscriber may not see the event) does not become an unhandled rejection.
+ */
+export function sharedRead<T>(event: object, key: string, load: () => Promise<T>): Promise<T> {
+  return sharedForEvent(event, `read:${key}`, () => {
+    const read = load();
+    read.catch(() => {});
+    return read;
+  });
+}
+
 const shareable = new WeakSet<object>();
 
 /**

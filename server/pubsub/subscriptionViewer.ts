@@ -12,6 +12,8 @@ import { sharedForEvent } from './eventShare.ts';
 
 /** Set on the context of a subscription by the transport that knows the credential (see wsServer.ts). */
 export interface ViewerRefresh {
+  /** Who the credential behind refreshViewer is, as a key: equal keys resolve to the same viewer. */
+  credentialKey?: string;
   /** `event`: the event being delivered; its subscribers holding the same credential share one check. */
   refreshViewer?: (event?: object) => Promise<Viewer | null>;
 }
@@ -35,4 +37,28 @@ export async function viewerAtDelivery(context: Context, event?: object): Promis
   if (!viewer) throw unauthenticated();
   context.viewer = viewer;
   return viewer;
+}
+
+/**
+ * A stream's own visibility rule for one event, given the subscriber as of now (viewerAtDelivery):
+ * run once for all of the event's subscribers holding the same credential, who would each reach
+ * the same answer at the same moment. `rule` names the rule and everything it depends on besides
+ * the viewer and the event. Each subscriber's context gets the current viewer.
+ */
+export async function decideAtDelivery<T>(context: Context, event: object, rule: string, decide: (viewer: Viewer) => Promise<T>): Promise<T> {
+  const key = credentialKeyOf(context);
+  const decideNow = async () => {
+    const viewer = await viewerAtDelivery(context, event);
+    return { viewer, decision: await decide(viewer) };
+  };
+  const { viewer, decision } = await (key === null ? decideNow() : sharedForEvent(event, `decision:${rule}:${key}`, decideNow));
+  context.viewer = viewer;
+  return decision;
+}
+
+function credentialKeyOf(context: Context): string | null {
+  const { refreshViewer, credentialKey, request } = context as Context & ViewerRefresh & { request?: Request };
+  if (refreshViewer) return credentialKey ?? null;
+  if (request?.headers) return JSON.stringify([request.headers.get('authorization'), request.headers.get('x-api-key')]);
+  return null;
 }

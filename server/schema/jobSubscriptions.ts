@@ -8,9 +8,9 @@ import { canSeeJob, findVisibleJob, visibleJobWhere } from '../services/access/j
 import { redactionFor } from '../services/access/redaction.ts';
 import { redactedRows } from '../services/redaction.ts';
 import { abortable } from '../pubsub/abortableStream.ts';
-import { sharedForEvent, sharedPayload } from '../pubsub/eventShare.ts';
+import { sharedPayload, sharedRead } from '../pubsub/eventShare.ts';
 import { topics } from '../pubsub/pubsub.ts';
-import { viewerAtDelivery } from '../pubsub/subscriptionViewer.ts';
+import { decideAtDelivery, viewerAtDelivery } from '../pubsub/subscriptionViewer.ts';
 import { indexedSegmentFromStored } from '../transcripts/storedSegments.ts';
 import { builder } from './builder.ts';
 import { JobRef } from './jobs.ts';
@@ -81,19 +81,22 @@ async function* jobChunkStream(context: SignedInContext, jobId: string, signal: 
       continue;
     }
     // Every subscriber of this job got the same event object: they share one read of the job and
-    // of the segment (eventShare.ts); each then checks its own right to see the job as of now.
-    const viewer = await viewerAtDelivery(context, event);
-    const job = await sharedForEvent(event, 'job-access', () =>
+    // of the segment, started at once (eventShare.ts), and those holding one credential share one
+    // decision; each subscriber's right to see the job is decided as of now.
+    const jobRead = sharedRead(event, 'job-access', () =>
       db.job.findUnique({ where: { id: jobId }, select: { ownerId: true, projectId: true, redact: true } }),
     );
-    if (!job || !(await canSeeJob(db, viewer, job))) return; // gone or no longer visible: ends like a missing job
-    const row = await sharedForEvent(event, 'segment', () =>
-      db.transcriptSegment.findUnique({ where: { jobId_idx: { jobId, idx: Number(event.index) } } }),
-    );
+    const rowRead = sharedRead(event, 'segment', () => db.transcriptSegment.findUnique({ where: { jobId_idx: { jobId, idx: Number(event.index) } } }));
+    const redact = await decideAtDelivery(context, event, `job-chunks:${jobId}`, async (viewer) => {
+      const job = await jobRead;
+      if (!job || !(await canSeeJob(db, viewer, job))) return null;
+      return redactionFor(db, viewer, job);
+    });
+    if (!redact) return; // gone or no longer visible: ends like a missing job
+    const row = await rowRead;
     if (row) {
       // What this subscriber reads of the segment is decided by its redaction kinds alone: everyone
       // with the same kinds gets one chunk, built and executed once for this event.
-      const redact = await redactionFor(db, viewer, job);
       yield sharedPayload(event, redact.join(','), () => {
         const [readable] = redactedRows([row], redact);
         return { jobId, sessionId: null, segment: indexedSegmentFromStored(readable), isFinal: true };

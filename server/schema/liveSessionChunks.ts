@@ -9,9 +9,9 @@ import type { SignedInContext } from '../context.ts';
 import type { LiveSegment } from '../db/db.ts';
 import { canSeeSession, findVisibleSession } from '../services/access/liveSessions.ts';
 import { abortable } from '../pubsub/abortableStream.ts';
-import { coalesce } from '../pubsub/coalesce.ts';
+import { sharedPayload, sharedRead } from '../pubsub/eventShare.ts';
 import { topics } from '../pubsub/pubsub.ts';
-import { viewerAtDelivery } from '../pubsub/subscriptionViewer.ts';
+import { decideAtDelivery } from '../pubsub/subscriptionViewer.ts';
 import { indexedSegmentFromStored } from '../transcripts/storedSegments.ts';
 import type { TranscriptChunk } from './transcripts.ts';
 import { redactionFor } from '../services/access/redaction.ts';
@@ -41,9 +41,10 @@ async function* sessionChunkStream(context: SignedInContext, sessionId: string, 
     const index = Number(event.index);
     if (!Number.isInteger(index)) continue;
     // Each event re-reads the session (and the final segment it names). Every subscriber got the
-    // same event, so they share one read; each then checks its own right to see it as of now.
+    // same event object, so they share one read (eventShare.ts), and those holding one credential
+    // share one decision; each subscriber's right to see it is decided as of now.
     const inline = typeof event.text === 'string';
-    const read = await coalesce(db, `live:${sessionId}:${index}:${event.isFinal === true}:${inline}`, () =>
+    const sessionRead = sharedRead(event, 'session', () =>
       db.liveSession.findUnique({
         where: { id: sessionId },
         select: {
@@ -55,12 +56,26 @@ async function* sessionChunkStream(context: SignedInContext, sessionId: string, 
         },
       }),
     );
-    const viewer = await viewerAtDelivery(context);
-    if (!read || !(await canSeeSession(db, viewer, read))) return; // gone or no longer visible: ends like a missing session
-    const redact = await redactionFor(db, viewer, read);
+    const redact = await decideAtDelivery(context, event, `session-chunks:${sessionId}`, async (viewer) => {
+      const read = await sessionRead;
+      if (!read || !(await canSeeSession(db, viewer, read))) return null;
+      return redactionFor(db, viewer, read);
+    });
+    if (!redact) return; // gone or no longer visible: ends like a missing session
+    const read = (await sessionRead)!;
+    // What this subscriber reads is decided by its redaction kinds alone: everyone with the same
+    // kinds gets one chunk, built and executed once for this event.
+    const visibility = redact.join(',');
     if (event.isFinal === true) {
       const [row] = (read as { segments?: LiveSegment[] }).segments ?? [];
-      if (row) yield { jobId: null, sessionId, segment: indexedSegmentFromStored(redactedRows([row], redact)[0]), isFinal: true };
+      if (row) {
+        yield sharedPayload(event, visibility, () => ({
+          jobId: null,
+          sessionId,
+          segment: indexedSegmentFromStored(redactedRows([row], redact)[0]),
+          isFinal: true,
+        }));
+      }
       continue;
     }
     let interim: StoredInterim | null = null;
@@ -71,11 +86,12 @@ async function* sessionChunkStream(context: SignedInContext, sessionId: string, 
       if (stored && stored.index === index) interim = stored;
     }
     if (!interim) continue;
-    yield {
+    const { start, end, text } = interim;
+    yield sharedPayload(event, visibility, () => ({
       jobId: null,
       sessionId,
       isFinal: false,
-      segment: { index, start: interim.start, end: interim.end, text: redact.length > 0 ? redactText(interim.text, redact) : interim.text, speaker: null, words: [] },
-    };
+      segment: { index, start, end, text: redact.length > 0 ? redactText(text, redact) : text, speaker: null, words: [] },
+    }));
   }
 }
