@@ -169,6 +169,21 @@ describe('a job with redact: [PHONE, CARD_NUMBER] in a project without a mandato
     for (const extension of ['txt', 'json']) expectRedacted(await (await download(id, member, extension)).text());
   });
 
+  it('does not let a search or a rerun reveal the original to another member', async () => {
+    const search = await t.gql(
+      `query ($projectId: ID!) { jobs(projectId: $projectId, search: "five five five") { totalCount } }`,
+      { projectId },
+      { token: member.accessToken },
+    );
+    expect(search.errors, search.raw).toBeUndefined();
+    expect(search.data!.jobs.totalCount).toBe(0);
+    const rerun = await t.gql(`mutation ($id: ID!) { rerunJob(id: $id) { id redact } }`, { id }, { token: member.accessToken });
+    expect(rerun.errors, rerun.raw).toBeUndefined();
+    expect(rerun.data!.rerunJob.redact).toEqual(['PHONE', 'CARD_NUMBER']);
+    // The rerun is the member's own job: they may cancel it (and need not wait for it).
+    await t.gql(`mutation ($id: ID!) { cancelJob(id: $id) { id } }`, { id: rerun.data!.rerunJob.id }, { token: member.accessToken });
+  });
+
   it('times the redacted ranges by the words: one within each spoken number', async () => {
     const { redactedRanges } = await readJob(id, owner);
     expect(redactedRanges).toHaveLength(2);

@@ -24,7 +24,9 @@ function jobFilter(args: JobFilterArgs): Prisma.JobWhereInput {
       ? {
           OR: [
             { filename: { contains: search, mode: 'insensitive' } },
-            { text: { contains: search, mode: 'insensitive' } },
+            // Only jobs with no redaction in force are searched by their (original) text: a search must not
+            // tell a reader of the redacted transcript what the original says.
+            { text: { contains: search, mode: 'insensitive' }, redact: { isEmpty: true }, OR: [{ projectId: null }, { project: { redact: { isEmpty: true } } }] },
           ],
         }
       : {}),

@@ -34,6 +34,8 @@ function settingsOf(job: Job): CreateJobInput {
     translationEngine: job.translationEngine,
     sentiment: job.sentimentRequested,
     summarize: job.summaryRequested,
+    // Always carried over: a rerun must not give its caller the original the first job kept from them.
+    redact: job.redact,
     projectId: job.projectId,
   };
 }
