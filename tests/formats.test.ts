@@ -223,6 +223,7 @@ describe('exact output for a small diarized transcript', () => {
       translatedText: null,
       revision: 0,
       sentiment: null,
+      summary: null,
       segments: [
         {
           index: 0,
@@ -289,6 +290,7 @@ describe('exact output for a small diarized transcript', () => {
       translatedText: 'Hola.',
       revision: 0,
       sentiment: null,
+      summary: null,
       segments: [
         {
           index: 0,
@@ -546,6 +548,7 @@ describe('empty transcripts', () => {
       translatedText: null,
       revision: 0,
       sentiment: null,
+      summary: null,
       segments: [],
     });
   });
