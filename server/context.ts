@@ -14,6 +14,7 @@ import type { PriceTable } from './services/pricing.ts';
 import type { Storage } from './storage/index.ts';
 import type { ExternalIssuers } from './security/oidc.ts';
 import type { SecretBox } from './security/secretBox.ts';
+import type { UserCache } from './services/userCache.ts';
 
 /** What both the API and the job runner need. */
 export interface CoreDeps {
@@ -36,6 +37,8 @@ export interface AppDeps extends CoreDeps {
   externalIssuers: ExternalIssuers;
   /** Set when the process serves subscriptions. */
   subscriber: Subscriber | null;
+  /** The users behind access tokens, forgotten the moment their row changes (services/userCache.ts); unset when USER_CACHE_SIZE=0. */
+  userCache?: UserCache;
 }
 
 type CredentialKind = 'session' | 'apiKey' | 'external' | 'streaming';

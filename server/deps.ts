@@ -10,12 +10,18 @@ import { loadMasterKey } from './security/masterKey.ts';
 import { ExternalIssuers } from './security/oidc.ts';
 import { SecretBox } from './security/secretBox.ts';
 import { assertSameInstallation } from './services/installation.ts';
+import { listenForUserChanges, UserCache } from './services/userCache.ts';
 import { parsePrices } from './services/pricing.ts';
 import { createStorage } from './storage/index.ts';
 
 /** Services shared by API and worker processes, on a migrated database. */
-export async function createCoreDeps(env: Env, databaseUrl: string, logger: Logger): Promise<CoreDeps> {
-  const { db, pool } = createDbWithPool(databaseUrl, env.DATABASE_POOL_SIZE);
+export async function createCoreDeps(
+  env: Env,
+  databaseUrl: string,
+  logger: Logger,
+  options: { onUserWrite?: (userId: string | null) => void } = {},
+): Promise<CoreDeps> {
+  const { db, pool } = createDbWithPool(databaseUrl, env.DATABASE_POOL_SIZE, options);
   const box = new SecretBox(await loadMasterKey(env.ENCRYPTION_KEY, env.dataDir));
   const storage = createStorage({
     driver: env.STORAGE_DRIVER,
@@ -54,7 +60,8 @@ export async function createDeps(
   logger: Logger,
   options: { jwksCooldownMs?: number; subscriptions?: boolean; checkInstallation?: boolean } = {},
 ): Promise<AppDeps> {
-  const core = await createCoreDeps(env, databaseUrl, logger);
+  const userCache = env.USER_CACHE_SIZE > 0 ? new UserCache(env.USER_CACHE_SIZE) : undefined;
+  const core = await createCoreDeps(env, databaseUrl, logger, userCache ? { onUserWrite: (id) => userCache.forget(id) } : {});
   // Before the signing keys are opened, so another master key is named in one clear line.
   if (options.checkInstallation) await assertSameInstallation(core).catch(async (error: unknown) => {
     await core.db.$disconnect();
@@ -70,5 +77,6 @@ export async function createDeps(
   });
   const externalIssuers = new ExternalIssuers(env.OIDC_ISSUERS, { cooldownMs: options.jwksCooldownMs });
   const subscriber = options.subscriptions === false ? null : await createSubscriber(databaseUrl, logger);
-  return { ...core, accessTokens, externalIssuers, subscriber };
+  if (userCache) await listenForUserChanges(databaseUrl, userCache, logger);
+  return { ...core, accessTokens, externalIssuers, subscriber, userCache };
 }

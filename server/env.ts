@@ -98,6 +98,8 @@ const envSchema = z.object({
   JWT_AUDIENCE: z.string().min(1).default('parlance'),
   JWT_PRIVATE_KEY: z.string().optional(),
   ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(900),
+  /** Users behind access tokens kept in memory per API process (services/userCache.ts); 0 reads the row on every request. */
+  USER_CACHE_SIZE: z.coerce.number().int().min(0).max(1_000_000).default(10_000),
   REFRESH_TOKEN_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
   ENCRYPTION_KEY: base64Key,
   ADMIN_EMAILS: csv,

@@ -59,13 +59,18 @@ export interface SessionClaims {
  * sealed under the master key, so every API process of one installation signs with the same key.
  */
 export class AccessTokens {
+  /** Built once: createLocalJWKSet imports the keys, which cost about as much as the verification itself. */
+  private readonly keySet: ReturnType<typeof createLocalJWKSet>;
+
   private constructor(
     private readonly active: ActiveKey,
     private readonly publicJwks: JWK[],
     readonly issuer: string,
     readonly audience: string,
     readonly ttlSeconds: number,
-  ) {}
+  ) {
+    this.keySet = createLocalJWKSet({ keys: publicJwks });
+  }
 
   static async load(options: {
     db: Db;
@@ -140,7 +145,7 @@ export class AccessTokens {
 
   /** Throws unless the token is a valid, unexpired streaming token of ours. */
   async verifyStreaming(token: string): Promise<StreamingTokenClaims> {
-    const { payload } = await jwtVerify(token, createLocalJWKSet({ keys: this.publicJwks }), {
+    const { payload } = await jwtVerify(token, this.keySet, {
       algorithms: [ALGORITHM],
       issuer: this.issuer,
       audience: this.streamingAudience,
@@ -154,7 +159,7 @@ export class AccessTokens {
 
   /** Throws when the token is not one of ours, expired, or signed any other way. */
   async verify(token: string): Promise<AccessTokenClaims> {
-    const { payload } = await jwtVerify(token, createLocalJWKSet({ keys: this.publicJwks }), {
+    const { payload } = await jwtVerify(token, this.keySet, {
       algorithms: [ALGORITHM],
       issuer: this.issuer,
       audience: this.audience,

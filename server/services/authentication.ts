@@ -2,7 +2,9 @@
  * Turns the credentials of a request (Authorization: Bearer <JWT | API key>, or x-api-key) into a
  * Viewer. No credentials: null (anonymous). Credentials that do not check out: UNAUTHENTICATED, so
  * a client with a stale token learns it at once instead of silently acting anonymously.
- * The user row is re-read on every request, so deactivation and role changes apply immediately.
+ * The user row is re-read on every request, so deactivation and role changes apply immediately;
+ * for this server's access tokens it may come from the user cache, which forgets a row the moment it
+ * changes in any process (services/userCache.ts).
  */
 import { decodeJwt, type JWTPayload } from 'jose';
 import type { AppDeps, Viewer } from '../context.ts';
@@ -55,7 +57,7 @@ async function viewerFromJwt(deps: AppDeps, token: string, streamingAllowed: boo
     const claims = await deps.accessTokens.verify(token).catch(() => {
       throw unauthenticated('Access token is invalid or expired.');
     });
-    const user = activeUser(await deps.db.user.findUnique({ where: { id: claims.sub } }));
+    const user = activeUser(await sessionUser(deps, claims.sub));
     // A password reset or change bumps the version: every access token issued before stops working.
     if ((claims.ver ?? 0) !== user.tokenVersion) {
       throw unauthenticated('Access token was issued before the account\'s sessions were ended (password reset or change): sign in again.');
@@ -98,6 +100,11 @@ async function streamingViewer(deps: AppDeps, token: string): Promise<Viewer> {
     canWrite: false,
     streamingSessionId: claims.sid,
   };
+}
+
+function sessionUser(deps: AppDeps, userId: string): Promise<User | null> {
+  const read = () => deps.db.user.findUnique({ where: { id: userId } });
+  return deps.userCache ? deps.userCache.user(userId, read) : read();
 }
 
 function activeUser(user: User | null): User {

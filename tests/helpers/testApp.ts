@@ -104,6 +104,7 @@ export async function createTestApp(
       if (listening) await app.close();
       await runner?.stop();
       await deps.subscriber?.close();
+      await deps.userCache?.close();
       await deps.db.$disconnect();
     },
   };

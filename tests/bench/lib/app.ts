@@ -37,6 +37,7 @@ export async function createBenchDeps(
     dataDir,
     close: async () => {
       await deps.subscriber?.close();
+      await deps.userCache?.close();
       await deps.db.$disconnect();
       await rm(dataDir, { recursive: true, force: true });
     },
