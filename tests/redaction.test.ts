@@ -10,7 +10,9 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../server/ids.ts';
+import { topics } from '../server/pubsub/pubsub.ts';
 import { startFakeDeepgram, wordsFromText, type FakeDeepgramServer } from './fakes/deepgramServer.ts';
+import { collect, connectWs } from './helpers/graphqlWs.ts';
 import { submitFile, waitForJob } from './helpers/jobs.ts';
 import { makeSpeechFixture, makeTempDir, type SpeechFixture } from './helpers/speech.ts';
 import { createTestApp, registerUser, type GqlResult, type TestApp } from './helpers/testApp.ts';
@@ -167,6 +169,26 @@ describe('a job with redact: [PHONE, CARD_NUMBER] in a project without a mandato
     expectRedacted(job.segments.flatMap((s: any) => s.words.map((w: any) => w.word)).join(' '));
     for (const format of ['TXT', 'SRT', 'VTT', 'JSON']) expectRedacted(await transcript(id, member, format));
     for (const extension of ['txt', 'json']) expectRedacted(await (await download(id, member, extension)).text());
+  });
+
+  it("delivers transcriptChunks redacted to the member and original to the owner", async () => {
+    const { segments } = await readJob(id, owner);
+    const phone = segments.find((s: any) => /five five five/.test(s.text));
+    const SUBSCRIPTION = `subscription ($id: ID!) { transcriptChunks(jobId: $id) { segment { index text } } }`;
+    const clients = [connectWs(base, member.accessToken), connectWs(base, owner.accessToken)];
+    try {
+      const [asMember, asOwner] = clients.map((client) => collect<{ data: { transcriptChunks: { segment: { index: number; text: string } } } }>(client, SUBSCRIPTION, { id }));
+      // The job is done: the worker's chunk event is sent again until both subscriptions have one.
+      await waitFor('both subscribers to get the chunk', async () => {
+        await t.deps.publisher.publish(topics.jobChunks(id), { jobId: id, index: phone.index, isFinal: true });
+        return asMember.events.length > 0 && asOwner.events.length > 0;
+      });
+      expect(asMember.events[0].data.transcriptChunks.segment.text).toContain('[PHONE]');
+      expect(asMember.events[0].data.transcriptChunks.segment.text).not.toMatch(DIGIT_WORDS);
+      expect(asOwner.events[0].data.transcriptChunks.segment.text).toMatch(/five five five/);
+    } finally {
+      await Promise.all(clients.map((client) => client.dispose()));
+    }
   });
 
   it('does not let a search or a rerun reveal the original to another member', async () => {
