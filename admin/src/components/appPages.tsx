@@ -5,6 +5,7 @@
 import AccountCircleIcon from '@mui/icons-material/AccountCircle';
 import BarChartIcon from '@mui/icons-material/BarChart';
 import MicIcon from '@mui/icons-material/Mic';
+import SpellcheckIcon from '@mui/icons-material/Spellcheck';
 import { lazy, Suspense, type ComponentType, type ReactElement } from 'react';
 import { Loading } from 'react-admin';
 import type { Role } from '../api/authProvider.ts';
@@ -45,6 +46,16 @@ export const APP_PAGES: AppPage[] = [
     label: 'Account',
     icon: AccountCircleIcon,
     element: lazyPage(() => import('../resources/account/index.tsx').then((module) => ({ default: module.AccountPage }))),
+  },
+
+  // ---- every signed-in user: vocabulary sets (README, "Vocabulary and context")
+  {
+    path: '/vocabulary',
+    roles: EVERYONE,
+    section: 'mine',
+    label: 'Vocabulary',
+    icon: SpellcheckIcon,
+    element: lazyPage(() => import('../resources/vocabulary/VocabularyPage.tsx').then((module) => ({ default: module.VocabularyPage }))),
   },
 
   // ---- projects: a contributor's Record screen (the projects they record in, then one project's prompts)

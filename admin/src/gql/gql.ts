@@ -129,6 +129,13 @@ type Documents = {
     "\n  query WebAppJobSummary($id: ID!) {\n    job(id: $id) {\n      id\n      status\n      summaryStatus\n      summaryError\n      summary {\n        text\n        model\n        keyPoints { text segmentIndexes ranges { start end } }\n        actionItems { text segmentIndexes ranges { start end } }\n      }\n    }\n  }\n": typeof types.WebAppJobSummaryDocument,
     "\n  mutation WebAppSummarizeJob($jobId: ID!) {\n    summarizeJob(jobId: $jobId) { id summaryStatus summaryError }\n  }\n": typeof types.WebAppSummarizeJobDocument,
     "\n  mutation WebAppAskTranscript($jobId: ID!, $question: String!) {\n    askTranscript(jobId: $jobId, question: $question) {\n      question\n      answer\n      citations { segmentIndex start end text }\n    }\n  }\n": typeof types.WebAppAskTranscriptDocument,
+    "\n  query WebAppVocabularySets($projectId: ID) {\n    vocabularySets(first: 100, projectId: $projectId) {\n      edges {\n        node {\n          id\n          name\n          terms\n          termCount\n          personal\n          projectDefault\n          project { id name }\n        }\n      }\n    }\n  }\n": typeof types.WebAppVocabularySetsDocument,
+    "\n  mutation WebAppCreateVocabularySet($input: CreateVocabularySetInput!) {\n    createVocabularySet(input: $input) { id name termCount }\n  }\n": typeof types.WebAppCreateVocabularySetDocument,
+    "\n  mutation WebAppUpdateVocabularySet($id: ID!, $input: UpdateVocabularySetInput!) {\n    updateVocabularySet(id: $id, input: $input) { id name terms termCount }\n  }\n": typeof types.WebAppUpdateVocabularySetDocument,
+    "\n  mutation WebAppDeleteVocabularySet($id: ID!) {\n    deleteVocabularySet(id: $id)\n  }\n": typeof types.WebAppDeleteVocabularySetDocument,
+    "\n  mutation WebAppSetProjectDefaultVocabularySets($projectId: ID!, $ids: [ID!]!) {\n    setProjectDefaultVocabularySets(projectId: $projectId, vocabularySetIds: $ids) { id defaultVocabularySets { id } }\n  }\n": typeof types.WebAppSetProjectDefaultVocabularySetsDocument,
+    "\n  query WebAppProjectVocabulary($id: ID!) {\n    project(id: $id) { id viewerRole }\n  }\n": typeof types.WebAppProjectVocabularyDocument,
+    "\n  query WebAppJobVocabulary($id: ID!) {\n    job(id: $id) {\n      id\n      vocabularyTerms\n      contextPrompt\n      vocabularyApplied {\n        provider\n        termsApplied\n        termsNotApplied { term reason }\n        contextPromptPassed\n        truncated\n        notes\n      }\n    }\n  }\n": typeof types.WebAppJobVocabularyDocument,
 };
 const documents: Documents = {
     "\n  mutation WebAppDeleteAccount($input: DeleteAccountInput!) {\n    deleteAccount(input: $input)\n  }\n": types.WebAppDeleteAccountDocument,
@@ -246,6 +253,13 @@ const documents: Documents = {
     "\n  query WebAppJobSummary($id: ID!) {\n    job(id: $id) {\n      id\n      status\n      summaryStatus\n      summaryError\n      summary {\n        text\n        model\n        keyPoints { text segmentIndexes ranges { start end } }\n        actionItems { text segmentIndexes ranges { start end } }\n      }\n    }\n  }\n": types.WebAppJobSummaryDocument,
     "\n  mutation WebAppSummarizeJob($jobId: ID!) {\n    summarizeJob(jobId: $jobId) { id summaryStatus summaryError }\n  }\n": types.WebAppSummarizeJobDocument,
     "\n  mutation WebAppAskTranscript($jobId: ID!, $question: String!) {\n    askTranscript(jobId: $jobId, question: $question) {\n      question\n      answer\n      citations { segmentIndex start end text }\n    }\n  }\n": types.WebAppAskTranscriptDocument,
+    "\n  query WebAppVocabularySets($projectId: ID) {\n    vocabularySets(first: 100, projectId: $projectId) {\n      edges {\n        node {\n          id\n          name\n          terms\n          termCount\n          personal\n          projectDefault\n          project { id name }\n        }\n      }\n    }\n  }\n": types.WebAppVocabularySetsDocument,
+    "\n  mutation WebAppCreateVocabularySet($input: CreateVocabularySetInput!) {\n    createVocabularySet(input: $input) { id name termCount }\n  }\n": types.WebAppCreateVocabularySetDocument,
+    "\n  mutation WebAppUpdateVocabularySet($id: ID!, $input: UpdateVocabularySetInput!) {\n    updateVocabularySet(id: $id, input: $input) { id name terms termCount }\n  }\n": types.WebAppUpdateVocabularySetDocument,
+    "\n  mutation WebAppDeleteVocabularySet($id: ID!) {\n    deleteVocabularySet(id: $id)\n  }\n": types.WebAppDeleteVocabularySetDocument,
+    "\n  mutation WebAppSetProjectDefaultVocabularySets($projectId: ID!, $ids: [ID!]!) {\n    setProjectDefaultVocabularySets(projectId: $projectId, vocabularySetIds: $ids) { id defaultVocabularySets { id } }\n  }\n": types.WebAppSetProjectDefaultVocabularySetsDocument,
+    "\n  query WebAppProjectVocabulary($id: ID!) {\n    project(id: $id) { id viewerRole }\n  }\n": types.WebAppProjectVocabularyDocument,
+    "\n  query WebAppJobVocabulary($id: ID!) {\n    job(id: $id) {\n      id\n      vocabularyTerms\n      contextPrompt\n      vocabularyApplied {\n        provider\n        termsApplied\n        termsNotApplied { term reason }\n        contextPromptPassed\n        truncated\n        notes\n      }\n    }\n  }\n": types.WebAppJobVocabularyDocument,
 };
 
 /**
@@ -722,6 +736,34 @@ export function graphql(source: "\n  mutation WebAppSummarizeJob($jobId: ID!) {\
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation WebAppAskTranscript($jobId: ID!, $question: String!) {\n    askTranscript(jobId: $jobId, question: $question) {\n      question\n      answer\n      citations { segmentIndex start end text }\n    }\n  }\n"): (typeof documents)["\n  mutation WebAppAskTranscript($jobId: ID!, $question: String!) {\n    askTranscript(jobId: $jobId, question: $question) {\n      question\n      answer\n      citations { segmentIndex start end text }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query WebAppVocabularySets($projectId: ID) {\n    vocabularySets(first: 100, projectId: $projectId) {\n      edges {\n        node {\n          id\n          name\n          terms\n          termCount\n          personal\n          projectDefault\n          project { id name }\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query WebAppVocabularySets($projectId: ID) {\n    vocabularySets(first: 100, projectId: $projectId) {\n      edges {\n        node {\n          id\n          name\n          terms\n          termCount\n          personal\n          projectDefault\n          project { id name }\n        }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation WebAppCreateVocabularySet($input: CreateVocabularySetInput!) {\n    createVocabularySet(input: $input) { id name termCount }\n  }\n"): (typeof documents)["\n  mutation WebAppCreateVocabularySet($input: CreateVocabularySetInput!) {\n    createVocabularySet(input: $input) { id name termCount }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation WebAppUpdateVocabularySet($id: ID!, $input: UpdateVocabularySetInput!) {\n    updateVocabularySet(id: $id, input: $input) { id name terms termCount }\n  }\n"): (typeof documents)["\n  mutation WebAppUpdateVocabularySet($id: ID!, $input: UpdateVocabularySetInput!) {\n    updateVocabularySet(id: $id, input: $input) { id name terms termCount }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation WebAppDeleteVocabularySet($id: ID!) {\n    deleteVocabularySet(id: $id)\n  }\n"): (typeof documents)["\n  mutation WebAppDeleteVocabularySet($id: ID!) {\n    deleteVocabularySet(id: $id)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation WebAppSetProjectDefaultVocabularySets($projectId: ID!, $ids: [ID!]!) {\n    setProjectDefaultVocabularySets(projectId: $projectId, vocabularySetIds: $ids) { id defaultVocabularySets { id } }\n  }\n"): (typeof documents)["\n  mutation WebAppSetProjectDefaultVocabularySets($projectId: ID!, $ids: [ID!]!) {\n    setProjectDefaultVocabularySets(projectId: $projectId, vocabularySetIds: $ids) { id defaultVocabularySets { id } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query WebAppProjectVocabulary($id: ID!) {\n    project(id: $id) { id viewerRole }\n  }\n"): (typeof documents)["\n  query WebAppProjectVocabulary($id: ID!) {\n    project(id: $id) { id viewerRole }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query WebAppJobVocabulary($id: ID!) {\n    job(id: $id) {\n      id\n      vocabularyTerms\n      contextPrompt\n      vocabularyApplied {\n        provider\n        termsApplied\n        termsNotApplied { term reason }\n        contextPromptPassed\n        truncated\n        notes\n      }\n    }\n  }\n"): (typeof documents)["\n  query WebAppJobVocabulary($id: ID!) {\n    job(id: $id) {\n      id\n      vocabularyTerms\n      contextPrompt\n      vocabularyApplied {\n        provider\n        termsApplied\n        termsNotApplied { term reason }\n        contextPromptPassed\n        truncated\n        notes\n      }\n    }\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};

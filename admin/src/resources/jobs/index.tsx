@@ -28,6 +28,7 @@ import { downloadFile } from '../../runtime.ts';
 import { DeleteJobButton, JobCommand, JobRowActions } from './actions.tsx';
 import { RerunJobButton } from './RerunJobButton.tsx';
 import { RerunOfFact } from './RerunOfFact.tsx';
+import { JobVocabularyApplied } from '../vocabulary/JobVocabularyApplied.tsx';
 import { patchCachedJob, useJobRowsLive } from './live.ts';
 import { JobCards, JobProgress, usePhoneWidth } from './rows.tsx';
 import { isTerminal, STATUS_CHOICES } from './status.ts';
@@ -263,6 +264,7 @@ function JobLive() {
         <RerunOfFact />
       </Grid>
       <EngineEvents events={engineEvents} />
+      <JobVocabularyApplied />
       <Card variant="outlined">
         <CardContent>
           <Typography variant="subtitle1" gutterBottom>

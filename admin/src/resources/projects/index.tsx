@@ -28,6 +28,7 @@ import { PromptsPanel } from './prompts.tsx';
 import { ExportsPanel, ReviewQueue } from './review.tsx';
 import { roleMay } from './roles.ts';
 import { ProjectRedactionPanel } from '../redaction/ProjectRedactionPanel.tsx';
+import { ProjectVocabularyPanel } from '../vocabulary/ProjectVocabularyPanel.tsx';
 
 export function ProjectList() {
   return (
@@ -114,6 +115,9 @@ function ProjectTabs() {
       </Tab>
       <Tab label="Redaction" path="redaction">
         <ProjectRedactionPanel label={false} />
+      </Tab>
+      <Tab label="Vocabulary" path="vocabulary">
+        <ProjectVocabularyPanel label={false} />
       </Tab>
       {(siteAdmin || roleMay(role, 'review')) && (
         <Tab label="Review queue" path="review">

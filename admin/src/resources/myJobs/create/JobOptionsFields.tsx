@@ -4,6 +4,7 @@
 import { FormControlLabel, Grid, ListItemText, MenuItem, Switch, TextField } from '@mui/material';
 import type { Provider, RedactionKind, TranslationEngine } from '../../../gql/graphql.ts';
 import { RedactionChoices } from '../../redaction/RedactionChoices.tsx';
+import { EMPTY_VOCABULARY, VocabularyChoices, vocabularyInput, type VocabularyDraft } from '../../vocabulary/VocabularyChoices.tsx';
 import type { JobOptions } from './uploads.ts';
 
 export interface OptionsDraft {
@@ -18,6 +19,8 @@ export interface OptionsDraft {
   sentiment: boolean;
   /** Kinds to redact (README, "Redaction"). */
   redact: RedactionKind[];
+  /** Vocabulary sets and context prompt (README, "Vocabulary and context"). */
+  vocabulary: VocabularyDraft;
 }
 
 export const EMPTY_OPTIONS: OptionsDraft = {
@@ -29,6 +32,7 @@ export const EMPTY_OPTIONS: OptionsDraft = {
   translationEngine: '',
   sentiment: false,
   redact: [],
+  vocabulary: EMPTY_VOCABULARY,
 };
 
 const PROVIDERS: { value: Provider; label: string }[] = [
@@ -58,6 +62,7 @@ export function toJobOptions(draft: OptionsDraft): JobOptions {
     ...(translateTo && draft.translationEngine ? { translationEngine: draft.translationEngine } : {}),
     ...(draft.sentiment ? { sentiment: true } : {}),
     ...(draft.redact.length > 0 ? { redact: draft.redact } : {}),
+    ...vocabularyInput(draft.vocabulary),
   };
 }
 
@@ -162,6 +167,9 @@ export function JobOptionsFields({ value, onChange, disabled }: { value: Options
       </Grid>
       <Grid size={12}>
         <RedactionChoices value={value.redact} onChange={(next) => set('redact', next)} disabled={disabled} />
+      </Grid>
+      <Grid size={12}>
+        <VocabularyChoices value={value.vocabulary} onChange={(next) => set('vocabulary', next)} disabled={disabled} />
       </Grid>
     </Grid>
   );
