@@ -207,7 +207,8 @@ describe.each(['local', 's3'] as const)('erasure with %s storage', (driver) => {
     const mine = [done, running, session, recordingSession, uploadId];
     const keysBefore = await storedKeys();
     for (const id of [done, running, recordingSession]) expect(keysBefore.some((key) => key.includes(id)), id).toBe(true);
-    expect((await filesUnder(t.deps.env.dataDir)).some((file) => file.includes(uploadId))).toBe(true);
+    // Staged in DATA_DIR/uploads (local) or under uploads/ in the bucket (s3).
+    expect([...(await filesUnder(t.deps.env.dataDir)), ...keysBefore].some((file) => file.includes(uploadId))).toBe(true);
     const usageBefore = await usageTotals();
     expect(usageBefore.keys).toContain(victim.id);
     const auditBefore = await t.deps.db.auditEntry.count({ where: { actorId: victim.id } });

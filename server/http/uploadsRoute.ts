@@ -1,21 +1,22 @@
 import { mkdirSync } from 'node:fs';
-import { FileStore } from '@tus/file-store';
 import { Server as TusServer } from '@tus/server';
 import { credentialFrom, resolveViewer } from '../services/authentication.ts';
 import type { AppDeps, Viewer } from '../context.ts';
 import { AppError, codeOfHttpStatus, errorBody, httpStatusOf, type ErrorCode, type ProtocolCode } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { emailNotVerified, maySubmitWork } from '../services/access/work.ts';
-import { uploadsDir } from '../services/uploads.ts';
+import { uploadsDir, uploadStaging } from '../services/uploadStaging.ts';
 
 /**
- * Resumable uploads (tus 1.0) at /uploads for large media: streamed to disk, resumable after a
- * dropped connection, capped at MAX_RESUMABLE_UPLOAD_BYTES, and usable only by their owner. A
- * finished upload is turned into a job with createTranscriptionJob(input: { uploadId }).
+ * Resumable uploads (tus 1.0) at /uploads for large media: streamed to the upload staging (a local
+ * folder, or S3 multipart uploads, services/uploadStaging.ts), resumable after a dropped connection,
+ * capped at MAX_RESUMABLE_UPLOAD_BYTES, and usable only by their owner. A finished upload is turned
+ * into a job with createTranscriptionJob(input: { uploadId }). URLs name the upload's row id
+ * (/uploads/<id>) whatever the datastore's own id is.
  */
 export function createUploadServer(deps: AppDeps): TusServer {
-  const directory = uploadsDir(deps);
-  mkdirSync(directory, { recursive: true });
+  const staging = uploadStaging(deps);
+  if (deps.env.STORAGE_DRIVER === 'local') mkdirSync(uploadsDir(deps), { recursive: true });
   const authenticate = async (req: Request): Promise<Viewer> => {
     let viewer: Viewer | null;
     try {
@@ -34,16 +35,19 @@ export function createUploadServer(deps: AppDeps): TusServer {
   return new TusServer({
     path: '/uploads',
     // Upload-Expires on every response; an expired upload answers 410, and housekeeping deletes it.
-    datastore: new FileStore({ directory, expirationPeriodInMilliseconds: deps.env.UPLOAD_EXPIRY_HOURS * 3_600_000 }),
+    datastore: staging.datastore,
     maxSize: deps.env.MAX_RESUMABLE_UPLOAD_BYTES,
     respectForwardedHeaders: deps.env.TRUST_PROXY,
     relativeLocation: true,
-    namingFunction: () => newId('Upload'),
+    namingFunction: () => staging.storeIdOf(newId('Upload')),
+    generateUrl: (_req, { path, id }) => `${path}/${staging.uploadIdOf(id)}`,
+    getFileIdFromRequest: (_req, lastPath) => (lastPath && /^[A-Za-z0-9_-]+$/.test(lastPath) ? staging.storeIdOf(lastPath) : undefined),
     onResponseError: (_req, error) => inOurShape(deps, error),
-    onIncomingRequest: async (req, uploadId) => {
+    onIncomingRequest: async (req, storeId) => {
       const viewer = await authenticate(req);
       if (req.method === 'POST') return;
-      const upload = await deps.db.upload.findFirst({ where: { id: uploadId, ownerId: viewer.user.id } });
+      const uploadId = staging.uploadIdOf(storeId);
+      const upload = uploadId ? await deps.db.upload.findFirst({ where: { id: uploadId, ownerId: viewer.user.id } }) : null;
       if (!upload) throw refusal('NOT_FOUND', 'Upload not found.');
     },
     onUploadCreate: async (req, upload) => {
@@ -55,13 +59,13 @@ export function createUploadServer(deps: AppDeps): TusServer {
       if (upload.size === undefined) throw refusal('BAD_USER_INPUT', 'Upload-Length is required.');
       const filename = upload.metadata?.filename ?? upload.metadata?.name ?? null;
       await deps.db.upload.create({
-        data: { id: upload.id, ownerId: viewer.user.id, filename: filename?.slice(0, 255) ?? null, size: upload.size },
+        data: { id: staging.uploadIdOf(upload.id)!, ownerId: viewer.user.id, filename: filename?.slice(0, 255) ?? null, size: upload.size },
       });
       return {};
     },
     onUploadFinish: async (_req, upload) => {
       await deps.db.upload.update({
-        where: { id: upload.id },
+        where: { id: staging.uploadIdOf(upload.id)! },
         data: { completedAt: new Date(), received: upload.offset },
       });
       return {};

@@ -5,14 +5,12 @@
  * clock instead of waiting.
  */
 import type { TaskName } from '../db/queue.ts';
-import { readdir, rm, stat } from 'node:fs/promises';
-import path from 'node:path';
 import type { CoreDeps } from '../context.ts';
 import type { HousekeepingSweep } from '../db/db.ts';
 import { newId } from '../ids.ts';
 import { KNOWN_PAIR_MS } from './loginThrottle.ts';
 import { expireRetainedData } from './retention.ts';
-import { uploadsDir } from './uploads.ts';
+import { uploadStaging } from './uploadStaging.ts';
 
 /** What one sweep removed, by kind. */
 interface SweepCounts {
@@ -130,29 +128,14 @@ async function pruneWorkerLeftovers(deps: CoreDeps, failedBefore: Date): Promise
  * between the two writes) go by the same age.
  */
 async function pruneAbandonedUploads(deps: CoreDeps, createdBefore: Date): Promise<number> {
-  const directory = uploadsDir(deps);
+  const staging = uploadStaging(deps);
   // Rows of uploads a job took are pruned by the same age; the job path already removed their files.
   const pruned = await deps.db.$queryRaw<{ id: string; abandoned: boolean }[]>`
     DELETE FROM uploads WHERE created_at < ${createdBefore} RETURNING id, consumed_at IS NULL AS abandoned`;
   const expired = pruned.filter((row) => row.abandoned);
-  for (const { id } of expired) await removeUploadFiles(directory, id);
-  const names = await readdir(directory).catch(() => [] as string[]);
-  const ids = [...new Set(names.map((name) => name.replace(/\.json$/, '')))];
-  const known = new Set(
-    (await deps.db.upload.findMany({ where: { id: { in: ids } }, select: { id: true } })).map((row) => row.id),
+  for (const { id } of expired) await staging.discard(id);
+  const orphans = await staging.pruneOrphans(createdBefore, async (ids) =>
+    new Set((await deps.db.upload.findMany({ where: { id: { in: ids } }, select: { id: true } })).map((row) => row.id)),
   );
-  let orphans = 0;
-  for (const id of ids) {
-    if (known.has(id)) continue;
-    const info = await stat(path.join(directory, `${id}.json`)).catch(() => stat(path.join(directory, id)).catch(() => null));
-    if (!info || info.mtime >= createdBefore) continue;
-    await removeUploadFiles(directory, id);
-    orphans += 1;
-  }
   return expired.length + orphans;
-}
-
-async function removeUploadFiles(directory: string, id: string): Promise<void> {
-  await rm(path.join(directory, id), { force: true });
-  await rm(path.join(directory, `${id}.json`), { force: true });
 }

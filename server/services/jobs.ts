@@ -17,6 +17,8 @@ import { recordAudit } from './audit.ts';
 import { requireProject } from './projectAccess.ts';
 import { assertWithinQuota } from './quotas.ts';
 import { assertSentimentUsable, sentimentFromEnginesOnly } from './jobSentiment.ts';
+import { submittedKinds } from './redaction.ts';
+import type { RedactionKind } from '../transcripts/redaction/index.ts';
 import { assertChatUsable } from './jobSummary.ts';
 import { assertTranslationUsable, translationEngineFor } from './translationEngines.ts';
 import { planEngines, requestedEngines, type SkippedEngine } from './providerRouting.ts';
@@ -58,6 +60,8 @@ export interface CreateJobInput {
   /** Vocabulary sets to favour (README, "Vocabulary and context"); none given: the project's default sets. */
   vocabularySetIds?: string[] | null;
   contextPrompt?: string | null;
+  /** Redact these kinds (and the project's policy's) from what others read (README, "Redaction"). */
+  redact?: RedactionKind[] | null;
   projectId?: string | null;
   idempotencyKey?: string | null;
 }
@@ -98,7 +102,8 @@ export async function createTranscriptionJob(deps: AppDeps, viewer: Viewer, inpu
       storedKey = sourceKey(id);
       source = { filename: cleanFilename(input.file.name), sourceUrl: null, bytes: BigInt(bytes), duration: media.durationSeconds };
     } else if (input.uploadId) {
-      const upload = await takeUpload(deps, viewer, input.uploadId);
+      await mkdir(workDir, { recursive: true });
+      const upload = await takeUpload(deps, viewer, input.uploadId, workDir);
       uploadId = upload.id;
       const media = await inspectMedia(upload.path, deps.env);
       await assertWithinQuota(deps, viewer.user.id, media.durationSeconds);
@@ -183,6 +188,7 @@ export async function validateOptions(deps: AppDeps, viewer: Viewer, input: Crea
     translationEngine,
     sentimentRequested,
     summaryRequested,
+    redact: submittedKinds(input.redact, project),
     projectId: project?.id ?? null,
     skipped,
   };

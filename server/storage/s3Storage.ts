@@ -201,6 +201,23 @@ export class S3Storage implements Storage {
     } while (continuationToken);
   }
 
+  /** Keys under `prefix` last modified before `before` (for pruning leftovers by age). */
+  async keysModifiedBefore(prefix: string, before: Date): Promise<string[]> {
+    assertValidPrefix(prefix);
+    const keys: string[] = [];
+    let continuationToken: string | undefined;
+    do {
+      const page = await this.client.send(
+        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: continuationToken, MaxKeys: DELETE_BATCH }),
+      );
+      for (const object of page.Contents ?? []) {
+        if (object.Key && object.LastModified && object.LastModified < before) keys.push(object.Key);
+      }
+      continuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (continuationToken);
+    return keys;
+  }
+
   /** Closes the client's pooled connections. */
   close(): void {
     this.client.destroy();

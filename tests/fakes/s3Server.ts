@@ -16,7 +16,8 @@
  *
  * Operations: ListBuckets, CreateBucket, HeadBucket, DeleteBucket, PutObject, GetObject (with
  * Range), HeadObject, DeleteObject, DeleteObjects, ListObjectsV2, CreateMultipartUpload,
- * UploadPart, CompleteMultipartUpload, AbortMultipartUpload. Anything else answers 501.
+ * UploadPart, CompleteMultipartUpload, AbortMultipartUpload, ListParts, ListMultipartUploads (the last two
+ * for @tus/s3-store, which resumes from the parts S3 holds). Anything else answers 501.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -108,7 +109,8 @@ interface MultipartUpload {
   metadata: Record<string, string>;
   checksumAlgorithm?: string;
   checksumType?: string;
-  parts: Map<number, Part>;
+  initiated: Date;
+  parts: Map<number, Part & { lastModified: Date }>;
 }
 
 class S3Error extends Error {
@@ -249,6 +251,10 @@ export async function startFakeS3(options: FakeS3Options = {}): Promise<FakeS3Se
         return uploadPart(call);
       case 'CompleteMultipartUpload':
         return completeMultipartUpload(call);
+      case 'ListParts':
+        return listParts(call);
+      case 'ListMultipartUploads':
+        return listMultipartUploads(call);
       case 'AbortMultipartUpload':
         uploadOf(call);
         uploads.delete(call.query.uploadId);
@@ -420,6 +426,7 @@ export async function startFakeS3(options: FakeS3Options = {}): Promise<FakeS3Se
       metadata: userMetadata(call.headers),
       checksumAlgorithm,
       checksumType: header(call.headers, 'x-amz-checksum-type')?.toUpperCase(),
+      initiated: new Date(),
       parts: new Map(),
     });
     const headers: Record<string, string> = {};
@@ -453,8 +460,55 @@ export async function startFakeS3(options: FakeS3Options = {}): Promise<FakeS3Se
       throw new S3Error(400, 'InvalidRequest', `Checksum Type mismatch occurred, expected checksum Type: ${upload.checksumAlgorithm}, actual checksum Type: null`);
     }
     const etag = quotedMd5(call.body);
-    upload.parts.set(partNumber, { body: call.body, etag, checksums });
+    upload.parts.set(partNumber, { body: call.body, etag, checksums, lastModified: new Date() });
     return { status: 200, headers: { etag, ...checksumHeaders(checksums) } };
+  }
+
+  function listParts(call: Call): Reply {
+    const upload = uploadOf(call);
+    const marker = Number(call.query['part-number-marker'] ?? 0);
+    const maxParts = Math.min(Number(call.query['max-parts'] ?? MAX_KEYS), pageLimit);
+    const numbers = [...upload.parts.keys()].filter((n) => n > marker).sort((a, b) => a - b);
+    const page = numbers.slice(0, maxParts);
+    const truncated = numbers.length > page.length;
+    const parts = page.map((n) => {
+      const part = upload.parts.get(n)!;
+      return `<Part><PartNumber>${n}</PartNumber><LastModified>${part.lastModified.toISOString()}</LastModified><ETag>${esc(part.etag)}</ETag><Size>${part.body.length}</Size></Part>`;
+    });
+    return xml(
+      'ListPartsResult',
+      `<Bucket>${esc(upload.bucket)}</Bucket><Key>${esc(upload.key)}</Key><UploadId>${upload.uploadId}</UploadId>` +
+        `<PartNumberMarker>${marker}</PartNumberMarker><MaxParts>${maxParts}</MaxParts><IsTruncated>${truncated}</IsTruncated>` +
+        (truncated ? `<NextPartNumberMarker>${page.at(-1)}</NextPartNumberMarker>` : '') +
+        parts.join(''),
+    );
+  }
+
+  function listMultipartUploads(call: Call): Reply {
+    bucketOf(call.bucket!);
+    const prefix = call.query.prefix ?? '';
+    const keyMarker = call.query['key-marker'] ?? '';
+    const idMarker = call.query['upload-id-marker'] ?? '';
+    const maxUploads = Math.min(Number(call.query['max-uploads'] ?? MAX_KEYS), pageLimit);
+    const after = (u: MultipartUpload) => {
+      const byKey = compareKeys(u.key, keyMarker);
+      return byKey > 0 || (byKey === 0 && idMarker !== '' && u.uploadId > idMarker);
+    };
+    const all = [...uploads.values()]
+      .filter((u) => u.bucket === call.bucket && u.key.startsWith(prefix) && (keyMarker === '' || after(u)))
+      .sort((a, b) => compareKeys(a.key, b.key) || (a.uploadId < b.uploadId ? -1 : a.uploadId > b.uploadId ? 1 : 0));
+    const page = all.slice(0, maxUploads);
+    const truncated = all.length > page.length;
+    const last = page.at(-1);
+    return xml(
+      'ListMultipartUploadsResult',
+      `<Bucket>${esc(call.bucket!)}</Bucket><KeyMarker>${esc(keyMarker)}</KeyMarker><UploadIdMarker>${esc(idMarker)}</UploadIdMarker>` +
+        `<Prefix>${esc(prefix)}</Prefix><MaxUploads>${maxUploads}</MaxUploads><IsTruncated>${truncated}</IsTruncated>` +
+        (truncated && last ? `<NextKeyMarker>${esc(last.key)}</NextKeyMarker><NextUploadIdMarker>${last.uploadId}</NextUploadIdMarker>` : '') +
+        page
+          .map((u) => `<Upload><Key>${esc(u.key)}</Key><UploadId>${u.uploadId}</UploadId><Initiated>${u.initiated.toISOString()}</Initiated><StorageClass>STANDARD</StorageClass></Upload>`)
+          .join(''),
+    );
   }
 
   function completeMultipartUpload(call: Call): Reply {
@@ -585,6 +639,7 @@ function operationOf(
     if (method === 'DELETE' && plain) return 'DeleteBucket';
     if (method === 'GET' && query['list-type'] === '2') return 'ListObjectsV2';
     if (method === 'POST' && 'delete' in query) return 'DeleteObjects';
+    if (method === 'GET' && 'uploads' in query) return 'ListMultipartUploads';
     return 'Unknown';
   }
   switch (method) {
@@ -593,6 +648,7 @@ function operationOf(
       if (Object.keys(query).some((name) => !name.startsWith('X-Amz-') && name !== 'x-id')) return 'Unknown';
       return headers['x-amz-copy-source'] ? 'CopyObject' : 'PutObject';
     case 'GET':
+      if ('uploadId' in query) return 'ListParts';
       return Object.keys(query).some((name) => !name.startsWith('X-Amz-') && !name.startsWith('response-') && name !== 'x-id' && name !== 'partNumber')
         ? 'Unknown'
         : 'GetObject';
