@@ -5,7 +5,7 @@
  * policy changed since) the rules run again as the text is read, so a reader never gets less
  * redaction than the policy asks for.
  */
-import { Prisma, type TranscriptSegment } from '../db/db.ts';
+import type { Prisma, TranscriptSegment } from '../db/db.ts';
 import type { Word } from '../providers/types.ts';
 import { normaliseKinds, redactSegments, sameKinds, type RedactionKind, type RedactedSpan, type SegmentRedaction } from '../transcripts/redaction/index.ts';
 import { redactionKindsOf } from './access/redaction.ts';
@@ -24,25 +24,27 @@ export function submittedKinds(own: readonly string[] | null | undefined, projec
 
 /**
  * Runs the rules over a job's segments from `fromIdx` on (with a few before it for context) and
- * stores each segment's redaction; segments of a job with no kinds in force get none.
+ * stores each segment's redaction (a job with no kinds in force is left alone).
  */
 export async function storeJobRedactions(tx: Writer, jobId: string, fromIdx: number): Promise<void> {
   const job = await tx.job.findUnique({ where: { id: jobId }, select: { ownerId: true, projectId: true, redact: true } });
   if (!job) return;
   const kinds = await redactionKindsOf(tx, job);
+  // Without kinds a stored redaction is never read (segmentRedactions wants matching kinds): nothing to do.
+  if (kinds.length === 0) return;
   const rows = await tx.transcriptSegment.findMany({
     where: { jobId, idx: { gte: Math.max(0, fromIdx - CONTEXT_SEGMENTS) } },
     orderBy: { idx: 'asc' },
     select: { idx: true, text: true, words: true, startSeconds: true, endSeconds: true, redaction: true },
   });
-  const results = kinds.length > 0 ? redactSegments(rows.map(redactable), kinds) : rows.map(() => null);
+  const results = redactSegments(rows.map(redactable), kinds);
   for (const [i, row] of rows.entries()) {
     if (row.idx < fromIdx - REWRITTEN_BEFORE) continue;
     const next = results[i];
     if (JSON.stringify(next) === JSON.stringify(row.redaction)) continue;
     await tx.transcriptSegment.update({
       where: { jobId_idx: { jobId, idx: row.idx } },
-      data: { redaction: next === null ? Prisma.DbNull : (next as unknown as Prisma.InputJsonValue) },
+      data: { redaction: next as unknown as Prisma.InputJsonValue },
     });
   }
 }
