@@ -18,6 +18,7 @@ import path from 'node:path';
 import { DeepgramClient } from '@deepgram/sdk';
 import { cloudAvailability, cloudKey } from './cloudKey.ts';
 import { mapDeepgramError } from './deepgramErrors.ts';
+import { deepgramRedact } from './deepgramRedaction.ts';
 import { deepgramVocabulary } from './deepgramVocabulary.ts';
 import { hasVocabulary } from './vocabulary.ts';
 import { clampTime } from './timing.ts';
@@ -85,9 +86,9 @@ export class DeepgramProvider implements SpeechProvider {
   async transcribe(request: TranscribeRequest): Promise<TranscribeResult> {
     const apiKey = cloudKey('DEEPGRAM', request.apiKey, this.config);
     const client = createDeepgramClient({ apiKey, baseURL: this.config.baseURL, timeoutMs: this.config.timeoutMs });
-    let body: DgResponse;
     const model = request.model || this.config.defaultModel;
     const vocabulary = hasVocabulary(request.vocabulary) ? deepgramVocabulary(request.vocabulary, model) : null;
+    let body: DgResponse;
     try {
       body = (await client.listen.v1.media.transcribeFile(
         { path: request.wavPath, filename: path.basename(request.wavPath), contentType: 'audio/wav' },
@@ -99,6 +100,7 @@ export class DeepgramProvider implements SpeechProvider {
           diarize: request.diarize,
           ...(request.language ? { language: request.language } : { detect_language: true }),
           ...vocabulary?.params,
+          ...deepgramRedact(request.redact),
         },
         { abortSignal: request.signal, maxRetries: 0, timeoutInSeconds: this.config.timeoutMs / 1000 },
       )) as DgResponse;

@@ -38,9 +38,17 @@ export interface TranscribeRequest {
   sentiment?: boolean;
   /** Terms to favour and a context prompt (providers/vocabulary.ts); the engine reports what it applied. */
   vocabulary?: Vocabulary | null;
+  /** Kinds to redact (transcripts/redaction); engines with redaction of their own (DEEPGRAM) apply it too. */
+  redact?: readonly string[];
   /** The resolved secret for cloud providers (the user's own key, else the server's). */
   apiKey: string | null;
   signal?: AbortSignal;
+  /** Who the engine's shared capacity counts against (a job's id): LOCAL shares its decoders fairly between holders. */
+  holder?: string;
+  /** Each segment as soon as the engine has it, in order (LOCAL: utterance by utterance); others deliver all at the end. */
+  onSegment?: (segment: Segment) => void;
+  /** Seconds of this chunk's audio processed so far, as the engine goes (LOCAL). */
+  onProgress?: (seconds: number) => void;
 }
 
 export interface TranscribeResult {

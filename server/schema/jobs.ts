@@ -14,6 +14,8 @@ import { allJobsFilter, ownJobsFilter } from './jobFilters.ts';
 import { pageSizes, ProviderEnum } from './root.ts';
 import { ProjectRef, visibleProjectOf } from './projects.ts';
 import { SegmentRef, TranscriptFormatEnum } from './transcripts.ts';
+import { RedactionKindEnum, viewerRedaction } from './redaction.ts';
+import { redactedJobText, redactedRows, segmentRowsOf } from '../services/redaction.ts';
 import { UserRef } from './users.ts';
 
 export const JobStatusEnum = builder.enumType('JobStatus', {
@@ -83,8 +85,19 @@ export const JobRef = builder.prismaNode('Job', {
       description: 'Null also when the viewer cannot see the project (a former member, say).',
       resolve: (job, _args, context) => visibleProjectOf(context, job.projectId),
     }),
-    text: t.exposeString('text', { nullable: true, description: 'The whole transcript (its latest revision), when completed.' }),
-    translatedText: t.exposeString('translatedText', { nullable: true }),
+    text: t.string({
+      nullable: true,
+      description: 'The whole transcript (its latest revision), when completed; redacted when transcriptRedacted.',
+      resolve: async (job, _args, context) => {
+        const kinds = await viewerRedaction(context, job, false);
+        return kinds.length === 0 || job.text === null ? job.text : redactedJobText(await segmentRowsOf(context.deps.db, job.id), kinds);
+      },
+    }),
+    translatedText: t.string({
+      nullable: true,
+      description: 'Null when transcriptRedacted (it is translated from the original).',
+      resolve: async (job, _args, context) => ((await viewerRedaction(context, job, false)).length > 0 ? null : job.translatedText),
+    }),
     translationStatus: t.expose('translationStatus', {
       type: TranslationStatusEnum,
       nullable: true,
@@ -94,25 +107,35 @@ export const JobRef = builder.prismaNode('Job', {
     translationError: t.exposeString('translationError', { nullable: true, description: 'Why the translation failed.' }),
     segments: t.field({
       type: [SegmentRef],
-      description: 'The latest revision (see revision, revisions); speakerName carries the names given to speakers.',
+      description: 'The latest revision (see revision, revisions); speakerName carries the names given to speakers. redacted: true asks for the redacted text (README, "Redaction").',
+      args: { redacted: t.arg.boolean({ description: 'Redacted text and words, whoever asks (default: as transcriptRedacted says).' }) },
       select: { segments: { orderBy: { idx: 'asc' } }, speakerNames: true },
-      resolve: (job) => indexedSegmentsFromStored(job.segments, speakerNamesOf(job.speakerNames)),
+      resolve: async (job, args, context) =>
+        indexedSegmentsFromStored(redactedRows(job.segments, await viewerRedaction(context, job, args.redacted)), speakerNamesOf(job.speakerNames)),
     }),
     transcript: t.string({
       nullable: true,
-      args: { format: t.arg({ type: TranscriptFormatEnum, required: true }) },
+      args: {
+        format: t.arg({ type: TranscriptFormatEnum, required: true }),
+        redacted: t.arg.boolean({ description: 'The redacted transcript, whoever asks (default: as transcriptRedacted says).' }),
+      },
       description:
         'The latest revision, with the names given to speakers. DOCX and PDF (binary) come base64-encoded; downloadUrl serves the same document as bytes.',
       select: { segments: { orderBy: { idx: 'asc' } }, speakerNames: true, jobSummary: true },
       resolve: async (job, args, context) => {
         if (job.status !== 'COMPLETED') return null;
-        if (isDocumentFormat(args.format)) return (await jobDocumentBytes(context.deps, job, args.format)).toString('base64');
-        return renderTranscript(args.format, transcriptFromRows(job, job.segments, job.speakerNames, job.jobSummary));
+        const redact = await viewerRedaction(context, job, args.redacted);
+        if (isDocumentFormat(args.format)) return (await jobDocumentBytes(context.deps, job, args.format, { redact })).toString('base64');
+        const readable = redact.length > 0 ? { ...job, translatedText: null } : job;
+        return renderTranscript(args.format, transcriptFromRows(readable, redactedRows(job.segments, redact), job.speakerNames, redact.length > 0 ? null : job.jobSummary));
       },
     }),
     downloadUrl: t.string({
-      args: { format: t.arg({ type: TranscriptFormatEnum, required: true }) },
-      resolve: (job, args, context) => transcriptUrl(context.linkBase, job.id, args.format),
+      args: {
+        format: t.arg({ type: TranscriptFormatEnum, required: true }),
+        redacted: t.arg.boolean({ description: 'A link to the redacted transcript (?redacted=1).' }),
+      },
+      resolve: (job, args, context) => transcriptUrl(context.linkBase, job.id, args.format) + (args.redacted ? '?redacted=1' : ''),
     }),
   }),
 });
@@ -160,6 +183,7 @@ const CreateTranscriptionJobInput = builder.inputType('CreateTranscriptionJobInp
     translateTo: t.string(),
     translationEngine: t.field({ type: TranslationEngineEnum, description: 'Which engine translates (with translateTo); default: TRANSLATION_ENGINE.' }),
     sentiment: t.boolean({ description: 'Analyse the sentiment of every segment and of the whole, once the transcript is done.' }),
+    redact: t.field({ type: [RedactionKindEnum], description: "Kinds to redact from what others read (with the project's policy); README, \"Redaction\"." }),
     vocabularySetIds: t.idList({ description: "Vocabulary sets whose terms the engines should favour (at most 20). Not given: the project's default sets; [] for none." }),
     contextPrompt: t.string({ description: 'Free text about the recording (names, topic) for engines that take a prompt; at most 2000 characters.' }),
     summarize: t.boolean({ description: 'Summarise the transcript (summary, key points, action items with their time ranges) once it is done.' }),
