@@ -277,6 +277,13 @@ describe('a mandatory project policy', () => {
     for (const extension of ['txt', 'srt', 'vtt', 'json']) {
       for (const query of ['', '?redacted=0']) expectRedacted(await (await download(id, member, extension, query)).text());
     }
+    // Documents, as a user's tools read them: the DOCX unzipped, the PDF through pdftotext.
+    const docx = path.join(temp.dir, 'member.docx');
+    await writeFile(docx, Buffer.from(await transcript(id, member, 'DOCX'), 'base64'));
+    expectRedacted((await run('unzip', ['-p', docx, 'word/document.xml'])).stdout);
+    const pdf = path.join(temp.dir, 'member.pdf');
+    await writeFile(pdf, Buffer.from(await (await download(id, member, 'pdf')).arrayBuffer()));
+    expectRedacted((await run('pdftotext', [pdf, '-'])).stdout);
     expect(job.mediaUrl).toContain('/media/redacted');
     expect((await fetchMedia(`${base}/jobs/${id}/media`, 'member.ogg', { authorization: `Bearer ${member.accessToken}` })).type).toBe('audio/ogg');
 
