@@ -11,7 +11,7 @@
  * Every subscriber is one user, as a popular job's audience would be many; the visibility check and
  * the execution are shared per event (pubsub/eventShare.ts, http/sharedSubscriptionResults.ts).
  *
- * - deliveries/s: 30 events published back to back; deliveries / (last receipt - first publish).
+ * - deliveries/s: 30 events published at once; deliveries / (last receipt - first publish).
  *   Goal: at least 0.5x the raw broadcast.
  * - publish-to-receive: 20 events 100 ms apart; from the publish call to each subscriber's receipt.
  *   Goal: p95 at most 2x the raw broadcast's p95 (the raw one still pays for the IPC-free send).
@@ -149,7 +149,9 @@ async function measure(clients: ChildClients, publish: (index: number) => Promis
 
   await clients.ask({ cmd: 'reset' });
   const start = clock();
-  for (let index = LATENCY_EVENTS; index < LATENCY_EVENTS + THROUGHPUT_EVENTS; index++) await publish(index);
+  // All at once: in production a worker process publishes, so a publish never waits for the API
+  // process's event loop to finish delivering the previous event (here both share one process).
+  await Promise.all(Array.from({ length: THROUGHPUT_EVENTS }, (_, i) => publish(LATENCY_EVENTS + i)));
   const expected = SUBSCRIBERS * THROUGHPUT_EVENTS;
   const deadline = Date.now() + 60_000;
   let delivered = 0;

@@ -14,6 +14,7 @@
  */
 import { Logger, makeWorkerUtils, run, type Runner, type Task, type TaskList } from 'graphile-worker';
 import { readFile } from 'node:fs/promises';
+import os from 'node:os';
 import pg from 'pg';
 import { startJobRunner, type JobRunner } from '../../jobs/runner.ts';
 import { createTaskList } from '../../jobs/tasks/index.ts';
@@ -60,6 +61,20 @@ interface Times {
 
 const silentWorkerLogger = new Logger(() => () => {});
 
+/**
+ * Every SQL statement this process sends (Prisma's pg adapter and graphile-worker both go through
+ * pg.Client#query), so a phase's statements per job can be read off. Pollers add a few a second.
+ */
+const statements = (() => {
+  let count = 0;
+  const original = pg.Client.prototype.query;
+  pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+    count += 1;
+    return (original as (...args: unknown[]) => unknown).apply(this, args);
+  } as typeof original;
+  return { count: () => count };
+})();
+
 async function main(report: BenchReport): Promise<void> {
   const cluster = await benchPostgres();
   const url = await cluster.createDatabase('queue');
@@ -92,6 +107,13 @@ async function main(report: BenchReport): Promise<void> {
     report.ratio('jobs_per_s', ours.e2e, bare.e2e, { min: 0.25 });
     report.ratio('submit_jobs_per_s', ours.submit, bare.submit);
     report.ratio('drain_jobs_per_s', ours.drain, bare.drain);
+    report.info('statements_per_job', {
+      ours_submit: ours.submitStatements,
+      ours_task: ours.drainStatements,
+      bare_submit: bare.submitStatements,
+      bare_task: bare.drainStatements,
+    });
+    report.info('load_average_1m', { at_end: os.loadavg()[0] });
     report.info('ours_breakdown_ms', {
       commit_to_task_p50: ours.pickup.p50,
       commit_to_client_sees_it_p50: ours.commitToClient,
@@ -178,11 +200,15 @@ async function benchBare(url: string, concurrency: number, pollInterval: number,
     // Submission alone, then draining the filled queue.
     const drainIds: number[] = [];
     const submitStart = now();
+    const beforeSubmit = statements.count();
     await submitConcurrently(BARE_JOBS, async () => drainIds.push(await add()));
     const submit = BARE_JOBS / ((now() - submitStart) / 1000);
+    const submitStatements = (statements.count() - beforeSubmit) / BARE_JOBS;
     await start();
     const drainStart = now();
+    const beforeDrain = statements.count();
     await waitUntil(() => doneCount(drainIds) === BARE_JOBS, 60_000, 'bare drain', 2);
+    const drainStatements = (statements.count() - beforeDrain) / BARE_JOBS;
     const drain = BARE_JOBS / ((Math.max(...drainIds.map((id) => times.get(id)!.done!)) - drainStart) / 1000);
     await stop();
     return {
@@ -191,6 +217,8 @@ async function benchBare(url: string, concurrency: number, pollInterval: number,
       e2e,
       submit,
       drain,
+      submitStatements,
+      drainStatements,
     };
   } finally {
     await stop();
@@ -291,11 +319,15 @@ async function benchOurs(deps: AppDeps, url: string, concurrency: number, commit
 
     const drainIds: string[] = [];
     const submitStart = now();
+    const beforeSubmit = statements.count();
     await submitConcurrently(OUR_JOBS, async () => drainIds.push(await add()));
     const submit = OUR_JOBS / ((now() - submitStart) / 1000);
+    const submitStatements = (statements.count() - beforeSubmit) / OUR_JOBS;
     await start();
     const drainStart = now();
+    const beforeDrain = statements.count();
     await waitUntil(() => doneCount(drainIds) === OUR_JOBS, 300_000, 'our drain', 5);
+    const drainStatements = (statements.count() - beforeDrain) / OUR_JOBS;
     const drain = OUR_JOBS / ((Math.max(...drainIds.map((id) => times.get(id)!.done!)) - drainStart) / 1000);
     await stop();
     const failed = await deps.db.job.count({ where: { status: { not: 'COMPLETED' } } });
@@ -311,6 +343,8 @@ async function benchOurs(deps: AppDeps, url: string, concurrency: number, commit
       e2e,
       submit,
       drain,
+      submitStatements,
+      drainStatements,
     };
   } finally {
     await stop();

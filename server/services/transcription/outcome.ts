@@ -27,33 +27,37 @@ export async function completeTranscription(deps: CoreDeps, jobId: string, durat
   // The usage record carries the completion time, so usage and jobStats agree over any range.
   const completedAt = new Date();
   const completed = await deps.db.$transaction(async (tx) => {
-    const { count } = await tx.job.updateMany({
-      where: { id: jobId, status: 'PROCESSING' },
-      data: { status: 'COMPLETED', progress: 1, text, translationStatus, translationError: null, sentimentStatus, sentimentError: null, summaryStatus, summaryError: null, completedAt },
-    });
-    if (count === 0) return null;
+    // Conditional on PROCESSING (a cancel or a second run that got here first wins); the updated
+    // row comes back from the same statement.
+    const row = await tx.job
+      .update({
+        where: { id: jobId, status: 'PROCESSING' },
+        data: { status: 'COMPLETED', progress: 1, text, translationStatus, translationError: null, sentimentStatus, sentimentError: null, summaryStatus, summaryError: null, completedAt },
+      })
+      .catch((error: unknown) => {
+        if (isRecordNotFound(error)) return null;
+        throw error;
+      });
+    if (!row) return null;
     if (translationStatus) await enqueueTranslation(deps, tx, jobId);
     if (sentimentStatus) await enqueueSentiment(deps, tx, jobId);
     if (summaryStatus) await enqueueSummary(deps, tx, jobId);
     const chunks = await tx.jobChunk.findMany({ where: { jobId }, orderBy: { idx: 'asc' } });
-    for (const [provider, audioSeconds] of secondsByEngine(job, chunks, durationSeconds)) {
-      await tx.usageRecord.upsert({
-        where: { jobId_provider: { jobId, provider } },
-        create: {
-          id: newId('UsageRecord'),
-          userId: job.ownerId,
-          projectId: job.projectId,
-          jobId,
-          provider,
-          model: job.model,
-          audioSeconds,
-          costUsd: estimateCostUsd(deps.prices, provider, job.model, audioSeconds),
-          createdAt: completedAt,
-        },
-        update: {},
-      });
-    }
-    const row = await tx.job.findUniqueOrThrow({ where: { id: jobId } });
+    // One record per engine, written once: a record already there (an earlier run of this step) stays.
+    await tx.usageRecord.createMany({
+      data: [...secondsByEngine(job, chunks, durationSeconds)].map(([provider, audioSeconds]) => ({
+        id: newId('UsageRecord'),
+        userId: job.ownerId,
+        projectId: job.projectId,
+        jobId,
+        provider,
+        model: job.model,
+        audioSeconds,
+        costUsd: estimateCostUsd(deps.prices, provider, job.model, audioSeconds),
+        createdAt: completedAt,
+      })),
+      skipDuplicates: true,
+    });
     const redacted = await redactedTranscriptPayload(tx, row);
     await emitEvent(deps, { type: 'job.completed', ownerId: row.ownerId, projectId: row.projectId, payload: { job: { ...jobEventData(row), ...redacted } } }, tx);
     return row;
@@ -61,6 +65,11 @@ export async function completeTranscription(deps: CoreDeps, jobId: string, durat
   if (!completed) return;
   observeFinishedJob(deps.metrics, completed, completedAt);
   await publishJobChange(deps, completed);
+}
+
+/** Prisma's answer to an update whose where matched no row. */
+export function isRecordNotFound(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === 'P2025';
 }
 
 /**
