@@ -3,7 +3,7 @@
 // cache by the users_changed NOTIFY, the writing process forgets at once, the cache is off while its
 // listener is disconnected, and it is bounded.
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { UserCache } from '../server/services/userCache.ts';
 import { withClient } from './setup/globalSetup.ts';
 import { createTestApp, registerUser, type TestApp } from './helpers/testApp.ts';
@@ -103,5 +103,23 @@ describe('user cache', () => {
     finishRead();
     await pending;
     expect(cache.holds('u4')).toBe(false);
+  });
+});
+
+describe('verified access tokens', () => {
+  it('are remembered by their exact text, yet an expired one is refused and an altered one is checked afresh', async () => {
+    const user = await registerUser(a);
+    const { token } = await a.deps.accessTokens.issue(user.id);
+    expect((await a.deps.accessTokens.verify(token)).sub).toBe(user.id);
+    const [header, payload, signature] = token.split('.');
+    const altered = `${header}.${payload}.${signature.slice(0, -4)}${signature.slice(-4) === 'AAAA' ? 'BBBB' : 'AAAA'}`;
+    await expect(a.deps.accessTokens.verify(altered)).rejects.toThrow();
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      vi.setSystemTime(Date.now() + (a.deps.env.ACCESS_TOKEN_TTL_SECONDS + 31) * 1000);
+      await expect(a.deps.accessTokens.verify(token)).rejects.toThrow();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

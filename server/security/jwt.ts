@@ -19,6 +19,8 @@ import type { SecretBox } from './secretBox.ts';
 const ALGORITHM = 'ES256';
 const SIGNING_KEY_AAD = 'signing-key';
 const CLOCK_TOLERANCE_SECONDS = 30;
+/** Verified access tokens remembered per process (about 1 KiB each). */
+const VERIFIED_TOKENS_KEPT = 10_000;
 
 interface ActiveKey {
   kid: string;
@@ -61,6 +63,11 @@ export interface SessionClaims {
 export class AccessTokens {
   /** Built once: createLocalJWKSet imports the keys, which cost about as much as the verification itself. */
   private readonly keySet: ReturnType<typeof createLocalJWKSet>;
+  /**
+   * Access tokens whose signature and claims already checked out, by their exact text: the ES256
+   * verification is the dearest step of a read. Only expiry is judged again on each use. Bounded.
+   */
+  private readonly verified = new Map<string, AccessTokenClaims>();
 
   private constructor(
     private readonly active: ActiveKey,
@@ -159,6 +166,18 @@ export class AccessTokens {
 
   /** Throws when the token is not one of ours, expired, or signed any other way. */
   async verify(token: string): Promise<AccessTokenClaims> {
+    const known = this.verified.get(token);
+    if (known) {
+      if (known.exp > Math.floor(Date.now() / 1000) - CLOCK_TOLERANCE_SECONDS) return known;
+      this.verified.delete(token);
+    }
+    const claims = await this.verifySignedAccessToken(token);
+    this.verified.set(token, claims);
+    if (this.verified.size > VERIFIED_TOKENS_KEPT) this.verified.delete(this.verified.keys().next().value as string);
+    return claims;
+  }
+
+  private async verifySignedAccessToken(token: string): Promise<AccessTokenClaims> {
     const { payload } = await jwtVerify(token, this.keySet, {
       algorithms: [ALGORITHM],
       issuer: this.issuer,
@@ -167,7 +186,7 @@ export class AccessTokens {
       requiredClaims: ['exp', 'sub', 'iat'],
       typ: 'at+jwt',
     });
-    return payload as AccessTokenClaims;
+    return Object.freeze(payload) as AccessTokenClaims;
   }
 }
 

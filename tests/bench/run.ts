@@ -1,6 +1,6 @@
 /**
  * `npm run bench [-- name ...]`: runs every benchmark (or the named ones: queue, media, local,
- * upload, fanout, liveLatency) one after another and prints a summary table. Benchmarks report ratios against a
+ * upload, fanout, liveLatency, readPath) one after another and prints a summary table. Benchmarks report ratios against a
  * baseline measured in the same run, with PASS/MISS against their goals; a MISS, or a benchmark
  * that fails outright, never stops the others. Exit code 0 unless the harness itself breaks.
  */
@@ -14,6 +14,7 @@ import * as queue from './queue.bench.ts';
 import * as upload from './upload.bench.ts';
 import * as fanout from './fanout.ts';
 import * as liveLatency from './liveLatency.ts';
+import * as readPath from './readPath.ts';
 
 interface Bench {
   name: string;
@@ -21,7 +22,7 @@ interface Bench {
   run: (report: BenchReport) => Promise<void>;
 }
 
-const benches: Bench[] = [queue, media, local, upload, fanout, liveLatency];
+const benches: Bench[] = [queue, media, local, upload, fanout, liveLatency, readPath];
 
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));
