@@ -2,6 +2,7 @@
  * The only reader of process.env. Every setting is validated once at startup; a bad value stops the
  * process with a message naming the variable. See the configuration table in README.md.
  */
+import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -121,6 +122,10 @@ const envSchema = z.object({
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
   RUNNER_STALE_SECONDS: z.coerce.number().int().min(2).max(3600).default(20),
   CHUNK_SECONDS: z.coerce.number().positive().optional(),
+  /** LOCAL decoders decoding at once in one process, shared fairly by its jobs (about 100 MB each). */
+  LOCAL_DECODERS: z.coerce.number().int().min(1).max(64).default(os.availableParallelism()),
+  /** Chunks of one job in flight at once on a cloud engine. */
+  PROVIDER_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(1),
   /** Voices closer than this are one speaker when a diarized job's chunks are linked (README, "Speakers"). */
   SPEAKER_MATCH_THRESHOLD: z.coerce.number().positive().max(100).default(2),
   DEFAULT_PROVIDER: speechEngine.default('LOCAL'),
@@ -192,6 +197,10 @@ const envSchema = z.object({
     .enum(['true', 'false'])
     .default('false')
     .transform((value) => value === 'true'),
+  /** How events cross processes (README, "Running on several machines"). */
+  PUBSUB: z.enum(['postgres', 'redis']).default('postgres'),
+  /** redis://host:port[/db], rediss://… or a unix socket path; required when PUBSUB=redis. */
+  REDIS_URL: z.string().min(1).optional(),
   PRICES: z.string().optional(),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
   MAX_SOCKETS_PER_USER: z.coerce.number().int().min(1).max(10_000).default(20),
@@ -264,6 +273,9 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
   const isProduction = env.NODE_ENV === 'production';
   if (env.STORAGE_DRIVER === 's3' && !env.S3_BUCKET) {
     throw new EnvError('Invalid configuration:\n  S3_BUCKET: required when STORAGE_DRIVER=s3');
+  }
+  if (env.PUBSUB === 'redis' && !env.REDIS_URL) {
+    throw new EnvError('Invalid configuration:\n  REDIS_URL: required when PUBSUB=redis');
   }
   if (isProduction && !env.ENCRYPTION_KEY) {
     throw new EnvError('Invalid configuration:\n  ENCRYPTION_KEY: required when NODE_ENV=production');

@@ -7,6 +7,8 @@
 import type pg from 'pg';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Db } from '../db/db.ts';
+import { DECODER_MEMORY_BYTES, idleDecoderCount } from '../providers/local/decoderPool.ts';
+import { decoderThreadCount } from '../providers/local/streamingDecoder.ts';
 
 export interface Metrics {
   registry: Registry;
@@ -52,6 +54,25 @@ export function createMetrics(source: { db: Db; pool: pg.Pool }): Metrics {
     registers,
     collect() {
       this.set(wsTotal('operations'));
+    },
+  });
+  new Gauge({
+    name: 'parlance_local_decoders',
+    help: 'PocketSphinx decoder threads of this process: busy (a job chunk or a live session) or idle (pooled for reuse).',
+    labelNames: ['state'],
+    registers,
+    collect() {
+      const idle = idleDecoderCount();
+      this.set({ state: 'idle' }, idle);
+      this.set({ state: 'busy' }, Math.max(0, decoderThreadCount() - idle));
+    },
+  });
+  new Gauge({
+    name: 'parlance_local_decoder_memory_bytes',
+    help: 'Estimated memory held by the PocketSphinx decoders of this process (threads x about 100 MB each).',
+    registers,
+    collect() {
+      this.set(decoderThreadCount() * DECODER_MEMORY_BYTES);
     },
   });
 

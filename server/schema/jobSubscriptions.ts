@@ -44,13 +44,12 @@ async function* jobEventStream(
   if (!subscriber) throw new Error('This process does not serve subscriptions.');
   const events = subscriber.subscribe(topic, signal);
   if (onlyJobId) {
-    // A job that finished before the subscription started is reported once, then the stream ends;
-    // a completed job whose translation is still PENDING stays followed until the translation ends.
+    // A new subscriber gets the job as it is now first (listening has already begun, so no change
+    // is missed in between). A job that finished before the subscription started is reported once,
+    // then the stream ends; a completed job whose translation is still PENDING stays followed.
     const current = await findVisibleJob(context.deps, context.viewer, onlyJobId);
-    if (isSettled(current)) {
-      yield current;
-      return;
-    }
+    yield current;
+    if (isSettled(current)) return;
   }
   for await (const event of events) {
     const viewer = await viewerAtDelivery(context);
@@ -108,7 +107,7 @@ async function* jobChunkStream(context: SignedInContext, jobId: string, signal: 
 builder.subscriptionFields((t) => ({
   jobUpdated: t.withAuth({ authenticated: true }).field({
     type: JobRef,
-    description: 'Status and progress changes of one job; ends after it completes, fails or is cancelled.',
+    description: 'The job as it is now, then its status and progress changes; ends after it completes, fails or is cancelled.',
     args: { id: t.arg.id({ required: true }) },
     subscribe: (_root, args, context) => jobEvents(context, topics.job(args.id), args.id),
     resolve: (job) => job,

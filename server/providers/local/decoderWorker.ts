@@ -13,6 +13,7 @@ import { EngineUnavailableError, loadPocketSphinx } from './binding.ts';
 import { ModelNotFoundError, resolveModelFiles } from './model.ts';
 import type { FromWorker, ToWorker, WorkerInit } from './protocol.ts';
 import { Recognizer } from './recognizer.ts';
+import { createStreamReset, type StreamReset } from './streamReset.ts';
 
 function requireParentPort(): MessagePort {
   if (!parentPort) throw new Error('decoderWorker.ts must run in a worker thread');
@@ -25,6 +26,7 @@ const cancel = new Int32Array(init.cancel);
 const cancelled = (): boolean => Atomics.load(cancel, 0) === 1;
 const post = (message: FromWorker): void => port.postMessage(message);
 let recognizer: Recognizer | null = null;
+let resetStream: StreamReset | null = null;
 
 /** Frees the decoder and closes the port; the thread then exits on its own. */
 function shutdown(): void {
@@ -50,6 +52,11 @@ function handle(message: ToWorker, active: Recognizer): void {
     active.end();
     post({ type: 'ended' });
     shutdown();
+  } else if (message.type === 'restart') {
+    if (!resetStream) throw new Error('This decoder cannot be restarted');
+    active.end();
+    active.restart(resetStream);
+    post({ type: 'restarted', id: message.id });
   }
 }
 
@@ -61,6 +68,7 @@ async function start(): Promise<void> {
     { model, decoderArgs: init.decoderArgs, maxUtteranceSeconds: init.maxUtteranceSeconds, words: init.words },
     (event) => post(event),
   );
+  resetStream = await createStreamReset(init.library, recognizer.decoder);
   if (cancelled()) {
     shutdown();
     return;
@@ -78,7 +86,7 @@ async function start(): Promise<void> {
       fail(error);
     }
   });
-  post({ type: 'ready', refusedWords: recognizer.refusedWords });
+  post({ type: 'ready', refusedWords: recognizer.refusedWords, restartable: resetStream !== null });
 }
 
 start().catch(fail);

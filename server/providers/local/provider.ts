@@ -16,6 +16,7 @@ import { pocketSphinxAvailability } from './binding.ts';
 import { resolveModelFiles } from './model.ts';
 import { loadDictionary, planLocalVocabulary, withRefusedWords, type Dictionary, type LocalVocabularyPlan } from './pronunciation.ts';
 import { SAMPLE_RATE } from './recognizer.ts';
+import { DecoderPool, type DecoderLease } from './decoderPool.ts';
 import { StreamingDecoder } from './streamingDecoder.ts';
 import { readWav, WavFormatError, type WavAudio } from './wav.ts';
 
@@ -26,7 +27,12 @@ export interface LocalProviderOptions {
   modelDir: string;
   /** Extra PocketSphinx options, e.g. `{ '-vad_threshold': '3.0' }`. */
   decoderArgs?: Record<string, string>;
+  /** Decoders decoding at once in this process (LOCAL_DECODERS; default 1). */
+  decoders?: number;
 }
+
+/** Whose decoders a request without a holder counts against. */
+const ANONYMOUS_HOLDER = 'anonymous';
 
 /** Bytes handed to the decoder per message: 500 ms of 16 kHz s16le. */
 const PIECE_BYTES = SAMPLE_RATE;
@@ -35,9 +41,19 @@ export class LocalProvider implements SpeechProvider {
   readonly name = 'LOCAL' as const;
   readonly maxChunkSeconds = 300;
   readonly #options: LocalProviderOptions;
+  readonly #pool: DecoderPool;
 
   constructor(options: LocalProviderOptions) {
     this.#options = options;
+    this.#pool = new DecoderPool({
+      size: options.decoders ?? 1,
+      open: (extra) => StreamingDecoder.open({ ...options, ...extra }),
+    });
+  }
+
+  /** This engine's decoders (LOCAL_DECODERS), shared by the jobs of this process. */
+  get decoders(): DecoderPool {
+    return this.#pool;
   }
 
   /** Opens the library (no decoder) and checks the model files. Never throws. */
@@ -46,7 +62,8 @@ export class LocalProvider implements SpeechProvider {
   }
 
   /**
-   * Decodes one 16 kHz mono s16le WAV chunk on a fresh worker thread.
+   * Decodes one 16 kHz mono s16le WAV chunk on a decoder of the pool (its worker thread), passing
+   * each utterance to `request.onSegment` as it is decoded.
    * @throws ProviderError 'unavailable' (library or model missing, or a language other than
    *   English asked for), 'bad_media' (not a 16 kHz mono 16-bit PCM WAV), 'transient' (the
    *   decoder failed); the signal's reason when aborted.
@@ -61,34 +78,49 @@ export class LocalProvider implements SpeechProvider {
     signal?.throwIfAborted();
 
     const vocabulary = hasVocabulary(request.vocabulary) ? await this.#planVocabulary(request.vocabulary) : null;
-    let decoder: StreamingDecoder;
+    let lease: DecoderLease;
     try {
-      decoder = await StreamingDecoder.open({ ...this.#options, signal, ...(vocabulary?.words.length ? { words: vocabulary.words } : {}) });
+      lease = await this.#pool.acquire(request.holder ?? ANONYMOUS_HOLDER, {
+        signal,
+        ...(vocabulary?.words.length ? { words: vocabulary.words } : {}),
+      });
     } catch (error) {
       throw toProviderError(error, signal);
     }
+    const { decoder } = lease;
     if (signal?.aborted) {
-      await decoder.destroy();
+      await lease.discard();
       throw signal.reason;
     }
+    const spell = (segment: Segment): Segment =>
+      vocabulary && vocabulary.spellings.size > 0 ? respell(segment, vocabulary.spellings) : segment;
     const segments: Segment[] = [];
-    decoder.on('final', (segment) => segments.push(segment));
-    const onAbort = () => void decoder.destroy();
+    const onFinal = (recognized: Segment) => {
+      const segment = spell(recognized);
+      segments.push(segment);
+      request.onSegment?.(segment);
+    };
+    const onProgress = (seconds: number) => request.onProgress?.(seconds);
+    decoder.on('final', onFinal);
+    decoder.on('progress', onProgress);
+    const onAbort = () => void lease.discard();
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
       for (let offset = 0; offset < audio.data.length; offset += PIECE_BYTES) {
         decoder.write(audio.data.subarray(offset, offset + PIECE_BYTES));
       }
-      await decoder.end();
+      await lease.finish();
     } catch (error) {
+      await lease.discard();
       throw toProviderError(error, signal);
     } finally {
       signal?.removeEventListener('abort', onAbort);
-      await decoder.destroy();
+      decoder.off('final', onFinal);
+      decoder.off('progress', onProgress);
     }
     if (!vocabulary) return { segments, language: 'en' };
     return {
-      segments: vocabulary.spellings.size > 0 ? segments.map((segment) => respell(segment, vocabulary.spellings)) : segments,
+      segments,
       language: 'en',
       vocabularyApplied: withRefusedWords(vocabulary, decoder.refusedWords),
     };
@@ -134,7 +166,9 @@ function toProviderError(error: unknown, signal: AbortSignal | undefined): unkno
   return new ProviderError('transient', (error as Error).message ?? String(error));
 }
 
-/** The LOCAL provider configured from POCKETSPHINX_LIBRARY and POCKETSPHINX_MODEL_DIR. */
-export function createLocalProvider(env: Pick<Env, 'POCKETSPHINX_LIBRARY' | 'POCKETSPHINX_MODEL_DIR'>): LocalProvider {
-  return new LocalProvider({ library: env.POCKETSPHINX_LIBRARY, modelDir: env.POCKETSPHINX_MODEL_DIR });
+/** The LOCAL provider configured from POCKETSPHINX_LIBRARY, POCKETSPHINX_MODEL_DIR and LOCAL_DECODERS. */
+export function createLocalProvider(
+  env: Pick<Env, 'POCKETSPHINX_LIBRARY' | 'POCKETSPHINX_MODEL_DIR'> & Partial<Pick<Env, 'LOCAL_DECODERS'>>,
+): LocalProvider {
+  return new LocalProvider({ library: env.POCKETSPHINX_LIBRARY, modelDir: env.POCKETSPHINX_MODEL_DIR, decoders: env.LOCAL_DECODERS });
 }

@@ -123,6 +123,28 @@ export class Recognizer {
     this.#emitFinal();
   }
 
+  /** The C decoder, for `createStreamReset` (streamReset.ts). */
+  get decoder(): Pointer {
+    return this.#handle();
+  }
+
+  /**
+   * After `end()`: starts a new stream on the same decoder, times counted from zero again;
+   * `resetStream` puts back the state a fresh decoder has (see streamReset.ts).
+   */
+  restart(resetStream: () => void): void {
+    if (!this.#ended) throw new Error('The stream has not ended');
+    const decoder = this.#handle();
+    resetStream();
+    if (this.#api.ps_start_utt(decoder) < 0) throw new Error('ps_start_utt failed');
+    this.#ended = false;
+    this.#samplesFed = 0;
+    this.#heardSpeech = false;
+    this.#frameCorrection = 0;
+    this.#lastPartial = '';
+    this.#lastWordEnd = 0;
+  }
+
   /** Frees the C decoder (about 100 MB). Safe to call twice. */
   free(): void {
     if (this.#decoder) this.#api.ps_free(this.#decoder);

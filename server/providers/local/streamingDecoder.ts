@@ -45,6 +45,8 @@ export interface PartialHypothesis {
 export interface StreamingDecoderEvents {
   partial: [PartialHypothesis];
   final: [RecognizedSegment];
+  /** Seconds of the stream decoded so far (after each 500 ms piece). */
+  progress: [number];
   error: [Error];
 }
 
@@ -81,6 +83,8 @@ export class StreamingDecoder extends EventEmitter<StreamingDecoderEvents> {
   #endPending: Pending | null = null;
   /** Words of `options.words` the decoder refused (known once open). */
   refusedWords: readonly string[] = [];
+  /** Whether `restart` works on this decoder (known once open). */
+  restartable = false;
 
   private constructor(worker: Worker, cancel: Int32Array) {
     super();
@@ -161,6 +165,34 @@ export class StreamingDecoder extends EventEmitter<StreamingDecoderEvents> {
     }
   }
 
+  /**
+   * Ends the stream (its last 'final' is emitted before this resolves) and starts a new one on the
+   * same decoder, which then decodes as a newly opened one would (streamReset.ts): a pool reuses
+   * decoders this way, saving the thread start and model load. Only when `restartable`.
+   */
+  restart(): Promise<void> {
+    if (this.#failure) return Promise.reject(this.#failure);
+    if (this.#ending || this.#closed) return Promise.reject(new Error('The decoder is closed'));
+    if (!this.restartable) return Promise.reject(new Error('This decoder cannot be restarted'));
+    const id = this.#nextFlushId++;
+    this.#samplesWritten = 0;
+    this.#carry = null;
+    return new Promise<void>((resolve, reject) => {
+      const restarted = () => {
+        this.#samplesDecoded = 0;
+        resolve();
+      };
+      this.#flushes.set(id, { resolve: restarted, reject });
+      this.#post({ type: 'restart', id });
+    });
+  }
+
+  /** Whether the worker thread keeps the process alive (an idle pooled decoder does not). */
+  keepProcessAlive(keep: boolean): void {
+    if (keep) this.#worker.ref();
+    else this.#worker.unref();
+  }
+
   /** Resolves once everything written so far has been decoded (and its events emitted). */
   flush(): Promise<void> {
     if (this.#failure) return Promise.reject(this.#failure);
@@ -223,6 +255,7 @@ export class StreamingDecoder extends EventEmitter<StreamingDecoderEvents> {
         case 'ready':
           ready = true;
           this.refusedWords = message.refusedWords ?? [];
+          this.restartable = message.restartable === true;
           settle();
           break;
         case 'partial':
@@ -233,8 +266,10 @@ export class StreamingDecoder extends EventEmitter<StreamingDecoderEvents> {
           break;
         case 'progress':
           this.#samplesDecoded = message.samples;
+          if (!this.#closed) this.emit('progress', message.samples / SAMPLE_RATE);
           break;
         case 'flushed':
+        case 'restarted':
           this.#flushes.get(message.id)?.resolve();
           this.#flushes.delete(message.id);
           break;

@@ -10,14 +10,17 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { CoreDeps } from '../../context.ts';
 import type { Job } from '../../db/db.ts';
 import { newId } from '../../ids.ts';
-import { ProviderError, type ProviderName, type TranscribeRequest, type TranscribeResult } from '../../providers/types.ts';
+import { ProviderError, type ProviderName, type Segment, type TranscribeRequest, type TranscribeResult } from '../../providers/types.ts';
 import { publishJobChange } from '../jobs.ts';
 import { jobVocabulary, VocabularyReports } from '../vocabularyApplied.ts';
 import type { Vocabulary } from '../../providers/vocabulary.ts';
 import { resolveProviderKey } from '../providerKeys.ts';
 import { JobCancelledError } from '../workFailure.ts';
 
-type ChunkRequest = Omit<TranscribeRequest, 'apiKey' | 'model' | 'signal'>;
+type ChunkRequest = Omit<TranscribeRequest, 'apiKey' | 'model' | 'signal' | 'onSegment'> & {
+  /** Each segment as the engine finishes it (engines that stream), with the engine it came from. */
+  onSegment?: (segment: Segment, provider: ProviderName) => void;
+};
 
 /** The engines a job may use, in order: its list, or (rows from before routing) its provider alone. */
 export function enginesOf(job: Pick<Job, 'provider' | 'providers'>): ProviderName[] {
@@ -45,6 +48,11 @@ export class EngineRoute {
     this.#index = Math.max(0, job.currentProvider ? this.#engines.indexOf(job.currentProvider as ProviderName) : 0);
   }
 
+  /** The engine in use now. */
+  get current(): ProviderName {
+    return this.#engines[this.#index];
+  }
+
   /** The longest chunk every engine of the list takes: chunks stay valid after a switch, and the same on a resume. */
   get maxChunkSeconds(): number {
     return Math.min(...this.#engines.map((name) => this.#deps.providers[name].maxChunkSeconds));
@@ -55,15 +63,19 @@ export class EngineRoute {
     const { env } = this.#deps;
     let retries = 0;
     for (;;) {
-      const provider = this.#engines[this.#index];
-      const isLast = this.#index === this.#engines.length - 1;
+      const index = this.#index;
+      const provider = this.#engines[index];
+      const isLast = index === this.#engines.length - 1;
       try {
         const apiKey = await this.#key(provider);
+        const { onSegment } = request;
         const result = await this.#deps.providers[provider].transcribe({
           ...request,
+          onSegment: onSegment && ((segment) => onSegment(segment, provider)),
           // Engines without a model choice were left out of the list at submission when a model was named.
           model: this.#job.model,
           vocabulary: this.#vocabulary,
+          redact: this.#job.redact,
           apiKey,
           signal: this.#signal,
         });
@@ -71,6 +83,11 @@ export class EngineRoute {
         return { result, provider };
       } catch (error) {
         if (this.#signal.aborted || !(error instanceof ProviderError) || error.kind === 'bad_media' || isLast) throw error;
+        // Chunks run side by side: another chunk moved the job on meanwhile, so this one follows it.
+        if (this.#index !== index) {
+          retries = 0;
+          continue;
+        }
         if (error.kind === 'transient' && retries < env.PROVIDER_RETRIES) {
           const wait = Math.max(env.PROVIDER_RETRY_DELAY_MS * 2 ** retries, error.details.retryAfterMs ?? 0);
           if (wait <= env.PROVIDER_RETRY_MAX_DELAY_MS) {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { CoreDeps } from '../../context.ts';
 import type { Job } from '../../db/db.ts';
 import { AppError } from '../../errors.ts';
-import { extractChunk, planChunks } from '../../media/chunks.ts';
+import { planChunks } from '../../media/chunks.ts';
 import { diskSpaceShortage, mediaStagingBytes } from '../../media/diskSpace.ts';
 import { prepareAudio } from '../../media/prepare.ts';
 import { mediaToolsFromEnv } from '../../media/run.ts';
@@ -12,19 +12,17 @@ import { publishJobChange } from '../jobs.ts';
 import { assertWithinQuota } from '../quotas.ts';
 import { fetchToFile } from '../urlFetch.ts';
 import { JobCancelledError } from '../workFailure.ts';
-import { completeTranscription } from './outcome.ts';
+import { completeTranscription, isRecordNotFound } from './outcome.ts';
 import { EngineRoute } from './engineRoute.ts';
-import { storeChunk } from './storeChunk.ts';
+import { transcribeChunks } from './chunkRunner.ts';
 import { linkSpeakers } from './speakerLinking.ts';
-
-/** Share of progress given to transcription; the rest covers finishing. */
-const TRANSCRIBE_SHARE = 0.95;
 
 /**
  * Turns one Job into a transcript: fetch or download the media, normalise it to 16 kHz mono,
- * cut it into chunks at quiet points, transcribe chunk by chunk (each chunk's segments and the
- * chunk counter are written in one transaction, so a worker killed mid-job resumes after the last
- * finished chunk with no duplicates), then record usage and complete; a translation (translateTo)
+ * cut it into chunks at quiet points, transcribe the chunks side by side and store them in order
+ * (./chunkRunner.ts: each chunk's segments and the chunk counter are written in one transaction, so
+ * a worker killed mid-job resumes after the last finished chunk with no duplicates; the utterances
+ * of the chunk being decoded are stored and published as they come), then record usage and complete; a translation (translateTo)
  * follows as its own task (server/services/jobTranslation.ts). A job gone, completed or cancelled
  * is left alone. Errors are thrown for the failure policy (transcriptionFailure in ./outcome.ts).
  */
@@ -46,20 +44,25 @@ export async function transcribeJob(
 }
 
 async function run(deps: CoreDeps, initial: Job, workDir: string, signal: AbortSignal, debug: (message: string) => void): Promise<void> {
-  // Conditional, so a cancel that came after the task read the row is not overwritten.
-  const { count } = await deps.db.job.updateMany({
-    where: { id: initial.id, status: { in: ['QUEUED', 'PROCESSING'] } },
-    data: {
-      status: 'PROCESSING',
-      startedAt: initial.startedAt ?? new Date(),
-      attempts: { increment: 1 },
-      error: null,
-    },
-  });
-  if (count === 0) throw new JobCancelledError();
-  const job = await deps.db.job.findUniqueOrThrow({ where: { id: initial.id } });
+  // Conditional, so a cancel that came after the task read the row is not overwritten; the updated
+  // row comes back from the same statement.
+  const job = await deps.db.job
+    .update({
+      where: { id: initial.id, status: { in: ['QUEUED', 'PROCESSING'] } },
+      data: {
+        status: 'PROCESSING',
+        startedAt: initial.startedAt ?? new Date(),
+        attempts: { increment: 1 },
+        error: null,
+      },
+    })
+    .catch((error: unknown) => {
+      if (isRecordNotFound(error)) throw new JobCancelledError();
+      throw error;
+    });
   await publishJobChange(deps, job);
-  const route = new EngineRoute(deps, job, signal);
+  const chunkWork = new AbortController();
+  const route = new EngineRoute(deps, job, AbortSignal.any([signal, chunkWork.signal]));
 
   // Uploaded media's size and duration are known: its staging is checked before the download. A
   // URL's are not: the reserve is checked now, and the decode's needs once the probe has answered.
@@ -108,30 +111,8 @@ async function run(deps: CoreDeps, initial: Job, workDir: string, signal: AbortS
     data: { mediaDurationSeconds: durationSeconds, chunksTotal: chunks.length },
   });
 
-  let detectedLanguage = job.detectedLanguage;
-  for (const chunk of chunks) {
-    signal.throwIfAborted();
-    const current = await deps.db.job.findUnique({ where: { id: job.id } });
-    if (!current || current.status === 'CANCELLED') throw new JobCancelledError();
-    if (chunk.index < current.chunksDone) continue;
-    const chunkPath = path.join(workDir, `chunk-${chunk.index}.wav`);
-    await extractChunk(wav, chunk, chunkPath);
-    const { result, provider } = await route.transcribe(chunk.index, {
-      wavPath: chunkPath,
-      durationSeconds: chunk.end - chunk.start,
-      language: job.language,
-      diarize: job.diarize,
-      sentiment: job.sentimentRequested,
-    });
-    await rm(chunkPath, { force: true });
-    detectedLanguage ??= result.language;
-    const stored = await storeChunk(deps, job.id, chunk, provider, result.segments, {
-      progress: (TRANSCRIBE_SHARE * (chunk.index + 1)) / chunks.length,
-      detectedLanguage,
-    });
-    if (!stored) throw new JobCancelledError();
-    debug(`job ${job.id}: chunk ${chunk.index + 1}/${chunks.length} done`);
-  }
+  signal.throwIfAborted();
+  await transcribeChunks({ deps, job, route, wav, workDir, chunks, durationSeconds, signal, stop: chunkWork, debug });
   await linkSpeakers(deps, job, wav, signal);
   await completeTranscription(deps, job.id, durationSeconds);
 }
