@@ -2,8 +2,9 @@
 // fake (flite speech, a real job runner), whose chat endpoint summarises and answers. In headless
 // Chromium the owner opens the transcript page, presses Summarize, reads the summary, key points and
 // action items, clicks an action item's time range and the player seeks there; then asks a question
-// and clicks the answer's citation to play that segment. Screenshots go to tests/output/summaries/.
-import { mkdtemp, rm } from 'node:fs/promises';
+// and clicks the answer's citation to play that segment. A job asked for with the new-job form's
+// Summary switch shows its summary. Screenshots go to tests/output/summaries/.
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -148,6 +149,32 @@ function summariesSuite() {
       // An empty question is not sent.
       await page().getByRole('textbox', { name: 'Question' }).fill('   ');
       expect(await page().getByTestId('ask-transcript').getByRole('button', { name: 'Ask' }).isDisabled()).toBe(true);
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'the new-job form asks for a summary, which the job page shows once the job is done',
+    async () => {
+      const user = await registerUser(t);
+      await signIn(page(), base, { login: user.username, password: user.password });
+      await page().goto(`${base}/admin/myJobs/create`);
+      const filename = `summary-${Date.now().toString(36)}.wav`;
+      await page().getByTestId('file-input').setInputFiles({ name: filename, mimeType: 'audio/wav', buffer: await readFile(speech.wavPath) });
+      await page().getByTestId('upload-item').getByText(filename).waitFor();
+      await page().getByLabel('Engines, in order').click();
+      await page().getByRole('option', { name: /OpenAI/ }).click();
+      await page().keyboard.press('Escape');
+      await page().getByLabel('Summary (key points and action items)').check();
+      await page().getByRole('button', { name: 'Transcribe' }).click();
+      await page().waitForURL(/\/admin\/myJobs$/, { timeout: UI_TIMEOUT_MS });
+      const { id, summaryRequested } = await t.deps.db.job.findFirstOrThrow({ where: { filename }, select: { id: true, summaryRequested: true } });
+      expect(summaryRequested).toBe(true);
+
+      await page().goto(`${base}/admin/myJobs/${encodeURIComponent(id)}/show`);
+      await page().getByTestId('summary-text').waitFor({ timeout: UI_TIMEOUT_MS });
+      expect(await page().getByTestId('summary-text').textContent()).toBe('A short planning meeting about the launch.');
+      expect(await page().getByTestId('summary-panel').getByRole('button', { name: 'Summarize again' }).isVisible()).toBe(true);
     },
     TEST_TIMEOUT_MS,
   );

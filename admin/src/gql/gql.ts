@@ -120,7 +120,7 @@ type Documents = {
     "\n  query WebAppMyVerification {\n    me { id email emailVerified }\n    registrationPolicy { emailVerificationRequired }\n  }\n": typeof types.WebAppMyVerificationDocument,
     "\n  mutation WebAppVerifyEmail($token: String!) {\n    verifyEmail(token: $token) { email }\n  }\n": typeof types.WebAppVerifyEmailDocument,
     "\n  mutation WebAppResendVerification {\n    resendVerification\n  }\n": typeof types.WebAppResendVerificationDocument,
-    "\n  query WebAppRerunSettings($id: ID!) {\n    job(id: $id) {\n      id\n      providers\n      model\n      language\n      diarize\n      translateTo\n      translationEngine\n      sentimentRequested\n    }\n  }\n": typeof types.WebAppRerunSettingsDocument,
+    "\n  query WebAppRerunSettings($id: ID!) {\n    job(id: $id) {\n      id\n      providers\n      model\n      language\n      diarize\n      translateTo\n      translationEngine\n      sentimentRequested\n      summaryRequested\n    }\n  }\n": typeof types.WebAppRerunSettingsDocument,
     "\n  mutation WebAppRerunJob($id: ID!, $input: RerunJobInput) {\n    rerunJob(id: $id, input: $input) { id status }\n  }\n": typeof types.WebAppRerunJobDocument,
     "\n  query WebAppRerunOf($id: ID!) {\n    job(id: $id) { id rerunOf { id filename } }\n  }\n": typeof types.WebAppRerunOfDocument,
     "\n  query WebAppJobRedaction($id: ID!) {\n    job(id: $id) {\n      id\n      redact\n      transcriptRedacted\n      redactedRanges { start end }\n      segments(redacted: true) { index start end text speakerName }\n    }\n  }\n": typeof types.WebAppJobRedactionDocument,
@@ -244,7 +244,7 @@ const documents: Documents = {
     "\n  query WebAppMyVerification {\n    me { id email emailVerified }\n    registrationPolicy { emailVerificationRequired }\n  }\n": types.WebAppMyVerificationDocument,
     "\n  mutation WebAppVerifyEmail($token: String!) {\n    verifyEmail(token: $token) { email }\n  }\n": types.WebAppVerifyEmailDocument,
     "\n  mutation WebAppResendVerification {\n    resendVerification\n  }\n": types.WebAppResendVerificationDocument,
-    "\n  query WebAppRerunSettings($id: ID!) {\n    job(id: $id) {\n      id\n      providers\n      model\n      language\n      diarize\n      translateTo\n      translationEngine\n      sentimentRequested\n    }\n  }\n": types.WebAppRerunSettingsDocument,
+    "\n  query WebAppRerunSettings($id: ID!) {\n    job(id: $id) {\n      id\n      providers\n      model\n      language\n      diarize\n      translateTo\n      translationEngine\n      sentimentRequested\n      summaryRequested\n    }\n  }\n": types.WebAppRerunSettingsDocument,
     "\n  mutation WebAppRerunJob($id: ID!, $input: RerunJobInput) {\n    rerunJob(id: $id, input: $input) { id status }\n  }\n": types.WebAppRerunJobDocument,
     "\n  query WebAppRerunOf($id: ID!) {\n    job(id: $id) { id rerunOf { id filename } }\n  }\n": types.WebAppRerunOfDocument,
     "\n  query WebAppJobRedaction($id: ID!) {\n    job(id: $id) {\n      id\n      redact\n      transcriptRedacted\n      redactedRanges { start end }\n      segments(redacted: true) { index start end text speakerName }\n    }\n  }\n": types.WebAppJobRedactionDocument,
@@ -703,7 +703,7 @@ export function graphql(source: "\n  mutation WebAppResendVerification {\n    re
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query WebAppRerunSettings($id: ID!) {\n    job(id: $id) {\n      id\n      providers\n      model\n      language\n      diarize\n      translateTo\n      translationEngine\n      sentimentRequested\n    }\n  }\n"): (typeof documents)["\n  query WebAppRerunSettings($id: ID!) {\n    job(id: $id) {\n      id\n      providers\n      model\n      language\n      diarize\n      translateTo\n      translationEngine\n      sentimentRequested\n    }\n  }\n"];
+export function graphql(source: "\n  query WebAppRerunSettings($id: ID!) {\n    job(id: $id) {\n      id\n      providers\n      model\n      language\n      diarize\n      translateTo\n      translationEngine\n      sentimentRequested\n      summaryRequested\n    }\n  }\n"): (typeof documents)["\n  query WebAppRerunSettings($id: ID!) {\n    job(id: $id) {\n      id\n      providers\n      model\n      language\n      diarize\n      translateTo\n      translationEngine\n      sentimentRequested\n      summaryRequested\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

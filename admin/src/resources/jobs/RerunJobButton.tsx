@@ -19,6 +19,7 @@ function draftOf(job: {
   translateTo?: string | null;
   translationEngine?: OptionsDraft['translationEngine'] | null;
   sentimentRequested: boolean;
+  summaryRequested: boolean;
 }): OptionsDraft {
   return {
     ...EMPTY_OPTIONS,
@@ -29,6 +30,7 @@ function draftOf(job: {
     translateTo: job.translateTo ?? '',
     translationEngine: job.translationEngine ?? '',
     sentiment: job.sentimentRequested,
+    summarize: job.summaryRequested,
   };
 }
 
@@ -46,6 +48,7 @@ function rerunInput(draft: OptionsDraft) {
     translateTo,
     translationEngine: translateTo && draft.translationEngine ? draft.translationEngine : null,
     sentiment: draft.sentiment,
+    summarize: draft.summarize,
   };
 }
 

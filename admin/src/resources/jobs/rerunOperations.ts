@@ -12,6 +12,7 @@ export const RerunSettingsQuery = graphql(`
       translateTo
       translationEngine
       sentimentRequested
+      summaryRequested
     }
   }
 `);

@@ -1,5 +1,5 @@
 // What a job is asked to do (createTranscriptionJob's options): engines (in the order to try them),
-// model, language, diarization, translation (and its engine) and sentiment. Empty fields are left to
+// model, language, diarization, translation (and its engine), sentiment and a summary. Empty fields are left to
 // the server's defaults.
 import { FormControlLabel, Grid, ListItemText, MenuItem, Switch, TextField } from '@mui/material';
 import type { Provider, RedactionKind, TranslationEngine } from '../../../gql/graphql.ts';
@@ -17,6 +17,8 @@ export interface OptionsDraft {
   /** '' : the server's TRANSLATION_ENGINE. */
   translationEngine: TranslationEngine | '';
   sentiment: boolean;
+  /** A summary with key points and action items (README, "Summaries and questions"). */
+  summarize: boolean;
   /** Kinds to redact (README, "Redaction"). */
   redact: RedactionKind[];
   /** Vocabulary sets and context prompt (README, "Vocabulary and context"). */
@@ -31,6 +33,7 @@ export const EMPTY_OPTIONS: OptionsDraft = {
   translateTo: '',
   translationEngine: '',
   sentiment: false,
+  summarize: false,
   redact: [],
   vocabulary: EMPTY_VOCABULARY,
 };
@@ -61,6 +64,7 @@ export function toJobOptions(draft: OptionsDraft): JobOptions {
     // The server refuses an engine without a target language, so it goes only with one.
     ...(translateTo && draft.translationEngine ? { translationEngine: draft.translationEngine } : {}),
     ...(draft.sentiment ? { sentiment: true } : {}),
+    ...(draft.summarize ? { summarize: true } : {}),
     ...(draft.redact.length > 0 ? { redact: draft.redact } : {}),
     ...vocabularyInput(draft.vocabulary),
   };
@@ -163,6 +167,10 @@ export function JobOptionsFields({ value, onChange, disabled }: { value: Options
         <FormControlLabel
           control={<Switch checked={value.sentiment} onChange={(event) => set('sentiment', event.target.checked)} name="sentiment" disabled={disabled} />}
           label="Sentiment (per segment and overall)"
+        />
+        <FormControlLabel
+          control={<Switch checked={value.summarize} onChange={(event) => set('summarize', event.target.checked)} name="summarize" disabled={disabled} />}
+          label="Summary (key points and action items)"
         />
       </Grid>
       <Grid size={12}>
