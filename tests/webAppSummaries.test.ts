@@ -175,6 +175,18 @@ function summariesSuite() {
       await page().getByTestId('summary-text').waitFor({ timeout: UI_TIMEOUT_MS });
       expect(await page().getByTestId('summary-text').textContent()).toBe('A short planning meeting about the launch.');
       expect(await page().getByTestId('summary-panel').getByRole('button', { name: 'Summarize again' }).isVisible()).toBe(true);
+      expect(await page().getByTestId('summary-stale').count()).toBe(0);
+
+      // A correction after the summary: the panel says the summary predates it.
+      const edited = await t.gql(
+        `mutation ($input: EditTranscriptSegmentInput!) { editTranscriptSegment(input: $input) { revision } }`,
+        { input: { jobId: id, segmentIndex: 3, text: 'Bob will book the hall.', expectedRevision: 0 } },
+        { token: user.accessToken },
+      );
+      expect(edited.errors, edited.raw).toBeUndefined();
+      await page().reload();
+      await page().getByTestId('summary-stale').waitFor({ timeout: UI_TIMEOUT_MS });
+      expect(await page().getByTestId('summary-stale').textContent()).toBe('Made before the latest corrections: summarize again to include them.');
     },
     TEST_TIMEOUT_MS,
   );

@@ -1,6 +1,6 @@
 // The transcript page's summary: a Summarize button (owner or admin), the summary while it is made
 // (PENDING, RUNNING) and once it is there, key points and action items whose time ranges seek the
-// player, and the reason when it failed.
+// player, a note when the transcript was corrected after it was made, and the reason when it failed.
 import { Alert, Box, Button, CircularProgress, Paper, Stack, Typography } from '@mui/material';
 import { useEffect, useState } from 'react';
 import { useNotify } from 'react-admin';
@@ -91,6 +91,11 @@ export function SummaryPanel({ jobId, canEdit, onSeek }: { jobId: string; canEdi
             </Typography>
             <PointList title="Key points" points={summary.keyPoints} onSeek={onSeek} testId="summary-key-points" />
             <PointList title="Action items" points={summary.actionItems} onSeek={onSeek} testId="summary-action-items" />
+            {summary.revision !== job.revision && (
+              <Typography variant="caption" color="text.secondary" data-testid="summary-stale">
+                Made before the latest corrections{canEdit ? ': summarize again to include them.' : '.'}
+              </Typography>
+            )}
           </>
         ) : (
           !working && (

@@ -6,11 +6,13 @@ export const JobSummaryQuery = graphql(`
     job(id: $id) {
       id
       status
+      revision
       summaryStatus
       summaryError
       summary {
         text
         model
+        revision
         keyPoints { text segmentIndexes ranges { start end } }
         actionItems { text segmentIndexes ranges { start end } }
       }
