@@ -1,5 +1,6 @@
 import type { CoreDeps } from '../server/context.ts';
-import { createSubscriber, topics, type Subscriber } from '../server/pubsub/pubsub.ts';
+import { topics, type Subscriber } from '../server/pubsub/pubsub.ts';
+import { openSubscriber } from '../server/pubsub/transport.ts';
 import { JobCancelledError } from '../server/services/workFailure.ts';
 
 export { JobCancelledError };
@@ -13,7 +14,7 @@ export interface CancelWatch {
 
 /**
  * Tells running tasks at once that their job was cancelled or deleted: cancelJob and deleteJob
- * publish the job's change (status CANCELLED) over LISTEN/NOTIFY, and the watch's signal aborts on
+ * publish the job's change (status CANCELLED) over the event transport (LISTEN/NOTIFY or Redis), and the watch's signal aborts on
  * it, which kills ffmpeg, stops the LOCAL decoder thread and aborts in-flight provider requests.
  * One LISTEN connection per job runner.
  */
@@ -24,9 +25,9 @@ export interface JobCancellations {
 
 export async function createJobCancellations(
   connectionString: string,
-  deps: Pick<CoreDeps, 'db' | 'logger'>,
+  deps: Pick<CoreDeps, 'db' | 'logger' | 'env'>,
 ): Promise<JobCancellations> {
-  const subscriber: Subscriber = await createSubscriber(connectionString, deps.logger);
+  const subscriber: Subscriber = await openSubscriber(deps.env, connectionString, deps.logger);
   return {
     async watch(jobId) {
       const cancelled = new AbortController();

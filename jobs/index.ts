@@ -34,6 +34,7 @@ async function main(): Promise<void> {
     try {
       if (metricsServer) await new Promise((resolve) => metricsServer.close(resolve));
       await runner.stop();
+      await deps.publisher.close?.();
       await deps.db.$disconnect();
       await database.stop();
       process.exit(0);

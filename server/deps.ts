@@ -4,7 +4,7 @@ import { createDbWithPool } from './db/db.ts';
 import { createMetrics } from './observability/metrics.ts';
 import type { Env } from './env.ts';
 import { createProviders } from './providers/registry.ts';
-import { createPublisher, createSubscriber } from './pubsub/pubsub.ts';
+import { openPublisher, openSubscriber } from './pubsub/transport.ts';
 import { AccessTokens } from './security/jwt.ts';
 import { loadMasterKey } from './security/masterKey.ts';
 import { ExternalIssuers } from './security/oidc.ts';
@@ -35,11 +35,7 @@ export async function createCoreDeps(
       forcePathStyle: env.S3_FORCE_PATH_STYLE,
     },
   });
-  const publisher = createPublisher({
-    notify: async (channel, payload) => {
-      await db.$executeRaw`SELECT pg_notify(${channel}, ${payload})`;
-    },
-  });
+  const publisher = await openPublisher(env, db, logger);
   return {
     env,
     db,
@@ -76,7 +72,7 @@ export async function createDeps(
     privateKeyPem: env.JWT_PRIVATE_KEY,
   });
   const externalIssuers = new ExternalIssuers(env.OIDC_ISSUERS, { cooldownMs: options.jwksCooldownMs });
-  const subscriber = options.subscriptions === false ? null : await createSubscriber(databaseUrl, logger);
+  const subscriber = options.subscriptions === false ? null : await openSubscriber(env, databaseUrl, logger);
   if (userCache) await listenForUserChanges(databaseUrl, userCache, logger);
   return { ...core, accessTokens, externalIssuers, subscriber, userCache };
 }

@@ -31,6 +31,7 @@ async function main(): Promise<void> {
     await app?.close();
     await runner?.stop();
     await deps?.subscriber?.close();
+    await deps?.publisher.close?.();
     await deps?.userCache?.close();
     await deps?.db.$disconnect();
     await database.stop();

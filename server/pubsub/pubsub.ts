@@ -1,14 +1,15 @@
 /**
- * Events that cross processes through PostgreSQL LISTEN/NOTIFY. A worker process publishes
- * ("job X changed", "segment 7 of job X stored"); every API process listening relays it to its
- * subscribers, who re-read rows through Prisma with the same authorization as queries. Payloads
- * carry ids and small values only: NOTIFY refuses payloads of 8000 bytes or more.
+ * Events that cross processes: through PostgreSQL LISTEN/NOTIFY (the default), or through Redis
+ * pub/sub with PUBSUB=redis (redisTransport.ts). A worker process publishes ("job X changed",
+ * "segment 7 of job X stored"); every API process listening relays it to its subscribers, who
+ * re-read rows through Prisma with the same authorization as queries. Payloads carry ids and small
+ * values only: NOTIFY refuses payloads of 8000 bytes or more, and Redis is held to the same limit.
  */
 import { EventEmitter } from 'node:events';
 import pg from 'pg';
 import type { Logger } from 'pino';
 
-const CHANNEL = 'parlance_events';
+export const CHANNEL = 'parlance_events';
 const MAX_PAYLOAD_BYTES = 7900;
 
 export type EventPayload = Record<string, string | number | boolean | null>;
@@ -32,18 +33,26 @@ interface Notifier {
 
 export interface Publisher {
   publish(topic: string, payload: EventPayload): Promise<void>;
+  /** Releases the transport's own connection, when it has one (Redis). */
+  close?(): Promise<void>;
 }
 
-export function createPublisher(notifier: Notifier): Publisher {
+export function createPublisher(notifier: Notifier, close?: () => Promise<void>): Publisher {
   return {
     publish: async (topic, payload) => {
-      const message = JSON.stringify({ t: topic, d: payload });
-      if (Buffer.byteLength(message) > MAX_PAYLOAD_BYTES) {
-        throw new Error(`Event for ${topic} is too large for NOTIFY; publish ids and re-read rows.`);
-      }
-      await notifier.notify(CHANNEL, message);
+      await notifier.notify(CHANNEL, encodeEvent(topic, payload));
     },
+    close,
   };
+}
+
+/** One event as the wire carries it, on either transport. */
+export function encodeEvent(topic: string, payload: EventPayload): string {
+  const message = JSON.stringify({ t: topic, d: payload });
+  if (Buffer.byteLength(message) > MAX_PAYLOAD_BYTES) {
+    throw new Error(`Event for ${topic} is too large to publish; publish ids and re-read rows.`);
+  }
+  return message;
 }
 
 export interface Subscriber {
@@ -63,23 +72,14 @@ export interface Subscriber {
  * state through queries and subscriptions carry only what changes next.
  */
 export async function createSubscriber(connectionString: string, logger: Logger): Promise<Subscriber> {
-  const emitter = new EventEmitter();
-  emitter.setMaxListeners(0);
-  /** Ends each open stream; closing the subscriber (server shutdown) ends them all. */
-  const open = new Set<() => void>();
+  const fanOut = localFanOut(logger);
   let client: pg.Client | null = null;
   let closed = false;
 
   const connect = async (): Promise<void> => {
     const next = new pg.Client({ connectionString });
     next.on('notification', (message) => {
-      if (message.channel !== CHANNEL || !message.payload) return;
-      try {
-        const { t, d } = JSON.parse(message.payload) as { t: string; d: EventPayload };
-        emitter.emit(t, d);
-      } catch (error) {
-        logger.warn({ err: error }, 'ignoring malformed event');
-      }
+      if (message.channel === CHANNEL && message.payload) fanOut.deliver(message.payload);
     });
     next.on('error', (error) => {
       logger.warn({ err: error }, 'event listener connection lost; reconnecting');
@@ -92,17 +92,42 @@ export async function createSubscriber(connectionString: string, logger: Logger)
     client = next;
   };
   await connect();
+  return fanOut.subscriber(async () => {
+    closed = true;
+    await client?.end().catch(() => {});
+  });
+}
 
+/**
+ * The in-process half every transport shares: one connection delivers the wire messages of all
+ * topics (`deliver`), and they fan out in memory to the open streams.
+ */
+export function localFanOut(logger: Logger) {
+  const emitter = new EventEmitter();
+  emitter.setMaxListeners(0);
+  /** Ends each open stream; closing the subscriber (server shutdown) ends them all. */
+  const open = new Set<() => void>();
   return {
-    // Listening starts now, not at the first read, so nothing published after this call is
-    // missed while the caller still reads current state (e.g. whether a job already finished).
-    subscribe: (topic, signal) => payloadsOf(listen(emitter, open, [topic], signal)),
-    subscribeMany: (topics, signal) => listen(emitter, open, topics, signal),
-    listenerCount: () => emitter.eventNames().reduce((sum, name) => sum + emitter.listenerCount(name), 0),
-    close: async () => {
-      closed = true;
-      for (const end of [...open]) end();
-      await client?.end().catch(() => {});
+    deliver(message: string): void {
+      try {
+        const { t, d } = JSON.parse(message) as { t: string; d: EventPayload };
+        emitter.emit(t, d);
+      } catch (error) {
+        logger.warn({ err: error }, 'ignoring malformed event');
+      }
+    },
+    subscriber(closeTransport: () => Promise<void>): Subscriber {
+      return {
+        // Listening starts now, not at the first read, so nothing published after this call is
+        // missed while the caller still reads current state (e.g. whether a job already finished).
+        subscribe: (topic, signal) => payloadsOf(listen(emitter, open, [topic], signal)),
+        subscribeMany: (topics, signal) => listen(emitter, open, topics, signal),
+        listenerCount: () => emitter.eventNames().reduce((sum, name) => sum + emitter.listenerCount(name), 0),
+        close: async () => {
+          for (const end of [...open]) end();
+          await closeTransport();
+        },
+      };
     },
   };
 }

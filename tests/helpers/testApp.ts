@@ -105,6 +105,7 @@ export async function createTestApp(
       await runner?.stop();
       await deps.subscriber?.close();
       await deps.userCache?.close();
+      await deps.publisher.close?.();
       await deps.db.$disconnect();
     },
   };
