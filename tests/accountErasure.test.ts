@@ -209,6 +209,10 @@ describe.each(['local', 's3'] as const)('erasure with %s storage', (driver) => {
     for (const id of [done, running, recordingSession]) expect(keysBefore.some((key) => key.includes(id)), id).toBe(true);
     // Staged in DATA_DIR/uploads (local) or under uploads/ in the bucket (s3).
     expect([...(await filesUnder(t.deps.env.dataDir)), ...keysBefore].some((file) => file.includes(uploadId))).toBe(true);
+    // A question asked about the finished job: chat usage, kept under the pseudonym like audio usage.
+    await t.deps.db.chatUsageRecord.create({
+      data: { id: newId('ChatUsageRecord'), userId: victim.id, jobId: done, purpose: 'QUESTION', provider: 'OPENAI', model: 'gpt-4o-mini', requests: 1, inputTokens: 900, outputTokens: 40, costUsd: 0.000159 },
+    });
     const usageBefore = await usageTotals();
     expect(usageBefore.keys).toContain(victim.id);
     const auditBefore = await t.deps.db.auditEntry.count({ where: { actorId: victim.id } });
@@ -246,6 +250,8 @@ describe.each(['local', 's3'] as const)('erasure with %s storage', (driver) => {
     expect(usageAfter.costUsd).toBeCloseTo(usageBefore.costUsd, 6);
     expect(usageAfter.keys).toContain(pseudonym);
     expect(usageAfter.keys).not.toContain(victim.id);
+    expect(await t.deps.db.chatUsageRecord.count({ where: { userId: victim.id } })).toBe(0);
+    expect(await t.deps.db.chatUsageRecord.count({ where: { userId: pseudonym, purpose: 'QUESTION' } })).toBe(1);
 
     // The audit log keeps every row, under the pseudonym, and records the deletion.
     expect(await t.deps.db.auditEntry.count({ where: { actorId: pseudonym } })).toBeGreaterThanOrEqual(auditBefore + 1);
