@@ -129,7 +129,7 @@ async function main(report: BenchReport): Promise<void> {
         '(download, probe, normalise, plan, no-op engine, store segments, finish, each in its own statements);\n' +
         'bare = addJob + an empty task. The fixture is a 16 kHz mono WAV, which takes the plain-PCM path (no ffprobe, no ffmpeg); ' +
         'any other format starts ffprobe (submit) and\nffmpeg (task), each costing the tool_startup_ms above just to start. ' +
-        'What remains is the job path\'s own database work (about 15 statements per job), not the queue.',
+        'What remains is the job path\'s own database work (statements_per_job above), not the queue.',
     );
   } finally {
     await bench.close();
