@@ -15,6 +15,8 @@ import * as upload from './upload.bench.ts';
 import * as fanout from './fanout.ts';
 import * as liveLatency from './liveLatency.ts';
 import * as readPath from './readPath.ts';
+import * as localJob from './localJob.bench.ts';
+import * as firstSegment from './firstSegment.bench.ts';
 
 interface Bench {
   name: string;
@@ -22,7 +24,7 @@ interface Bench {
   run: (report: BenchReport) => Promise<void>;
 }
 
-const benches: Bench[] = [queue, media, local, upload, fanout, liveLatency, readPath];
+const benches: Bench[] = [queue, media, local, upload, fanout, liveLatency, readPath, localJob, firstSegment];
 
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));
