@@ -1,7 +1,7 @@
 /**
  * The web-playback audio of a redacted job: its media with the redacted words silenced, made on
- * first request and kept in storage beside the source under a name derived from the ranges (a
- * correction or a policy change that moves them makes a new file; old ones go with the job).
+ * first request and kept in storage beside the source (one file per job, with a digest of the
+ * ranges it silences beside it: a correction or a policy change that moves them replaces the file).
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
@@ -10,6 +10,7 @@ import path from 'node:path';
 import { createReadStream } from 'node:fs';
 import type { CoreDeps } from '../context.ts';
 import { AppError } from '../errors.ts';
+import { isMissingObject } from '../storage/index.ts';
 import { encodeSilenced, type TimeRange } from '../media/silence.ts';
 import { mediaToolsFromEnv } from '../media/run.ts';
 import { sniffMedia } from '../media/sniff.ts';
@@ -23,9 +24,10 @@ export async function redactedMediaKey(
   ranges: readonly TimeRange[],
 ): Promise<string | null> {
   if (!job.sourceKey) return null;
-  const digest = createHash('sha256').update(JSON.stringify(ranges)).digest('hex').slice(0, 16);
-  const key = `jobs/${job.id}/redacted-${digest}.ogg`;
-  if (await deps.storage.exists(key)) return key;
+  const digest = createHash('sha256').update(JSON.stringify(ranges)).digest('hex');
+  const key = `jobs/${job.id}/redacted.ogg`;
+  const digestKey = `jobs/${job.id}/redacted.ranges`;
+  if ((await storedText(deps, digestKey)) === digest && (await deps.storage.exists(key))) return key;
   const workDir = path.join(os.tmpdir(), 'parlance-redacted', randomUUID());
   try {
     await mkdir(workDir, { recursive: true });
@@ -43,9 +45,22 @@ export async function redactedMediaKey(
       deps.logger.error({ jobId: job.id, stderr: result.stderr }, 'could not write the redacted audio');
       throw new AppError('UNAVAILABLE', 'The redacted audio could not be made.');
     }
+    // The audio first, then its digest: a reader never takes older audio for these ranges.
     await deps.storage.put(key, createReadStream(output), { contentType: REDACTED_MEDIA_TYPE });
+    await deps.storage.put(digestKey, Buffer.from(digest));
     return key;
   } finally {
     await rm(workDir, { recursive: true, force: true });
+  }
+}
+
+async function storedText(deps: Pick<CoreDeps, 'storage'>, key: string): Promise<string | null> {
+  try {
+    const chunks: Buffer[] = [];
+    for await (const chunk of await deps.storage.get(key)) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks).toString('utf8');
+  } catch (error) {
+    if (isMissingObject(error)) return null;
+    throw error;
   }
 }
