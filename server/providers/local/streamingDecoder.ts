@@ -175,10 +175,11 @@ export class StreamingDecoder extends EventEmitter<StreamingDecoderEvents> {
     if (this.#ending || this.#closed) return Promise.reject(new Error('The decoder is closed'));
     if (!this.restartable) return Promise.reject(new Error('This decoder cannot be restarted'));
     const id = this.#nextFlushId++;
-    this.#samplesWritten = 0;
     this.#carry = null;
+    // The counters start again once the new stream has begun (write only after this resolves).
     return new Promise<void>((resolve, reject) => {
       const restarted = () => {
+        this.#samplesWritten = 0;
         this.#samplesDecoded = 0;
         resolve();
       };
