@@ -226,18 +226,22 @@ describe('lifecycle and authorization', () => {
   it('cancels a queued job, retries it, and deletes it with its media', async () => {
     const paused = await createTestApp();
     const user = await registerUser(paused);
-    const created = await submitFile(paused, user.accessToken, speech.wavPath);
+    // Each answer may ask for fields read from related rows (segments, the rendered transcript).
+    const transcriptFields = 'segments { text } transcript(format: TXT) speakers { speaker }';
+    const created = await submitFile(paused, user.accessToken, speech.wavPath, {}, { fields: `id status ${transcriptFields}` });
+    expect(created.errors).toBeUndefined();
+    expect(created.data!.createTranscriptionJob).toMatchObject({ status: 'QUEUED', segments: [], transcript: null, speakers: [] });
     const id = created.data!.createTranscriptionJob.id;
-    const cancel = await paused.gql(`mutation ($id: ID!) { cancelJob(id: $id) { status } }`, { id }, { token: user.accessToken });
-    expect(cancel.data!.cancelJob.status).toBe('CANCELLED');
+    const cancel = await paused.gql(`mutation ($id: ID!) { cancelJob(id: $id) { status ${transcriptFields} } }`, { id }, { token: user.accessToken });
+    expect(cancel.data!.cancelJob).toMatchObject({ status: 'CANCELLED', segments: [], transcript: null });
     const queued = await paused.deps.db.$queryRaw<{ n: bigint }[]>`
       SELECT count(*) AS n FROM graphile_worker._private_jobs WHERE key = ${`transcribe:${id}`}`;
     expect(Number(queued[0].n)).toBe(0);
     const again = await paused.gql(`mutation ($id: ID!) { cancelJob(id: $id) { status } }`, { id }, { token: user.accessToken });
     expect(again.errors?.[0].extensions?.code).toBe('CONFLICT');
 
-    const retry = await paused.gql(`mutation ($id: ID!) { retryJob(id: $id) { status } }`, { id }, { token: user.accessToken });
-    expect(retry.data!.retryJob.status).toBe('QUEUED');
+    const retry = await paused.gql(`mutation ($id: ID!) { retryJob(id: $id) { status ${transcriptFields} } }`, { id }, { token: user.accessToken });
+    expect(retry.data!.retryJob).toMatchObject({ status: 'QUEUED', segments: [] });
     const storageDir = paused.deps.env.storageDir;
     const { existsSync } = await import('node:fs');
     expect(existsSync(path.join(storageDir, 'jobs', id, 'source'))).toBe(true);

@@ -57,6 +57,9 @@ builder.mutationField('analyzeSentiment', (t) =>
     description:
       "Analyses a COMPLETED job's sentiment (its owner): a first time, again after a FAILED one, or anew after corrections. The transcript is left as it is.",
     args: { id: t.arg.id({ required: true }) },
-    resolve: (_query, _root, args, context) => analyzeSentiment(context.deps, context.viewer, args.id),
+    resolve: async (query, _root, args, context) => {
+      const row = await analyzeSentiment(context.deps, context.viewer, args.id);
+      return context.deps.db.job.findUniqueOrThrow({ ...query, where: { id: row.id } });
+    },
   }),
 );

@@ -39,6 +39,9 @@ builder.mutationFields((t) => ({
     description:
       "Transcribes a job's media again as a new job owned by the caller, with the original's settings except those given (README, \"Running a job again\"). Its owner may, and members of its project who may submit jobs there. The media is copied (no upload); quotas, email verification and the submission rate apply as for a new job.",
     args: { id: t.arg.id({ required: true }), input: t.arg({ type: RerunJobInput }) },
-    resolve: (_query, _root, args, context) => rerunJob(context.deps, context.viewer, args.id, args.input ?? {}),
+    resolve: async (query, _root, args, context) => {
+      const row = await rerunJob(context.deps, context.viewer, args.id, args.input ?? {});
+      return context.deps.db.job.findUniqueOrThrow({ ...query, where: { id: row.id } });
+    },
   }),
 }));

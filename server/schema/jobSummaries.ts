@@ -106,7 +106,10 @@ builder.mutationField('summarizeJob', (t) =>
     description:
       "Summarises a COMPLETED job (its owner): a first time, again after a FAILED one, or anew after corrections. CONFLICT while one is PENDING or RUNNING; PROVIDER_UNAVAILABLE without a chat endpoint.",
     args: { jobId: t.arg.id({ required: true }) },
-    resolve: (_query, _root, args, context) => summarizeJob(context.deps, context.viewer, args.jobId),
+    resolve: async (query, _root, args, context) => {
+      const row = await summarizeJob(context.deps, context.viewer, args.jobId);
+      return context.deps.db.job.findUniqueOrThrow({ ...query, where: { id: row.id } });
+    },
   }),
 );
 

@@ -254,23 +254,35 @@ builder.mutationFields((t) => ({
   createTranscriptionJob: t.withAuth({ write: true }).prismaField({
     type: 'Job',
     args: { input: t.arg({ type: CreateTranscriptionJobInput, required: true }) },
-    resolve: (_query, _root, { input }, context) => createTranscriptionJob(context.deps, context.viewer, input),
+    resolve: async (query, _root, { input }, context) => {
+      const row = await createTranscriptionJob(context.deps, context.viewer, input);
+      return context.deps.db.job.findUniqueOrThrow({ ...query, where: { id: row.id } });
+    },
   }),
   cancelJob: t.withAuth({ write: true }).prismaField({
     type: 'Job',
     args: { id: t.arg.id({ required: true }) },
-    resolve: (_query, _root, args, context) => cancelJob(context.deps, context.viewer, args.id),
+    resolve: async (query, _root, args, context) => {
+      const row = await cancelJob(context.deps, context.viewer, args.id);
+      return context.deps.db.job.findUniqueOrThrow({ ...query, where: { id: row.id } });
+    },
   }),
   retryJob: t.withAuth({ write: true }).prismaField({
     type: 'Job',
     args: { id: t.arg.id({ required: true }) },
-    resolve: (_query, _root, args, context) => retryJob(context.deps, context.viewer, args.id),
+    resolve: async (query, _root, args, context) => {
+      const row = await retryJob(context.deps, context.viewer, args.id);
+      return context.deps.db.job.findUniqueOrThrow({ ...query, where: { id: row.id } });
+    },
   }),
   retryTranslation: t.withAuth({ write: true }).prismaField({
     type: 'Job',
     description: "Runs a job's FAILED translation again (its owner); the transcript is left as it is.",
     args: { id: t.arg.id({ required: true }) },
-    resolve: (_query, _root, args, context) => retryTranslation(context.deps, context.viewer, args.id),
+    resolve: async (query, _root, args, context) => {
+      const row = await retryTranslation(context.deps, context.viewer, args.id);
+      return context.deps.db.job.findUniqueOrThrow({ ...query, where: { id: row.id } });
+    },
   }),
   deleteJob: t.withAuth({ write: true }).boolean({
     args: { id: t.arg.id({ required: true }) },

@@ -125,7 +125,10 @@ builder.mutationFields((t) => ({
   startLiveSession: t.withAuth({ write: true }).prismaField({
     type: 'LiveSession',
     args: { input: t.arg({ type: StartLiveSessionInput, required: true }) },
-    resolve: (_query, _root, { input }, context) => startLiveSession(context.deps, context.viewer, input),
+    resolve: async (query, _root, { input }, context) => {
+      const row = await startLiveSession(context.deps, context.viewer, input);
+      return context.deps.db.liveSession.findUniqueOrThrow({ ...query, where: { id: row.id } });
+    },
   }),
   appendLiveAudio: t.withAuth({ $any: { write: true, liveStream: true } }).boolean({
     description: 'chunk: base64 audio bytes; seq starts at 0; a repeated seq is ignored. Also with a streaming token for this session.',
@@ -139,7 +142,10 @@ builder.mutationFields((t) => ({
   endLiveSession: t.withAuth({ write: true }).prismaField({
     type: 'LiveSession',
     args: { id: t.arg.id({ required: true }) },
-    resolve: (_query, _root, args, context) => endLiveSession(context.deps, context.viewer, args.id),
+    resolve: async (query, _root, args, context) => {
+      const row = await endLiveSession(context.deps, context.viewer, args.id);
+      return context.deps.db.liveSession.findUniqueOrThrow({ ...query, where: { id: row.id } });
+    },
   }),
   discardLiveSession: t.withAuth({ write: true }).boolean({
     description:

@@ -136,6 +136,9 @@ builder.mutationField('reviewRecording', (t) =>
       status: t.arg({ type: ReviewStatusEnum, required: true }),
       note: t.arg.string(),
     },
-    resolve: (_query, _root, args, context) => reviewRecording(context.deps, context.viewer, args.id, args.status, args.note),
+    resolve: async (query, _root, args, context) => {
+      const row = await reviewRecording(context.deps, context.viewer, args.id, args.status, args.note);
+      return context.deps.db.recording.findUniqueOrThrow({ ...query, where: { id: row.id } });
+    },
   }),
 );
