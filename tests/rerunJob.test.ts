@@ -103,6 +103,29 @@ describe('rerunJob', () => {
     await completed(alice, detect.data!.rerunJob.id);
   }, 240_000);
 
+  it("keeps the original's vocabulary and context prompt unless the rerun gives others", async () => {
+    const set = await t.gql(`mutation ($input: CreateVocabularySetInput!) { createVocabularySet(input: $input) { id } }`, {
+      input: { name: 'Names', terms: ['Tarkindale', 'Zorblax'] },
+    }, { token: alice.accessToken });
+    expect(set.errors, set.raw).toBeUndefined();
+    const originalId = await submit(alice, { provider: 'DEEPGRAM', vocabularySetIds: [set.data!.createVocabularySet.id], contextPrompt: 'A board meeting.' });
+    await completed(alice, originalId);
+    const APPLIED = `query ($id: ID!) { job(id: $id) { vocabularyApplied { provider termsApplied } } }`;
+    const applied = async (id: string) => (await t.gql(APPLIED, { id }, { token: alice.accessToken })).data!.job.vocabularyApplied;
+    const vocabularyOf = (id: string) => t.deps.db.job.findUniqueOrThrow({ where: { id }, select: { vocabularyTerms: true, contextPrompt: true } });
+
+    const same = await rerun(alice, originalId);
+    expect(same.errors, same.raw).toBeUndefined();
+    await completed(alice, same.data!.rerunJob.id);
+    expect(await vocabularyOf(same.data!.rerunJob.id)).toEqual({ vocabularyTerms: ['Tarkindale', 'Zorblax'], contextPrompt: 'A board meeting.' });
+    expect(await applied(same.data!.rerunJob.id)).toEqual([{ provider: 'DEEPGRAM', termsApplied: ['Tarkindale', 'Zorblax'] }]);
+
+    const other = await rerun(alice, originalId, { vocabularySetIds: [], contextPrompt: 'A call.' });
+    expect(other.errors, other.raw).toBeUndefined();
+    await completed(alice, other.data!.rerunJob.id);
+    expect(await vocabularyOf(other.data!.rerunJob.id)).toEqual({ vocabularyTerms: [], contextPrompt: 'A call.' });
+  }, 240_000);
+
   it('lets either job be deleted without the other losing its media', async () => {
     const originalId = await submit(alice, { provider: 'DEEPGRAM' });
     await completed(alice, originalId);

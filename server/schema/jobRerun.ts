@@ -18,6 +18,8 @@ const RerunJobInput = builder.inputType('RerunJobInput', {
     translationEngine: t.field({ type: TranslationEngineEnum }),
     sentiment: t.boolean(),
     summarize: t.boolean({ description: 'Summarise the transcript once it is done (README, "Summaries and questions").' }),
+    vocabularySetIds: t.idList({ description: "Vocabulary sets whose terms replace the original job's ([] for none); left out, the original's terms are kept." }),
+    contextPrompt: t.string({ description: "Replaces the original job's context prompt (null for none)." }),
   }),
 });
 

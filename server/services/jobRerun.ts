@@ -21,6 +21,9 @@ export interface RerunJobInput {
   translationEngine?: TranslationEngine | null;
   sentiment?: boolean | null;
   summarize?: boolean | null;
+  /** Sets whose terms replace the original's; left out, the original's terms are kept (not its project's defaults of today). */
+  vocabularySetIds?: string[] | null;
+  contextPrompt?: string | null;
 }
 
 /** The original's settings, as job creation takes them (an option job creation gains belongs here and in RerunJobInput). */
@@ -51,7 +54,17 @@ function mergedSettings(job: Job, input: RerunJobInput): CreateJobInput {
     if (input[key] !== undefined) (settings as Record<string, unknown>)[key] = input[key];
   }
   if (settings.translateTo === null) settings.translationEngine = null;
+  settings.vocabularySetIds = input.vocabularySetIds;
+  settings.contextPrompt = input.contextPrompt;
   return settings;
+}
+
+/** The vocabulary the original was given stays with the rerun unless `input` gives another. */
+function keptVocabulary(job: Job, input: RerunJobInput): Partial<Pick<Job, 'vocabularyTerms' | 'contextPrompt'>> {
+  return {
+    ...(input.vocabularySetIds === undefined ? { vocabularyTerms: job.vocabularyTerms } : {}),
+    ...(input.contextPrompt === undefined ? { contextPrompt: job.contextPrompt } : {}),
+  };
 }
 
 /**
@@ -71,7 +84,8 @@ export async function rerunJob(deps: AppDeps, viewer: Viewer, id: string, input:
   if (!original.sourceKey && !original.sourceUrl) throw conflict('The job has no media left to run again.');
   await assertJobSubmissionRate(deps, viewer.user.id);
   // Project rights (NOT_FOUND/FORBIDDEN), engines, language, model, translation and sentiment: as for a new job.
-  const { skipped, ...options } = await validateOptions(deps, viewer, mergedSettings(original, input));
+  const { skipped, ...validated } = await validateOptions(deps, viewer, mergedSettings(original, input));
+  const options = { ...validated, ...keptVocabulary(original, input) };
   if (original.sourceUrl && !original.sourceKey) {
     await assertPublicUrl(parseMediaUrl(original.sourceUrl), { allowHosts: deps.env.URL_FETCH_ALLOW_HOSTS });
   }

@@ -196,6 +196,8 @@ export type RenameSpeakerInput = {
 
 /** Settings for the new job; each one left out keeps the original job's (null clears it: language null detects, provider null takes the default order). */
 export type RerunJobInput = {
+  /** Replaces the original job's context prompt (null for none). */
+  contextPrompt?: string | null | undefined;
   diarize?: boolean | null | undefined;
   language?: string | null | undefined;
   model?: string | null | undefined;
@@ -208,6 +210,8 @@ export type RerunJobInput = {
   summarize?: boolean | null | undefined;
   translateTo?: string | null | undefined;
   translationEngine?: TranslationEngine | null | undefined;
+  /** Vocabulary sets whose terms replace the original job's ([] for none); left out, the original's terms are kept. */
+  vocabularySetIds?: Array<string | number> | null | undefined;
 };
 
 export type ReviewStatus =
