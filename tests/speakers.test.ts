@@ -20,7 +20,7 @@ const LINES = [
   { voice: 'slt', text: 'Good morning, thank you for coming in today.' },
   { voice: 'rms', text: 'Happy to be here, what shall we talk about?' },
   { voice: 'slt', text: 'The numbers for the last quarter.' },
-  { voice: 'rms', text: 'They went up by ten percent.' },
+  { voice: 'rms', text: 'They went up by 120 percent.' },
   { voice: 'rms', text: 'Most of that came from the new stores.' },
   { voice: 'slt', text: 'That is very good news for the whole team.' },
   { voice: 'rms', text: 'We should open two more next year.' },
@@ -149,6 +149,21 @@ describe('speaker labels across chunks', () => {
     await writeFile(pdf, Buffer.from(out.pdf, 'base64'));
     const { stdout: pdfText } = await run('pdftotext', ['-enc', 'UTF-8', pdf, '-']);
     expect(count(pdfText.replace(/\s+/g, ' '), 'Ada Lovelace')).toBeGreaterThanOrEqual(sltLines);
+  }, 180_000);
+
+  it('keeps redacted words under the linked labels', async () => {
+    const submitted = await submitFile(t, alice.accessToken, conversation.wavPath, { provider: 'DEEPGRAM', diarize: true, redact: ['NUMBER'] });
+    expect(submitted.errors, submitted.raw).toBeUndefined();
+    const id = submitted.data!.createTranscriptionJob.id as string;
+    const job = await waitForJob(t, alice.accessToken, id, undefined, 120_000);
+    expect(job.status, job.error).toBe('COMPLETED');
+    const result = await t.gql(`query ($id: ID!) { job(id: $id) { segments(redacted: true) { speaker text words { word speaker } } } }`, { id }, { token: alice.accessToken });
+    expect(result.errors, result.raw).toBeUndefined();
+    const segments = result.data!.job.segments as Array<{ speaker: string; text: string; words: Array<{ word: string; speaker: string }> }>;
+    // "They went up by 120 percent.": redacted, in a segment of the linked speaker.
+    expect(segments.filter((s) => s.text.includes('[NUMBER]')).length).toBe(1);
+    expect(new Set(segments.map((s) => s.speaker))).toEqual(new Set(['Speaker 1', 'Speaker 2']));
+    for (const segment of segments) for (const word of segment.words) expect(word.speaker, JSON.stringify(segment)).toBe(segment.speaker);
   }, 180_000);
 
   it('gives LOCAL, which labels no speakers, one label per voice across its chunks when the job asks for diarization', async () => {

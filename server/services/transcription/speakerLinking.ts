@@ -2,6 +2,7 @@ import type { CoreDeps } from '../../context.ts';
 import type { Word } from '../../providers/types.ts';
 import { emptyVoiceStats, poolVoiceStats, voiceStatsOfRanges } from '../../media/voiceSignature.ts';
 import { clusterSpeakers, type SpeakerUnit } from './speakerClustering.ts';
+import { storeJobRedactions } from '../redaction.ts';
 
 /** Seconds of one unit's audio analysed at most: a speaker's signature settles long before. */
 const MAX_SECONDS_PER_UNIT = 120;
@@ -82,6 +83,8 @@ export async function linkSpeakers(
                AS v(idx, speaker, words)
          WHERE s.job_id = ${job.id} AND s.idx = v.idx`;
     }
+    // Stored redactions hold copies of the words: they take the new labels too.
+    await storeJobRedactions(tx, job.id, changes[0].idx);
   });
 }
 
