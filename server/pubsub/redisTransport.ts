@@ -2,7 +2,7 @@
  * Events through Redis pub/sub (PUBSUB=redis). Like LISTEN/NOTIFY, one channel carries every topic
  * and each process holds one subscription, taken at startup and awaited, so a stream sees every
  * event published after its subscribe() call; unlike NOTIFY, publishing takes no lock in
- * PostgreSQL's commit path (see tests/bench/pubsub.bench.ts for where that matters).
+ * PostgreSQL's commit path (tests/bench/pubsub.ts measures where that matters).
  */
 import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
 import { Redis } from 'ioredis';

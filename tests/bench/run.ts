@@ -1,6 +1,6 @@
 /**
  * `npm run bench [-- name ...]`: runs every benchmark (or the named ones: queue, media, local,
- * upload, fanout, liveLatency, readPath) one after another and prints a summary table. Benchmarks report ratios against a
+ * upload, fanout, liveLatency, readPath, localJob, firstSegment, pubsub) one after another and prints a summary table. Benchmarks report ratios against a
  * baseline measured in the same run, with PASS/MISS against their goals; a MISS, or a benchmark
  * that fails outright, never stops the others. Exit code 0 unless the harness itself breaks.
  */
@@ -17,6 +17,7 @@ import * as liveLatency from './liveLatency.ts';
 import * as readPath from './readPath.ts';
 import * as localJob from './localJob.bench.ts';
 import * as firstSegment from './firstSegment.bench.ts';
+import * as pubsub from './pubsub.ts';
 
 interface Bench {
   name: string;
@@ -24,7 +25,7 @@ interface Bench {
   run: (report: BenchReport) => Promise<void>;
 }
 
-const benches: Bench[] = [queue, media, local, upload, fanout, liveLatency, readPath, localJob, firstSegment];
+const benches: Bench[] = [queue, media, local, upload, fanout, liveLatency, readPath, localJob, firstSegment, pubsub];
 
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));
