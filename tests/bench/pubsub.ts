@@ -40,7 +40,7 @@ import { BenchReport, fmt } from './lib/report.ts';
 import { median, quantile, sleep } from './lib/stats.ts';
 
 export const name = 'pubsub';
-export const description = 'commits that publish one event each, stepping the rate up: PUBSUB=postgres vs redis vs no events';
+export const description = 'commits that publish one event each, stepping the rate up: PUBSUB=postgres vs redis, no events, NOTIFY inside the transaction';
 
 const numbers = (text: string | undefined, fallback: number[]) =>
   text ? text.split(',').map((part) => Number(part.trim())).filter((value) => value > 0) : fallback;
@@ -142,6 +142,8 @@ interface StepFigures {
   lost: number;
   /** The writer process's CPU time over the step's wall time: near 1, its one thread is the limit. */
   writerCpu: number;
+  /** The writer process's CPU time per op (commit + publish), in ms: what the publish path costs it. */
+  cpuPerOp: number;
   /** Backends waiting for a lock on an object (NOTIFY's commit lock is one), sampled every 20 ms. */
   lockWaiters: number;
   load: number;
@@ -224,6 +226,7 @@ async function runStep(side: Side, jobIds: string[], rate: number, sampler: pg.C
     deliverP95: side.subscriber ? quantile(delivered, 0.95) : Number.NaN,
     lost: published - delivered.length,
     writerCpu: (cpu.user + cpu.system) / 1000 / cpuWall,
+    cpuPerOp: (cpu.user + cpu.system) / 1000 / Math.max(latencies.length, 1),
     lockWaiters,
     load: os.loadavg()[0],
   };
@@ -379,6 +382,7 @@ export async function run(report: BenchReport): Promise<void> {
           ...(mode === 'none' ? {} : { deliver_p95: `${fmt(pick('deliverP95'))}ms`, lost: Math.max(...rounds.map((result) => result.lost)) }),
           lock_waiters: pick('lockWaiters'),
           writer_cpu: pick('writerCpu'),
+          cpu_per_commit: `${fmt(pick('cpuPerOp'), 3)}ms`,
           load: pick('load'),
           ...(rounds.length < ROUNDS ? { rounds: rounds.length } : {}),
           ...(degraded ? { degraded: 'yes' } : {}),
