@@ -4,6 +4,7 @@
  */
 import { analyzeSentiment } from '../services/jobSentiment.ts';
 import { builder } from './builder.ts';
+import { mutationAnswer } from './mutationAnswer.ts';
 
 const SentimentLabelEnum = builder.enumType('SentimentLabel', { values: ['POSITIVE', 'NEUTRAL', 'NEGATIVE'] as const });
 
@@ -59,7 +60,7 @@ builder.mutationField('analyzeSentiment', (t) =>
     args: { id: t.arg.id({ required: true }) },
     resolve: async (query, _root, args, context) => {
       const row = await analyzeSentiment(context.deps, context.viewer, args.id);
-      return context.deps.db.job.findUniqueOrThrow({ ...query, where: { id: row.id } });
+      return mutationAnswer(row, context.deps.db.job.findUniqueOrThrow({ ...query, where: { id: row.id } }));
     },
   }),
 );

@@ -5,6 +5,7 @@ import { builder } from './builder.ts';
 import { TranslationEngineEnum } from './jobOutputs.ts';
 import { JobRef } from './jobs.ts';
 import { ProviderEnum } from './root.ts';
+import { mutationAnswer } from './mutationAnswer.ts';
 
 const RerunJobInput = builder.inputType('RerunJobInput', {
   description: "Settings for the new job; each one left out keeps the original job's (null clears it: language null detects, provider null takes the default order).",
@@ -43,7 +44,7 @@ builder.mutationFields((t) => ({
     args: { id: t.arg.id({ required: true }), input: t.arg({ type: RerunJobInput }) },
     resolve: async (query, _root, args, context) => {
       const row = await rerunJob(context.deps, context.viewer, args.id, args.input ?? {});
-      return context.deps.db.job.findUniqueOrThrow({ ...query, where: { id: row.id } });
+      return mutationAnswer(row, context.deps.db.job.findUniqueOrThrow({ ...query, where: { id: row.id } }));
     },
   }),
 }));

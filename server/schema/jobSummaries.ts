@@ -11,6 +11,7 @@ import { askTranscript, MAX_QUESTION_CHARS, type TranscriptAnswerResult, type Tr
 import { roundTo } from '../rounding.ts';
 import { builder } from './builder.ts';
 import { viewerRedaction } from './redaction.ts';
+import { mutationAnswer } from './mutationAnswer.ts';
 
 const SummaryStatusEnum = builder.enumType('SummaryStatus', {
   values: ['PENDING', 'RUNNING', 'COMPLETED', 'FAILED'] as const,
@@ -108,7 +109,7 @@ builder.mutationField('summarizeJob', (t) =>
     args: { jobId: t.arg.id({ required: true }) },
     resolve: async (query, _root, args, context) => {
       const row = await summarizeJob(context.deps, context.viewer, args.jobId);
-      return context.deps.db.job.findUniqueOrThrow({ ...query, where: { id: row.id } });
+      return mutationAnswer(row, context.deps.db.job.findUniqueOrThrow({ ...query, where: { id: row.id } }));
     },
   }),
 );

@@ -17,6 +17,7 @@ import { SegmentRef, TranscriptFormatEnum } from './transcripts.ts';
 import { RedactionKindEnum, viewerRedaction } from './redaction.ts';
 import { redactedJobText, redactedRows, segmentRowsOf } from '../services/redaction.ts';
 import { UserRef } from './users.ts';
+import { mutationAnswer } from './mutationAnswer.ts';
 
 export const JobStatusEnum = builder.enumType('JobStatus', {
   values: ['QUEUED', 'PROCESSING', 'COMPLETED', 'FAILED', 'CANCELLED'] as const,
@@ -256,7 +257,7 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: CreateTranscriptionJobInput, required: true }) },
     resolve: async (query, _root, { input }, context) => {
       const row = await createTranscriptionJob(context.deps, context.viewer, input);
-      return context.deps.db.job.findUniqueOrThrow({ ...query, where: { id: row.id } });
+      return mutationAnswer(row, context.deps.db.job.findUniqueOrThrow({ ...query, where: { id: row.id } }));
     },
   }),
   cancelJob: t.withAuth({ write: true }).prismaField({
@@ -264,7 +265,7 @@ builder.mutationFields((t) => ({
     args: { id: t.arg.id({ required: true }) },
     resolve: async (query, _root, args, context) => {
       const row = await cancelJob(context.deps, context.viewer, args.id);
-      return context.deps.db.job.findUniqueOrThrow({ ...query, where: { id: row.id } });
+      return mutationAnswer(row, context.deps.db.job.findUniqueOrThrow({ ...query, where: { id: row.id } }));
     },
   }),
   retryJob: t.withAuth({ write: true }).prismaField({
@@ -272,7 +273,7 @@ builder.mutationFields((t) => ({
     args: { id: t.arg.id({ required: true }) },
     resolve: async (query, _root, args, context) => {
       const row = await retryJob(context.deps, context.viewer, args.id);
-      return context.deps.db.job.findUniqueOrThrow({ ...query, where: { id: row.id } });
+      return mutationAnswer(row, context.deps.db.job.findUniqueOrThrow({ ...query, where: { id: row.id } }));
     },
   }),
   retryTranslation: t.withAuth({ write: true }).prismaField({
@@ -281,7 +282,7 @@ builder.mutationFields((t) => ({
     args: { id: t.arg.id({ required: true }) },
     resolve: async (query, _root, args, context) => {
       const row = await retryTranslation(context.deps, context.viewer, args.id);
-      return context.deps.db.job.findUniqueOrThrow({ ...query, where: { id: row.id } });
+      return mutationAnswer(row, context.deps.db.job.findUniqueOrThrow({ ...query, where: { id: row.id } }));
     },
   }),
   deleteJob: t.withAuth({ write: true }).boolean({

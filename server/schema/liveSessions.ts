@@ -18,6 +18,7 @@ import './prompts.ts';
 import { UserRef } from './users.ts';
 import { redactionFor } from '../services/access/redaction.ts';
 import { redactedRows } from '../services/redaction.ts';
+import { mutationAnswer } from './mutationAnswer.ts';
 
 const LiveSessionStatusEnum = builder.enumType('LiveSessionStatus', {
   values: ['ACTIVE', 'ENDED', 'PROCESSING', 'READY', 'FAILED'] as const,
@@ -127,7 +128,7 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: StartLiveSessionInput, required: true }) },
     resolve: async (query, _root, { input }, context) => {
       const row = await startLiveSession(context.deps, context.viewer, input);
-      return context.deps.db.liveSession.findUniqueOrThrow({ ...query, where: { id: row.id } });
+      return mutationAnswer(row, context.deps.db.liveSession.findUniqueOrThrow({ ...query, where: { id: row.id } }));
     },
   }),
   appendLiveAudio: t.withAuth({ $any: { write: true, liveStream: true } }).boolean({
@@ -144,7 +145,7 @@ builder.mutationFields((t) => ({
     args: { id: t.arg.id({ required: true }) },
     resolve: async (query, _root, args, context) => {
       const row = await endLiveSession(context.deps, context.viewer, args.id);
-      return context.deps.db.liveSession.findUniqueOrThrow({ ...query, where: { id: row.id } });
+      return mutationAnswer(row, context.deps.db.liveSession.findUniqueOrThrow({ ...query, where: { id: row.id } }));
     },
   }),
   discardLiveSession: t.withAuth({ write: true }).boolean({

@@ -12,6 +12,7 @@ import './prompts.ts';
 import { redactionFor } from '../services/access/redaction.ts';
 import { redactedRows } from '../services/redaction.ts';
 import { redactText } from '../transcripts/redaction/index.ts';
+import { mutationAnswer } from './mutationAnswer.ts';
 
 const ReviewStatusEnum = builder.enumType('ReviewStatus', {
   values: ['PENDING', 'APPROVED', 'REJECTED'] as const,
@@ -138,7 +139,7 @@ builder.mutationField('reviewRecording', (t) =>
     },
     resolve: async (query, _root, args, context) => {
       const row = await reviewRecording(context.deps, context.viewer, args.id, args.status, args.note);
-      return context.deps.db.recording.findUniqueOrThrow({ ...query, where: { id: row.id } });
+      return mutationAnswer(row, context.deps.db.recording.findUniqueOrThrow({ ...query, where: { id: row.id } }));
     },
   }),
 );

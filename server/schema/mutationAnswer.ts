@@ -1,0 +1,10 @@
+/**
+ * A mutation's answer from the row its service returned. Pothos plans the answer's selection as if the
+ * resolver had read with its `query`, so fields that select related rows (a job's segments, a
+ * recording's session) need them read: `related` reads the row again with that query. The service's
+ * own columns win, so the answer is the row as the mutation left it, not as a worker has moved it since
+ * (a new job answers QUEUED even when a runner has already taken it).
+ */
+export async function mutationAnswer<Row extends object>(row: Row, related: Promise<object>): Promise<Row> {
+  return { ...(await related), ...row };
+}
