@@ -50,6 +50,8 @@ let cleanupSpeech: () => Promise<void>;
 let jobSpeech: SpeechFixture;
 let liveSpeech: SpeechFixture;
 let longSpeech: SpeechFixture;
+/** Stopped in afterAll even when a cluster failed to start. */
+const redisServers: RedisServer[] = [];
 
 beforeAll(async () => {
   const temp = await makeTempDir('parlance-topology-speech-');
@@ -80,6 +82,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await stopAll();
+  await Promise.all(redisServers.map((redis) => redis.stop()));
   await s3?.close();
   await cleanupSpeech?.();
 });
@@ -102,7 +105,7 @@ interface Cluster {
 async function startCluster(pubsub: 'postgres' | 'redis'): Promise<Cluster> {
   const databaseUrl = await createTestDatabase();
   let redis: RedisServer | null = null;
-  if (pubsub === 'redis') redis = await startRedisServer();
+  if (pubsub === 'redis') redisServers.push((redis = await startRedisServer()));
   const nginxPort = await freePort();
   const env: Record<string, string> = {
     NODE_ENV: 'test',
@@ -156,7 +159,6 @@ async function startCluster(pubsub: 'postgres' | 'redis'): Promise<Cluster> {
     stop: async () => {
       await Promise.all([nginx, ...apis, ...workers].map((proc) => proc.kill('SIGKILL')));
       await db.end();
-      await redis?.stop();
     },
   };
 }
