@@ -323,10 +323,13 @@ describe('summarizeJob', () => {
       summaryError: 'The summary failed: OpenAI could not be reached, timed out, was overloaded or answered unreadably, 2 attempts; run summarizeJob again later.',
     });
     await waitFor('the held requests to be abandoned', async () => held.every((request) => request.clientLeft) || null, 30_000);
-    // No queued or locked graphile-worker job is left for it.
-    const left = await t.deps.db.$queryRaw<{ n: number }[]>`
-      SELECT count(*)::int AS n FROM graphile_worker.jobs WHERE key = ${`summarizeTranscript:${id}`}`;
-    expect(left[0].n).toBe(0);
+    // No queued or locked graphile-worker job is left for it (the runner drops the row once the task has
+    // returned, just after the task wrote FAILED).
+    await waitFor('the summary task to leave the queue', async () => {
+      const left = await t.deps.db.$queryRaw<{ n: number }[]>`
+        SELECT count(*)::int AS n FROM graphile_worker.jobs WHERE key = ${`summarizeTranscript:${id}`}`;
+      return left[0].n === 0;
+    }, 60_000);
     // It works again once the endpoint answers.
     const retried = await t.gql(SUMMARIZE, { jobId: id }, { token: alice.accessToken });
     expect(retried.errors, retried.raw).toBeUndefined();

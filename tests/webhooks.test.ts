@@ -333,7 +333,9 @@ describe('deliveries', () => {
       actorId: null,
       targetType: 'WebhookEndpoint',
     });
-    const email = await t.deps.db.outboxEmail.findFirstOrThrow({ where: { to: user.email, subject: 'A Parlance webhook was disabled' } });
+    // Mailed after the endpoint is disabled: wait for it.
+    const email = await waitFor('the disabled-webhook email', () =>
+      t.deps.db.outboxEmail.findFirst({ where: { to: user.email, subject: 'A Parlance webhook was disabled' } }), 60_000);
     expect(email.subject).toBe('A Parlance webhook was disabled');
     expect(email.body).toContain(webhook.id);
     expect(email.body).toContain('enableWebhook');

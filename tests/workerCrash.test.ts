@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { submitFile, waitForJob } from './helpers/jobs.ts';
 import { makeSpeechFixture, makeTempDir, wordErrorRate, type SpeechFixture } from './helpers/speech.ts';
 import { createTestApp, registerUser, type TestApp } from './helpers/testApp.ts';
+import { waitFor } from './helpers/wait.ts';
 
 const root = new URL('..', import.meta.url).pathname;
 const STALE_SECONDS = 3;
@@ -215,9 +216,12 @@ describe('worker crash', () => {
     const unlocks = b.output.join('').split('\n').filter((line) => line.includes('unlocked jobs of job runners'));
     expect(unlocks, b.output.join('')).toHaveLength(1);
     expect(unlocks[0]).toContain(lock!.locked_by!);
-    const graphileJobs = await t.deps.db.$queryRaw<{ n: number }[]>`
-      SELECT count(*)::int AS n FROM graphile_worker._private_jobs WHERE payload->>'jobId' = ${jobId}`;
-    expect(graphileJobs[0].n).toBe(0);
+    // graphile-worker deletes its row once the task has returned, just after the job was marked done.
+    await waitFor('the job off the queue', async () => {
+      const graphileJobs = await t.deps.db.$queryRaw<{ n: number }[]>`
+        SELECT count(*)::int AS n FROM graphile_worker._private_jobs WHERE payload->>'jobId' = ${jobId}`;
+      return graphileJobs[0].n === 0;
+    }, 60_000);
 
     console.info(
       `workerCrash: ${speech.durationSeconds.toFixed(1)} s audio, ${job.chunksTotal} chunks; ` +
