@@ -45,8 +45,10 @@ function recordSuite() {
   beforeAll(async () => {
     assertWebAppBuilt();
     dir = await mkdtemp(path.join(os.tmpdir(), 'parlance-record-'));
-    // The prompt, then a long pause (the loop's gap, where a take starts), nearly silent noise.
-    const reading = await makeSpeechFixture([PROMPT], path.join(dir, 'prompt.wav'), { voice: 'rms', leadSeconds: 0.5, tailSeconds: 6, noise: 0.0003 });
+    // The prompt, then a long pause (the loop's gap, where a take starts), nearly silent noise. Chromium
+    // loops the file: the pause is what a take has, after the reading, to show the server's final text
+    // and be stopped before the reading comes round again (6 s was too short on a loaded machine).
+    const reading = await makeSpeechFixture([PROMPT], path.join(dir, 'prompt.wav'), { voice: 'rms', leadSeconds: 0.5, tailSeconds: 20, noise: 0.0003 });
     fakeMicrophoneWav = reading.wavPath;
     t = await createTestApp({}, { runner: true });
     base = await t.listen();
