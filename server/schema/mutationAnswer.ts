@@ -3,8 +3,9 @@
  * resolver had read with its `query`, so fields that select related rows (a job's segments, a
  * recording's session) need them read: `related` reads the row again with that query. The service's
  * own columns win, so the answer is the row as the mutation left it, not as a worker has moved it since
- * (a new job answers QUEUED even when a runner has already taken it).
+ * (a new job answers QUEUED even when a runner has already taken it). A row deleted meanwhile answers
+ * with the service's row alone.
  */
-export async function mutationAnswer<Row extends object>(row: Row, related: Promise<object>): Promise<Row> {
+export async function mutationAnswer<Row extends object>(row: Row, related: Promise<object | null>): Promise<Row> {
   return { ...(await related), ...row };
 }
