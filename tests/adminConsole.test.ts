@@ -5,11 +5,11 @@ import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
 import { startJobRunner, type JobRunner } from '../jobs/runner.ts';
 import { newId } from '../server/ids.ts';
 import { parseWav } from '../server/providers/local/wav.ts';
-import { assertWebAppBuilt, CHROMIUM, haveChromium, UI_TIMEOUT_MS, webAppBrowser } from './helpers/browser.ts';
+import { assertWebAppBuilt, describeInChromium, UI_TIMEOUT_MS, webAppBrowser } from './helpers/browser.ts';
 import { submitFile } from './helpers/jobs.ts';
 import { recordPrompt, waitForRecording } from './helpers/recital.ts';
 import { makeSpeechFixture, type SpeechFixture } from './helpers/speech.ts';
@@ -21,13 +21,7 @@ const SHOTS = path.join(root, 'tests/output/console');
 const PROMPT = 'please call me tomorrow morning';
 const TEST_TIMEOUT_MS = 240_000;
 
-if (!haveChromium) {
-  describe('console in Chromium', () => {
-    it.skip(`skipped: no Chromium at ${CHROMIUM} (apt-get install chromium, as .ci/run does)`, () => {});
-  });
-} else {
-  describe('console in Chromium', consoleSuite);
-}
+describeInChromium('console in Chromium', consoleSuite);
 
 function consoleSuite() {
   let t: TestApp;

@@ -4,8 +4,8 @@
 // (counter, audited), another origin, another relying-party id, a deleted credential, an API key
 // trying to add one, another user's passkey; throttling; and no challenge or signature in the logs.
 import { createHash, randomBytes } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { CHROMIUM, haveChromium, webAppBrowser } from './helpers/browser.ts';
+import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
+import { describeInChromium, webAppBrowser } from './helpers/browser.ts';
 import { addVirtualAuthenticator, createInPage, getInPage, type VirtualAuthenticator } from './helpers/passkeys.ts';
 import { createTestApp, registerUser, type GqlResult, type TestApp } from './helpers/testApp.ts';
 
@@ -13,13 +13,7 @@ const TEST_TIMEOUT_MS = 120_000;
 /** Shared with a second deployment on the same database (it unseals the same JWT signing key). */
 const ENCRYPTION_KEY = randomBytes(32).toString('base64');
 
-if (!haveChromium) {
-  describe('passkeys', () => {
-    it.skip(`skipped: no Chromium at ${CHROMIUM} (apt-get install chromium, as .ci/run does)`, () => {});
-  });
-} else {
-  describe('passkeys', passkeySuite);
-}
+describeInChromium('passkeys', passkeySuite);
 
 const PASSKEY_FIELDS = 'id name createdAt lastUsedAt deviceType backedUp transports';
 const AUTH_FIELDS = 'accessToken refreshToken user { id username }';

@@ -5,8 +5,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { assertWebAppBuilt, CHROMIUM, haveChromium, signIn, UI_TIMEOUT_MS, webAppBrowser } from './helpers/browser.ts';
+import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
+import { assertWebAppBuilt, describeInChromium, signIn, UI_TIMEOUT_MS, webAppBrowser } from './helpers/browser.ts';
 import { submitFile } from './helpers/jobs.ts';
 import { makeSpeechFixture } from './helpers/speech.ts';
 import { createTestApp, registerUser, type TestApp } from './helpers/testApp.ts';
@@ -15,13 +15,7 @@ const root = new URL('..', import.meta.url).pathname;
 const SHOTS = path.join(root, 'tests/output/account');
 const TEST_TIMEOUT_MS = 240_000;
 
-if (!haveChromium) {
-  describe('account pages in Chromium', () => {
-    it.skip(`skipped: no Chromium at ${CHROMIUM} (apt-get install chromium, as .ci/run does)`, () => {});
-  });
-} else {
-  describe('account pages in Chromium', accountSuite);
-}
+describeInChromium('account pages in Chromium', accountSuite);
 
 function accountSuite() {
   const web = webAppBrowser();

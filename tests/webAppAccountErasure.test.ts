@@ -3,8 +3,8 @@
 // out; an admin deletes another user from the user's page after a confirmation. Screenshots go to
 // tests/output/account-erasure/.
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { assertWebAppBuilt, CHROMIUM, haveChromium, signIn, UI_TIMEOUT_MS, webAppBrowser } from './helpers/browser.ts';
+import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
+import { assertWebAppBuilt, describeInChromium, signIn, UI_TIMEOUT_MS, webAppBrowser } from './helpers/browser.ts';
 import { createTestApp, makeAdmin, registerUser, type TestApp } from './helpers/testApp.ts';
 import { waitFor } from './helpers/wait.ts';
 
@@ -12,13 +12,7 @@ const root = new URL('..', import.meta.url).pathname;
 const SHOTS = path.join(root, 'tests/output/account-erasure');
 const TEST_TIMEOUT_MS = 180_000;
 
-if (!haveChromium) {
-  describe('account erasure in Chromium', () => {
-    it.skip(`skipped: no Chromium at ${CHROMIUM}`, () => {});
-  });
-} else {
-  describe('account erasure in Chromium', suite);
-}
+describeInChromium('account erasure in Chromium', suite);
 
 function suite() {
   const web = webAppBrowser();

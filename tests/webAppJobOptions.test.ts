@@ -5,8 +5,8 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { assertWebAppBuilt, CHROMIUM, haveChromium, signIn, UI_TIMEOUT_MS, webAppBrowser } from './helpers/browser.ts';
+import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
+import { assertWebAppBuilt, describeInChromium, signIn, UI_TIMEOUT_MS, webAppBrowser } from './helpers/browser.ts';
 import { makeSpeechFixture, type SpeechFixture } from './helpers/speech.ts';
 import { createTestApp, registerUser, type TestApp } from './helpers/testApp.ts';
 
@@ -14,13 +14,7 @@ const TEST_TIMEOUT_MS = 180_000;
 const root = new URL('..', import.meta.url).pathname;
 const SHOTS = path.join(root, 'tests/output/webAppJobOptions');
 
-if (!haveChromium) {
-  describe('web app job options in Chromium', () => {
-    it.skip(`skipped: no Chromium at ${CHROMIUM}`, () => {});
-  });
-} else {
-  describe('web app job options in Chromium', suite);
-}
+describeInChromium('web app job options in Chromium', suite);
 
 function suite() {
   const web = webAppBrowser();

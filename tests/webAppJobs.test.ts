@@ -11,10 +11,10 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
 import { startJobRunner, type JobRunner } from '../jobs/runner.ts';
 import { uploadsDir } from '../server/services/uploads.ts';
-import { assertWebAppBuilt, CHROMIUM, haveChromium, signIn, UI_TIMEOUT_MS, webAppBrowser } from './helpers/browser.ts';
+import { assertWebAppBuilt, describeInChromium, signIn, UI_TIMEOUT_MS, webAppBrowser } from './helpers/browser.ts';
 import { submitFile } from './helpers/jobs.ts';
 import { makeSpeechFixture, type SpeechFixture } from './helpers/speech.ts';
 import { createTestApp, makeAdmin, registerUser, type TestApp } from './helpers/testApp.ts';
@@ -27,13 +27,7 @@ const TEST_TIMEOUT_MS = 300_000;
 const JOB_TIMEOUT_MS = 600_000; // a 20-minute padded file decodes on LOCAL beside other suites on 2 busy cores
 const SENTENCES = ['the weather is nice today', 'please call me tomorrow morning', 'thank you for your help'];
 
-if (!haveChromium) {
-  describe('web app jobs in Chromium', () => {
-    it.skip(`skipped: no Chromium at ${CHROMIUM} (apt-get install chromium, as .ci/run does)`, () => {});
-  });
-} else {
-  describe('web app jobs in Chromium', webAppJobsSuite);
-}
+describeInChromium('web app jobs in Chromium', webAppJobsSuite);
 
 function webAppJobsSuite() {
   const web = webAppBrowser();

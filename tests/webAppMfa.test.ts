@@ -5,21 +5,15 @@
 import path from 'node:path';
 import { generate } from 'otplib';
 import type { Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { assertWebAppBuilt, CHROMIUM, haveChromium, signIn, UI_TIMEOUT_MS, webAppBrowser } from './helpers/browser.ts';
+import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
+import { assertWebAppBuilt, describeInChromium, signIn, UI_TIMEOUT_MS, webAppBrowser } from './helpers/browser.ts';
 import { createTestApp, registerUser, type TestApp } from './helpers/testApp.ts';
 
 const root = new URL('..', import.meta.url).pathname;
 const SHOTS = path.join(root, 'tests/output/mfa');
 const TEST_TIMEOUT_MS = 240_000;
 
-if (!haveChromium) {
-  describe('two-factor authentication in Chromium', () => {
-    it.skip(`skipped: no Chromium at ${CHROMIUM} (apt-get install chromium, as .ci/run does)`, () => {});
-  });
-} else {
-  describe('two-factor authentication in Chromium', mfaSuite);
-}
+describeInChromium('two-factor authentication in Chromium', mfaSuite);
 
 function mfaSuite() {
   const web = webAppBrowser();

@@ -6,8 +6,8 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type { MutableRedirectUri, MutableToken } from 'oauth2-mock-server';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { assertWebAppBuilt, CHROMIUM, haveChromium, UI_TIMEOUT_MS, webAppBrowser } from './helpers/browser.ts';
+import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
+import { assertWebAppBuilt, describeInChromium, UI_TIMEOUT_MS, webAppBrowser } from './helpers/browser.ts';
 import { startOidcProvider, type OidcProvider } from './helpers/oidcProvider.ts';
 import { createTestApp, type TestApp } from './helpers/testApp.ts';
 
@@ -15,13 +15,7 @@ const root = new URL('..', import.meta.url).pathname;
 const SHOTS = path.join(root, 'tests/output/oidc');
 const TEST_TIMEOUT_MS = 180_000;
 
-if (!haveChromium) {
-  describe('web sign-in through an external issuer in Chromium', () => {
-    it.skip(`skipped: no Chromium at ${CHROMIUM} (apt-get install chromium, as .ci/run does)`, () => {});
-  });
-} else {
-  describe('web sign-in through an external issuer in Chromium', oidcSuite);
-}
+describeInChromium('web sign-in through an external issuer in Chromium', oidcSuite);
 
 function oidcSuite() {
   const web = webAppBrowser();

@@ -6,11 +6,11 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
 import { startJobRunner, type JobRunner } from '../jobs/runner.ts';
 import { newId } from '../server/ids.ts';
 import { parseWav } from '../server/providers/local/wav.ts';
-import { assertWebAppBuilt, CHROMIUM, haveChromium, signIn, UI_TIMEOUT_MS, webAppBrowser } from './helpers/browser.ts';
+import { assertWebAppBuilt, describeInChromium, signIn, UI_TIMEOUT_MS, webAppBrowser } from './helpers/browser.ts';
 import { submitFile } from './helpers/jobs.ts';
 import { recordPrompt, waitForRecording } from './helpers/recital.ts';
 import { makeSpeechFixture, type SpeechFixture } from './helpers/speech.ts';
@@ -21,13 +21,7 @@ const SHOTS = path.join(root, 'tests/output/operators');
 const TEST_TIMEOUT_MS = 300_000;
 const PROMPT = 'please call me tomorrow morning';
 
-if (!haveChromium) {
-  describe('operator fixes in Chromium', () => {
-    it.skip(`skipped: no Chromium at ${CHROMIUM} (apt-get install chromium, as .ci/run does)`, () => {});
-  });
-} else {
-  describe('operator fixes in Chromium', operatorsSuite);
-}
+describeInChromium('operator fixes in Chromium', operatorsSuite);
 
 function operatorsSuite() {
   const web = webAppBrowser();

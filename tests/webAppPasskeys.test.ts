@@ -3,20 +3,14 @@
 // passkey as its second step ("Use a passkey"); rename and delete it (with the password), after which
 // it signs in no more. The app is opened on http://localhost:<port> so the rp id is "localhost".
 import type { Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { assertWebAppBuilt, CHROMIUM, haveChromium, signIn, UI_TIMEOUT_MS, webAppBrowser } from './helpers/browser.ts';
+import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
+import { assertWebAppBuilt, describeInChromium, signIn, UI_TIMEOUT_MS, webAppBrowser } from './helpers/browser.ts';
 import { addVirtualAuthenticator, type VirtualAuthenticator } from './helpers/passkeys.ts';
 import { createTestApp, registerUser, type TestApp } from './helpers/testApp.ts';
 
 const TEST_TIMEOUT_MS = 240_000;
 
-if (!haveChromium) {
-  describe('passkeys in the web app', () => {
-    it.skip(`skipped: no Chromium at ${CHROMIUM} (apt-get install chromium, as .ci/run does)`, () => {});
-  });
-} else {
-  describe('passkeys in the web app', passkeySuite);
-}
+describeInChromium('passkeys in the web app', passkeySuite);
 
 function passkeySuite() {
   const web = webAppBrowser();

@@ -4,8 +4,8 @@
 // signing in with it works; then "Change password" on the account page keeps the tab signed in while
 // another session ends. Screenshots go to tests/output/password-reset/.
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { assertWebAppBuilt, CHROMIUM, haveChromium, signIn, UI_TIMEOUT_MS, webAppBrowser } from './helpers/browser.ts';
+import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
+import { assertWebAppBuilt, describeInChromium, signIn, UI_TIMEOUT_MS, webAppBrowser } from './helpers/browser.ts';
 import { startSmtpMailbox, type SmtpMailbox } from './helpers/smtpMailbox.ts';
 import { createTestApp, registerUser, type TestApp } from './helpers/testApp.ts';
 import { waitFor } from './helpers/wait.ts';
@@ -14,13 +14,7 @@ const root = new URL('..', import.meta.url).pathname;
 const SHOTS = path.join(root, 'tests/output/password-reset');
 const TEST_TIMEOUT_MS = 240_000;
 
-if (!haveChromium) {
-  describe('passwords in Chromium', () => {
-    it.skip(`skipped: no Chromium at ${CHROMIUM} (apt-get install chromium, as .ci/run does)`, () => {});
-  });
-} else {
-  describe('passwords in Chromium', suite);
-}
+describeInChromium('passwords in Chromium', suite);
 
 function suite() {
   const web = webAppBrowser();

@@ -3,8 +3,8 @@
 // prompts in bulk; a CONTRIBUTOR sees the same tabs read-only. Screenshots in tests/output/projects/.
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { assertWebAppBuilt, CHROMIUM, haveChromium, signIn, UI_TIMEOUT_MS, webAppBrowser } from './helpers/browser.ts';
+import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
+import { assertWebAppBuilt, describeInChromium, signIn, UI_TIMEOUT_MS, webAppBrowser } from './helpers/browser.ts';
 import { createTestApp, registerUser, type TestApp } from './helpers/testApp.ts';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -12,13 +12,7 @@ const SHOTS = path.join(root, 'tests/output/projects');
 const TEST_TIMEOUT_MS = 240_000;
 const PROMPTS = ['the weather is nice today', 'please call me tomorrow morning', 'we need more time to finish the project'];
 
-if (!haveChromium) {
-  describe('project members and prompts in Chromium', () => {
-    it.skip(`skipped: no Chromium at ${CHROMIUM}`, () => {});
-  });
-} else {
-  describe('project members and prompts in Chromium', projectsSuite);
-}
+describeInChromium('project members and prompts in Chromium', projectsSuite);
 
 function projectsSuite() {
   let t: TestApp;

@@ -5,21 +5,15 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
 import { startFakeDeepgram, type FakeDeepgramServer } from './fakes/deepgramServer.ts';
 import { startFakeOpenAI, wordsFromText, type FakeOpenAIServer } from './fakes/openaiServer.ts';
-import { assertWebAppBuilt, CHROMIUM, haveChromium, signIn, UI_TIMEOUT_MS, webAppBrowser } from './helpers/browser.ts';
+import { assertWebAppBuilt, describeInChromium, signIn, UI_TIMEOUT_MS, webAppBrowser } from './helpers/browser.ts';
 import { makeSpeechFixture, type SpeechFixture } from './helpers/speech.ts';
 import { createTestApp, registerUser, type TestApp } from './helpers/testApp.ts';
 import { waitFor } from './helpers/wait.ts';
 
-if (!haveChromium) {
-  describe('provider routing in the web app', () => {
-    it.skip(`skipped: no Chromium at ${CHROMIUM}`, () => {});
-  });
-} else {
-  describe('provider routing in the web app', suite);
-}
+describeInChromium('provider routing in the web app', suite);
 
 function suite() {
   const web = webAppBrowser();

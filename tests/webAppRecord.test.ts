@@ -8,8 +8,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { assertWebAppBuilt, CHROMIUM, haveChromium, signIn, UI_TIMEOUT_MS, webAppBrowser } from './helpers/browser.ts';
+import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
+import { assertWebAppBuilt, describeInChromium, signIn, UI_TIMEOUT_MS, webAppBrowser } from './helpers/browser.ts';
 import { makeSpeechFixture, wordErrorRate } from './helpers/speech.ts';
 import { waitFor } from './helpers/wait.ts';
 import { createTestApp, registerUser, type TestApp } from './helpers/testApp.ts';
@@ -24,13 +24,7 @@ const QUIET = 20;
 /** A pause this long is the long tail after the sentence (the gaps between words are far shorter). */
 const QUIET_WINDOW_MS = 1_000;
 
-if (!haveChromium) {
-  describe('Record and review in Chromium', () => {
-    it.skip(`skipped: no Chromium at ${CHROMIUM}`, () => {});
-  });
-} else {
-  describe('Record and review in Chromium', recordSuite);
-}
+describeInChromium('Record and review in Chromium', recordSuite);
 
 function recordSuite() {
   let t: TestApp;

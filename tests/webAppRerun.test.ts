@@ -4,9 +4,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
 import { startFakeDeepgram, type FakeDeepgramServer } from './fakes/deepgramServer.ts';
-import { assertWebAppBuilt, CHROMIUM, haveChromium, signIn, UI_TIMEOUT_MS, webAppBrowser } from './helpers/browser.ts';
+import { assertWebAppBuilt, describeInChromium, signIn, UI_TIMEOUT_MS, webAppBrowser } from './helpers/browser.ts';
 import { submitFile, waitForJob } from './helpers/jobs.ts';
 import { makeSpeechFixture, type SpeechFixture } from './helpers/speech.ts';
 import { createTestApp, registerUser, type TestApp } from './helpers/testApp.ts';
@@ -15,13 +15,7 @@ const TEST_TIMEOUT_MS = 240_000;
 const root = new URL('..', import.meta.url).pathname;
 const SHOTS = path.join(root, 'tests/output/webAppRerun');
 
-if (!haveChromium) {
-  describe('web app: run a job again', () => {
-    it.skip(`skipped: no Chromium at ${CHROMIUM}`, () => {});
-  });
-} else {
-  describe('web app: run a job again', suite);
-}
+describeInChromium('web app: run a job again', suite);
 
 function suite() {
   const web = webAppBrowser();

@@ -6,8 +6,8 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { assertWebAppBuilt, CHROMIUM, haveChromium, signIn, UI_TIMEOUT_MS, webAppBrowser } from './helpers/browser.ts';
+import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
+import { assertWebAppBuilt, describeInChromium, signIn, UI_TIMEOUT_MS, webAppBrowser } from './helpers/browser.ts';
 import { submitFile, waitForJob } from './helpers/jobs.ts';
 import { makeSpeechFixture, type SpeechFixture } from './helpers/speech.ts';
 import { createTestApp, registerUser, type TestApp } from './helpers/testApp.ts';
@@ -17,13 +17,7 @@ const SHOTS = path.join(root, 'tests/output/transcript');
 const TEST_TIMEOUT_MS = 300_000;
 const SENTENCES = ['the weather is nice today in the city', 'please call me tomorrow morning', 'we need more time to finish the project'];
 
-if (!haveChromium) {
-  describe('transcript view in Chromium', () => {
-    it.skip(`skipped: no Chromium at ${CHROMIUM} (apt-get install chromium, as .ci/run does)`, () => {});
-  });
-} else {
-  describe('transcript view in Chromium', transcriptViewSuite);
-}
+describeInChromium('transcript view in Chromium', transcriptViewSuite);
 
 function transcriptViewSuite() {
   const web = webAppBrowser();

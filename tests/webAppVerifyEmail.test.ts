@@ -3,8 +3,8 @@
 // with its resend button, the link from the real mail (SMTP on loopback) opened in a new tab, and the
 // account verified. Sign-up is hidden when REGISTRATION=closed. Screenshots go to tests/output/verify-email/.
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { assertWebAppBuilt, CHROMIUM, haveChromium, UI_TIMEOUT_MS, webAppBrowser } from './helpers/browser.ts';
+import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
+import { assertWebAppBuilt, describeInChromium, UI_TIMEOUT_MS, webAppBrowser } from './helpers/browser.ts';
 import { startSmtpMailbox, type SmtpMailbox } from './helpers/smtpMailbox.ts';
 import { createTestApp, type TestApp } from './helpers/testApp.ts';
 import { waitFor } from './helpers/wait.ts';
@@ -13,13 +13,7 @@ const root = new URL('..', import.meta.url).pathname;
 const SHOTS = path.join(root, 'tests/output/verify-email');
 const TEST_TIMEOUT_MS = 240_000;
 
-if (!haveChromium) {
-  describe('email verification in Chromium', () => {
-    it.skip(`skipped: no Chromium at ${CHROMIUM} (apt-get install chromium, as .ci/run does)`, () => {});
-  });
-} else {
-  describe('email verification in Chromium', suite);
-}
+describeInChromium('email verification in Chromium', suite);
 
 function suite() {
   const web = webAppBrowser();

@@ -10,11 +10,21 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
-import { expect } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ADMIN_DIST_DIR } from '../../server/http/adminRoute.ts';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const haveChromium = existsSync(CHROMIUM);
+
+/** `describe(title, suite)` in Chromium; without Chromium, one skipped test says what to install. */
+export function describeInChromium(title: string, suite: () => void): void {
+  if (haveChromium) describe(title, suite);
+  else {
+    describe(title, () => {
+      it.skip(`skipped: no Chromium at ${CHROMIUM} (apt-get install chromium, as .ci/run does)`, () => {});
+    });
+  }
+}
 /** Every wait in the browser: generous, as these run beside other suites on 2 busy cores. */
 export const UI_TIMEOUT_MS = 60_000;
 export const DESKTOP = { width: 1360, height: 880 } as const;
