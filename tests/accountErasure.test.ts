@@ -14,7 +14,7 @@ import { generate } from 'otplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../server/ids.ts';
 import { erasedUserPseudonym } from '../server/services/accountErasure.ts';
-import { startFakeS3, type FakeS3Server } from './fakes/s3Server.ts';
+import { fakeS3StorageEnv, startFakeS3, type FakeS3Server } from './fakes/s3Server.ts';
 import { submitFile, waitForJob } from './helpers/jobs.ts';
 import { startOidcProvider, type OidcProvider } from './helpers/oidcProvider.ts';
 import { makeSpeechFixture, makeTempDir } from './helpers/speech.ts';
@@ -94,18 +94,7 @@ describe.each(['local', 's3'] as const)('erasure with %s storage', (driver) => {
   let admin: User;
 
   beforeAll(async () => {
-    const storage: Record<string, string> =
-      driver === 's3'
-        ? {
-            STORAGE_DRIVER: 's3',
-            S3_BUCKET: BUCKET,
-            S3_ENDPOINT: s3.endpoint,
-            S3_REGION: s3.region,
-            S3_ACCESS_KEY_ID: s3.credentials.accessKeyId,
-            S3_SECRET_ACCESS_KEY: s3.credentials.secretAccessKey,
-            S3_FORCE_PATH_STYLE: 'true',
-          }
-        : {};
+    const storage: Record<string, string> = driver === 's3' ? fakeS3StorageEnv(s3, BUCKET) : {};
     t = await createTestApp(
       {
         ...storage,

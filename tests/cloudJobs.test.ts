@@ -10,7 +10,7 @@ import type { DeepgramProvider } from '../server/providers/deepgram.ts';
 import type { OpenAIProvider } from '../server/providers/openai.ts';
 import { startFakeDeepgram, wordsFromText as dgWords, type FakeDeepgramServer } from './fakes/deepgramServer.ts';
 import { startFakeOpenAI, wordsFromText, type FakeOpenAIServer } from './fakes/openaiServer.ts';
-import { startFakeS3, type FakeS3Server } from './fakes/s3Server.ts';
+import { fakeS3StorageEnv, startFakeS3, type FakeS3Server } from './fakes/s3Server.ts';
 import { submitFile, waitForJob } from './helpers/jobs.ts';
 import { makeSpeechFixture, type SpeechFixture } from './helpers/speech.ts';
 import { createTestApp, registerUser, type TestApp } from './helpers/testApp.ts';
@@ -443,18 +443,7 @@ describe('long audio', () => {
 describe('S3 storage', () => {
   it("keeps a LOCAL job's source in the bucket under jobs/<id>/source, completes, and deleteJob removes it", async () => {
     const s3 = await startFakeS3({ buckets: ['parlance-media'] });
-    const app = await createTestApp(
-      {
-        STORAGE_DRIVER: 's3',
-        S3_ENDPOINT: s3.endpoint,
-        S3_BUCKET: 'parlance-media',
-        S3_REGION: s3.region,
-        S3_FORCE_PATH_STYLE: 'true',
-        S3_ACCESS_KEY_ID: s3.credentials.accessKeyId,
-        S3_SECRET_ACCESS_KEY: s3.credentials.secretAccessKey,
-      },
-      { runner: true },
-    );
+    const app = await createTestApp(fakeS3StorageEnv(s3, 'parlance-media'), { runner: true });
     try {
       const user = await registerUser(app);
       const id = await submit(app, user, short.wavPath, { provider: 'LOCAL' });

@@ -18,6 +18,7 @@ import { makeSpeechFixture, wordErrorRate, type SpeechFixture } from './helpers/
 import { closeLiveRegistry } from '../server/services/liveSessions.ts';
 import { liveClock } from '../server/live/clock.ts';
 import { waitFor } from './helpers/wait.ts';
+import { requestOverWs as request, type WsResult as Result } from './helpers/graphqlWs.ts';
 import { createTestApp, makeAdmin, registerUser, type TestApp } from './helpers/testApp.ts';
 
 const run = promisify(execFile);
@@ -74,25 +75,6 @@ function connect(app: { base: string }, token: string): Client {
   });
 }
 
-interface Result<T = any> {
-  data?: T | null;
-  errors?: Array<{ message: string; extensions?: Record<string, any> }>;
-}
-
-/** One query or mutation over the socket. */
-function request<T = any>(client: Client, query: string, variables: Record<string, unknown> = {}): Promise<Result<T>> {
-  return new Promise((resolve) => {
-    let result: Result<T> = {};
-    client.subscribe<T>(
-      { query, variables },
-      {
-        next: (value) => (result = value as Result<T>),
-        error: (error) => resolve({ errors: (Array.isArray(error) ? error : [error]) as Result['errors'] }),
-        complete: () => resolve(result),
-      },
-    );
-  });
-}
 
 interface Chunk {
   sessionId: string;

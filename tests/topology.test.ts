@@ -21,8 +21,8 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { parseWav } from '../server/providers/local/wav.ts';
-import { startFakeS3, type FakeS3Server } from './fakes/s3Server.ts';
-import { collect } from './helpers/graphqlWs.ts';
+import { fakeS3StorageEnv, startFakeS3, type FakeS3Server } from './fakes/s3Server.ts';
+import { collect, requestOverWs as request } from './helpers/graphqlWs.ts';
 import { startRedisServer, type RedisServer } from './helpers/redisServer.ts';
 import { makeSpeechFixture, makeTempDir, wordErrorRate, type SpeechFixture } from './helpers/speech.ts';
 import { createTestDatabase } from './helpers/testApp.ts';
@@ -117,13 +117,7 @@ async function startCluster(pubsub: 'postgres' | 'redis'): Promise<Cluster> {
     DATABASE_URL: databaseUrl,
     DATABASE_POOL_SIZE: '4',
     ENCRYPTION_KEY,
-    STORAGE_DRIVER: 's3',
-    S3_ENDPOINT: s3.endpoint,
-    S3_BUCKET: BUCKET,
-    S3_REGION: s3.region,
-    S3_FORCE_PATH_STYLE: 'true',
-    S3_ACCESS_KEY_ID: s3.credentials.accessKeyId,
-    S3_SECRET_ACCESS_KEY: s3.credentials.secretAccessKey,
+    ...fakeS3StorageEnv(s3, BUCKET),
     PUBSUB: pubsub,
     ...(redis ? { REDIS_URL: redis.url } : {}),
     METRICS_TOKEN,
@@ -235,20 +229,6 @@ async function openSocket(c: Cluster, token: string, not?: ApiProc): Promise<Soc
   throw new Error(`six sockets through nginx all reached ${not?.name}`);
 }
 
-/** One query or mutation over a socket. */
-function request<T = any>(client: Client, query: string, variables: Record<string, unknown> = {}): Promise<Result<T>> {
-  return new Promise((resolve) => {
-    let result: Result<T> = {};
-    client.subscribe<T>(
-      { query, variables },
-      {
-        next: (value) => (result = value as Result<T>),
-        error: (error) => resolve({ errors: (Array.isArray(error) ? error : [{ message: String((error as { reason?: string })?.reason ?? error) }]) as Result['errors'] }),
-        complete: () => resolve(result),
-      },
-    );
-  });
-}
 
 const tusHeaders = (token: string, extra: Record<string, string> = {}) => ({ 'tus-resumable': '1.0.0', authorization: `Bearer ${token}`, ...extra });
 

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runHousekeeping } from '../server/services/housekeeping.ts';
-import { startFakeS3, type FakeS3Server } from './fakes/s3Server.ts';
+import { fakeS3StorageEnv, startFakeS3, type FakeS3Server } from './fakes/s3Server.ts';
 import { makeSilence } from './helpers/speech.ts';
 import { createTestApp, registerUser, type TestApp } from './helpers/testApp.ts';
 
@@ -24,13 +24,7 @@ let user: Awaited<ReturnType<typeof registerUser>>;
 beforeAll(async () => {
   s3 = await startFakeS3({ buckets: [BUCKET] });
   const env = {
-    STORAGE_DRIVER: 's3',
-    S3_ENDPOINT: s3.endpoint,
-    S3_BUCKET: BUCKET,
-    S3_REGION: s3.region,
-    S3_FORCE_PATH_STYLE: 'true',
-    S3_ACCESS_KEY_ID: s3.credentials.accessKeyId,
-    S3_SECRET_ACCESS_KEY: s3.credentials.secretAccessKey,
+    ...fakeS3StorageEnv(s3, BUCKET),
     ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
   };
   a = await createTestApp(env);

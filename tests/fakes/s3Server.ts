@@ -128,6 +128,19 @@ const CHECKSUM_ALGORITHMS = ['crc32', 'crc32c', 'crc64nvme', 'sha1', 'sha256'] a
 const DEFAULT_MIN_PART_SIZE = 5 * 1024 * 1024;
 const MAX_KEYS = 1000;
 
+/** The environment that points Parlance's `s3` storage driver at `bucket` on this fake. */
+export function fakeS3StorageEnv(s3: Pick<FakeS3Server, 'endpoint' | 'region' | 'credentials'>, bucket: string): Record<string, string> {
+  return {
+    STORAGE_DRIVER: 's3',
+    S3_ENDPOINT: s3.endpoint,
+    S3_BUCKET: bucket,
+    S3_REGION: s3.region,
+    S3_FORCE_PATH_STYLE: 'true',
+    S3_ACCESS_KEY_ID: s3.credentials.accessKeyId,
+    S3_SECRET_ACCESS_KEY: s3.credentials.secretAccessKey,
+  };
+}
+
 export async function startFakeS3(options: FakeS3Options = {}): Promise<FakeS3Server> {
   const buckets = new Map<string, Map<string, FakeS3Object>>();
   const uploads = new Map<string, MultipartUpload>();

@@ -54,6 +54,28 @@ export function collect<T>(client: Client, query: string, variables: Record<stri
   return { events, done, ended: () => end, unsubscribe };
 }
 
+/** What one query or mutation over a socket answered. */
+export interface WsResult<T = any> {
+  data?: T | null;
+  errors?: Array<{ message: string; extensions?: Record<string, any> }>;
+}
+
+/** One query or mutation over the socket; a closed socket answers as one error carrying its close reason. */
+export function requestOverWs<T = any>(client: Client, query: string, variables: Record<string, unknown> = {}): Promise<WsResult<T>> {
+  return new Promise((resolve) => {
+    let result: WsResult<T> = {};
+    client.subscribe<T>(
+      { query, variables },
+      {
+        next: (value) => (result = value as WsResult<T>),
+        error: (error) =>
+          resolve({ errors: (Array.isArray(error) ? error : [{ message: String((error as { reason?: string })?.reason ?? error) }]) as WsResult['errors'] }),
+        complete: () => resolve(result),
+      },
+    );
+  });
+}
+
 /** The codes of the errors a graphql-ws operation ended with. */
 export function errorCodes(error: unknown): string[] {
   return Array.isArray(error) ? (error as WsError[]).map((item) => String(item.extensions?.code)) : [];
