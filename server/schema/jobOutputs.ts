@@ -60,7 +60,7 @@ builder.mutationField('analyzeSentiment', (t) =>
     args: { id: t.arg.id({ required: true }) },
     resolve: async (query, _root, args, context) => {
       const row = await analyzeSentiment(context.deps, context.viewer, args.id);
-      return mutationAnswer(row, context.deps.db.job.findUnique({ ...query, where: { id: row.id } }));
+      return mutationAnswer(row, query, (planned) => context.deps.db.job.findUnique({ ...planned, where: { id: row.id } }));
     },
   }),
 );

@@ -44,7 +44,7 @@ builder.mutationFields((t) => ({
     args: { id: t.arg.id({ required: true }), input: t.arg({ type: RerunJobInput }) },
     resolve: async (query, _root, args, context) => {
       const row = await rerunJob(context.deps, context.viewer, args.id, args.input ?? {});
-      return mutationAnswer(row, context.deps.db.job.findUnique({ ...query, where: { id: row.id } }));
+      return mutationAnswer(row, query, (planned) => context.deps.db.job.findUnique({ ...planned, where: { id: row.id } }));
     },
   }),
 }));

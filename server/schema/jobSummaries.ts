@@ -109,7 +109,7 @@ builder.mutationField('summarizeJob', (t) =>
     args: { jobId: t.arg.id({ required: true }) },
     resolve: async (query, _root, args, context) => {
       const row = await summarizeJob(context.deps, context.viewer, args.jobId);
-      return mutationAnswer(row, context.deps.db.job.findUnique({ ...query, where: { id: row.id } }));
+      return mutationAnswer(row, query, (planned) => context.deps.db.job.findUnique({ ...planned, where: { id: row.id } }));
     },
   }),
 );

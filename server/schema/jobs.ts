@@ -257,7 +257,7 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: CreateTranscriptionJobInput, required: true }) },
     resolve: async (query, _root, { input }, context) => {
       const row = await createTranscriptionJob(context.deps, context.viewer, input);
-      return mutationAnswer(row, context.deps.db.job.findUnique({ ...query, where: { id: row.id } }));
+      return mutationAnswer(row, query, (planned) => context.deps.db.job.findUnique({ ...planned, where: { id: row.id } }));
     },
   }),
   cancelJob: t.withAuth({ write: true }).prismaField({
@@ -265,7 +265,7 @@ builder.mutationFields((t) => ({
     args: { id: t.arg.id({ required: true }) },
     resolve: async (query, _root, args, context) => {
       const row = await cancelJob(context.deps, context.viewer, args.id);
-      return mutationAnswer(row, context.deps.db.job.findUnique({ ...query, where: { id: row.id } }));
+      return mutationAnswer(row, query, (planned) => context.deps.db.job.findUnique({ ...planned, where: { id: row.id } }));
     },
   }),
   retryJob: t.withAuth({ write: true }).prismaField({
@@ -273,7 +273,7 @@ builder.mutationFields((t) => ({
     args: { id: t.arg.id({ required: true }) },
     resolve: async (query, _root, args, context) => {
       const row = await retryJob(context.deps, context.viewer, args.id);
-      return mutationAnswer(row, context.deps.db.job.findUnique({ ...query, where: { id: row.id } }));
+      return mutationAnswer(row, query, (planned) => context.deps.db.job.findUnique({ ...planned, where: { id: row.id } }));
     },
   }),
   retryTranslation: t.withAuth({ write: true }).prismaField({
@@ -282,7 +282,7 @@ builder.mutationFields((t) => ({
     args: { id: t.arg.id({ required: true }) },
     resolve: async (query, _root, args, context) => {
       const row = await retryTranslation(context.deps, context.viewer, args.id);
-      return mutationAnswer(row, context.deps.db.job.findUnique({ ...query, where: { id: row.id } }));
+      return mutationAnswer(row, query, (planned) => context.deps.db.job.findUnique({ ...planned, where: { id: row.id } }));
     },
   }),
   deleteJob: t.withAuth({ write: true }).boolean({

@@ -128,7 +128,7 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: StartLiveSessionInput, required: true }) },
     resolve: async (query, _root, { input }, context) => {
       const row = await startLiveSession(context.deps, context.viewer, input);
-      return mutationAnswer(row, context.deps.db.liveSession.findUnique({ ...query, where: { id: row.id } }));
+      return mutationAnswer(row, query, (planned) => context.deps.db.liveSession.findUnique({ ...planned, where: { id: row.id } }));
     },
   }),
   appendLiveAudio: t.withAuth({ $any: { write: true, liveStream: true } }).boolean({
@@ -145,7 +145,7 @@ builder.mutationFields((t) => ({
     args: { id: t.arg.id({ required: true }) },
     resolve: async (query, _root, args, context) => {
       const row = await endLiveSession(context.deps, context.viewer, args.id);
-      return mutationAnswer(row, context.deps.db.liveSession.findUnique({ ...query, where: { id: row.id } }));
+      return mutationAnswer(row, query, (planned) => context.deps.db.liveSession.findUnique({ ...planned, where: { id: row.id } }));
     },
   }),
   discardLiveSession: t.withAuth({ write: true }).boolean({

@@ -139,7 +139,7 @@ builder.mutationField('reviewRecording', (t) =>
     },
     resolve: async (query, _root, args, context) => {
       const row = await reviewRecording(context.deps, context.viewer, args.id, args.status, args.note);
-      return mutationAnswer(row, context.deps.db.recording.findUnique({ ...query, where: { id: row.id } }));
+      return mutationAnswer(row, query, (planned) => context.deps.db.recording.findUnique({ ...planned, where: { id: row.id } }));
     },
   }),
 );
