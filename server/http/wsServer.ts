@@ -11,7 +11,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
-import { GraphQLError, type ExecutionArgs } from 'graphql';
+import { GraphQLError, type ExecutionArgs, type ExecutionResult } from 'graphql';
 import type { Context as GraphqlWsContext } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -23,6 +23,7 @@ import type { Env } from '../env.ts';
 import { AppError } from '../errors.ts';
 import type { ViewerRefresh } from '../pubsub/subscriptionViewer.ts';
 import { linkBaseFor } from './linkBase.ts';
+import { deliveredDirectly, nextMessage } from './wsNextMessages.ts';
 import { isExpectedError, type Yoga } from './yoga.ts';
 
 const MAX_OPERATIONS_PER_SOCKET = 100;
@@ -39,6 +40,16 @@ interface SocketState {
   /** Who the socket counts against for MAX_SOCKETS_PER_USER. */
   owner: string;
 }
+
+/** What onSubscribe hands graphql-ws's execute and subscribe as the operation's root value. */
+interface OperationRoot {
+  execute: (args: ExecutionArgs) => unknown;
+  subscribe: (args: ExecutionArgs) => unknown;
+  deliver: (result: ExecutionResult) => void;
+}
+
+const isAsyncIterable = (value: unknown): value is AsyncIterable<ExecutionResult> =>
+  typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
 
 type Extra = { socket: WebSocket; request: http.IncomingMessage } & Partial<SocketState>;
 
@@ -128,6 +139,11 @@ export function attachGraphqlWs(
             // refuse mutations (appendLiveAudio runs on this socket too).
             params: payload,
           } as never);
+          // A subscription's events go straight to the socket, in graphql-ws's `next` message (wsNextMessages.ts).
+          const socket = ctx.extra.socket;
+          const deliver = (result: ExecutionResult) => {
+            if (socket.readyState === socket.OPEN) socket.send(nextMessage(id, result));
+          };
           const document = parse(payload.query);
           const errors = validate(schema, document);
           if (errors.length > 0) {
@@ -140,7 +156,7 @@ export function attachGraphqlWs(
             operationName: payload.operationName,
             variableValues: payload.variables,
             contextValue: await contextFactory(),
-            rootValue: { execute, subscribe },
+            rootValue: { execute, subscribe, deliver } satisfies OperationRoot,
           };
         } catch (error) {
           extra.active.delete(id);
@@ -156,8 +172,12 @@ export function attachGraphqlWs(
         // GraphQL error when expected, masked otherwise.
         return errors.map((error) => asGraphqlError(error, logger).toJSON());
       },
-      execute: (args) => (args.rootValue as { execute: (args: ExecutionArgs) => unknown }).execute(args) as never,
-      subscribe: (args) => (args.rootValue as { subscribe: (args: ExecutionArgs) => unknown }).subscribe(args) as never,
+      execute: (args) => (args.rootValue as OperationRoot).execute(args) as never,
+      subscribe: async (args) => {
+        const { subscribe, deliver } = args.rootValue as OperationRoot;
+        const result = await subscribe(args);
+        return (isAsyncIterable(result) ? deliveredDirectly(result, deliver) : result) as never;
+      },
     },
     wsServer,
   );
