@@ -17,6 +17,10 @@ export interface CancelWatch {
  * publish the job's change (status CANCELLED) over the event transport (LISTEN/NOTIFY or Redis), and the watch's signal aborts on
  * it, which kills ffmpeg, stops the LOCAL decoder thread and aborts in-flight provider requests.
  * One LISTEN connection per job runner.
+ *
+ * The watch covers changes from the moment watch() resolves; a cancel from before is the caller's to
+ * see in the row it reads next (the transcribe task's first statement reads it, and its conditional
+ * start leaves a cancelled or deleted job alone), so the watch reads nothing itself.
  */
 export interface JobCancellations {
   watch(jobId: string): Promise<CancelWatch>;
@@ -25,7 +29,7 @@ export interface JobCancellations {
 
 export async function createJobCancellations(
   connectionString: string,
-  deps: Pick<CoreDeps, 'db' | 'logger' | 'env'>,
+  deps: Pick<CoreDeps, 'logger' | 'env'>,
 ): Promise<JobCancellations> {
   const subscriber: Subscriber = await openSubscriber(deps.env, connectionString, deps.logger);
   return {
@@ -33,20 +37,13 @@ export async function createJobCancellations(
       const cancelled = new AbortController();
       const listening = new AbortController();
       const cancel = () => cancelled.abort(new JobCancelledError());
-      // Listening starts before the row is read, so a cancel between the two is not missed.
+      // Listening starts here (subscribe() does not wait for the first read), before the caller reads the row.
       const events = subscriber.subscribe(topics.job(jobId), listening.signal);
       (async () => {
         for await (const event of events) {
           if (event.status === 'CANCELLED') return cancel();
         }
       })().catch((error: unknown) => deps.logger.warn({ err: error, jobId }, 'job cancel listener failed'));
-      try {
-        const row = await deps.db.job.findUnique({ where: { id: jobId }, select: { status: true } });
-        if (!row || row.status === 'CANCELLED') cancel();
-      } catch (error) {
-        listening.abort();
-        throw error;
-      }
       return { signal: cancelled.signal, release: () => listening.abort() };
     },
     close: () => subscriber.close(),

@@ -14,7 +14,7 @@ const MAX_PAYLOAD_BYTES = 7900;
 
 export type EventPayload = Record<string, string | number | boolean | null>;
 
-interface TopicEvent {
+export interface TopicEvent {
   topic: string;
   payload: EventPayload;
 }
@@ -29,10 +29,18 @@ export const topics = {
 /** Anything that can run one SQL statement with parameters: a pg pool, or Prisma's raw API. */
 interface Notifier {
   notify(channel: string, payload: string): Promise<void>;
+  /** Several messages in this order, in one round trip (one statement, one Redis pipeline). */
+  notifyAll(channel: string, payloads: readonly string[]): Promise<void>;
 }
 
 export interface Publisher {
   publish(topic: string, payload: EventPayload): Promise<void>;
+  /**
+   * Several events, delivered in this order, sent in one round trip: what one committed change
+   * announces (a job's two topics, the segments it stored). An event too large to publish is left
+   * out and reported; the others go.
+   */
+  publishAll(events: readonly TopicEvent[]): Promise<void>;
   /** Releases the transport's own connection, when it has one (Redis). */
   close?(): Promise<void>;
 }
@@ -41,6 +49,20 @@ export function createPublisher(notifier: Notifier, close?: () => Promise<void>)
   return {
     publish: async (topic, payload) => {
       await notifier.notify(CHANNEL, encodeEvent(topic, payload));
+    },
+    publishAll: async (events) => {
+      const messages: string[] = [];
+      const errors: unknown[] = [];
+      for (const { topic, payload } of events) {
+        try {
+          messages.push(encodeEvent(topic, payload));
+        } catch (error) {
+          errors.push(error);
+        }
+      }
+      if (messages.length === 1) await notifier.notify(CHANNEL, messages[0]);
+      else if (messages.length > 1) await notifier.notifyAll(CHANNEL, messages);
+      if (errors.length > 0) throw errors[0];
     },
     close,
   };

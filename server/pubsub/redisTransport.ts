@@ -25,6 +25,13 @@ export async function createRedisPublisher(url: string, logger: Logger): Promise
       notify: async (channel, message) => {
         await client.publish(channel, message);
       },
+      notifyAll: async (channel, messages) => {
+        const pipeline = client.pipeline();
+        for (const message of messages) pipeline.publish(channel, message);
+        const results = (await pipeline.exec()) ?? [];
+        const failed = results.find(([error]) => error);
+        if (failed) throw failed[0];
+      },
     },
     async () => {
       await client.quit().catch(() => client.disconnect());

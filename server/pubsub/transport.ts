@@ -11,6 +11,11 @@ export async function openPublisher(env: Env, db: Db, logger: Logger): Promise<P
     notify: async (channel, payload) => {
       await db.$executeRaw`SELECT pg_notify(${channel}, ${payload})`;
     },
+    // The rows of unnest come in the array's order, and each pg_notify queues its message as its
+    // row is read: subscribers receive them in this order, at this statement's commit.
+    notifyAll: async (channel, payloads) => {
+      await db.$executeRaw`SELECT pg_notify(${channel}, message) FROM unnest(${[...payloads]}::text[]) AS message`;
+    },
   });
 }
 

@@ -9,7 +9,7 @@ import { addJob, removeJobs, taskJobKey, type TaskName } from '../db/queue.ts';
 import { isUniqueViolation, type Job, type Prisma, type Provider, type TranslationEngine } from '../db/db.ts';
 import { AppError, badInput, conflict } from '../errors.ts';
 import { newId } from '../ids.ts';
-import { topics } from '../pubsub/pubsub.ts';
+import { topics, type TopicEvent } from '../pubsub/pubsub.ts';
 import { inspectMedia } from './mediaCheck.ts';
 import { findChangeableJob } from './access/jobs.ts';
 import { assertMaySubmitWork } from './access/work.ts';
@@ -287,12 +287,20 @@ export async function deleteJob(deps: AppDeps, viewer: Viewer, id: string): Prom
   return true;
 }
 
+/** Announces a job's new status and progress on its own topic and its owner's, in one round trip. */
 export async function publishJobChange(deps: CoreDeps, job: Pick<Job, 'id' | 'ownerId' | 'status' | 'progress'>) {
+  await deps.publisher
+    .publishAll(jobChangeEvents(job))
+    .catch((error: unknown) => deps.logger.warn({ err: error, jobId: job.id }, 'could not publish job change'));
+}
+
+/** The events of one job change (publishJobChange), for callers that send them with others of the same commit. */
+export function jobChangeEvents(job: Pick<Job, 'id' | 'ownerId' | 'status' | 'progress'>): TopicEvent[] {
   const payload = { jobId: job.id, status: job.status, progress: job.progress };
-  await Promise.all([
-    deps.publisher.publish(topics.job(job.id), payload),
-    deps.publisher.publish(topics.userJobs(job.ownerId), payload),
-  ]).catch((error: unknown) => deps.logger.warn({ err: error, jobId: job.id }, 'could not publish job change'));
+  return [
+    { topic: topics.job(job.id), payload },
+    { topic: topics.userJobs(job.ownerId), payload },
+  ];
 }
 
 async function saveFile(file: UploadedFile, to: string, maxBytes: number): Promise<number> {

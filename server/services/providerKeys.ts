@@ -67,9 +67,12 @@ export async function revealProviderKey(
   userId: string,
   provider: Provider,
 ): Promise<string | null> {
-  const row = await deps.db.providerKey.findFirst({ where: { userId, provider }, orderBy: { createdAt: 'desc' } });
+  // Their newest key, marked used by the statement that reads it.
+  const [row] = await deps.db.$queryRaw<{ ciphertext: Uint8Array; nonce: Uint8Array }[]>`
+    UPDATE provider_keys SET last_used_at = now()
+    WHERE id = (SELECT id FROM provider_keys WHERE user_id = ${userId} AND provider = ${provider}::provider ORDER BY created_at DESC LIMIT 1)
+    RETURNING ciphertext, nonce`;
   if (!row) return null;
-  await deps.db.providerKey.update({ where: { id: row.id }, data: { lastUsedAt: new Date() } });
   return deps.box.open(row, userId).toString('utf8');
 }
 

@@ -100,6 +100,18 @@ interface QuotaCheckOptions {
 }
 
 /**
+ * Takes the owner's quota lock (held until the transaction ends) and reads their quota, in one
+ * statement; the lock is taken whether or not the user exists.
+ */
+async function lockQuota(tx: Reader, userId: string): Promise<Pick<User, 'monthlyAudioMinutes'> | null> {
+  const [row] = await tx.$queryRaw<{ found: boolean; minutes: number | null }[]>`
+    SELECT pg_advisory_xact_lock(hashtextextended(${`quota:${userId}`}::text, 0))::text AS locked,
+      EXISTS (SELECT 1 FROM users WHERE id = ${userId}) AS found,
+      (SELECT monthly_audio_minutes FROM users WHERE id = ${userId}) AS minutes`;
+  return row.found ? { monthlyAudioMinutes: row.minutes } : null;
+}
+
+/**
  * Refuses with QUOTA_EXCEEDED (and the figures) when `additionalSeconds` more audio would take the
  * user over their monthly quota. `additionalSeconds` null (or 0): the duration is not known yet
  * (a URL job, a live session at start), and the user must have some quota left. No quota: passes.
@@ -111,10 +123,7 @@ export async function assertWithinQuota(
   options: QuotaCheckOptions = {},
 ): Promise<void> {
   const db = options.tx ?? deps.db;
-  if (options.tx) {
-    await options.tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`quota:${userId}`}::text, 0))`;
-  }
-  const user = await db.user.findUnique({ where: { id: userId }, select: { monthlyAudioMinutes: true } });
+  const user = options.tx ? await lockQuota(options.tx, userId) : await db.user.findUnique({ where: { id: userId }, select: { monthlyAudioMinutes: true } });
   if (!user || user.monthlyAudioMinutes === null) return;
   const figures = (await figuresFor(db, [userId], { excludeJobId: options.excludeJobId })).get(userId) ?? { used: 0, reserved: 0 };
   const limitMs = user.monthlyAudioMinutes * 60_000;

@@ -27,8 +27,21 @@ export function submittedKinds(own: readonly string[] | null | undefined, projec
  * stores each segment's redaction (a job with no kinds in force is left alone).
  */
 export async function storeJobRedactions(tx: Writer, jobId: string, fromIdx: number): Promise<void> {
-  const job = await tx.job.findUnique({ where: { id: jobId }, select: { ownerId: true, projectId: true, redact: true } });
-  if (!job) return;
+  const job = await tx.job.findUnique({ where: { id: jobId }, select: { id: true, ownerId: true, projectId: true, redact: true } });
+  if (job) await storeRedactions(tx, job, fromIdx);
+}
+
+/** A job as its redaction needs it; `redact` is fixed at submission, so a row read earlier in the task will do. */
+export interface RedactedJob {
+  id: string;
+  ownerId: string;
+  projectId: string | null;
+  redact: readonly string[];
+}
+
+/** storeJobRedactions with the job's row at hand (the project's policy is still read now). */
+export async function storeRedactions(tx: Writer, job: RedactedJob, fromIdx: number): Promise<void> {
+  const jobId = job.id;
   const kinds = await redactionKindsOf(tx, job);
   // Without kinds a stored redaction is never read (segmentRedactions wants matching kinds): nothing to do.
   if (kinds.length === 0) return;

@@ -21,6 +21,7 @@ import { createTaskList } from '../../jobs/tasks/index.ts';
 import type { AppDeps, Viewer } from '../../server/context.ts';
 import { mediaToolsFromEnv, runTool } from '../../server/media/run.ts';
 import type { SpeechProvider } from '../../server/providers/types.ts';
+import type { EventPayload } from '../../server/pubsub/pubsub.ts';
 import { createTranscriptionJob, TRANSCRIBE_TASK } from '../../server/services/jobs.ts';
 import { benchViewer, createBenchDeps } from './lib/app.ts';
 import { benchPostgres } from './lib/database.ts';
@@ -234,8 +235,7 @@ async function benchOurs(deps: AppDeps, url: string, concurrency: number, commit
     return found;
   };
   // createTranscriptionJob and the task announce every status change right after the write commits.
-  const publish = deps.publisher.publish.bind(deps.publisher);
-  deps.publisher.publish = (topic, payload) => {
+  const seen = (topic: string, payload: EventPayload) => {
     if (topic.startsWith('job:')) {
       const at = now();
       const times = entry(String(payload.jobId));
@@ -244,7 +244,16 @@ async function benchOurs(deps: AppDeps, url: string, concurrency: number, commit
       else if (payload.status === 'COMPLETED' || payload.status === 'FAILED') times.done ??= at;
       if (payload.status === 'FAILED') console.log(`queue: job ${payload.jobId} FAILED`);
     }
+  };
+  const publish = deps.publisher.publish.bind(deps.publisher);
+  deps.publisher.publish = (topic, payload) => {
+    seen(topic, payload);
     return publish(topic, payload);
+  };
+  const publishAll = deps.publisher.publishAll.bind(deps.publisher);
+  deps.publisher.publishAll = (events) => {
+    for (const { topic, payload } of events) seen(topic, payload);
+    return publishAll(events);
   };
   const transcribe = noopProvider.transcribe;
   deps.providers.LOCAL = {

@@ -41,6 +41,8 @@ export interface ChunkRunInput {
   /** Aborted once a chunk has failed, so the others stop: the route's signal must follow it. */
   stop: AbortController;
   debug: (message: string) => void;
+  /** Nothing is left to do after the last chunk: its commit completes the job (storeChunk's `complete`). */
+  completes: boolean;
 }
 
 interface ChunkState {
@@ -62,8 +64,9 @@ export function chunkLanes(env: CoreDeps['env'], engine: ProviderName): number {
   return engine === 'LOCAL' ? env.LOCAL_DECODERS : env.PROVIDER_CONCURRENCY;
 }
 
-export async function transcribeChunks(input: ChunkRunInput): Promise<void> {
-  await new ChunkRun(input).run();
+/** Resolves true when the last chunk's commit completed the job (`completes`), else false. */
+export async function transcribeChunks(input: ChunkRunInput): Promise<boolean> {
+  return new ChunkRun(input).run();
 }
 
 class ChunkRun {
@@ -81,6 +84,7 @@ class ChunkRun {
   #progressQueued = false;
   #progressWritten: number;
   readonly #headMoved = new Set<() => void>();
+  #completed = false;
 
   constructor(input: ChunkRunInput) {
     this.#input = input;
@@ -93,7 +97,7 @@ class ChunkRun {
     }
   }
 
-  async run(): Promise<void> {
+  async run(): Promise<boolean> {
     const { deps, route, signal } = this.#input;
     const todo = [...this.#states.values()].map((state) => state.chunk);
     const lanes = Math.max(1, Math.min(chunkLanes(deps.env, route.current), todo.length));
@@ -120,6 +124,7 @@ class ChunkRun {
     }
     if (this.#failure) throw this.#failure.error;
     if (this.#head <= (todo.at(-1)?.index ?? -1)) throw new Error('Chunks were left uncommitted'); // a bug, not a user error
+    return this.#completed;
   }
 
   async #transcribe(chunk: Chunk): Promise<void> {
@@ -220,7 +225,7 @@ class ChunkRun {
   }
 
   async #commit(state: ChunkState): Promise<void> {
-    const { deps, job, chunks, debug } = this.#input;
+    const { deps, job, chunks, debug, completes, durationSeconds } = this.#input;
     const { chunk } = state;
     const { result, provider } = state.outcome!;
     // The chunk's own result holds every segment still waiting to be streamed.
@@ -233,8 +238,11 @@ class ChunkRun {
     const stored = await storeChunk(deps, job.id, chunk, provider, result.segments, {
       progress: Math.min(TRANSCRIBE_SHARE, progress),
       detectedLanguage: this.#detectedLanguage,
+      chunksTotal: chunks.length,
+      complete: completes && chunk.index === chunks.at(-1)?.index ? { job, durationSeconds } : undefined,
     });
     if (!stored) throw new JobCancelledError();
+    if (completes && chunk.index === chunks.at(-1)?.index) this.#completed = true;
     this.#progressWritten = Math.min(TRANSCRIBE_SHARE, progress);
     this.#committedSeconds += chunk.end - chunk.start;
     this.#states.delete(chunk.index);

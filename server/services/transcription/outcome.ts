@@ -1,7 +1,7 @@
 // How a transcription ends: COMPLETED with its transcript and usage, FAILED with a reason, or back
 // in the queue when the runner stops. Each end is written once (conditional on the status) and published.
 import type { CoreDeps } from '../../context.ts';
-import type { Job, JobChunk, Provider } from '../../db/db.ts';
+import type { Job, JobChunk, Prisma, Provider } from '../../db/db.ts';
 import { AppError } from '../../errors.ts';
 import { observeFinishedJob } from '../../observability/metrics.ts';
 import { ProviderError } from '../../providers/types.ts';
@@ -15,56 +15,89 @@ import { estimateCostUsd } from '../pricing.ts';
 import { emitEvent } from '../webhooks/emit.ts';
 import type { FailureRecord } from '../workFailure.ts';
 
-export async function completeTranscription(deps: CoreDeps, jobId: string, durationSeconds: number): Promise<void> {
-  const job = await deps.db.job.findUniqueOrThrow({ where: { id: jobId } });
-  const segments = await deps.db.transcriptSegment.findMany({ where: { jobId }, orderBy: { idx: 'asc' } });
-  const text = segments.map((segment) => segment.text).join(' ');
+/**
+ * Completes a job whose chunks are all stored (and speakers linked): its transcript, usage and
+ * job.completed webhook in one transaction, then its event. `job` is the row the task started with.
+ */
+export async function completeTranscription(deps: CoreDeps, job: Job, durationSeconds: number): Promise<void> {
+  const { text, chunks } = await transcriptAndChunks(deps, job.id);
+  const completedAt = new Date();
+  const completed = await deps.db.$transaction((tx) => writeCompletion(deps, tx, job, { text, chunks, durationSeconds, completedAt }));
+  if (!completed) return;
+  observeFinishedJob(deps.metrics, completed, completedAt);
+  await publishJobChange(deps, completed);
+}
+
+export interface CompletionInput {
+  /** The whole transcript: every segment's text in order, joined by spaces. */
+  text: string;
+  /** Every chunk's range and engine (usage is billed from these). */
+  chunks: Array<Pick<JobChunk, 'startSeconds' | 'endSeconds' | 'provider'>>;
+  durationSeconds: number;
+  /** Also the usage record's time, so usage and jobStats agree over any range. */
+  completedAt: Date;
+}
+
+/**
+ * The completing writes, in the caller's transaction (completeTranscription's own, or the last
+ * chunk's commit: storeChunk): COMPLETED with the transcript, the steps that follow it queued, one
+ * usage record per engine, the job.completed webhook. `job` is the row the task started with: what
+ * this reads of it (the steps requested) is fixed at submission; the rest comes from the update's
+ * own row. Null when the job is no longer PROCESSING (a cancel or a second run got here first).
+ */
+export async function writeCompletion(deps: CoreDeps, tx: Prisma.TransactionClient, job: Job, input: CompletionInput): Promise<Job | null> {
+  const jobId = job.id;
+  const { text, chunks, durationSeconds, completedAt } = input;
   // The transcript is the product: the job completes with it, and its translation follows as a
   // step of its own, whose failure fails only the translation.
   const translationStatus = job.translateTo ? 'PENDING' : null;
   const sentimentStatus = job.sentimentRequested ? 'PENDING' : null;
   const summaryStatus = job.summaryRequested ? 'PENDING' : null;
-  // The usage record carries the completion time, so usage and jobStats agree over any range.
-  const completedAt = new Date();
-  const completed = await deps.db.$transaction(async (tx) => {
-    // Conditional on PROCESSING (a cancel or a second run that got here first wins); the updated
-    // row comes back from the same statement.
-    const row = await tx.job
-      .update({
-        where: { id: jobId, status: 'PROCESSING' },
-        data: { status: 'COMPLETED', progress: 1, text, translationStatus, translationError: null, sentimentStatus, sentimentError: null, summaryStatus, summaryError: null, completedAt },
-      })
-      .catch((error: unknown) => {
-        if (isRecordNotFound(error)) return null;
-        throw error;
-      });
-    if (!row) return null;
-    if (translationStatus) await enqueueTranslation(deps, tx, jobId);
-    if (sentimentStatus) await enqueueSentiment(deps, tx, jobId);
-    if (summaryStatus) await enqueueSummary(deps, tx, jobId);
-    const chunks = await tx.jobChunk.findMany({ where: { jobId }, orderBy: { idx: 'asc' } });
-    // One record per engine, written once: a record already there (an earlier run of this step) stays.
-    await tx.usageRecord.createMany({
-      data: [...secondsByEngine(job, chunks, durationSeconds)].map(([provider, audioSeconds]) => ({
-        id: newId('UsageRecord'),
-        userId: job.ownerId,
-        projectId: job.projectId,
-        jobId,
-        provider,
-        model: job.model,
-        audioSeconds,
-        costUsd: estimateCostUsd(deps.prices, provider, job.model, audioSeconds),
-        createdAt: completedAt,
-      })),
-      skipDuplicates: true,
+  // Conditional on PROCESSING; the updated row comes back from the same statement.
+  const row = await tx.job
+    .update({
+      where: { id: jobId, status: 'PROCESSING' },
+      data: { status: 'COMPLETED', progress: 1, text, translationStatus, translationError: null, sentimentStatus, sentimentError: null, summaryStatus, summaryError: null, completedAt },
+    })
+    .catch((error: unknown) => {
+      if (isRecordNotFound(error)) return null;
+      throw error;
     });
-    const redacted = await redactedTranscriptPayload(tx, row);
-    await emitEvent(deps, { type: 'job.completed', ownerId: row.ownerId, projectId: row.projectId, payload: { job: { ...jobEventData(row), ...redacted } } }, tx);
-    return row;
+  if (!row) return null;
+  if (translationStatus) await enqueueTranslation(deps, tx, jobId);
+  if (sentimentStatus) await enqueueSentiment(deps, tx, jobId);
+  if (summaryStatus) await enqueueSummary(deps, tx, jobId);
+  // One record per engine, written once: a record already there (an earlier run of this step) stays.
+  await tx.usageRecord.createMany({
+    data: [...secondsByEngine(row, chunks, durationSeconds)].map(([provider, audioSeconds]) => ({
+      id: newId('UsageRecord'),
+      userId: row.ownerId,
+      projectId: row.projectId,
+      jobId,
+      provider,
+      model: row.model,
+      audioSeconds,
+      costUsd: estimateCostUsd(deps.prices, provider, row.model, audioSeconds),
+      createdAt: completedAt,
+    })),
+    skipDuplicates: true,
   });
-  if (!completed) return;
-  observeFinishedJob(deps.metrics, completed, completedAt);
-  await publishJobChange(deps, completed);
+  const redacted = await redactedTranscriptPayload(tx, row);
+  await emitEvent(deps, { type: 'job.completed', ownerId: row.ownerId, projectId: row.projectId, payload: { job: { ...jobEventData(row), ...redacted } } }, tx);
+  return row;
+}
+
+/**
+ * The job's transcript text (its segments' text in order, joined by spaces) and its chunk ranges
+ * (usage is billed from these), in one read.
+ */
+async function transcriptAndChunks(deps: CoreDeps, jobId: string) {
+  const [row] = await deps.db.$queryRaw<{ text: string; chunks: string }[]>`
+    SELECT
+      coalesce((SELECT string_agg(s.text, ' ' ORDER BY s.idx) FROM transcript_segments s WHERE s.job_id = ${jobId}), '') AS text,
+      coalesce((SELECT json_agg(json_build_object('startSeconds', c.start_seconds, 'endSeconds', c.end_seconds, 'provider', c.provider) ORDER BY c.idx)
+                FROM job_chunks c WHERE c.job_id = ${jobId}), '[]')::text AS chunks`;
+  return { text: row.text, chunks: JSON.parse(row.chunks) as Array<Pick<JobChunk, 'startSeconds' | 'endSeconds' | 'provider'>> };
 }
 
 /** Prisma's answer to an update whose where matched no row. */

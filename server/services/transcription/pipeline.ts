@@ -106,15 +106,22 @@ async function run(deps: CoreDeps, initial: Job, workDir: string, signal: AbortS
   await rm(media, { force: true });
   const targetSeconds = Math.min(route.maxChunkSeconds, deps.env.CHUNK_SECONDS ?? Infinity);
   const chunks = await planChunks(wav, { targetSeconds, searchSeconds: Math.min(5, targetSeconds / 4) });
-  await deps.db.job.update({
-    where: { id: job.id },
-    data: { mediaDurationSeconds: durationSeconds, chunksTotal: chunks.length },
-  });
+  // The decoded duration replaces the probed one (what quotas reserve) when they differ; the chunk
+  // count also goes with every chunk's commit, so a job whose duration stands needs no write here.
+  if (job.mediaDurationSeconds !== durationSeconds) {
+    await deps.db.job.update({
+      where: { id: job.id },
+      data: { mediaDurationSeconds: durationSeconds, chunksTotal: chunks.length },
+    });
+  }
 
   signal.throwIfAborted();
-  await transcribeChunks({ deps, job, route, wav, workDir, chunks, durationSeconds, signal, stop: chunkWork, debug });
+  // Without speakers to link, nothing comes between the last chunk and completion: that chunk's
+  // commit completes the job (one transaction and one round of events fewer).
+  const completed = await transcribeChunks({ deps, job, route, wav, workDir, chunks, durationSeconds, signal, stop: chunkWork, debug, completes: !job.diarize });
+  if (completed) return;
   await linkSpeakers(deps, job, wav, signal);
-  await completeTranscription(deps, job.id, durationSeconds);
+  await completeTranscription(deps, job, durationSeconds);
 }
 
 /** Fails the job (an AppError is not retried) when the disk cannot hold what it is about to write. */
