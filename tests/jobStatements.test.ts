@@ -17,7 +17,7 @@ import { makeSpeechFixture, type SpeechFixture } from './helpers/speech.ts';
 import { createTestApp, registerUser, type TestApp } from './helpers/testApp.ts';
 
 /** The transcribe task's statements for a one-chunk job, its events included. */
-const STATEMENTS_PER_SHORT_JOB = 13;
+const STATEMENTS_PER_SHORT_JOB = 11;
 
 const KEY = `sk-statements-${randomBytes(8).toString('hex')}`;
 let dir: string;

@@ -36,6 +36,10 @@ export interface CompletionInput {
   durationSeconds: number;
   /** Also the usage record's time, so usage and jobStats agree over any range. */
   completedAt: Date;
+  /** More of the job's columns for the completing update (the last chunk's, when its commit completes). */
+  alsoSet?: Pick<Prisma.JobUpdateInput, 'chunksDone' | 'chunksTotal' | 'detectedLanguage'>;
+  /** The job.completed endpoints, when a statement of this transaction read them already (emitEvent). */
+  endpointIds?: readonly string[];
 }
 
 /**
@@ -57,7 +61,7 @@ export async function writeCompletion(deps: CoreDeps, tx: Prisma.TransactionClie
   const row = await tx.job
     .update({
       where: { id: jobId, status: 'PROCESSING' },
-      data: { status: 'COMPLETED', progress: 1, text, translationStatus, translationError: null, sentimentStatus, sentimentError: null, summaryStatus, summaryError: null, completedAt },
+      data: { ...input.alsoSet, status: 'COMPLETED', progress: 1, text, translationStatus, translationError: null, sentimentStatus, sentimentError: null, summaryStatus, summaryError: null, completedAt },
     })
     .catch((error: unknown) => {
       if (isRecordNotFound(error)) return null;
@@ -83,7 +87,7 @@ export async function writeCompletion(deps: CoreDeps, tx: Prisma.TransactionClie
     skipDuplicates: true,
   });
   const redacted = await redactedTranscriptPayload(tx, row);
-  await emitEvent(deps, { type: 'job.completed', ownerId: row.ownerId, projectId: row.projectId, payload: { job: { ...jobEventData(row), ...redacted } } }, tx);
+  await emitEvent(deps, { type: 'job.completed', ownerId: row.ownerId, projectId: row.projectId, payload: { job: { ...jobEventData(row), ...redacted } } }, tx, input.endpointIds);
   return row;
 }
 

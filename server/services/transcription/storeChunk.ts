@@ -1,13 +1,14 @@
 import type { CoreDeps } from '../../context.ts';
-import type { Job, Tx } from '../../db/db.ts';
+import { Prisma, type Job, type Tx } from '../../db/db.ts';
 import type { ProviderName, Segment } from '../../providers/types.ts';
 import { topics } from '../../pubsub/pubsub.ts';
 import { roundTo } from '../../rounding.ts';
 import { storedSegmentAt } from '../../transcripts/storedSegments.ts';
 import { jobChangeEvents } from '../jobs.ts';
 import { storeRedactions, type RedactedJob } from '../redaction.ts';
+import { subscribedEndpoints } from '../webhooks/emit.ts';
 import { observeFinishedJob } from '../../observability/metrics.ts';
-import { isRecordNotFound, writeCompletion } from './outcome.ts';
+import { writeCompletion } from './outcome.ts';
 
 type Chunk = { index: number; start: number; end: number };
 /** The job's fields storing needs: who owns it and what its transcript is redacted for (fixed at submission). */
@@ -36,72 +37,86 @@ export async function storeChunk(
 ): Promise<boolean> {
   const chunkIndex = chunk.index;
   const { complete } = update;
+  const progress = Math.min(1, update.progress);
+  const chunkFields = { chunksDone: chunkIndex + 1, chunksTotal: update.chunksTotal, detectedLanguage: update.detectedLanguage };
   const completedAt = new Date();
   const stored = await deps.db.$transaction(async (tx) => {
-    // The job's row first, conditional on PROCESSING: a cancel or deletion that got here first leaves
-    // nothing written, and the row stays locked until this commit (a cancel waits for it).
-    const job = await tx.job
-      .update({
-        where: { id: jobId, status: 'PROCESSING' },
-        data: {
-          chunksDone: chunkIndex + 1,
-          chunksTotal: update.chunksTotal,
-          progress: Math.min(1, update.progress),
-          detectedLanguage: update.detectedLanguage,
-        },
-      })
-      .catch((error: unknown) => {
-        if (isRecordNotFound(error)) return null;
-        throw error;
-      });
-    if (!job) return null;
     const recorded = await recordChunk(tx, jobId, chunk, provider, complete !== undefined);
+    if (!recorded) return null;
+    const { job } = recorded;
     const rows = await appendSegments(tx, job, chunk, provider, segments, recorded.last);
-    if (!complete) return { job, rows, completed: null };
+    const change = { id: jobId, ownerId: job.ownerId, status: 'PROCESSING' as const, progress };
+    if (!complete) {
+      await tx.job.updateMany({ where: { id: jobId }, data: { ...chunkFields, progress } });
+      return { change, rows, completed: null };
+    }
     const completed = await writeCompletion(deps, tx, complete.job, {
       text: [...(recorded.keptText === null ? [] : [recorded.keptText]), ...rows.map((row) => row.text)].join(' '),
       chunks: [...recorded.earlierChunks, { startSeconds: chunk.start, endSeconds: chunk.end, provider }],
       durationSeconds: complete.durationSeconds,
       completedAt,
+      alsoSet: chunkFields,
+      endpointIds: recorded.completedEndpoints,
     });
     // The row is locked and PROCESSING since this transaction's first statement.
     if (!completed) throw new Error(`Job ${jobId} could not be completed with its last chunk`);
-    return { job, rows, completed };
+    return { change, rows, completed };
   });
   if (!stored) return false;
   if (stored.completed) observeFinishedJob(deps.metrics, stored.completed, completedAt);
-  await publishStored(deps, stored.job, stored.rows, stored.completed);
+  await publishStored(deps, stored.change, stored.rows, stored.completed);
   return true;
 }
 
 interface RecordedChunk {
+  /** The job's row as storing needs it (locked until the commit). */
+  job: StoredJob;
   /** The job's last segment that stays. */
   last: LastSegment | null;
   /** When completing: the text of the segments that stay, in order, joined by spaces (null: none). */
   keptText: string | null;
   /** When completing: the ranges and engines of the chunks before this one. */
   earlierChunks: Array<{ startSeconds: number; endSeconds: number; provider: ProviderName }>;
+  /** When completing: the endpoints job.completed goes to. */
+  completedEndpoints: string[] | undefined;
 }
 
 /**
- * In one statement: drops what a stopped run left after this chunk (segments of later chunks, later
- * chunk ranges), records this chunk's range and engine, and answers the job's last segment that
- * stays (the deletions are not visible to the statement's own reads, hence their `<=` and `<`), with
- * what completing needs when the job completes with this chunk.
+ * The chunk commit's first statement. It locks the job's row while the job is PROCESSING (a cancel
+ * or deletion that got there first leaves nothing written: null; a later one waits for the commit),
+ * drops what a stopped run left after this chunk (segments of later chunks, later chunk ranges),
+ * records this chunk's range and engine, and answers the job's last segment that stays (the
+ * deletions are not visible to the statement's own reads, hence their `<=` and `<`), with what
+ * completing needs when the job completes with this chunk.
  */
-async function recordChunk(tx: Tx, jobId: string, chunk: Chunk, provider: ProviderName, completing: boolean): Promise<RecordedChunk> {
-  const [row] = await tx.$queryRaw<{ last: string | null; kept_text: string | null; earlier_chunks: string | null }[]>`
-    WITH later_segments AS (
-      DELETE FROM transcript_segments WHERE job_id = ${jobId} AND chunk_index > ${chunk.index}
+async function recordChunk(tx: Tx, jobId: string, chunk: Chunk, provider: ProviderName, completing: boolean): Promise<RecordedChunk | null> {
+  const [row] = await tx.$queryRaw<
+    {
+      owner_id: string | null;
+      project_id: string | null;
+      redact: string[] | null;
+      last: string | null;
+      kept_text: string | null;
+      earlier_chunks: string | null;
+      endpoints: string | null;
+    }[]
+  >`
+    WITH locked AS (
+      SELECT id, owner_id, project_id, redact::text[] AS redact FROM jobs WHERE id = ${jobId} AND status = 'PROCESSING' FOR UPDATE
+    ), later_segments AS (
+      DELETE FROM transcript_segments WHERE job_id = (SELECT id FROM locked) AND chunk_index > ${chunk.index}
     ), later_chunks AS (
-      DELETE FROM job_chunks WHERE job_id = ${jobId} AND idx > ${chunk.index}
+      DELETE FROM job_chunks WHERE job_id = (SELECT id FROM locked) AND idx > ${chunk.index}
     ), this_chunk AS (
       INSERT INTO job_chunks (job_id, idx, start_seconds, end_seconds, provider)
-      VALUES (${jobId}, ${chunk.index}, ${chunk.start}, ${chunk.end}, ${provider}::provider)
+      SELECT id, ${chunk.index}, ${chunk.start}, ${chunk.end}, ${provider}::provider FROM locked
       ON CONFLICT (job_id, idx) DO UPDATE
         SET start_seconds = EXCLUDED.start_seconds, end_seconds = EXCLUDED.end_seconds, provider = EXCLUDED.provider
     )
     SELECT
+      (SELECT owner_id FROM locked) AS owner_id,
+      (SELECT project_id FROM locked) AS project_id,
+      (SELECT redact FROM locked) AS redact,
       (SELECT json_build_object('idx', s.idx, 'chunkIndex', s.chunk_index, 'endSeconds', s.end_seconds)::text
          FROM transcript_segments s WHERE s.job_id = ${jobId} AND s.chunk_index <= ${chunk.index}
          ORDER BY s.idx DESC LIMIT 1) AS last,
@@ -111,11 +126,18 @@ async function recordChunk(tx: Tx, jobId: string, chunk: Chunk, provider: Provid
       CASE WHEN ${completing}::boolean THEN
         (SELECT json_agg(json_build_object('startSeconds', c.start_seconds, 'endSeconds', c.end_seconds, 'provider', c.provider) ORDER BY c.idx)::text
            FROM job_chunks c WHERE c.job_id = ${jobId} AND c.idx < ${chunk.index})
-      END AS earlier_chunks`;
+      END AS earlier_chunks,
+      CASE WHEN ${completing}::boolean THEN
+        (SELECT coalesce(json_agg(endpoint.id ORDER BY endpoint.id), '[]')::text
+           FROM (${subscribedEndpoints('job.completed', Prisma.sql`(SELECT owner_id FROM locked)`, Prisma.sql`(SELECT project_id FROM locked)`)}) AS endpoint)
+      END AS endpoints`;
+  if (!row || row.owner_id === null) return null;
   return {
+    job: { id: jobId, ownerId: row.owner_id, projectId: row.project_id, redact: row.redact ?? [] },
     last: row.last === null ? null : (JSON.parse(row.last) as LastSegment),
     keptText: row.kept_text,
     earlierChunks: row.earlier_chunks === null ? [] : (JSON.parse(row.earlier_chunks) as RecordedChunk['earlierChunks']),
+    completedEndpoints: row.endpoints === null ? undefined : (JSON.parse(row.endpoints) as string[]),
   };
 }
 
