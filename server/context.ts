@@ -3,6 +3,7 @@
  * `viewer` is who is calling (null when no credentials were sent) and what they may do.
  */
 import type { Logger } from 'pino';
+import type pg from 'pg';
 import type { ApiKeyScope, Db, User } from './db/db.ts';
 import type { Env } from './env.ts';
 import type { ProviderRegistry } from './providers/registry.ts';
@@ -20,6 +21,8 @@ import type { UserCache } from './services/userCache.ts';
 export interface CoreDeps {
   env: Env;
   db: Db;
+  /** The pg pool under `db`, for the few hot reads that skip Prisma (db/jobRows.ts). */
+  pool: pg.Pool;
   logger: Logger;
   box: SecretBox;
   storage: Storage;

@@ -39,6 +39,7 @@ export async function createCoreDeps(
   return {
     env,
     db,
+    pool,
     logger,
     box,
     storage,

@@ -9,6 +9,7 @@ import { AppError } from '../errors.ts';
 import { errorsAnswerTheirStatus } from './graphqlGuards/errorStatus.ts';
 import { hideSuggestions } from './graphqlGuards/hideSuggestions.ts';
 import { limitQueryDocument } from './graphqlGuards/queryDocumentLimit.ts';
+import { limitRequestBody } from './graphqlGuards/requestBodyLimit.ts';
 import { graphiqlEnabled, graphiqlPageHeaders, renderGraphiqlPage } from './graphiqlPage.ts';
 import { linkBaseFor } from './linkBase.ts';
 import { refuseNulCharacters } from './graphqlGuards/refuseNul.ts';
@@ -41,8 +42,8 @@ export function createYogaServer(deps: AppDeps): Yoga {
     landingPage: false,
     batching: false,
     logging: false,
-    // Refused with 413 PAYLOAD_TOO_LARGE before parsing, by Content-Length or while reading a chunked body.
-    maxRequestBodySize: env.MAX_JSON_BODY_BYTES,
+    // limitRequestBody() below refuses a body over MAX_JSON_BODY_BYTES (413 PAYLOAD_TOO_LARGE).
+    maxRequestBodySize: false,
     cors: (request) => {
       const origin = request.headers.get('origin');
       if (!origin || !env.CORS_ORIGINS.includes(origin)) return false;
@@ -74,6 +75,7 @@ export function createYogaServer(deps: AppDeps): Yoga {
     },
     plugins: [
       ...(env.isProduction ? [disableIntrospection(), hideSuggestions()] : []),
+      limitRequestBody(env.MAX_JSON_BODY_BYTES),
       limitQueryDocument(env.MAX_QUERY_BYTES),
       EnvelopArmorPlugin({
         maxDepth: { n: 10 },

@@ -4,7 +4,7 @@
  */
 import type { SignedInContext } from '../context.ts';
 import type { Job } from '../db/db.ts';
-import { canSeeJob, findVisibleJob, visibleJobWhere } from '../services/access/jobs.ts';
+import { canSeeJob, findVisibleJob, visibleJobById } from '../services/access/jobs.ts';
 import { redactionFor } from '../services/access/redaction.ts';
 import { redactedRows } from '../services/redaction.ts';
 import { abortable } from '../pubsub/abortableStream.ts';
@@ -53,7 +53,7 @@ async function* jobEventStream(
   }
   for await (const event of events) {
     const viewer = await viewerAtDelivery(context);
-    const job = await context.deps.db.job.findFirst({ where: { AND: [{ id: String(event.jobId) }, visibleJobWhere(viewer)] } });
+    const job = await visibleJobById(context.deps, viewer, String(event.jobId));
     if (!job) {
       if (onlyJobId) return;
       continue;

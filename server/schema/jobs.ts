@@ -1,5 +1,5 @@
 /** The Job node, its queries and mutations. Its subscriptions are in jobSubscriptions.ts. */
-import { visibleJobWhere } from '../services/access/jobs.ts';
+import { visibleJobById } from '../services/access/jobs.ts';
 import { cancelJob, createTranscriptionJob, deleteJob, retryJob } from '../services/jobs.ts';
 import { jobStats } from '../services/jobStats.ts';
 import { retryTranslation } from '../services/jobTranslation.ts';
@@ -198,8 +198,7 @@ builder.queryFields((t) => ({
     type: 'Job',
     nullable: true,
     args: { id: t.arg.id({ required: true }) },
-    resolve: (query, _root, args, context) =>
-      context.deps.db.job.findFirst({ ...query, where: { AND: [{ id: args.id }, visibleJobWhere(context.viewer)] } }),
+    resolve: (query, _root, args, context) => visibleJobById(context.deps, context.viewer, args.id, query),
   }),
   jobs: t.withAuth({ authenticated: true }).prismaConnection(
     {

@@ -38,7 +38,7 @@ interface StreamingTokenClaims extends JWTPayload {
 /** The JOSE `typ` of streaming tokens (access tokens are `at+jwt`). */
 export const STREAMING_TYP = 'stream+jwt';
 
-interface AccessTokenClaims extends JWTPayload {
+export interface AccessTokenClaims extends JWTPayload {
   sub: string;
   exp: number;
   /** How the login behind this token was authenticated (RFC 8176 values: "pwd", "otp", "mfa", ...). */
@@ -164,13 +164,19 @@ export class AccessTokens {
     return payload as StreamingTokenClaims;
   }
 
+  /** The claims of an access token this process verified before and that has not expired; else null. */
+  knownClaims(token: string): AccessTokenClaims | null {
+    const known = this.verified.get(token);
+    if (!known) return null;
+    if (known.exp > Math.floor(Date.now() / 1000) - CLOCK_TOLERANCE_SECONDS) return known;
+    this.verified.delete(token);
+    return null;
+  }
+
   /** Throws when the token is not one of ours, expired, or signed any other way. */
   async verify(token: string): Promise<AccessTokenClaims> {
-    const known = this.verified.get(token);
-    if (known) {
-      if (known.exp > Math.floor(Date.now() / 1000) - CLOCK_TOLERANCE_SECONDS) return known;
-      this.verified.delete(token);
-    }
+    const known = this.knownClaims(token);
+    if (known) return known;
     const claims = await this.verifySignedAccessToken(token);
     this.verified.set(token, claims);
     if (this.verified.size > VERIFIED_TOKENS_KEPT) this.verified.delete(this.verified.keys().next().value as string);

@@ -10,6 +10,7 @@ import { decodeJwt, type JWTPayload } from 'jose';
 import type { AppDeps, Viewer } from '../context.ts';
 import type { ApiKeyScope, User } from '../db/db.ts';
 import { AppError, unauthenticated } from '../errors.ts';
+import type { AccessTokenClaims } from '../security/jwt.ts';
 import { API_KEY_PREFIX, authenticateApiKey } from './apiKeys.ts';
 import { upsertExternalUser } from './externalUsers.ts';
 import { applyAdminMfaPolicy } from './mfa/adminPolicy.ts';
@@ -42,6 +43,9 @@ export async function resolveViewer(deps: AppDeps, credential: string | null, op
 }
 
 async function viewerFromJwt(deps: AppDeps, token: string, streamingAllowed: boolean): Promise<Viewer> {
+  // A token verified before (most requests) needs no decoding.
+  const known = deps.accessTokens.knownClaims(token);
+  if (known) return sessionViewer(deps, known);
   let claims: JWTPayload;
   try {
     claims = decodeJwt(token);
@@ -57,12 +61,7 @@ async function viewerFromJwt(deps: AppDeps, token: string, streamingAllowed: boo
     const claims = await deps.accessTokens.verify(token).catch(() => {
       throw unauthenticated('Access token is invalid or expired.');
     });
-    const user = activeUser(await sessionUser(deps, claims.sub));
-    // A password reset or change bumps the version: every access token issued before stops working.
-    if ((claims.ver ?? 0) !== user.tokenVersion) {
-      throw unauthenticated('Access token was issued before the account\'s sessions were ended (password reset or change): sign in again.');
-    }
-    return applyAdminMfaPolicy(deps, { ...makeViewer(user, 'session', everyScope, null), sessionId: claims.sid ?? null }, claims.amr);
+    return sessionViewer(deps, claims);
   }
   if (typeof issuer === 'string' && deps.externalIssuers.handles(issuer)) {
     const identity = await deps.externalIssuers.verify(token, issuer).catch((error: unknown) => {
@@ -76,6 +75,16 @@ async function viewerFromJwt(deps: AppDeps, token: string, streamingAllowed: boo
     return applyAdminMfaPolicy(deps, viewer, claims.amr);
   }
   throw unauthenticated('Access token is invalid or expired.');
+}
+
+/** The viewer behind one of our verified access tokens. */
+async function sessionViewer(deps: AppDeps, claims: AccessTokenClaims): Promise<Viewer> {
+  const user = activeUser(await sessionUser(deps, claims.sub));
+  // A password reset or change bumps the version: every access token issued before stops working.
+  if ((claims.ver ?? 0) !== user.tokenVersion) {
+    throw unauthenticated('Access token was issued before the account\'s sessions were ended (password reset or change): sign in again.');
+  }
+  return applyAdminMfaPolicy(deps, { ...makeViewer(user, 'session', everyScope, null), sessionId: claims.sid ?? null }, claims.amr);
 }
 
 /**

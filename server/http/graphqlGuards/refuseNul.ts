@@ -24,7 +24,19 @@ function holdsNul(document: DocumentNode, variables: unknown): boolean {
   return valueHoldsNul(variables) || literalHoldsNul(document);
 }
 
+/** Yoga's parse cache hands the same document object to every request of one query text. */
+const literalVerdicts = new WeakMap<DocumentNode, boolean>();
+
 function literalHoldsNul(document: DocumentNode): boolean {
+  let verdict = literalVerdicts.get(document);
+  if (verdict === undefined) {
+    verdict = visitLiterals(document);
+    literalVerdicts.set(document, verdict);
+  }
+  return verdict;
+}
+
+function visitLiterals(document: DocumentNode): boolean {
   let found = false;
   visit(document, {
     [Kind.STRING]: (node) => {

@@ -3,7 +3,9 @@
  * transcript download and the job services all ask here.
  */
 import type { Viewer } from '../../context.ts';
+import type pg from 'pg';
 import type { Db, Job, Prisma } from '../../db/db.ts';
+import { readJobById } from '../../db/jobRows.ts';
 import { forbidden, notFound } from '../../errors.ts';
 import { canSeeOwned, mayChangeOwned, ownedOrMemberWhere } from './ownedRows.ts';
 
@@ -23,9 +25,26 @@ export const canSeeJob: (db: Reader, viewer: Viewer, job: { ownerId: string; pro
 /** Cancel, retry, retry its translation, delete, correct its transcript and name its speakers: the job's owner, or an admin. */
 const mayChangeJob: (viewer: Viewer, job: { ownerId: string }) => boolean = mayChangeOwned;
 
+/**
+ * One job by its key, or null when the viewer may not see it: read by `id` alone and judged with
+ * canSeeJob (a unique-key read costs far less than the same row behind visibleJobWhere's relation
+ * filter, and the owner's own job needs no second read). Without related rows in Pothos' planned
+ * `query`, the row is read with pg alone (db/jobRows.ts): the hot path of `job(id)` and of each
+ * subscriber's re-read.
+ */
+export async function visibleJobById(
+  deps: { db: Reader; pool: pg.Pool },
+  viewer: Viewer,
+  id: string,
+  query: { include?: Prisma.JobInclude } = {},
+): Promise<Job | null> {
+  const job = query.include ? await deps.db.job.findUnique({ include: query.include, where: { id } }) : await readJobById(deps.pool, id);
+  return job && (await canSeeJob(deps.db, viewer, job)) ? job : null;
+}
+
 export async function findVisibleJob(deps: { db: Reader }, viewer: Viewer, id: string): Promise<Job> {
-  const job = await deps.db.job.findFirst({ where: { AND: [{ id }, visibleJobWhere(viewer)] } });
-  if (!job) throw notFound('Job');
+  const job = await deps.db.job.findUnique({ where: { id } });
+  if (!job || !(await canSeeJob(deps.db, viewer, job))) throw notFound('Job');
   return job;
 }
 

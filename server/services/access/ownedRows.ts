@@ -24,5 +24,6 @@ export async function canSeeOwned(
   viewer: Viewer,
   row: { ownerId: string; projectId: string | null },
 ): Promise<boolean> {
+  if (viewer.streamingSessionId) return false;
   return mayChangeOwned(viewer, row) || (row.projectId !== null && (await canSeeProject(db, viewer, row.projectId)));
 }
