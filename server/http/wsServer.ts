@@ -122,11 +122,19 @@ export function attachGraphqlWs(
         try {
           // Re-checked per operation, so a deactivated user or an expired token stops working at once.
           const viewer = await resolveViewer(deps, extra.credential, { streaming: true });
+          const viewerKey = `viewer:${extra.credential ?? ''}`;
           const refreshViewer: ViewerRefresh['refreshViewer'] = (event) => {
             const check = () => resolveViewer(deps, extra.credential, { streaming: true });
             // Every subscriber of one event holding this credential (any socket) shares one check;
             // without the event, the operations of this socket that are checking at once share one.
-            return event ? sharedForEvent(event, `viewer:${extra.credential ?? ''}`, check) : coalesce(extra, 'viewer', check);
+            return event ? sharedForEvent(event, viewerKey, check) : coalesce(extra, 'viewer', check);
+          };
+          // A subscription's events go straight to the socket, in graphql-ws's `next` message
+          // (wsNextMessages.ts); shared results without errors are handed over before the plugins'
+          // per-result hooks, which only rewrite errors (sharedSubscriptionResults.ts).
+          const socket = ctx.extra.socket;
+          const deliver = (result: ExecutionResult) => {
+            if (socket.readyState === socket.OPEN) socket.send(nextMessage(id, result));
           };
           const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
             requestId: randomUUID(),
@@ -135,15 +143,11 @@ export function attachGraphqlWs(
             linkBase: linkBaseFor(env, { host: ctx.extra.request.headers.host, origin: ctx.extra.request.headers.origin }),
             refreshViewer,
             credentialKey: extra.credential ?? '',
+            deliverSharedResult: deliver,
             // No `request`: Yoga would take the socket's upgrade GET for the operation's method and
             // refuse mutations (appendLiveAudio runs on this socket too).
             params: payload,
           } as never);
-          // A subscription's events go straight to the socket, in graphql-ws's `next` message (wsNextMessages.ts).
-          const socket = ctx.extra.socket;
-          const deliver = (result: ExecutionResult) => {
-            if (socket.readyState === socket.OPEN) socket.send(nextMessage(id, result));
-          };
           const document = parse(payload.query);
           const errors = validate(schema, document);
           if (errors.length > 0) {

@@ -16,6 +16,9 @@
  * - publish-to-receive: 20 events 100 ms apart; from the publish call to each subscriber's receipt.
  *   Goal: p95 at most 2x the raw broadcast's p95 (ours also pays for the NOTIFY round trip and the
  *   reads each event needs, which raw ws does not).
+ * - server CPU per delivery (info): this process's CPU time (user + system) over a round's 50 events,
+ *   divided by its deliveries, ours vs the raw broadcast; it moves less with the machine's load than
+ *   the wall-clock figures above.
  * - memory per idle connection: the server process's RSS (and heap, after GC) before and after the
  *   1,000 sockets connected and subscribed, divided by 1,000. Goal: <= 64 KiB.
  *
@@ -120,6 +123,8 @@ function exposeGc(): () => void {
 }
 
 interface Phases {
+  /** This (the server's) process's CPU microseconds per delivery over both phases. */
+  cpuPerDelivery: number;
   deliveriesPerSecond: number;
   delivered: number;
   expected: number;
@@ -129,6 +134,7 @@ interface Phases {
 /** Latency phase (events 0..19, 100 ms apart), then throughput phase (20..49, back to back). */
 async function measure(clients: ChildClients, publish: (index: number) => Promise<void> | void): Promise<Phases> {
   await clients.ask({ cmd: 'reset' });
+  const cpuBefore = process.cpuUsage();
   const publishedAt = new Map<number, number>();
   for (let index = 0; index < LATENCY_EVENTS; index++) {
     publishedAt.set(index, clock());
@@ -164,7 +170,9 @@ async function measure(clients: ChildClients, publish: (index: number) => Promis
   }
   const second = (await clients.ask({ cmd: 'report' })) as Extract<FromChild, { type: 'report' }>;
   const last = Math.max(...Object.values(second.received).flat());
-  return { deliveriesPerSecond: (delivered / (last - start)) * 1000, delivered, expected, latencies };
+  const cpu = process.cpuUsage(cpuBefore);
+  const cpuPerDelivery = (cpu.user + cpu.system) / (latencies.length + delivered);
+  return { cpuPerDelivery, deliveriesPerSecond: (delivered / (last - start)) * 1000, delivered, expected, latencies };
 }
 
 export async function run(report: BenchReport): Promise<void> {
@@ -213,6 +221,7 @@ export async function run(report: BenchReport): Promise<void> {
     const publish = (index: number) => deps.publisher.publish(topics.jobChunks(jobId), { jobId, index, isFinal: true });
 
     interface Side {
+      cpuPerDelivery: number;
       deliveriesPerSecond: number;
       p50: number;
       p95: number;
@@ -220,6 +229,7 @@ export async function run(report: BenchReport): Promise<void> {
       delivered: string;
     }
     const summarise = (rounds: Phases[]): Side => ({
+      cpuPerDelivery: median(rounds.map((round) => round.cpuPerDelivery)),
       deliveriesPerSecond: median(rounds.map((round) => round.deliveriesPerSecond)),
       p50: median(rounds.map((round) => quantile(round.latencies, 0.5))),
       p95: median(rounds.map((round) => quantile(round.latencies, 0.95))),
@@ -304,6 +314,8 @@ export async function run(report: BenchReport): Promise<void> {
       raw_max_ms: captions.bare.max,
       load_average_1m_per_round: loadText(captions.loads),
     });
+    report.ratio('server_cpu_us_per_delivery', captions.ours.cpuPerDelivery, captions.bare.cpuPerDelivery, { unit: ' us', label: 'raw_ws' });
+    report.ratio('server_cpu_us_per_delivery_with_words', words.ours.cpuPerDelivery, words.bare.cpuPerDelivery, { unit: ' us', label: 'raw_ws' });
     report.ratio('deliveries_per_s_with_words', words.ours.deliveriesPerSecond, words.bare.deliveriesPerSecond, { label: 'raw_ws' });
     report.info('publish_to_receive_with_words', {
       ours_p50_ms: words.ours.p50,
