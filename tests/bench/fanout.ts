@@ -1,8 +1,9 @@
 /**
  * Fan-out: one job's transcript chunks to 1,000 graphql-ws subscribers (`transcriptChunks(jobId:)`,
  * each on its own socket, all the same user) through the whole path (NOTIFY from the publisher ->
- * the process's LISTEN connection -> each subscription re-reads the row (shared read) -> graphql-ws
- * serialises and sends), against a raw `ws` server broadcasting the same bytes to 1,000 plain
+ * the process's LISTEN connection -> each subscription re-reads the row (shared read) -> the shared
+ * result's graphql-ws `next` message, serialised once (http/wsNextMessages.ts), written to each
+ * socket with its operation id), against a raw `ws` server broadcasting the same bytes to 1,000 plain
  * sockets. The subscribers run in a child process (this file, forked), so the server's memory is
  * its own. Both sides' clients parse every message.
  *
