@@ -97,7 +97,7 @@ export async function createTranscriptionJob(deps: AppDeps, viewer: Viewer, inpu
       const local = path.join(workDir, 'media');
       const bytes = await saveFile(input.file, local, deps.env.MAX_UPLOAD_BYTES);
       const media = await inspectMedia(local, deps.env);
-      await assertWithinQuota(deps, viewer.user.id, media.durationSeconds);
+      await precheckQuota(deps, viewer, media.durationSeconds);
       await deps.storage.put(sourceKey(id), await openFile(local));
       storedKey = sourceKey(id);
       source = { filename: cleanFilename(input.file.name), sourceUrl: null, bytes: BigInt(bytes), duration: media.durationSeconds };
@@ -106,7 +106,7 @@ export async function createTranscriptionJob(deps: AppDeps, viewer: Viewer, inpu
       const upload = await takeUpload(deps, viewer, input.uploadId, workDir);
       uploadId = upload.id;
       const media = await inspectMedia(upload.path, deps.env);
-      await assertWithinQuota(deps, viewer.user.id, media.durationSeconds);
+      await precheckQuota(deps, viewer, media.durationSeconds);
       await deps.storage.put(sourceKey(id), await openFile(upload.path));
       storedKey = sourceKey(id);
       source = { filename: upload.filename, sourceUrl: null, bytes: BigInt(upload.size), duration: media.durationSeconds };
@@ -114,7 +114,7 @@ export async function createTranscriptionJob(deps: AppDeps, viewer: Viewer, inpu
       const url = parseMediaUrl(input.url!);
       await assertPublicUrl(url, { allowHosts: deps.env.URL_FETCH_ALLOW_HOSTS });
       // The duration is unknown until the worker fetches it: some quota must be left (checked again there).
-      await assertWithinQuota(deps, viewer.user.id, null);
+      await precheckQuota(deps, viewer, null);
       source = { filename: cleanFilename(decodeURIComponent(url.pathname.split('/').pop() || '')) || url.hostname, sourceUrl: url.toString(), bytes: null, duration: null };
     }
 
@@ -156,6 +156,16 @@ export async function createTranscriptionJob(deps: AppDeps, viewer: Viewer, inpu
   } finally {
     await rm(workDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Fails fast, before the media is stored, when the owner's quota cannot take it. The check that
+ * counts runs again in the job's transaction under the quota lock; a viewer whose row (as resolved
+ * for this request) has no quota skips this one, and its media is deleted again if that check refuses.
+ */
+async function precheckQuota(deps: AppDeps, viewer: Viewer, seconds: number | null): Promise<void> {
+  if (viewer.user.monthlyAudioMinutes === null) return;
+  await assertWithinQuota(deps, viewer.user.id, seconds);
 }
 
 export async function validateOptions(deps: AppDeps, viewer: Viewer, input: CreateJobInput) {
