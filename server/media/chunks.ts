@@ -1,8 +1,9 @@
 // Splits long normalised audio into chunks for the engines, cutting in the quietest spot near each
 // boundary. Only the search windows are read, so planning hours of audio reads a few megabytes.
 import { createReadStream, createWriteStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
-import { BYTES_PER_SAMPLE, readMonoPcmInfo, readPcmBlocks, WAV_HEADER_BYTES, wavHeader, type WavInfo } from './wav.ts';
+import { BYTES_PER_SAMPLE, readAt, readMonoPcmInfo, readPcmBlocks, WAV_HEADER_BYTES, wavHeader, type WavInfo } from './wav.ts';
 
 export interface Chunk {
   index: number;
@@ -85,13 +86,45 @@ async function quietestCut(path: string, info: WavInfo, from: number, to: number
   return from + (bestFrame + WINDOW_FRAMES / 2) * frame;
 }
 
+/**
+ * The WAV to hand the engine for one chunk: `wavPath` itself when the chunk is all of it and the file
+ * is exactly what extractChunk would write (a canonical header, nothing after the samples), else the
+ * chunk written to `outPath`. The caller removes `outPath` only when that is what came back.
+ */
+export async function chunkWav(wavPath: string, chunk: Pick<Chunk, 'start' | 'end'>, outPath: string): Promise<string> {
+  const info = await readMonoPcmInfo(wavPath);
+  const whole = Math.round(chunk.start * info.sampleRate) <= 0 && Math.round(chunk.end * info.sampleRate) >= info.samples;
+  if (whole && info.dataOffset === WAV_HEADER_BYTES && (await isCanonicalWav(wavPath, info))) return wavPath;
+  await writeChunk(wavPath, info, chunk, outPath);
+  return outPath;
+}
+
+async function isCanonicalWav(wavPath: string, info: WavInfo): Promise<boolean> {
+  const fh = await open(wavPath, 'r');
+  try {
+    const { size } = await fh.stat();
+    if (size !== WAV_HEADER_BYTES + info.dataBytes) return false;
+    return (await readAt(fh, 0, WAV_HEADER_BYTES)).equals(wavHeader(info.dataBytes, info.sampleRate, 1));
+  } finally {
+    await fh.close();
+  }
+}
+
 /** Writes one chunk as its own WAV (a byte slice of the PCM behind a fresh header). */
 export async function extractChunk(
   wavPath: string,
   chunk: Pick<Chunk, 'start' | 'end'>,
   outPath: string,
 ): Promise<{ durationSeconds: number; bytes: number }> {
-  const info = await readMonoPcmInfo(wavPath);
+  return writeChunk(wavPath, await readMonoPcmInfo(wavPath), chunk, outPath);
+}
+
+async function writeChunk(
+  wavPath: string,
+  info: WavInfo,
+  chunk: Pick<Chunk, 'start' | 'end'>,
+  outPath: string,
+): Promise<{ durationSeconds: number; bytes: number }> {
   const first = Math.max(0, Math.round(chunk.start * info.sampleRate));
   const last = Math.min(info.samples, Math.round(chunk.end * info.sampleRate));
   if (last <= first) throw new RangeError(`Empty or out-of-range chunk ${chunk.start}-${chunk.end} s`);

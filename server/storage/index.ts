@@ -25,6 +25,12 @@ export interface Storage {
   size(key: string): Promise<number>;
   /** Copies the object to a local file (for ffmpeg), creating parent folders. */
   download(key: string, toPath: string): Promise<void>;
+  /**
+   * Drivers that keep each object in a local file (LocalStorage): that file, to be read in place
+   * instead of downloading a copy; never written, moved or removed by the caller. NOT_FOUND-coded
+   * error when it is missing.
+   */
+  localFile?(key: string): Promise<string>;
   exists(key: string): Promise<boolean>;
   /** Removes one object; missing is fine. */
   delete(key: string): Promise<void>;

@@ -95,6 +95,12 @@ export class LocalStorage implements Storage {
     }
   }
 
+  async localFile(key: string): Promise<string> {
+    const file = this.pathOf(key);
+    if (!(await this.statFile(file))) throw notFound('Stored object');
+    return file;
+  }
+
   async exists(key: string): Promise<boolean> {
     return (await this.statFile(this.pathOf(key))) !== undefined;
   }

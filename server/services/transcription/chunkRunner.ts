@@ -14,7 +14,7 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { CoreDeps } from '../../context.ts';
 import type { Job } from '../../db/db.ts';
-import { extractChunk, type Chunk } from '../../media/chunks.ts';
+import { chunkWav, type Chunk } from '../../media/chunks.ts';
 import type { ProviderName, Segment, TranscribeResult } from '../../providers/types.ts';
 import { publishJobChange } from '../jobs.ts';
 import { JobCancelledError } from '../workFailure.ts';
@@ -129,9 +129,11 @@ class ChunkRun {
 
   async #transcribe(chunk: Chunk): Promise<void> {
     const { route, job, workDir, wav } = this.#input;
-    const chunkPath = path.join(workDir, `chunk-${chunk.index}.wav`);
+    const ownFile = path.join(workDir, `chunk-${chunk.index}.wav`);
+    // A one-chunk job hands the engine the normalised WAV itself when it is exactly the chunk's bytes.
+    let chunkPath = ownFile;
     try {
-      await extractChunk(wav, chunk, chunkPath);
+      chunkPath = await chunkWav(wav, chunk, ownFile);
       const outcome = await route.transcribe(chunk.index, {
         wavPath: chunkPath,
         durationSeconds: chunk.end - chunk.start,
@@ -149,7 +151,7 @@ class ChunkRun {
       // the next chunk, as with one chunk at a time; a chunk ahead of the head is committed later.
       if (chunk.index === this.#head) await this.#queueCommit(state);
     } finally {
-      await rm(chunkPath, { force: true });
+      if (chunkPath === ownFile) await rm(ownFile, { force: true });
     }
   }
 

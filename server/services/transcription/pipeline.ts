@@ -67,8 +67,12 @@ async function run(deps: CoreDeps, initial: Job, workDir: string, signal: AbortS
   // Uploaded media's size and duration are known: its staging is checked before the download. A
   // URL's are not: the reserve is checked now, and the decode's needs once the probe has answered.
   await assertStagingSpace(deps, workDir, mediaStagingBytes(Number(job.sourceBytes ?? 0), job.mediaDurationSeconds ?? 0));
-  const media = path.join(workDir, 'media');
-  if (job.sourceKey) {
+  // Local storage's file is read where it is (the decode writes its own WAV); other drivers' is downloaded.
+  let media = path.join(workDir, 'media');
+  const inPlace = Boolean(job.sourceKey && deps.storage.localFile);
+  if (job.sourceKey && deps.storage.localFile) {
+    media = await deps.storage.localFile(job.sourceKey);
+  } else if (job.sourceKey) {
     await deps.storage.download(job.sourceKey, media);
   } else if (job.sourceUrl) {
     const { bytes } = await fetchToFile(new URL(job.sourceUrl), media, {
@@ -103,7 +107,7 @@ async function run(deps: CoreDeps, initial: Job, workDir: string, signal: AbortS
         : undefined,
   });
   const { durationSeconds } = decoded;
-  await rm(media, { force: true });
+  if (!inPlace) await rm(media, { force: true });
   const targetSeconds = Math.min(route.maxChunkSeconds, deps.env.CHUNK_SECONDS ?? Infinity);
   const chunks = await planChunks(wav, { targetSeconds, searchSeconds: Math.min(5, targetSeconds / 4) });
   // The decoded duration replaces the probed one (what quotas reserve) when they differ; the chunk
