@@ -1,9 +1,10 @@
-// `job(id)` and the job subscriptions' re-reads take the row with pg alone (server/db/jobRows.ts), not
-// through Prisma. These tests hold that reader to Prisma's answer for every column and hold the
+// `job(id)`, the job subscriptions' re-reads and each transcriptChunks event's segment read take their
+// rows with pg alone (server/db/jobRows.ts), not through Prisma. These tests hold those readers to
+// Prisma's answer for every column and hold the
 // visibility rule of `job(id)` (owner, project member, admin; nobody else) now that the row is read by
 // its key and judged afterwards.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readJobById } from '../server/db/jobRows.ts';
+import { readJobById, readSegmentWithJobAccess } from '../server/db/jobRows.ts';
 import { newId } from '../server/ids.ts';
 import { createTestApp, makeAdmin, registerUser, type TestApp } from './helpers/testApp.ts';
 
@@ -21,7 +22,7 @@ const JOB = `query ($id: ID!) { job(id: $id) { id status progress owner { id } }
 const JOB_SCALARS = `query ($id: ID!) { job(id: $id) { id status progress filename } }`;
 
 describe('job rows read with pg', () => {
-  it('equal what Prisma reads, for a row with every column set', async () => {
+  it('equal what Prisma reads, for rows with every column set', async () => {
     const owner = await registerUser(t);
     const original = newId('Job');
     await t.deps.db.job.create({ data: { id: original, ownerId: owner.id, provider: 'LOCAL', status: 'COMPLETED' } });
@@ -82,6 +83,36 @@ describe('job rows read with pg', () => {
     expect(Object.values(byPrisma!).filter((value) => value === null)).toEqual([]);
     expect(byPg).toEqual(byPrisma);
     expect(Object.keys(byPg!).sort()).toEqual(Object.keys(byPrisma!).sort());
+
+    await t.deps.db.transcriptSegment.createMany({
+      data: [
+        {
+          jobId: id,
+          idx: 0,
+          chunkIndex: 1,
+          provider: 'DEEPGRAM',
+          startSeconds: 1.5,
+          endSeconds: 2.25,
+          text: 'Hello there.',
+          speaker: 'A',
+          words: [{ word: 'Hello', start: 1.5, end: 1.9, confidence: 0.9 }],
+          sentiment: 'NEUTRAL',
+          sentimentScore: 0.1,
+          redaction: { kinds: ['EMAIL'], spans: [] },
+        },
+        { jobId: id, idx: 1, chunkIndex: 1, startSeconds: 2.25, endSeconds: 3, text: 'Bye.' },
+      ],
+    });
+    for (const idx of [0, 1]) {
+      const segment = await t.deps.db.transcriptSegment.findUnique({ where: { jobId_idx: { jobId: id, idx } } });
+      expect(await readSegmentWithJobAccess(t.deps.pool, id, idx)).toEqual({
+        job: { ownerId: owner.id, projectId, redact: ['EMAIL', 'CARD_NUMBER'] },
+        segment,
+      });
+    }
+    expect(Object.values((await readSegmentWithJobAccess(t.deps.pool, id, 0)).segment!).filter((value) => value === null)).toEqual([]);
+    expect(await readSegmentWithJobAccess(t.deps.pool, id, 2)).toEqual({ job: { ownerId: owner.id, projectId, redact: ['EMAIL', 'CARD_NUMBER'] }, segment: null });
+    expect(await readSegmentWithJobAccess(t.deps.pool, newId('Job'), 0)).toEqual({ job: null, segment: null });
 
     const sparse = await t.deps.db.job.findUnique({ where: { id: original } });
     expect(await readJobById(t.deps.pool, original)).toEqual(sparse);

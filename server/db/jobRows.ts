@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { Job } from './db.ts';
+import type { Job, TranscriptSegment } from './db.ts';
 
 /**
  * Each column of `jobs` as SQL that pg hands back in the form Prisma gives it (enums and lists of
@@ -56,12 +56,59 @@ const jobColumns: Record<keyof Job, string> = {
   rerunOfId: 'rerun_of_id',
 };
 
+/** The same for `transcript_segments`. */
+const segmentColumns: Record<keyof TranscriptSegment, string> = {
+  jobId: 's.job_id',
+  idx: 's.idx',
+  chunkIndex: 's.chunk_index',
+  provider: 's.provider::text',
+  startSeconds: 's.start_seconds',
+  endSeconds: 's.end_seconds',
+  text: 's.text',
+  speaker: 's.speaker',
+  words: 's.words',
+  sentiment: 's.sentiment::text',
+  sentimentScore: 's.sentiment_score',
+  redaction: 's.redaction',
+};
+
+const selectList = (columns: Record<string, string>) =>
+  Object.entries(columns)
+    .map(([field, sql]) => `${sql} AS "${field}"`)
+    .join(', ');
+
 const selectJobById = {
   name: 'parlance_job_by_id',
-  text: `SELECT ${Object.entries(jobColumns)
-    .map(([field, sql]) => `${sql} AS "${field}"`)
-    .join(', ')} FROM jobs WHERE id = $1`,
+  text: `SELECT ${selectList(jobColumns)} FROM jobs WHERE id = $1`,
 };
+
+const selectSegmentWithJobAccess = {
+  name: 'parlance_segment_with_job_access',
+  text: `SELECT j.owner_id AS "ownerId", j.project_id AS "projectId", j.redact::text[] AS "redact", (s.job_id IS NOT NULL) AS "found", ${selectList(segmentColumns)}
+    FROM jobs j LEFT JOIN transcript_segments s ON s.job_id = j.id AND s.idx = $2 WHERE j.id = $1`,
+};
+
+export interface SegmentWithJobAccess {
+  /** What deciding a reader's right to the job and their redaction kinds needs; null when the job is gone. */
+  job: Pick<Job, 'ownerId' | 'projectId' | 'redact'> | null;
+  /** The stored segment, equal to Prisma's row; null when there is none at that index. */
+  segment: TranscriptSegment | null;
+}
+
+/**
+ * A job's segment by index and what judging a reader of it needs, in one statement: what every
+ * `transcriptChunks` event is delivered with (read once per event, schema/jobSubscriptions.ts).
+ */
+export async function readSegmentWithJobAccess(pool: pg.Pool, jobId: string, idx: number): Promise<SegmentWithJobAccess> {
+  const { rows } = await pool.query<Record<string, unknown>>({ ...selectSegmentWithJobAccess, values: [jobId, idx] });
+  const row = rows[0];
+  if (!row) return { job: null, segment: null };
+  const { ownerId, projectId, redact, found, ...segment } = row;
+  return {
+    job: { ownerId, projectId, redact } as SegmentWithJobAccess['job'],
+    segment: found ? (segment as unknown as TranscriptSegment) : null,
+  };
+}
 
 /**
  * One job row by its key, equal to Prisma's `job.findUnique({ where: { id } })`, read with pg alone:

@@ -4,6 +4,7 @@
  */
 import type { SignedInContext } from '../context.ts';
 import type { Job } from '../db/db.ts';
+import { readSegmentWithJobAccess } from '../db/jobRows.ts';
 import { canSeeJob, findVisibleJob, visibleJobById } from '../services/access/jobs.ts';
 import { redactionFor } from '../services/access/redaction.ts';
 import { redactedRows } from '../services/redaction.ts';
@@ -69,7 +70,7 @@ export function jobChunkEvents(context: SignedInContext, jobId: string): AsyncGe
 }
 
 async function* jobChunkStream(context: SignedInContext, jobId: string, signal: AbortSignal): AsyncGenerator<TranscriptChunk> {
-  const { subscriber, db } = context.deps;
+  const { subscriber, db, pool } = context.deps;
   if (!subscriber) throw new Error('This process does not serve subscriptions.');
   const chunkTopic = topics.jobChunks(jobId);
   const events = subscriber.subscribeMany([chunkTopic, topics.job(jobId)], signal);
@@ -79,20 +80,18 @@ async function* jobChunkStream(context: SignedInContext, jobId: string, signal: 
       if (TERMINAL.has(String(event.status))) return;
       continue;
     }
-    // Every subscriber of this job got the same event object: they share one read of the job and
-    // of the segment, started at once (eventShare.ts), and those holding one credential share one
-    // decision; each subscriber's right to see the job is decided as of now.
-    const jobRead = sharedRead(event, 'job-access', () =>
-      db.job.findUnique({ where: { id: jobId }, select: { ownerId: true, projectId: true, redact: true } }),
-    );
-    const rowRead = sharedRead(event, 'segment', () => db.transcriptSegment.findUnique({ where: { jobId_idx: { jobId, idx: Number(event.index) } } }));
+    // Every subscriber of this job got the same event object: they share one read of the segment
+    // and of the job's access columns, one statement (eventShare.ts, db/jobRows.ts), and those
+    // holding one credential share one decision; each subscriber's right to see the job is decided
+    // as of now.
+    const read = sharedRead(event, 'segment-with-job-access', () => readSegmentWithJobAccess(pool, jobId, Number(event.index)));
     const redact = await decideAtDelivery(context, event, `job-chunks:${jobId}`, async (viewer) => {
-      const job = await jobRead;
+      const { job } = await read;
       if (!job || !(await canSeeJob(db, viewer, job))) return null;
       return redactionFor(db, viewer, job);
     });
     if (!redact) return; // gone or no longer visible: ends like a missing job
-    const row = await rowRead;
+    const { segment: row } = await read;
     if (row) {
       // What this subscriber reads of the segment is decided by its redaction kinds alone: everyone
       // with the same kinds gets one chunk, built and executed once for this event.
