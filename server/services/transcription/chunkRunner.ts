@@ -237,14 +237,15 @@ class ChunkRun {
       this.#progressWritten,
       (TRANSCRIBE_SHARE * (this.#committedSeconds + chunk.end - chunk.start)) / Math.max(this.#input.durationSeconds, 1e-6),
     );
+    const completing = completes && chunk.index === chunks.at(-1)?.index;
     const stored = await storeChunk(deps, job.id, chunk, provider, result.segments, {
       progress: Math.min(TRANSCRIBE_SHARE, progress),
       detectedLanguage: this.#detectedLanguage,
       chunksTotal: chunks.length,
-      complete: completes && chunk.index === chunks.at(-1)?.index ? { job, durationSeconds } : undefined,
+      complete: completing ? { job, durationSeconds } : undefined,
     });
     if (!stored) throw new JobCancelledError();
-    if (completes && chunk.index === chunks.at(-1)?.index) this.#completed = true;
+    this.#completed = completing;
     this.#progressWritten = Math.min(TRANSCRIBE_SHARE, progress);
     this.#committedSeconds += chunk.end - chunk.start;
     this.#states.delete(chunk.index);

@@ -1,7 +1,7 @@
 // How a transcription ends: COMPLETED with its transcript and usage, FAILED with a reason, or back
 // in the queue when the runner stops. Each end is written once (conditional on the status) and published.
 import type { CoreDeps } from '../../context.ts';
-import type { Job, JobChunk, Prisma, Provider } from '../../db/db.ts';
+import { Prisma, type Job, type JobChunk, type Provider } from '../../db/db.ts';
 import { AppError } from '../../errors.ts';
 import { observeFinishedJob } from '../../observability/metrics.ts';
 import { ProviderError } from '../../providers/types.ts';
@@ -96,12 +96,31 @@ export async function writeCompletion(deps: CoreDeps, tx: Prisma.TransactionClie
  * (usage is billed from these), in one read.
  */
 async function transcriptAndChunks(deps: CoreDeps, jobId: string) {
-  const [row] = await deps.db.$queryRaw<{ text: string; chunks: string }[]>`
-    SELECT
-      coalesce((SELECT string_agg(s.text, ' ' ORDER BY s.idx) FROM transcript_segments s WHERE s.job_id = ${jobId}), '') AS text,
-      coalesce((SELECT json_agg(json_build_object('startSeconds', c.start_seconds, 'endSeconds', c.end_seconds, 'provider', c.provider) ORDER BY c.idx)
-                FROM job_chunks c WHERE c.job_id = ${jobId}), '[]')::text AS chunks`;
-  return { text: row.text, chunks: JSON.parse(row.chunks) as Array<Pick<JobChunk, 'startSeconds' | 'endSeconds' | 'provider'>> };
+  const [row] = await deps.db.$queryRaw<{ text: string | null; chunks: string | null }[]>`
+    SELECT ${transcriptTextSql(jobId)} AS text, ${chunkRangesSql(jobId)} AS chunks`;
+  return { text: row.text ?? '', chunks: parseChunkRanges(row.chunks) };
+}
+
+/**
+ * SQL for the transcript text as a completed job stores it: its segments' text in order, joined by
+ * spaces, up to chunk `throughChunk` when given; NULL without segments.
+ */
+export function transcriptTextSql(jobId: string, throughChunk?: number): Prisma.Sql {
+  const upTo = throughChunk === undefined ? Prisma.empty : Prisma.sql`AND s.chunk_index <= ${throughChunk}`;
+  return Prisma.sql`(SELECT string_agg(s.text, ' ' ORDER BY s.idx) FROM transcript_segments s WHERE s.job_id = ${jobId} ${upTo})`;
+}
+
+type ChunkRange = Pick<JobChunk, 'startSeconds' | 'endSeconds' | 'provider'>;
+
+/** SQL for the job's chunk ranges and engines in order, as JSON text, before chunk `beforeChunk` when given; NULL without any. */
+export function chunkRangesSql(jobId: string, beforeChunk?: number): Prisma.Sql {
+  const before = beforeChunk === undefined ? Prisma.empty : Prisma.sql`AND c.idx < ${beforeChunk}`;
+  return Prisma.sql`(SELECT json_agg(json_build_object('startSeconds', c.start_seconds, 'endSeconds', c.end_seconds, 'provider', c.provider) ORDER BY c.idx)::text
+    FROM job_chunks c WHERE c.job_id = ${jobId} ${before})`;
+}
+
+export function parseChunkRanges(json: string | null): ChunkRange[] {
+  return json === null ? [] : (JSON.parse(json) as ChunkRange[]);
 }
 
 /** Prisma's answer to an update whose where matched no row. */

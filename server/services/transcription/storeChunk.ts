@@ -8,7 +8,7 @@ import { jobChangeEvents } from '../jobs.ts';
 import { storeRedactions, type RedactedJob } from '../redaction.ts';
 import { subscribedEndpoints } from '../webhooks/emit.ts';
 import { observeFinishedJob } from '../../observability/metrics.ts';
-import { writeCompletion } from './outcome.ts';
+import { chunkRangesSql, parseChunkRanges, transcriptTextSql, writeCompletion } from './outcome.ts';
 
 type Chunk = { index: number; start: number; end: number };
 /** The job's fields storing needs: who owns it and what its transcript is redacted for (fixed at submission). */
@@ -120,13 +120,8 @@ async function recordChunk(tx: Tx, jobId: string, chunk: Chunk, provider: Provid
       (SELECT json_build_object('idx', s.idx, 'chunkIndex', s.chunk_index, 'endSeconds', s.end_seconds)::text
          FROM transcript_segments s WHERE s.job_id = ${jobId} AND s.chunk_index <= ${chunk.index}
          ORDER BY s.idx DESC LIMIT 1) AS last,
-      CASE WHEN ${completing}::boolean THEN
-        (SELECT string_agg(s.text, ' ' ORDER BY s.idx) FROM transcript_segments s WHERE s.job_id = ${jobId} AND s.chunk_index <= ${chunk.index})
-      END AS kept_text,
-      CASE WHEN ${completing}::boolean THEN
-        (SELECT json_agg(json_build_object('startSeconds', c.start_seconds, 'endSeconds', c.end_seconds, 'provider', c.provider) ORDER BY c.idx)::text
-           FROM job_chunks c WHERE c.job_id = ${jobId} AND c.idx < ${chunk.index})
-      END AS earlier_chunks,
+      CASE WHEN ${completing}::boolean THEN ${transcriptTextSql(jobId, chunk.index)} END AS kept_text,
+      CASE WHEN ${completing}::boolean THEN ${chunkRangesSql(jobId, chunk.index)} END AS earlier_chunks,
       CASE WHEN ${completing}::boolean THEN
         (SELECT coalesce(json_agg(endpoint.id ORDER BY endpoint.id), '[]')::text
            FROM (${subscribedEndpoints('job.completed', Prisma.sql`(SELECT owner_id FROM locked)`, Prisma.sql`(SELECT project_id FROM locked)`)}) AS endpoint)
@@ -136,7 +131,7 @@ async function recordChunk(tx: Tx, jobId: string, chunk: Chunk, provider: Provid
     job: { id: jobId, ownerId: row.owner_id, projectId: row.project_id, redact: row.redact ?? [] },
     last: row.last === null ? null : (JSON.parse(row.last) as LastSegment),
     keptText: row.kept_text,
-    earlierChunks: row.earlier_chunks === null ? [] : (JSON.parse(row.earlier_chunks) as RecordedChunk['earlierChunks']),
+    earlierChunks: parseChunkRanges(row.earlier_chunks) as RecordedChunk['earlierChunks'],
     completedEndpoints: row.endpoints === null ? undefined : (JSON.parse(row.endpoints) as string[]),
   };
 }
