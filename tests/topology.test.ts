@@ -204,18 +204,7 @@ async function openSocket(c: Cluster, token: string, not?: ApiProc): Promise<Soc
   const live = c.apis.filter((api) => !api.exited());
   for (let attempt = 0; attempt < 6; attempt += 1) {
     const before = await Promise.all(live.map((api) => apiMetric(api, 'parlance_ws_connections')));
-    const client = createClient({
-      url: `${c.base.replace('http', 'ws')}/graphql`,
-      webSocketImpl: WebSocket,
-      connectionParams: { authorization: `Bearer ${token}` },
-      retryAttempts: 0,
-      lazy: false,
-      onNonLazyError: () => {},
-    });
-    await new Promise<void>((resolve, reject) => {
-      client.on('connected', () => resolve());
-      client.on('closed', (event) => reject(new Error(`the socket closed before it was acknowledged: ${JSON.stringify(event)}`)));
-    });
+    const client = await acknowledgedClient(c, token);
     const index = await waitFor('the socket to be counted by an API process', async () => {
       const now = await Promise.all(live.map((api) => apiMetric(api, 'parlance_ws_connections')));
       const grown = now.findIndex((count, i) => count > before[i]);
@@ -229,6 +218,40 @@ async function openSocket(c: Cluster, token: string, not?: ApiProc): Promise<Soc
   throw new Error(`six sockets through nginx all reached ${not?.name}`);
 }
 
+/**
+ * A graphql-ws client through nginx once its connection is acknowledged. A handshake that fails (a
+ * 502 while nginx is still learning that a process went away) is retried until a deadline, as
+ * graphql-ws clients do with `retryAttempts`; every refusal is printed, and the nginx error log and
+ * the processes' output go into the error when the deadline passes.
+ */
+async function acknowledgedClient(c: Cluster, token: string): Promise<Client> {
+  const refusals: string[] = [];
+  try {
+    return await waitFor('a graphql-ws connection through nginx to be acknowledged', async () => {
+      const client = createClient({
+        url: `${c.base.replace('http', 'ws')}/graphql`,
+        webSocketImpl: WebSocket,
+        connectionParams: { authorization: `Bearer ${token}` },
+        retryAttempts: 0,
+        lazy: false,
+        onNonLazyError: () => {},
+      });
+      let failure: unknown = null;
+      const closed = await new Promise<{ code: number; reason: string } | null>((resolve) => {
+        client.on('connected', () => resolve(null));
+        client.on('error', (error) => (failure = error));
+        client.on('closed', (event) => resolve(event as { code: number; reason: string }));
+      });
+      if (!closed) return client;
+      refusals.push(`code ${closed.code} ${closed.reason}: ${String((failure as Error | null)?.message ?? failure)}`);
+      console.info(`topology: a socket through nginx was refused before acknowledgement (${refusals.at(-1)})`);
+      await client.dispose();
+      return null;
+    }, 60_000, 250);
+  } catch (error) {
+    throw new Error(`${String(error)}; refusals:\n${refusals.join('\n')}\nnginx error log:\n${(await c.nginx.errorLog()).slice(-3000)}\n${logsOf(c)}`);
+  }
+}
 
 const tusHeaders = (token: string, extra: Record<string, string> = {}) => ({ 'tus-resumable': '1.0.0', authorization: `Bearer ${token}`, ...extra });
 

@@ -128,6 +128,8 @@ export interface NginxProc extends Proc {
   base: string;
   /** The access log's lines so far: `METHOD URI STATUS upstream=ADDRESS`. */
   accessLog: () => Promise<string[]>;
+  /** The error log so far (warnings and errors: failed upstreams), for failure messages. */
+  errorLog: () => Promise<string>;
 }
 
 /** Debian's nginx in the foreground on deploy/nginx.conf with its placeholders replaced. */
@@ -151,6 +153,7 @@ export async function startNginx(listenPort: number, upstreams: string[]): Promi
   return Object.assign(proc, {
     base,
     accessLog: async () => (await readFile(path.join(prefix, 'access.log'), 'utf8').catch(() => '')).split('\n').filter(Boolean),
+    errorLog: () => readFile(path.join(prefix, 'error.log'), 'utf8').catch(() => ''),
   });
 }
 
