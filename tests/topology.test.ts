@@ -373,20 +373,30 @@ async function uploadAndFollowFromTheOtherApi(c: Cluster): Promise<void> {
 
 // ---- the variants ---------------------------------------------------------------------------------
 
-describe('topology with PUBSUB=postgres', () => {
-  let c: Cluster;
+/** A cluster started before the enclosing describe block's tests and stopped after them. */
+function clusterOfThisBlock(pubsub: 'postgres' | 'redis'): () => Cluster {
+  let c: Cluster | undefined;
   beforeAll(async () => {
-    c = await startCluster('postgres');
+    c = await startCluster(pubsub);
   }, 180_000);
   afterAll(async () => {
     await c?.stop();
   });
+  return () => c!;
+}
 
+function itUploadsAndFollowsFromTheOtherApi(cluster: () => Cluster): void {
   it('a tus upload spreads over both API processes; its job is followed from the other API process', async () => {
-    await uploadAndFollowFromTheOtherApi(c);
+    await uploadAndFollowFromTheOtherApi(cluster());
   }, 240_000);
+}
+
+describe('topology with PUBSUB=postgres', () => {
+  const cluster = clusterOfThisBlock('postgres');
+  itUploadsAndFollowsFromTheOtherApi(cluster);
 
   it('a live session continues on the other API process after the one it used is SIGKILLed', async () => {
+    const c = cluster();
     const token = await register(c);
     const pcm = parseWav(await readFile(liveSpeech.wavPath)).data;
     const pieces: Buffer[] = [];
@@ -472,19 +482,11 @@ describe('topology with PUBSUB=postgres', () => {
 });
 
 describe('topology with PUBSUB=redis', () => {
-  let c: Cluster;
-  beforeAll(async () => {
-    c = await startCluster('redis');
-  }, 180_000);
-  afterAll(async () => {
-    await c?.stop();
-  });
-
-  it('a tus upload spreads over both API processes; its job is followed from the other API process', async () => {
-    await uploadAndFollowFromTheOtherApi(c);
-  }, 240_000);
+  const cluster = clusterOfThisBlock('redis');
+  itUploadsAndFollowsFromTheOtherApi(cluster);
 
   it('a worker SIGKILLed mid-job leaves the job to the other worker, which completes it', async () => {
+    const c = cluster();
     const token = await register(c);
     const form = new FormData();
     form.set('operations', JSON.stringify({
