@@ -13,7 +13,9 @@
  */
 import WebSocket from 'ws';
 import { ProviderError, type Segment, type Word } from '../providers/types.ts';
+import { assemblyaiVocabulary } from '../providers/assemblyaiVocabulary.ts';
 import { cloudKey } from '../providers/cloudKey.ts';
+import { hasVocabulary } from '../providers/vocabulary.ts';
 import { LIVE_SAMPLE_RATE, LiveEngine, type LiveEngineOptions } from './types.ts';
 
 const OPEN_TIMEOUT_MS = 10_000;
@@ -48,13 +50,24 @@ interface AssemblyAILiveConfig {
   streamingURL: string;
 }
 
-/** The v3 URL for this session: 16 kHz pcm_s16le, formatted turns, the model when one is named. */
-export function assemblyaiStreamingUrl(base: string, options: Pick<LiveEngineOptions, 'model'>): string {
+/** The session's vocabulary as the file engine maps it (assemblyaiVocabulary.ts), or null without one. */
+function streamingVocabulary(options: Pick<LiveEngineOptions, 'model' | 'vocabulary'>) {
+  return hasVocabulary(options.vocabulary) ? assemblyaiVocabulary(options.vocabulary, options.model) : null;
+}
+
+/**
+ * The v3 URL for this session: 16 kHz pcm_s16le, formatted turns, the model when one is named, and
+ * the vocabulary's parameters (a list, such as `keyterms_prompt`, goes JSON-encoded, as v3 takes it).
+ */
+export function assemblyaiStreamingUrl(base: string, options: Pick<LiveEngineOptions, 'model' | 'vocabulary'>): string {
   const url = new URL(base);
   url.searchParams.set('sample_rate', String(LIVE_SAMPLE_RATE));
   url.searchParams.set('encoding', 'pcm_s16le');
   url.searchParams.set('format_turns', 'true');
   if (options.model) url.searchParams.set('speech_model', options.model);
+  for (const [name, value] of Object.entries(streamingVocabulary(options)?.params ?? {})) {
+    url.searchParams.set(name, typeof value === 'string' ? value : JSON.stringify(value));
+  }
   return url.toString();
 }
 
@@ -136,6 +149,8 @@ export class AssemblyAILiveEngine extends LiveEngine {
       socket.terminate();
       throw error;
     }
+    const vocabulary = streamingVocabulary(options);
+    if (vocabulary) options.onVocabularyApplied?.(vocabulary.report);
     return engine;
   }
 

@@ -6,12 +6,16 @@
  * SDK notes: `listen.v1.connect()` returns a socket that is not open yet (call `connect()`, then
  * wait for open); `on()` replaces the handler for an event, so each event gets exactly one; a
  * close other than 1000 would trigger silent reconnects, so `reconnectAttempts: 0` (the session
- * runtime recreates the engine instead); `close()` fires a second, synthetic close event.
+ * runtime recreates the engine instead); `close()` fires a second, synthetic close event. Vocabulary
+ * goes as the file engine sends it (deepgramVocabulary.ts): one `keyterm` (or `keywords`) query
+ * parameter per term, through `queryParams` (the SDK's own `keyterm` argument would send a JSON array).
  */
 import { ProviderError, type Segment, type Word } from '../providers/types.ts';
 import { createDeepgramClient, deepgramSpeakerLabel, type DgWord } from '../providers/deepgram.ts';
 import { cloudKey } from '../providers/cloudKey.ts';
 import { mapDeepgramSocketError } from '../providers/deepgramErrors.ts';
+import { deepgramVocabulary } from '../providers/deepgramVocabulary.ts';
+import { hasVocabulary } from '../providers/vocabulary.ts';
 import { LIVE_SAMPLE_RATE, LiveEngine, type LiveEngineOptions } from './types.ts';
 
 const OPEN_TIMEOUT_MS = 10_000;
@@ -66,8 +70,10 @@ export class DeepgramLiveEngine extends LiveEngine {
   static async open(config: DeepgramLiveConfig, options: LiveEngineOptions): Promise<DeepgramLiveEngine> {
     const apiKey = cloudKey('DEEPGRAM', options.apiKey, { baseURL: config.baseURL });
     const client = createDeepgramClient({ apiKey, baseURL: config.baseURL, timeoutMs: config.timeoutMs });
+    const model = options.model || config.defaultModel;
+    const vocabulary = hasVocabulary(options.vocabulary) ? deepgramVocabulary(options.vocabulary, model) : null;
     const socket = await client.listen.v1.connect({
-      model: options.model || config.defaultModel,
+      model,
       encoding: 'linear16',
       sample_rate: LIVE_SAMPLE_RATE,
       channels: 1,
@@ -76,6 +82,7 @@ export class DeepgramLiveEngine extends LiveEngine {
       smart_format: 'true',
       endpointing: 300,
       ...(options.language ? { language: options.language } : {}),
+      ...(vocabulary ? { queryParams: vocabulary.params } : {}),
       reconnectAttempts: 0,
       connectionTimeoutInSeconds: OPEN_TIMEOUT_MS / 1000,
     } as Parameters<ReturnType<typeof createDeepgramClient>['listen']['v1']['connect']>[0]);
@@ -108,6 +115,7 @@ export class DeepgramLiveEngine extends LiveEngine {
       throw error;
     }
     engine = new DeepgramLiveEngine(socket, options.apiKey);
+    if (vocabulary) options.onVocabularyApplied?.(vocabulary.report);
     return engine;
   }
 

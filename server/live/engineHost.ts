@@ -8,13 +8,17 @@
  * Fallback (README, "Provider routing and fallback"): when the engine in use fails (at its start or
  * mid-session) and the session has a next engine, that one takes over at once, from the same point:
  * the end of the last final, an utterance boundary. Finals already stored stay; nothing after them
- * is lost or heard twice. The last engine of the list is retried after a pause, as before.
+ * is lost or heard twice. The last engine of the list is retried after a pause, as before. Every
+ * engine the session starts (a fallback's too) gets the session's vocabulary; what each applied is
+ * recorded on the session (LiveSession.vocabularyApplied), once per engine.
  */
 import type { CoreDeps } from '../context.ts';
 import type { Provider } from '../db/db.ts';
 import { AppError } from '../errors.ts';
 import { mediaToolsFromEnv } from '../media/run.ts';
-import { ProviderError } from '../providers/types.ts';
+import { ProviderError, type ProviderName } from '../providers/types.ts';
+import type { Vocabulary } from '../providers/vocabulary.ts';
+import { VocabularyReports } from '../services/vocabularyApplied.ts';
 import type { AudioFormat } from './audioSeconds.ts';
 import type { ChunkOrder } from './chunkOrder.ts';
 import { openLiveEngine } from './engines.ts';
@@ -35,6 +39,8 @@ interface EngineSession extends AudioFormat {
   providers: Provider[];
   language: string | null;
   model: string | null;
+  /** The terms and context prompt the session was started with. */
+  vocabulary: Vocabulary | null;
 }
 
 interface EngineHostParts {
@@ -52,6 +58,7 @@ export class EngineHost {
   /** The engine in use (or to start next). */
   #provider: Provider;
   readonly #parts: EngineHostParts;
+  readonly #vocabularyReports: VocabularyReports;
   #engine: LiveEngine | null = null;
   #source: PcmSource | null = null;
   #hasSlot = false;
@@ -69,6 +76,7 @@ export class EngineHost {
     this.#session = session;
     this.#provider = session.provider;
     this.#parts = parts;
+    this.#vocabularyReports = new VocabularyReports(deps.db, { table: 'live_sessions', id: session.id });
   }
 
   /** Seconds of session audio decoded to PCM so far by this process. */
@@ -149,7 +157,16 @@ export class EngineHost {
     let engine: LiveEngine | null = null;
     try {
       const apiKey = await this.#parts.resolveKey(provider);
-      engine = await openLiveEngine(this.#deps, provider, { language: session.language, model: session.model, apiKey });
+      engine = await openLiveEngine(this.#deps, provider, {
+        language: session.language,
+        model: session.model,
+        apiKey,
+        vocabulary: session.vocabulary,
+        onVocabularyApplied: (report) =>
+          void this.#vocabularyReports
+            .record(provider as ProviderName, report) // openLiveEngine opens speech engines only
+            .catch((error: unknown) => logger.warn({ err: error, sessionId: session.id }, 'could not record what the live engine applied of the vocabulary')),
+      });
       const opened = engine;
       await order.withLock(async () => {
         if (this.#disposed) throw new Error('The live session was closed while its engine started.');

@@ -12,7 +12,7 @@ export async function openLiveEngine(deps: Pick<CoreDeps, 'env' | 'providers'>, 
   const { env } = deps;
   switch (provider) {
     case 'LOCAL':
-      return LocalLiveEngine.open({ library: env.POCKETSPHINX_LIBRARY, modelDir: env.POCKETSPHINX_MODEL_DIR });
+      return LocalLiveEngine.open({ library: env.POCKETSPHINX_LIBRARY, modelDir: env.POCKETSPHINX_MODEL_DIR }, options);
     case 'DEEPGRAM':
       return DeepgramLiveEngine.open(
         { baseURL: env.DEEPGRAM_BASE_URL, defaultModel: env.DEEPGRAM_MODEL, timeoutMs: env.DEEPGRAM_TIMEOUT_MS },

@@ -2,6 +2,7 @@
  * OPENAI live engine. OpenAI's transcription API does not stream, so utterances are closed by a
  * small energy-based VAD (vad.ts) and each is transcribed on its own through the OpenAI provider
  * (or any OpenAI-compatible server), one at a time, in order. Finals only, no interim results.
+ * Each utterance's request carries the session's vocabulary as a file job's chunk does (the `prompt`).
  */
 import { randomUUID } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
@@ -77,8 +78,10 @@ export class OpenAILiveEngine extends LiveEngine {
             model: this.#options.model,
             diarize: false,
             apiKey: this.#options.apiKey,
+            vocabulary: this.#options.vocabulary,
             signal: this.#abort.signal,
           });
+          if (result.vocabularyApplied) this.#options.onVocabularyApplied?.(result.vocabularyApplied);
           for (const segment of result.segments) {
             if (this.#stopped || !segment.text.trim()) continue;
             this.emit('final', {

@@ -15,6 +15,7 @@
  */
 import type { CoreDeps } from '../context.ts';
 import type { AudioEncoding, Provider } from '../db/db.ts';
+import type { Vocabulary } from '../providers/vocabulary.ts';
 import { conflict } from '../errors.ts';
 import { AudioPace } from './audioPace.ts';
 import { chunkSeconds } from './audioSeconds.ts';
@@ -41,6 +42,8 @@ export interface SessionInfo {
   sampleRate: number;
   language: string | null;
   model: string | null;
+  /** The terms and context prompt the session was started with (null: none). */
+  vocabulary: Vocabulary | null;
   nextSeq: number;
 }
 

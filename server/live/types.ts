@@ -13,6 +13,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type { Segment } from '../providers/types.ts';
+import type { Vocabulary, VocabularyReport } from '../providers/vocabulary.ts';
 
 export const LIVE_SAMPLE_RATE = 16_000;
 
@@ -46,4 +47,8 @@ export interface LiveEngineOptions {
   model: string | null;
   /** The resolved key for cloud engines (the owner's own, else the server's). */
   apiKey: string | null;
+  /** The session's terms and context prompt, passed as the same vendor's file engine passes them. */
+  vocabulary?: Vocabulary | null;
+  /** Told what the engine applied of `vocabulary` once it knows (at its start, or its first utterance for OPENAI). */
+  onVocabularyApplied?: (report: VocabularyReport) => void;
 }

@@ -109,6 +109,10 @@ const StartLiveSessionInput = builder.inputType('StartLiveSessionInput', {
     sampleRate: t.int({ required: true, description: 'Hz; 8000..48000 for PCM_S16LE (mono, 16-bit little-endian). Opus containers carry their own.' }),
     projectId: t.id(),
     promptId: t.id(),
+    vocabularySetIds: t.idList({
+      description: "Vocabulary sets whose terms the engines should favour (at most 20), as for jobs. Not given: the project's default sets; [] for none.",
+    }),
+    contextPrompt: t.string({ description: 'Free text about the session (names, topic) for engines that take a prompt; at most 2000 characters.' }),
   }),
 });
 

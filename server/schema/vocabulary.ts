@@ -1,7 +1,7 @@
 /**
  * Vocabulary sets and what engines applied of them (README, "Vocabulary and context"): the
- * VocabularySet node, its queries and mutations, the job's vocabulary fields and the project's
- * default sets. Who may see and change a set: services/vocabulary.ts.
+ * VocabularySet node, its queries and mutations, the vocabulary fields of jobs and live sessions and
+ * the project's default sets. Who may see and change a set: services/vocabulary.ts.
  */
 import { requireProject } from '../services/projectAccess.ts';
 import { vocabularyAppliedOf } from '../services/vocabularyApplied.ts';
@@ -17,6 +17,7 @@ import type { ProviderName } from '../providers/types.ts';
 import type { TermNotApplied, VocabularyReport } from '../providers/vocabulary.ts';
 import { builder } from './builder.ts';
 import './jobs.ts';
+import './liveSessions.ts';
 import { ProjectRef, visibleProjectOf } from './projects.ts';
 import { pageSizes, ProviderEnum } from './root.ts';
 
@@ -48,7 +49,7 @@ const TermNotAppliedRef = builder.objectRef<TermNotApplied>('VocabularyTermNotAp
 });
 
 const VocabularyApplicationRef = builder.objectRef<VocabularyReport & { provider: ProviderName }>('VocabularyApplication').implement({
-  description: 'What one engine did with the job\'s vocabulary and context prompt.',
+  description: 'What one engine did with the vocabulary and context prompt of a job or live session.',
   fields: (t) => ({
     provider: t.field({ type: ProviderEnum, resolve: (report) => report.provider }),
     termsApplied: t.exposeStringList('termsApplied'),
@@ -66,6 +67,16 @@ builder.prismaObjectFields('Job', (t) => ({
     type: [VocabularyApplicationRef],
     description: 'Per engine that transcribed a chunk of the job: what it applied of the vocabulary and context prompt. Empty without vocabulary.',
     resolve: (job) => vocabularyAppliedOf(job),
+  }),
+}));
+
+builder.prismaObjectFields('LiveSession', (t) => ({
+  vocabularyTerms: t.exposeStringList('vocabularyTerms', { description: 'The terms the session was started with (its sets as they were then).' }),
+  contextPrompt: t.exposeString('contextPrompt', { nullable: true }),
+  vocabularyApplied: t.field({
+    type: [VocabularyApplicationRef],
+    description: 'Per engine the session started (a fallback engine too): what it applied of the vocabulary and context prompt. Empty without vocabulary.',
+    resolve: (session) => vocabularyAppliedOf(session),
   }),
 }));
 

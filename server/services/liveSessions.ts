@@ -23,6 +23,8 @@ import { resolveProviderKey } from './providerKeys.ts';
 import { planEngines, requestedEngines } from './providerRouting.ts';
 import { assertLiveAudioRate } from './rateLimit.ts';
 import { optionalLanguage, optionalModel } from './validation.ts';
+import { resolveJobVocabulary } from './vocabulary.ts';
+import { vocabularyOf } from './vocabularyApplied.ts';
 
 const AGGREGATE_SESSION_TASK = 'aggregateSession' satisfies TaskName;
 const AGGREGATE_MAX_ATTEMPTS = 5;
@@ -40,6 +42,9 @@ interface StartLiveSessionInput {
   sampleRate: number;
   projectId?: string | null;
   promptId?: string | null;
+  /** Vocabulary sets to favour, as for jobs (README, "Vocabulary and context"); none given: the project's default sets. */
+  vocabularySetIds?: string[] | null;
+  contextPrompt?: string | null;
 }
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
@@ -89,6 +94,7 @@ function sessionInfo(session: LiveSession): SessionInfo {
     sampleRate: session.sampleRate,
     language: session.language,
     model: session.model,
+    vocabulary: vocabularyOf(session),
     nextSeq: session.nextSeq,
   };
 }
@@ -116,6 +122,8 @@ export async function startLiveSession(deps: CoreDeps, viewer: Viewer, input: St
     if (!prompt) throw notFound('Prompt');
     promptId = prompt.id;
   }
+  // The session keeps the terms as they are now, as a job does at submission.
+  const vocabulary = await resolveJobVocabulary(deps, viewer, input, projectId, 'A live session');
   // Usage quota (issue 6): the session's length is unknown, so some of the month's quota must be left.
   await assertWithinQuota(deps, viewer.user.id, null);
 
@@ -135,6 +143,7 @@ export async function startLiveSession(deps: CoreDeps, viewer: Viewer, input: St
       language,
       encoding: input.encoding,
       sampleRate: input.sampleRate,
+      ...vocabulary,
     },
   });
   // The engine starts now (a LOCAL decoder takes about 0.5 s to load), so the first words are

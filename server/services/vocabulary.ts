@@ -192,22 +192,24 @@ export async function setProjectDefaultVocabularySets(deps: AppDeps, viewer: Vie
 }
 
 /**
- * A job's vocabulary at submission: the terms of the chosen sets (or, when it chooses none and goes
- * into a project, the project's default sets), in set order and without repeats, and its context
- * prompt. A set the viewer may not see is NOT_FOUND.
+ * A job's vocabulary at submission, or a live session's at its start: the terms of the chosen sets
+ * (or, when it chooses none and goes into a project, the project's default sets), in set order and
+ * without repeats, and its context prompt. A set the viewer may not see is NOT_FOUND. `subject` names
+ * what takes them in the messages ("A job", "A live session").
  */
 export async function resolveJobVocabulary(
-  deps: AppDeps,
+  deps: Pick<AppDeps, 'db'>,
   viewer: Viewer,
   input: { vocabularySetIds?: readonly string[] | null; contextPrompt?: string | null },
   projectId: string | null,
+  subject = 'A job',
 ): Promise<{ vocabularyTerms: string[]; contextPrompt: string | null }> {
   const contextPrompt = normaliseContextPrompt(input.contextPrompt);
   let sets: Array<Pick<VocabularySet, 'id' | 'terms'>>;
   if (input.vocabularySetIds) {
     const ids = [...new Set(input.vocabularySetIds)];
     if (ids.length > VOCABULARY_LIMITS.setsPerJob) {
-      throw refuse('TOO_MANY_SETS', `A job takes at most ${VOCABULARY_LIMITS.setsPerJob} vocabulary sets.`, {
+      throw refuse('TOO_MANY_SETS', `${subject} takes at most ${VOCABULARY_LIMITS.setsPerJob} vocabulary sets.`, {
         field: 'vocabularySetIds',
         limit: VOCABULARY_LIMITS.setsPerJob,
       });
@@ -232,7 +234,7 @@ export async function resolveJobVocabulary(
     vocabularyTerms.push(term);
   }
   if (vocabularyTerms.length > VOCABULARY_LIMITS.termsPerJob) {
-    throw refuse('TOO_MANY_TERMS', `The chosen sets hold ${vocabularyTerms.length} distinct terms; a job takes at most ${VOCABULARY_LIMITS.termsPerJob}.`, {
+    throw refuse('TOO_MANY_TERMS', `The chosen sets hold ${vocabularyTerms.length} distinct terms; ${subject.toLowerCase()} takes at most ${VOCABULARY_LIMITS.termsPerJob}.`, {
       field: 'vocabularySetIds',
       limit: VOCABULARY_LIMITS.termsPerJob,
     });

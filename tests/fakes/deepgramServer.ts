@@ -85,6 +85,8 @@ export interface RecordedListen {
 export interface LiveSession {
   id: string;
   query: Record<string, string>;
+  /** Every query parameter with all its values, in order (a repeated `keyterm` or `keywords` keeps each term whole). */
+  queryAll: Record<string, string[]>;
   authorization: string | null;
   bytesReceived: number;
   /** Seconds of audio received, from the byte count. */
@@ -259,7 +261,7 @@ export async function startFakeDeepgram(options: FakeDeepgramOptions = {}): Prom
       model: query.model ?? null,
       language: query.language ?? null,
       query,
-      queryAll: Object.fromEntries([...new Set(url.searchParams.keys())].map((key) => [key, url.searchParams.getAll(key)])),
+      queryAll: queryAll(url.searchParams),
       detectLanguage: flag('detect_language'),
       diarize: flag('diarize'),
       smartFormat: flag('smart_format'),
@@ -368,10 +370,10 @@ export async function startFakeDeepgram(options: FakeDeepgramOptions = {}): Prom
       return reject(400, 'Bad Request', 'Bad Request: sample_rate must be specified when encoding is set.');
     }
     record.status = 101;
-    wss.handleUpgrade(req, socket, head, (ws) => startLiveSession(ws, query, authorization));
+    wss.handleUpgrade(req, socket, head, (ws) => startLiveSession(ws, query, queryAll(url.searchParams), authorization));
   });
 
-  function startLiveSession(ws: WebSocket, query: Record<string, string>, authorization: string | null) {
+  function startLiveSession(ws: WebSocket, query: Record<string, string>, queryValues: Record<string, string[]>, authorization: string | null) {
     const requestId = randomUUID();
     const flag = (name: string) => query[name] === 'true';
     const format = { punctuate: flag('punctuate') || flag('smart_format'), diarize: flag('diarize') };
@@ -396,6 +398,7 @@ export async function startFakeDeepgram(options: FakeDeepgramOptions = {}): Prom
     const session: LiveSession = {
       id: requestId,
       query,
+      queryAll: queryValues,
       authorization,
       bytesReceived: 0,
       audioSeconds: 0,
@@ -737,6 +740,10 @@ function bytesPerSample(encoding: string): number {
 
 function bare(word: string): string {
   return word.replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, '');
+}
+
+function queryAll(params: URLSearchParams): Record<string, string[]> {
+  return Object.fromEntries([...new Set(params.keys())].map((key) => [key, params.getAll(key)]));
 }
 
 function queryRecord(params: URLSearchParams): Record<string, string> {

@@ -239,6 +239,8 @@ export type SetProviderKeyInput = {
 };
 
 export type StartLiveSessionInput = {
+  /** Free text about the session (names, topic) for engines that take a prompt; at most 2000 characters. */
+  contextPrompt?: string | null | undefined;
   encoding: AudioEncoding;
   language?: string | null | undefined;
   model?: string | null | undefined;
@@ -250,6 +252,8 @@ export type StartLiveSessionInput = {
   providers?: Array<Provider> | null | undefined;
   /** Hz; 8000..48000 for PCM_S16LE (mono, 16-bit little-endian). Opus containers carry their own. */
   sampleRate: number;
+  /** Vocabulary sets whose terms the engines should favour (at most 20), as for jobs. Not given: the project's default sets; [] for none. */
+  vocabularySetIds?: Array<string | number> | null | undefined;
 };
 
 /** PENDING: queued after the transcript; RUNNING: the chat endpoint is at work; FAILED: see summaryError. */

@@ -8,7 +8,9 @@
  * engine takes no context prompt.
  */
 import { readFile } from 'node:fs/promises';
+import { ProviderError, type Segment } from '../types.ts';
 import { promptNotTaken, type TermNotApplied, type Vocabulary, type VocabularyReport } from '../vocabulary.ts';
+import { resolveModelFiles } from './model.ts';
 
 /** A word to add to the decoder's dictionary, with its phones ("T AA R K IH N D EY L"). */
 export interface AddedWord {
@@ -119,6 +121,29 @@ export function planLocalVocabulary(vocabulary: Vocabulary, dictionary: Dictiona
       ...promptNotTaken(vocabulary, 'the local engine takes no context prompt'),
     },
   };
+}
+
+/** The plan for `vocabulary` against the dictionary of the model in `modelDir` (file jobs and live sessions alike). */
+export async function planLocalVocabularyFor(modelDir: string, vocabulary: Vocabulary): Promise<LocalVocabularyPlan> {
+  let dictionary: Dictionary;
+  try {
+    dictionary = await loadDictionary(resolveModelFiles(modelDir).dict);
+  } catch (error) {
+    throw new ProviderError('unavailable', `The local engine's dictionary cannot be read: ${(error as Error).message}`);
+  }
+  return planLocalVocabulary(vocabulary, dictionary);
+}
+
+/** Added words come out of the decoder lowercased: `text` with them written as their terms spell them. */
+export function respellText(text: string, spellings: ReadonlyMap<string, string>): string {
+  return spellings.size > 0 ? text.split(' ').map((word) => spellings.get(word) ?? word).join(' ') : text;
+}
+
+/** A segment with its added words written as their terms spell them. */
+export function respell(segment: Segment, spellings: ReadonlyMap<string, string>): Segment {
+  if (spellings.size === 0) return segment;
+  const words = segment.words.map((word) => ({ ...word, word: spellings.get(word.word) ?? word.word }));
+  return { ...segment, words, text: respellText(segment.text, spellings) };
 }
 
 /** Marks the terms of words the decoder refused (it should not: they are checked against its dictionary first). */

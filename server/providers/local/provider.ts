@@ -11,10 +11,9 @@ import {
   type TranscribeRequest,
   type TranscribeResult,
 } from '../types.ts';
-import { hasVocabulary, type Vocabulary } from '../vocabulary.ts';
+import { hasVocabulary } from '../vocabulary.ts';
 import { pocketSphinxAvailability } from './binding.ts';
-import { resolveModelFiles } from './model.ts';
-import { loadDictionary, planLocalVocabulary, withRefusedWords, type Dictionary, type LocalVocabularyPlan } from './pronunciation.ts';
+import { planLocalVocabularyFor, respell, withRefusedWords } from './pronunciation.ts';
 import { SAMPLE_RATE } from './recognizer.ts';
 import { DecoderPool, type DecoderLease } from './decoderPool.ts';
 import { StreamingDecoder } from './streamingDecoder.ts';
@@ -77,7 +76,7 @@ export class LocalProvider implements SpeechProvider {
     const audio = await this.#readAudio(request.wavPath);
     signal?.throwIfAborted();
 
-    const vocabulary = hasVocabulary(request.vocabulary) ? await this.#planVocabulary(request.vocabulary) : null;
+    const vocabulary = hasVocabulary(request.vocabulary) ? await planLocalVocabularyFor(this.#options.modelDir, request.vocabulary) : null;
     let lease: DecoderLease;
     try {
       lease = await this.#pool.acquire(request.holder ?? ANONYMOUS_HOLDER, {
@@ -92,8 +91,7 @@ export class LocalProvider implements SpeechProvider {
       await lease.discard();
       throw signal.reason;
     }
-    const spell = (segment: Segment): Segment =>
-      vocabulary && vocabulary.spellings.size > 0 ? respell(segment, vocabulary.spellings) : segment;
+    const spell = (segment: Segment): Segment => (vocabulary ? respell(segment, vocabulary.spellings) : segment);
     const segments: Segment[] = [];
     const onFinal = (recognized: Segment) => {
       const segment = spell(recognized);
@@ -126,16 +124,6 @@ export class LocalProvider implements SpeechProvider {
     };
   }
 
-  async #planVocabulary(vocabulary: Vocabulary): Promise<LocalVocabularyPlan> {
-    let dictionary: Dictionary;
-    try {
-      dictionary = await loadDictionary(resolveModelFiles(this.#options.modelDir).dict);
-    } catch (error) {
-      throw new ProviderError('unavailable', `The local engine's dictionary cannot be read: ${(error as Error).message}`);
-    }
-    return planLocalVocabulary(vocabulary, dictionary);
-  }
-
   async #readAudio(wavPath: string): Promise<WavAudio> {
     let audio: WavAudio;
     try {
@@ -152,12 +140,6 @@ export class LocalProvider implements SpeechProvider {
     }
     return audio;
   }
-}
-
-/** Added words come out of the decoder lowercased: they are written as their terms spell them. */
-function respell(segment: Segment, spellings: ReadonlyMap<string, string>): Segment {
-  const words = segment.words.map((word) => ({ ...word, word: spellings.get(word.word) ?? word.word }));
-  return { ...segment, words, text: segment.text.split(' ').map((word) => spellings.get(word) ?? word).join(' ') };
 }
 
 function toProviderError(error: unknown, signal: AbortSignal | undefined): unknown {

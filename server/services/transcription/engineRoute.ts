@@ -12,7 +12,7 @@ import type { Job } from '../../db/db.ts';
 import { newId } from '../../ids.ts';
 import { ProviderError, type ProviderName, type Segment, type TranscribeRequest, type TranscribeResult } from '../../providers/types.ts';
 import { publishJobChange } from '../jobs.ts';
-import { jobVocabulary, VocabularyReports } from '../vocabularyApplied.ts';
+import { vocabularyOf, VocabularyReports } from '../vocabularyApplied.ts';
 import type { Vocabulary } from '../../providers/vocabulary.ts';
 import { resolveProviderKey } from '../providerKeys.ts';
 import { JobCancelledError } from '../workFailure.ts';
@@ -43,8 +43,8 @@ export class EngineRoute {
     this.#job = job;
     this.#signal = signal;
     this.#engines = enginesOf(job);
-    this.#vocabulary = jobVocabulary(job);
-    this.#vocabularyReports = new VocabularyReports(deps.db, job.id);
+    this.#vocabulary = vocabularyOf(job);
+    this.#vocabularyReports = new VocabularyReports(deps.db, { table: 'jobs', id: job.id });
     this.#index = Math.max(0, job.currentProvider ? this.#engines.indexOf(job.currentProvider as ProviderName) : 0);
   }
 
