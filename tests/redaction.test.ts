@@ -1,16 +1,20 @@
 // Redaction through the API with real speech: flite says a phone number and a card number, the LOCAL
 // engine (PocketSphinx) transcribes them, and every path that reads the transcript — Job fields,
-// transcript formats, downloads, revisions, webhooks, the playback audio — gives each reader what
-// the rule (services/access/redaction.ts) allows. Deepgram's own `redact` reaches its fake.
+// transcript formats, downloads, revisions, webhooks, the playback audio of jobs and live sessions —
+// gives each reader what the rule (services/access/redaction.ts) allows. Deepgram's own `redact`
+// reaches its fake.
 import { execFile } from 'node:child_process';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../server/ids.ts';
 import { topics } from '../server/pubsub/pubsub.ts';
+import { parseWav } from '../server/providers/local/wav.ts';
+import { redactedRanges } from '../server/services/redaction.ts';
 import { startFakeDeepgram, wordsFromText, type FakeDeepgramServer } from './fakes/deepgramServer.ts';
 import { collect, connectWs } from './helpers/graphqlWs.ts';
 import { submitFile, waitForJob } from './helpers/jobs.ts';
@@ -61,7 +65,18 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
   receiverBase = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
-  t = await createTestApp({ WEBHOOK_ALLOW_HOSTS: '127.0.0.1', DEEPGRAM_BASE_URL: deepgram.baseUrl, DEEPGRAM_API_KEY: DEEPGRAM_KEY }, { runner: true });
+  t = await createTestApp(
+    {
+      WEBHOOK_ALLOW_HOSTS: '127.0.0.1',
+      DEEPGRAM_BASE_URL: deepgram.baseUrl,
+      DEEPGRAM_API_KEY: DEEPGRAM_KEY,
+      // A live session's audio goes as fast as the server acknowledges it: the pace rules must not refuse it.
+      LIVE_MAX_SPEED: '100000',
+      LIVE_BURST_SECONDS: '100000',
+      LIVE_AUDIO_CHUNKS_PER_SECOND: '10000',
+    },
+    { runner: true },
+  );
   base = await t.listen();
   [owner, member] = [await registerUser(t), await registerUser(t)];
   const created = await t.gql(`mutation { createProject(input: { name: "calls" }) { id } }`, {}, { token: owner.accessToken });
@@ -374,6 +389,124 @@ describe('live sessions, recordings and dataset exports under the mandatory poli
     expect(tar).toContain('"recognisedText":"call me at [PHONE]"');
     expect(tar).not.toContain(text);
   }, 180_000);
+
+  it("silence the member's session and recording audio over the redacted ranges; the OWNER gets the original bytes", async () => {
+    const SESSION = `query ($id: ID!) { liveSession(id: $id) { status segments { text }
+      source: audioUrl(kind: SOURCE) main: audioUrl(kind: MAIN) light: audioUrl(kind: LIGHT) } }`;
+    const RECORDING = `query ($id: ID!) { node(id: $id) { ... on Recording { sourceAudioUrl mainAudioUrl lightAudioUrl } } }`;
+    // The member records the speech into the project through a real LOCAL live session.
+    const started = await t.gql(
+      `mutation ($input: StartLiveSessionInput!) { startLiveSession(input: $input) { id } }`,
+      { input: { provider: 'LOCAL', encoding: 'PCM_S16LE', sampleRate: 16000, projectId } },
+      { token: member.accessToken },
+    );
+    expect(started.errors, started.raw).toBeUndefined();
+    const sessionId = started.data!.startLiveSession.id as string;
+    const pcm = parseWav(await readFile(speech.wavPath)).data;
+    for (let seq = 0, offset = 0; offset < pcm.length; seq += 1, offset += 16_000) {
+      const chunk = pcm.subarray(offset, offset + 16_000).toString('base64');
+      const appended = await t.gql(
+        `mutation ($id: ID!, $seq: Int!, $chunk: String!) { appendLiveAudio(sessionId: $id, seq: $seq, chunk: $chunk) }`,
+        { id: sessionId, seq, chunk },
+        { token: member.accessToken },
+      );
+      expect(appended.data?.appendLiveAudio, appended.raw).toBe(true);
+    }
+    const ended = await t.gql(`mutation ($id: ID!) { endLiveSession(id: $id) { status } }`, { id: sessionId }, { token: member.accessToken });
+    expect(ended.errors, ended.raw).toBeUndefined();
+    const session = await waitFor(
+      'the session to be aggregated',
+      async () => {
+        const row = await t.deps.db.liveSession.findUnique({ where: { id: sessionId } });
+        return row && (row.status === 'READY' || row.status === 'FAILED') ? row : null;
+      },
+      120_000,
+    );
+    expect(session.status, session.error ?? '').toBe('READY');
+    const recording = await t.deps.db.recording.findFirstOrThrow({ where: { sessionId } });
+
+    // The ranges the server silences, from the stored words: one inside the spoken phone number.
+    const rows = await t.deps.db.liveSegment.findMany({ where: { sessionId }, orderBy: { idx: 'asc' } });
+    const ranges = redactedRanges(rows, ['PHONE', 'CARD_NUMBER']);
+    const phone = speech.sentences[1];
+    const phoneRange = ranges.find((range) => range.start > phone.start && range.end <= phone.end + 0.3);
+    expect(phoneRange, JSON.stringify({ ranges, texts: rows.map((row) => row.text) })).toBeDefined();
+
+    const memberSession = (await t.gql(SESSION, { id: sessionId }, { token: member.accessToken })).data!.liveSession;
+    expect(memberSession.segments.map((s: any) => s.text).join(' ')).toContain('[PHONE]');
+    const memberRecording = (await t.gql(RECORDING, { id: recording.id }, { token: member.accessToken })).data!.node;
+    const memberLinks = [memberSession.source, memberSession.main, memberSession.light, memberRecording.sourceAudioUrl, memberRecording.mainAudioUrl, memberRecording.lightAudioUrl];
+    for (const [i, kind] of ['source', 'main', 'light', 'source', 'main', 'light'].entries()) {
+      expect(new URL(memberLinks[i]).pathname).toBe(`/sessions/${sessionId}/audio/${kind}/redacted`);
+    }
+    const redacted = await fetchMedia(memberSession.light, 'session-redacted.ogg');
+    expect(redacted.type).toBe('audio/ogg');
+    const redactedBytes = await readFile(redacted.file);
+    // Every link the member is given, and the plain paths with their own credentials, serve that silenced audio.
+    for (const [i, link] of memberLinks.entries()) expect((await readFile((await fetchMedia(link, `member-link-${i}.ogg`)).file)).equals(redactedBytes)).toBe(true);
+    for (const kind of ['source', 'main', 'light']) {
+      const direct = await fetchMedia(`${base}/sessions/${sessionId}/audio/${kind}`, `member-${kind}.ogg`, { authorization: `Bearer ${member.accessToken}` });
+      expect(direct.type).toBe('audio/ogg');
+      expect((await readFile(direct.file)).equals(redactedBytes)).toBe(true);
+    }
+    // A signed link stays bound to its path: without "/redacted" it is refused.
+    const stripped = new URL(memberSession.main);
+    const tampered = await fetch(`${base}${stripped.pathname.replace(/\/redacted$/, '')}${stripped.search}`);
+    expect(tampered.status).toBe(403);
+
+    // The OWNER's links are to the files as recorded, byte for byte.
+    const ownerSession = (await t.gql(SESSION, { id: sessionId }, { token: owner.accessToken })).data!.liveSession;
+    const ownerRecording = (await t.gql(RECORDING, { id: recording.id }, { token: owner.accessToken })).data!.node;
+    const stored = { source: session.sourceKey!, main: session.mainKey!, light: session.lightKey! };
+    for (const [kind, links] of [
+      ['source', [ownerSession.source, ownerRecording.sourceAudioUrl]],
+      ['main', [ownerSession.main, ownerRecording.mainAudioUrl]],
+      ['light', [ownerSession.light, ownerRecording.lightAudioUrl]],
+    ] as const) {
+      const chunks: Buffer[] = [];
+      for await (const chunk of await t.deps.storage.get(stored[kind])) chunks.push(chunk as Buffer);
+      const original = Buffer.concat(chunks);
+      expect(original.equals(redactedBytes)).toBe(false);
+      for (const [i, link] of links.entries()) {
+        expect(new URL(link).pathname).toBe(`/sessions/${sessionId}/audio/${kind}`);
+        expect((await readFile((await fetchMedia(link, `owner-${kind}-${i}`)).file)).equals(original)).toBe(true);
+      }
+    }
+
+    // Measured: silent inside the phone number for the member, speech there in the original, speech elsewhere.
+    const original = await fetchMedia(ownerSession.main, 'session-original.flac');
+    const inside = await Promise.all(ranges.map((range) => peakDb(redacted.file, range.start + 0.1, range.end - 0.1)));
+    for (const level of inside) expect(level).toBeLessThan(-60);
+    const spoken = await peakDb(original.file, phoneRange!.start + 0.1, phoneRange!.end - 0.1);
+    expect(spoken).toBeGreaterThan(-30);
+    const [hello, goodbye] = [speech.sentences[0], speech.sentences[3]];
+    const outside = [await peakDb(redacted.file, hello.start, hello.end), await peakDb(redacted.file, goodbye.start, goodbye.end)];
+    for (const level of outside) expect(level).toBeGreaterThan(-30);
+    console.log(`session audio peaks (dB): redacted ranges ${inside.join(', ')} (original ${spoken}); elsewhere ${outside.join(', ')}`);
+    // Made once, kept beside the session's files.
+    expect(await t.deps.storage.exists(`sessions/${sessionId}/redacted.ogg`)).toBe(true);
+  }, 240_000);
+
+  it('answers UNAVAILABLE when the silenced audio cannot be made, leaving nothing behind', async () => {
+    const sessionId = newId('LiveSession');
+    const mainKey = `sessions/${sessionId}/main.flac`;
+    // A FLAC signature over bytes that are no audio: ffmpeg cannot decode it.
+    await t.deps.storage.put(mainKey, Buffer.concat([Buffer.from('fLaC'), Buffer.alloc(4096, 7)]));
+    await t.deps.db.liveSession.create({
+      data: { id: sessionId, ownerId: member.id, projectId, provider: 'LOCAL', encoding: 'PCM_S16LE', sampleRate: 16000, status: 'READY', mainKey, durationSeconds: 4 },
+    });
+    await t.deps.db.liveSegment.create({
+      data: { sessionId, idx: 0, startSeconds: 0.5, endSeconds: 4, text: 'call me at five five five one two one two', words: [] },
+    });
+    const scratch = path.join(os.tmpdir(), 'parlance-redacted');
+    const before = new Set(await readdir(scratch).catch(() => []));
+    const response = await fetch(`${base}/sessions/${sessionId}/audio/main`, { headers: { authorization: `Bearer ${member.accessToken}` } });
+    expect(response.status).toBe(503);
+    expect((await response.json()).errors[0]).toMatchObject({ message: 'The redacted audio could not be made.', extensions: { code: 'UNAVAILABLE' } });
+    expect((await readdir(scratch).catch(() => [])).filter((entry) => !before.has(entry))).toEqual([]);
+    expect(await t.deps.storage.exists(`sessions/${sessionId}/redacted.ogg`)).toBe(false);
+    expect(await t.deps.storage.exists(`sessions/${sessionId}/redacted.ranges`)).toBe(false);
+  });
 });
 
 describe('DEEPGRAM', () => {

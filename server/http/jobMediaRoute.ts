@@ -36,7 +36,7 @@ export async function serveJobMedia(deps: AppDeps, req: http.IncomingMessage, re
       : await redactionFor(deps.db, access, job, Boolean(redactedPath));
   if (redact.length > 0) {
     const rows = await deps.db.transcriptSegment.findMany({ where: { jobId: job.id }, orderBy: { idx: 'asc' } });
-    const key = await redactedMediaKey(deps, job, redactedRanges(rows, redact));
+    const key = await redactedMediaKey(deps, { prefix: `jobs/${job.id}/`, sourceKey: job.sourceKey }, redactedRanges(rows, redact));
     return sendStoredFile(deps, req, res, key, {
       contentType: REDACTED_MEDIA_TYPE,
       disposition: `inline; filename="${(job.filename ?? job.id).replace(/\.[^.]+$/, '').replace(/[^\w.-]+/g, '_')}-redacted.ogg"`,

@@ -3,12 +3,13 @@ import type { AppDeps } from '../context.ts';
 import { downloadAccess, sendStoredFile } from './httpDownload.ts';
 import { sendError } from './httpError.ts';
 import { visibleSessionWhere } from '../services/access/liveSessions.ts';
-import { redactionFor } from '../services/access/redaction.ts';
-import { redactedRows } from '../services/redaction.ts';
+import { redactionFor, redactionKindsOf } from '../services/access/redaction.ts';
+import { redactedRanges, redactedRows } from '../services/redaction.ts';
+import { REDACTED_MEDIA_TYPE, redactedMediaKey } from '../services/redactedMedia.ts';
 import { renderVtt } from '../transcripts/formats.ts';
 import { segmentFromStored } from '../transcripts/storedSegments.ts';
 
-const ROUTE = /^\/sessions\/([a-z0-9_]+)\/(audio\/(source|main|light)|subtitles\.vtt)$/;
+const ROUTE = /^\/sessions\/([a-z0-9_]+)\/(audio\/(source|main|light)(\/redacted)?|subtitles\.vtt)$/;
 
 export function isSessionDownload(path: string): boolean {
   return ROUTE.test(path);
@@ -17,10 +18,12 @@ export function isSessionDownload(path: string): boolean {
 /**
  * GET /sessions/{id}/audio/{source|main|light} and /sessions/{id}/subtitles.vtt: the files of an
  * aggregated (READY) live session, with the same authentication and visibility as /graphql, or
- * through a signed link from the API (audioUrl, subtitlesUrl, Recording.*Url).
+ * through a signed link from the API (audioUrl, subtitlesUrl, Recording.*Url). Whoever reads the
+ * session redacted hears it redacted, as a job's media (jobMediaRoute.ts): its audio with the
+ * redacted words silenced, whichever file is asked for (/audio/{kind}/redacted asks for that).
  */
 export async function serveSessionFile(deps: AppDeps, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-  const [, sessionId, , kind] = ROUTE.exec((req.url ?? '').split('?')[0])!;
+  const [, sessionId, , kind, redactedPath] = ROUTE.exec((req.url ?? '').split('?')[0])!;
   const access = await downloadAccess(deps, req, res);
   if (!access) return;
   const session = await deps.db.liveSession.findFirst({
@@ -46,6 +49,21 @@ export async function serveSessionFile(deps: AppDeps, req: http.IncomingMessage,
       });
       res.end(req.method === 'HEAD' ? undefined : body);
       return;
+    }
+  }
+  if (kind) {
+    // A signed link to an original file is only made for those who may hear it (sessionAudioUrl's callers).
+    const redact =
+      access === 'signed'
+        ? redactedPath ? await redactionKindsOf(deps.db, session) : []
+        : await redactionFor(deps.db, access, session, Boolean(redactedPath));
+    if (redact.length > 0) {
+      const rows = await deps.db.liveSegment.findMany({ where: { sessionId: session.id }, orderBy: { idx: 'asc' } });
+      const key = await redactedMediaKey(deps, { prefix: `sessions/${session.id}/`, sourceKey: session.mainKey }, redactedRanges(rows, redact));
+      return sendStoredFile(deps, req, res, key, {
+        contentType: REDACTED_MEDIA_TYPE,
+        disposition: `inline; filename="${session.id}-redacted.ogg"`,
+      });
     }
   }
   const file = kind ? audioFile(session, kind as 'source' | 'main' | 'light') : { key: session.vttKey, type: 'text/vtt; charset=utf-8', name: 'subtitles.vtt' };

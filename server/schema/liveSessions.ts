@@ -83,10 +83,14 @@ export const LiveSessionRef = builder.prismaNode('LiveSession', {
     endedAt: t.expose('endedAt', { type: 'DateTime', nullable: true }),
     audioUrl: t.string({
       nullable: true,
-      description: 'Download URL of one of the aggregated files (same authentication as /graphql); null until READY.',
+      description:
+        'Download URL of one of the aggregated files (same authentication as /graphql); null until READY. For a reader of the redacted segments (README "Redaction"): the audio with the redacted words silenced (Ogg/Opus), whichever kind.',
       args: { kind: t.arg({ type: LiveAudioKindEnum, required: true }) },
-      resolve: (session, args, context) =>
-        session.status === 'READY' ? sessionAudioUrl(context.deps, session.id, args.kind.toLowerCase() as LiveAudioKind, context.linkBase) : null,
+      resolve: async (session, args, context) => {
+        if (session.status !== 'READY') return null;
+        const redacted = (await redactionFor(context.deps.db, context.viewer, session)).length > 0;
+        return sessionAudioUrl(context.deps, session.id, args.kind.toLowerCase() as LiveAudioKind, context.linkBase, redacted);
+      },
     }),
     subtitlesUrl: t.string({
       nullable: true,

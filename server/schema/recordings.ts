@@ -1,4 +1,5 @@
-import { sessionAudioUrl, sessionSubtitlesUrl } from '../services/liveSessions.ts';
+import type { Context } from '../context.ts';
+import { sessionAudioUrl, sessionSubtitlesUrl, type LiveAudioKind } from '../services/liveSessions.ts';
 import { checkLimits, isSuspicious, type RecordingChecks } from '../services/recordingChecks.ts';
 import { reviewRecording } from '../services/recordings.ts';
 import { renderVtt } from '../transcripts/formats.ts';
@@ -41,6 +42,18 @@ const RecordingChecksRef = builder.objectRef<RecordingChecks>('RecordingChecks')
   }),
 });
 
+const REDACTED_AUDIO = "For a reader of the redacted text (README \"Redaction\"): the audio with the redacted words silenced (Ogg/Opus).";
+
+/** A signed link to one of the recording's files, or to its silenced audio for a redacted reader (the rule of its text). */
+async function recordingAudioUrl(
+  context: Context,
+  recording: { sessionId: string; projectId: string; session: { ownerId: string } },
+  kind: LiveAudioKind,
+): Promise<string> {
+  const kinds = await redactionFor(context.deps.db, context.viewer, { ownerId: recording.session.ownerId, projectId: recording.projectId });
+  return sessionAudioUrl(context.deps, recording.sessionId, kind, context.linkBase, kinds.length > 0);
+}
+
 builder.prismaNode('Recording', {
   id: { field: 'id' },
   description: 'An aggregated live session recorded into a project: audio and subtitles, reviewable.',
@@ -74,16 +87,19 @@ builder.prismaNode('Recording', {
       },
     }),
     sourceAudioUrl: t.string({
-      description: 'The audio as received (same authentication as /graphql).',
-      resolve: (recording, _args, context) => sessionAudioUrl(context.deps, recording.sessionId, 'source', context.linkBase),
+      description: `The audio as received (same authentication as /graphql). ${REDACTED_AUDIO}`,
+      select: { session: { select: { ownerId: true } } },
+      resolve: async (recording, _args, context) => recordingAudioUrl(context, recording, 'source'),
     }),
     mainAudioUrl: t.string({
-      description: 'Full quality, lossless (FLAC).',
-      resolve: (recording, _args, context) => sessionAudioUrl(context.deps, recording.sessionId, 'main', context.linkBase),
+      description: `Full quality, lossless (FLAC). ${REDACTED_AUDIO}`,
+      select: { session: { select: { ownerId: true } } },
+      resolve: async (recording, _args, context) => recordingAudioUrl(context, recording, 'main'),
     }),
     lightAudioUrl: t.string({
-      description: 'Small, for web playback (Ogg/Opus).',
-      resolve: (recording, _args, context) => sessionAudioUrl(context.deps, recording.sessionId, 'light', context.linkBase),
+      description: `Small, for web playback (Ogg/Opus). ${REDACTED_AUDIO}`,
+      select: { session: { select: { ownerId: true } } },
+      resolve: async (recording, _args, context) => recordingAudioUrl(context, recording, 'light'),
     }),
     subtitlesUrl: t.string({
       resolve: (recording, _args, context) => sessionSubtitlesUrl(context.deps, recording.sessionId, context.linkBase),

@@ -311,15 +311,18 @@ async function publishSessionDone(deps: CoreDeps, session: Pick<LiveSession, 'id
 
 /**
  * Signed download links of a READY session's files (valid SIGNED_URL_TTL_SECONDS; see security/signedUrls.ts), on
- * `base`: PUBLIC_URL, or the request's link base (Context.linkBase).
+ * `base`: PUBLIC_URL, or the request's link base (Context.linkBase). `redacted`: the audio with the
+ * redacted words silenced (services/redactedMedia.ts), the only link a redacted reader may be given.
  */
 export function sessionAudioUrl(
   deps: Pick<CoreDeps, 'env' | 'box'>,
   sessionId: string,
   kind: LiveAudioKind,
   base = deps.env.publicUrl,
+  redacted = false,
 ): string {
-  return base + signPath(deps.box, `/sessions/${encodeURIComponent(sessionId)}/audio/${kind}`, deps.env.SIGNED_URL_TTL_SECONDS);
+  const audio = `/sessions/${encodeURIComponent(sessionId)}/audio/${kind}${redacted ? '/redacted' : ''}`;
+  return base + signPath(deps.box, audio, deps.env.SIGNED_URL_TTL_SECONDS);
 }
 
 export function sessionSubtitlesUrl(deps: Pick<CoreDeps, 'env' | 'box'>, sessionId: string, base = deps.env.publicUrl): string {

@@ -1,7 +1,8 @@
 /**
- * The web-playback audio of a redacted job: its media with the redacted words silenced, made on
- * first request and kept in storage beside the source (one file per job, with a digest of the
- * ranges it silences beside it: a correction or a policy change that moves them replaces the file).
+ * The playback audio a redacted reader hears: a job's media or a live session's audio with the
+ * redacted words silenced, made on first request and kept in storage beside the source (one file
+ * per job or session, with a digest of the ranges it silences beside it: a correction or a policy
+ * change that moves them replaces the file).
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
@@ -17,23 +18,26 @@ import { sniffMedia } from '../media/sniff.ts';
 
 export const REDACTED_MEDIA_TYPE = 'audio/ogg';
 
-/** The storage key of the job's silenced audio for `ranges`, written first when missing. */
+/**
+ * The storage key of `sourceKey`'s audio with `ranges` silenced, written first when missing; kept
+ * under `prefix` (the job's or session's folder, e.g. `jobs/<id>/`), so it goes when they go.
+ */
 export async function redactedMediaKey(
   deps: Pick<CoreDeps, 'storage' | 'env' | 'logger'>,
-  job: { id: string; sourceKey: string | null },
+  media: { prefix: string; sourceKey: string | null },
   ranges: readonly TimeRange[],
 ): Promise<string | null> {
-  if (!job.sourceKey) return null;
+  if (!media.sourceKey) return null;
   const digest = createHash('sha256').update(JSON.stringify(ranges)).digest('hex');
-  const key = `jobs/${job.id}/redacted.ogg`;
-  const digestKey = `jobs/${job.id}/redacted.ranges`;
+  const key = `${media.prefix}redacted.ogg`;
+  const digestKey = `${media.prefix}redacted.ranges`;
   if ((await storedText(deps, digestKey)) === digest && (await deps.storage.exists(key))) return key;
   const workDir = path.join(os.tmpdir(), 'parlance-redacted', randomUUID());
   try {
     await mkdir(workDir, { recursive: true });
     const source = path.join(workDir, 'source');
     const output = path.join(workDir, 'redacted.ogg');
-    await deps.storage.download(job.sourceKey, source);
+    await deps.storage.download(media.sourceKey, source);
     const result = await encodeSilenced(
       { path: source, container: await sniffMedia(source) },
       output,
@@ -42,7 +46,7 @@ export async function redactedMediaKey(
       { timeoutMs: deps.env.FFMPEG_TIMEOUT_MS },
     );
     if (result.exitCode !== 0) {
-      deps.logger.error({ jobId: job.id, stderr: result.stderr }, 'could not write the redacted audio');
+      deps.logger.error({ key, stderr: result.stderr }, 'could not write the redacted audio');
       throw new AppError('UNAVAILABLE', 'The redacted audio could not be made.');
     }
     // The audio first, then its digest: a reader never takes older audio for these ranges.

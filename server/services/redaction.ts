@@ -91,7 +91,7 @@ export function redactedRows<Row extends ReadRow>(rows: readonly Row[], kinds: r
   });
 }
 
-/** The time ranges a job's playback audio is silenced over, merged and in order. */
+/** The time ranges playback audio is silenced over (a job's or a live session's segments), merged and in order. */
 export function redactedRanges(rows: readonly ReadRow[], kinds: readonly RedactionKind[]): Array<{ start: number; end: number }> {
   if (kinds.length === 0) return [];
   const spans: RedactedSpan[] = segmentRedactions(rows, kinds).flatMap((redaction) => redaction.spans);
