@@ -2,6 +2,9 @@
 // vocabulary set on the Vocabulary page (terms one per line; a repeated term is refused with the
 // server's words), chooses it with a context prompt on the new-job form, and the job page shows what
 // LOCAL applied once the job is done; a project OWNER makes a project set a default on the project page.
+// The Live page: a set and a context prompt chosen before a live session starts (Chromium's fake
+// microphone plays a flite reading), the session keeps exactly those terms, and the page shows them,
+// the name heard, and what LOCAL applied.
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -29,10 +32,16 @@ function suite() {
     assertWebAppBuilt();
     dir = await mkdtemp(path.join(os.tmpdir(), 'parlance-webapp-vocabulary-'));
     speech = await makeSpeechFixture(['please call Tarkindale tomorrow morning'], path.join(dir, 'speech.wav'));
+    // Chromium loops the file: the long tail ends each reading's utterance before the next one.
+    const microphone = await makeSpeechFixture(['please call Tarkindale tomorrow morning'], path.join(dir, 'microphone.wav'), {
+      leadSeconds: 0.5,
+      tailSeconds: 6,
+      noise: 0.0003,
+    });
     t = await createTestApp({}, { runner: true });
     base = await t.listen();
     t.deps.env.publicUrl = base;
-    await web.launch();
+    await web.launch(['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-audio-capture=${microphone.wavPath}`]);
   }, 300_000);
 
   beforeEach(async () => {
@@ -136,5 +145,48 @@ function suite() {
     );
     await page().locator('input[aria-label="Default: Team"]:checked').waitFor({ timeout: UI_TIMEOUT_MS });
     await web.shots('project-vocabulary', SHOTS);
+  }, TEST_TIMEOUT_MS);
+
+  it('starts a live session with the sets and context prompt chosen on the Live page, and shows them and what LOCAL applied', async () => {
+    const user = await registerUser(t);
+    const createSet = async (name: string, terms: string[]) => {
+      const created = await t.gql(
+        `mutation ($input: CreateVocabularySetInput!) { createVocabularySet(input: $input) { id } }`,
+        { input: { name, terms } },
+        { token: user.accessToken },
+      );
+      expect(created.errors, created.raw).toBeUndefined();
+    };
+    await createSet('Callers', ['Tarkindale', 'Qxzv']);
+    await createSet('Unused', ['Winterbeck']);
+    await signIn(page(), base, { login: user.username, password: user.password });
+    await page().getByRole('menuitem', { name: 'Live' }).click();
+    await page().getByTestId('level-meter').waitFor({ timeout: UI_TIMEOUT_MS });
+    await page().getByLabel('Vocabulary sets').click();
+    await page().getByRole('option', { name: /Callers/ }).click();
+    await page().keyboard.press('Escape');
+    await page().getByLabel('Context prompt').fill('A phone message.');
+    await page().getByRole('button', { name: 'Start' }).click();
+    await page().getByRole('button', { name: 'Stop' }).waitFor({ timeout: UI_TIMEOUT_MS });
+
+    const session = await t.deps.db.liveSession.findFirstOrThrow({ where: { ownerId: user.id } });
+    expect(session).toMatchObject({ status: 'ACTIVE', vocabularyTerms: ['Tarkindale', 'Qxzv'], contextPrompt: 'A phone message.' });
+    const card = page().getByTestId('live-vocabulary');
+    await card.getByText('Terms: Tarkindale, Qxzv').waitFor({ timeout: UI_TIMEOUT_MS });
+    await card.getByText('Context prompt: A phone message.').waitFor();
+    // The reading loops: a whole one comes round within one loop (about 9 s) of the start.
+    await page().getByTestId('live-text').getByText(/Tarkindale/).waitFor({ timeout: 90_000 });
+    await web.shots('live-vocabulary', SHOTS);
+
+    await page().getByRole('button', { name: 'Stop' }).click();
+    await page().getByTestId('live-session-transcript').getByText(/Tarkindale/).waitFor({ timeout: UI_TIMEOUT_MS });
+    const applied = card.getByTestId('vocabulary-applied');
+    await applied.getByText('LOCAL: 1 applied').waitFor({ timeout: UI_TIMEOUT_MS });
+    await applied.getByText('Applied: Tarkindale').waitFor();
+    await applied.getByText(/Not applied: Qxzv/).waitFor();
+    const ended = await t.deps.db.liveSession.findUniqueOrThrow({ where: { id: session.id } });
+    expect(ended.status).not.toBe('ACTIVE');
+    expect(await t.deps.db.liveSession.count({ where: { ownerId: user.id } })).toBe(1);
+    await web.shots('live-session-ended', SHOTS);
   }, TEST_TIMEOUT_MS);
 }

@@ -4,6 +4,7 @@
 // registered in App.tsx instead.
 import AccountCircleIcon from '@mui/icons-material/AccountCircle';
 import BarChartIcon from '@mui/icons-material/BarChart';
+import GraphicEqIcon from '@mui/icons-material/GraphicEq';
 import MicIcon from '@mui/icons-material/Mic';
 import SpellcheckIcon from '@mui/icons-material/Spellcheck';
 import { lazy, Suspense, type ComponentType, type ReactElement } from 'react';
@@ -56,6 +57,16 @@ export const APP_PAGES: AppPage[] = [
     label: 'Vocabulary',
     icon: SpellcheckIcon,
     element: lazyPage(() => import('../resources/vocabulary/VocabularyPage.tsx').then((module) => ({ default: module.VocabularyPage }))),
+  },
+
+  // ---- every signed-in user: live transcription from the microphone (README, "Web app: live transcription")
+  {
+    path: '/live',
+    roles: EVERYONE,
+    section: 'mine',
+    label: 'Live',
+    icon: GraphicEqIcon,
+    element: lazyPage(() => import('../resources/live/LivePage.tsx').then((module) => ({ default: module.LivePage }))),
   },
 
   // ---- projects: a contributor's Record screen (the projects they record in, then one project's prompts)

@@ -135,7 +135,9 @@ type Documents = {
     "\n  mutation WebAppDeleteVocabularySet($id: ID!) {\n    deleteVocabularySet(id: $id)\n  }\n": typeof types.WebAppDeleteVocabularySetDocument,
     "\n  mutation WebAppSetProjectDefaultVocabularySets($projectId: ID!, $ids: [ID!]!) {\n    setProjectDefaultVocabularySets(projectId: $projectId, vocabularySetIds: $ids) { id defaultVocabularySets { id } }\n  }\n": typeof types.WebAppSetProjectDefaultVocabularySetsDocument,
     "\n  query WebAppProjectVocabulary($id: ID!) {\n    project(id: $id) { id viewerRole }\n  }\n": typeof types.WebAppProjectVocabularyDocument,
-    "\n  query WebAppJobVocabulary($id: ID!) {\n    job(id: $id) {\n      id\n      vocabularyTerms\n      contextPrompt\n      vocabularyApplied {\n        provider\n        termsApplied\n        termsNotApplied { term reason }\n        contextPromptPassed\n        truncated\n        notes\n      }\n    }\n  }\n": typeof types.WebAppJobVocabularyDocument,
+    "\n  query WebAppJobVocabulary($id: ID!) {\n    job(id: $id) {\n      id\n      vocabularyTerms\n      contextPrompt\n      vocabularyApplied { ...WebAppVocabularyApplication }\n    }\n  }\n": typeof types.WebAppJobVocabularyDocument,
+    "\n  fragment WebAppVocabularyApplication on VocabularyApplication {\n    provider\n    termsApplied\n    termsNotApplied { term reason }\n    contextPromptPassed\n    truncated\n    notes\n  }\n": typeof types.WebAppVocabularyApplicationFragmentDoc,
+    "\n  query WebAppLiveSessionVocabulary($id: ID!) {\n    liveSession(id: $id) {\n      id\n      status\n      vocabularyTerms\n      contextPrompt\n      vocabularyApplied { ...WebAppVocabularyApplication }\n      segments { index text }\n    }\n  }\n": typeof types.WebAppLiveSessionVocabularyDocument,
 };
 const documents: Documents = {
     "\n  mutation WebAppDeleteAccount($input: DeleteAccountInput!) {\n    deleteAccount(input: $input)\n  }\n": types.WebAppDeleteAccountDocument,
@@ -259,7 +261,9 @@ const documents: Documents = {
     "\n  mutation WebAppDeleteVocabularySet($id: ID!) {\n    deleteVocabularySet(id: $id)\n  }\n": types.WebAppDeleteVocabularySetDocument,
     "\n  mutation WebAppSetProjectDefaultVocabularySets($projectId: ID!, $ids: [ID!]!) {\n    setProjectDefaultVocabularySets(projectId: $projectId, vocabularySetIds: $ids) { id defaultVocabularySets { id } }\n  }\n": types.WebAppSetProjectDefaultVocabularySetsDocument,
     "\n  query WebAppProjectVocabulary($id: ID!) {\n    project(id: $id) { id viewerRole }\n  }\n": types.WebAppProjectVocabularyDocument,
-    "\n  query WebAppJobVocabulary($id: ID!) {\n    job(id: $id) {\n      id\n      vocabularyTerms\n      contextPrompt\n      vocabularyApplied {\n        provider\n        termsApplied\n        termsNotApplied { term reason }\n        contextPromptPassed\n        truncated\n        notes\n      }\n    }\n  }\n": types.WebAppJobVocabularyDocument,
+    "\n  query WebAppJobVocabulary($id: ID!) {\n    job(id: $id) {\n      id\n      vocabularyTerms\n      contextPrompt\n      vocabularyApplied { ...WebAppVocabularyApplication }\n    }\n  }\n": types.WebAppJobVocabularyDocument,
+    "\n  fragment WebAppVocabularyApplication on VocabularyApplication {\n    provider\n    termsApplied\n    termsNotApplied { term reason }\n    contextPromptPassed\n    truncated\n    notes\n  }\n": types.WebAppVocabularyApplicationFragmentDoc,
+    "\n  query WebAppLiveSessionVocabulary($id: ID!) {\n    liveSession(id: $id) {\n      id\n      status\n      vocabularyTerms\n      contextPrompt\n      vocabularyApplied { ...WebAppVocabularyApplication }\n      segments { index text }\n    }\n  }\n": types.WebAppLiveSessionVocabularyDocument,
 };
 
 /**
@@ -763,7 +767,15 @@ export function graphql(source: "\n  query WebAppProjectVocabulary($id: ID!) {\n
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query WebAppJobVocabulary($id: ID!) {\n    job(id: $id) {\n      id\n      vocabularyTerms\n      contextPrompt\n      vocabularyApplied {\n        provider\n        termsApplied\n        termsNotApplied { term reason }\n        contextPromptPassed\n        truncated\n        notes\n      }\n    }\n  }\n"): (typeof documents)["\n  query WebAppJobVocabulary($id: ID!) {\n    job(id: $id) {\n      id\n      vocabularyTerms\n      contextPrompt\n      vocabularyApplied {\n        provider\n        termsApplied\n        termsNotApplied { term reason }\n        contextPromptPassed\n        truncated\n        notes\n      }\n    }\n  }\n"];
+export function graphql(source: "\n  query WebAppJobVocabulary($id: ID!) {\n    job(id: $id) {\n      id\n      vocabularyTerms\n      contextPrompt\n      vocabularyApplied { ...WebAppVocabularyApplication }\n    }\n  }\n"): (typeof documents)["\n  query WebAppJobVocabulary($id: ID!) {\n    job(id: $id) {\n      id\n      vocabularyTerms\n      contextPrompt\n      vocabularyApplied { ...WebAppVocabularyApplication }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment WebAppVocabularyApplication on VocabularyApplication {\n    provider\n    termsApplied\n    termsNotApplied { term reason }\n    contextPromptPassed\n    truncated\n    notes\n  }\n"): (typeof documents)["\n  fragment WebAppVocabularyApplication on VocabularyApplication {\n    provider\n    termsApplied\n    termsNotApplied { term reason }\n    contextPromptPassed\n    truncated\n    notes\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query WebAppLiveSessionVocabulary($id: ID!) {\n    liveSession(id: $id) {\n      id\n      status\n      vocabularyTerms\n      contextPrompt\n      vocabularyApplied { ...WebAppVocabularyApplication }\n      segments { index text }\n    }\n  }\n"): (typeof documents)["\n  query WebAppLiveSessionVocabulary($id: ID!) {\n    liveSession(id: $id) {\n      id\n      status\n      vocabularyTerms\n      contextPrompt\n      vocabularyApplied { ...WebAppVocabularyApplication }\n      segments { index text }\n    }\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};

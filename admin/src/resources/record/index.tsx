@@ -3,7 +3,6 @@
 // listen back, record again or submit for review; their own recordings below.
 // /record lists the projects the viewer records in; /record/:projectId is the screen itself.
 import FiberManualRecordIcon from '@mui/icons-material/FiberManualRecord';
-import MicIcon from '@mui/icons-material/Mic';
 import ReplayIcon from '@mui/icons-material/Replay';
 import SendIcon from '@mui/icons-material/Send';
 import StopIcon from '@mui/icons-material/Stop';
@@ -13,13 +12,11 @@ import {
   Button,
   Card,
   CardContent,
-  LinearProgress,
   List,
   ListItemButton,
   ListItemText,
   Stack,
   Typography,
-  type SxProps,
 } from '@mui/material';
 import { useEffect, useRef, useState } from 'react';
 import { Loading, Title, useGetIdentity, useGetList } from 'react-admin';
@@ -29,13 +26,9 @@ import { toApiError } from '../../api/client.ts';
 import { NextPromptQuery } from '../../api/operations.ts';
 import { roleMay } from '../projects/roles.ts';
 import { MyRecordings } from './MyRecordings.tsx';
+import { focusRing, HeardText, MicrophoneStatus, UploadNotice } from './TakeParts.tsx';
 import { useMicrophone } from './useMicrophone.ts';
 import { supportsWebmOpus, useTake, type Take } from './useTake.ts';
-
-/** A focus ring that shows on keyboard focus, thicker than MUI's ripple. */
-export const focusRing: SxProps = {
-  '&.Mui-focusVisible, &:focus-visible': { outline: '3px solid', outlineColor: 'primary.dark', outlineOffset: '3px' },
-};
 
 /** /record: the projects the viewer records in. */
 export function RecordProjectsPage() {
@@ -79,7 +72,11 @@ export function RecordPage() {
   const [result, reexecute] = useQuery({ query: NextPromptQuery, variables: { projectId }, requestPolicy: 'network-only' });
   const microphone = useMicrophone();
   const prompt = result.data?.nextPrompt ?? null;
-  const take = useTake(projectId, prompt?.id ?? null, microphone.state.kind === 'ready' ? microphone.state.stream : null);
+  const take = useTake(
+    prompt ? { projectId, promptId: prompt.id } : null,
+    prompt?.id ?? null,
+    microphone.state.kind === 'ready' ? microphone.state.stream : null,
+  );
 
   const afterSubmit = () => {
     setSubmitted((n) => n + 1);
@@ -134,18 +131,6 @@ export function RecordPage() {
   );
 }
 
-function UploadNotice({ take }: { take: Take }) {
-  const upload = take.upload;
-  if (!upload || upload.kind === 'sending') return null;
-  if (upload.kind === 'failed') return <Alert severity="error" data-testid="connection-failed">{upload.message}</Alert>;
-  return (
-    <Alert severity="warning" data-testid="connection-lost" role="status">
-      The connection to the server was lost. Keep reading: your take is kept here and sending resumes
-      {upload.resumeFrom !== null ? ` from chunk ${upload.resumeFrom}` : ''} as soon as the server answers.
-    </Alert>
-  );
-}
-
 function Recorder({
   promptText,
   take,
@@ -185,38 +170,7 @@ function Recorder({
             </Typography>
           </Box>
 
-          {mic.kind === 'asking' && <Alert severity="info">Asking for the microphone… allow it when the browser asks.</Alert>}
-          {(mic.kind === 'refused' || mic.kind === 'unavailable') && (
-            <Alert
-              severity="error"
-              data-testid="microphone-refused"
-              action={
-                <Button color="inherit" size="small" onClick={microphone.retry} sx={focusRing}>
-                  Try again
-                </Button>
-              }
-            >
-              {mic.message}
-            </Alert>
-          )}
-          {!supportsWebmOpus() && (
-            <Alert severity="error">This browser cannot record WebM/Opus audio; use a current Chrome, Edge or Firefox.</Alert>
-          )}
-
-          {mic.kind === 'ready' && (
-            <Box sx={{ display: 'flex', alignItems: 'center', gap: 1.5 }}>
-              <MicIcon color={microphone.level > 5 ? 'primary' : 'disabled'} />
-              <LinearProgress
-                variant="determinate"
-                value={microphone.level}
-                aria-label="Microphone level"
-                data-testid="level-meter"
-                data-level={microphone.level}
-                sx={{ flex: 1, height: 10, borderRadius: 5 }}
-                color={microphone.level > 95 ? 'error' : 'primary'}
-              />
-            </Box>
-          )}
+          <MicrophoneStatus microphone={microphone} />
 
           <Box sx={{ display: 'flex', gap: 1.5, flexWrap: 'wrap' }}>
             {(take.phase === 'idle' || take.phase === 'starting' || take.phase === 'submitted') && (
@@ -288,24 +242,7 @@ function Recorder({
           <UploadNotice take={take} />
           {take.error && <Alert severity="error" data-testid="take-error">{take.error}</Alert>}
 
-          {take.phase !== 'idle' && take.phase !== 'submitted' && (
-            <Box>
-              <Typography variant="caption" color="text.secondary" component="div">
-                What the server hears
-              </Typography>
-              <Typography variant="body1" aria-live="polite" data-testid="live-text" sx={{ minHeight: '1.5em' }}>
-                {take.finalText}{' '}
-                <Box component="span" sx={{ color: 'text.secondary', fontStyle: 'italic' }} data-testid="interim-text">
-                  {take.interimText}
-                </Box>
-                {!take.finalText && !take.interimText && (
-                  <Box component="span" sx={{ color: 'text.disabled' }}>
-                    {take.phase === 'recording' ? 'Listening…' : 'Nothing recognised.'}
-                  </Box>
-                )}
-              </Typography>
-            </Box>
-          )}
+          <HeardText take={take} />
         </Stack>
       </CardContent>
     </Card>

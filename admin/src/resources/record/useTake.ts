@@ -1,6 +1,7 @@
-// One take of one prompt: a live session started for it, MediaRecorder (WebM/Opus) chunks streamed
-// through LiveUpload, the session's transcript chunks (interim and final) shown as they arrive;
-// then stop, listen back, and submit (endLiveSession: it goes to review) or discard to record again.
+// One take: a live session (for a project's prompt on the Record screen, or the Live page's own with
+// its vocabulary), MediaRecorder (WebM/Opus) chunks streamed through LiveUpload, the session's
+// transcript chunks (interim and final) shown as they arrive; then stop, listen back, and submit
+// (endLiveSession: a prompt's take goes to review) or discard to record again.
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useClient } from 'urql';
 import { toApiError, unwrap } from '../../api/client.ts';
@@ -10,7 +11,11 @@ import {
   RecordingTranscriptSubscription,
   StartRecordingSessionMutation,
 } from '../../api/operations.ts';
+import type { StartLiveSessionInput } from '../../gql/graphql.ts';
 import { LiveUpload, type UploadState } from './liveUpload.ts';
+
+/** What a take's session starts with, besides the recorder's encoding. */
+export type TakeSessionInput = Omit<StartLiveSessionInput, 'encoding' | 'sampleRate'>;
 
 export type TakePhase = 'idle' | 'starting' | 'recording' | 'stopping' | 'review' | 'submitting' | 'submitted';
 
@@ -24,11 +29,14 @@ export interface Take {
   finalText: string;
   interimText: string;
   upload: UploadState | null;
+  /** The session of the take in progress or last submitted; null before a start and after a discard. */
+  sessionId: string | null;
   /** A blob: URL of the take, for listening back. */
   playbackUrl: string | null;
   error: string | null;
   start: () => Promise<void>;
-  stop: () => Promise<void>;
+  /** True when the take is kept for review (every chunk reached the server). */
+  stop: () => Promise<boolean>;
   submit: () => Promise<boolean>;
   discard: () => Promise<void>;
 }
@@ -37,8 +45,16 @@ export function supportsWebmOpus(): boolean {
   return typeof MediaRecorder !== 'undefined' && MediaRecorder.isTypeSupported(MIME_TYPE);
 }
 
-export function useTake(projectId: string, promptId: string | null, stream: MediaStream | null): Take {
+/**
+ * `session`: null while there is nothing to record. `resetKey`: a new value (the next prompt) starts
+ * a fresh take and drops the one not submitted.
+ */
+export function useTake(session: TakeSessionInput | null, resetKey: string | null, stream: MediaStream | null): Take {
   const client = useClient();
+  // Read when a take starts: the caller may pass a new object on every render.
+  const sessionInput = useRef(session);
+  sessionInput.current = session;
+  const [sessionId, setSessionId] = useState<string | null>(null);
   const [phase, setPhase] = useState<TakePhase>('idle');
   const [segments, setSegments] = useState<Map<number, { text: string; isFinal: boolean }>>(new Map());
   const [upload, setUpload] = useState<UploadState | null>(null);
@@ -69,25 +85,27 @@ export function useTake(projectId: string, promptId: string | null, stream: Medi
   useEffect(() => {
     setPhase('idle');
     setError(null);
+    setSessionId(null);
     return () => {
       const current = live.current;
       if (current && current.recorder.state !== 'inactive') current.recorder.stop();
       reset();
     };
-  }, [promptId, reset]);
+  }, [resetKey, reset]);
 
   const start = useCallback(async () => {
-    if (!stream || !promptId) return;
+    const input = sessionInput.current;
+    if (!stream || !input) return;
     reset();
     setError(null);
+    setSessionId(null);
     setPhase('starting');
     try {
       const started = unwrap(
-        await client
-          .mutation(StartRecordingSessionMutation, { input: { projectId, promptId, encoding: 'WEBM_OPUS', sampleRate: 48_000 } })
-          .toPromise(),
+        await client.mutation(StartRecordingSessionMutation, { input: { ...input, encoding: 'WEBM_OPUS', sampleRate: 48_000 } }).toPromise(),
       ).startLiveSession;
       const sessionId = started.id;
+      setSessionId(sessionId);
       const subscription = client.subscription(RecordingTranscriptSubscription, { sessionId }).subscribe((result) => {
         const chunk = result.data?.transcriptChunks;
         if (!chunk) return;
@@ -112,11 +130,11 @@ export function useTake(projectId: string, promptId: string | null, stream: Medi
       setError((failure as Error).message);
       setPhase('idle');
     }
-  }, [client, projectId, promptId, reset, stream]);
+  }, [client, reset, stream]);
 
   const stop = useCallback(async () => {
     const current = live.current;
-    if (!current) return;
+    if (!current) return false;
     setPhase('stopping');
     await new Promise<void>((resolve) => {
       current.recorder.addEventListener('stop', () => resolve(), { once: true });
@@ -127,9 +145,11 @@ export function useTake(projectId: string, promptId: string | null, stream: Medi
       await current.uploader.drain();
       setPlaybackUrl(URL.createObjectURL(new Blob(current.blobs, { type: current.recorder.mimeType || 'audio/webm' })));
       setPhase('review');
+      return true;
     } catch (failure) {
-      setError(`${(failure as Error).message} Record the prompt again.`);
+      setError(`${(failure as Error).message} Record again.`);
       setPhase('idle');
+      return false;
     }
   }, []);
 
@@ -158,6 +178,7 @@ export function useTake(projectId: string, promptId: string | null, stream: Medi
     }
     reset();
     setError(null);
+    setSessionId(null);
     setPhase('idle');
   }, [client, reset]);
 
@@ -167,6 +188,7 @@ export function useTake(projectId: string, promptId: string | null, stream: Medi
     finalText: ordered.filter((segment) => segment.isFinal).map((segment) => segment.text).join(' '),
     interimText: ordered.filter((segment) => !segment.isFinal).map((segment) => segment.text).join(' '),
     upload,
+    sessionId,
     playbackUrl,
     error,
     start,

@@ -1,9 +1,10 @@
-// The job page's vocabulary: the terms and context prompt the job was submitted with, and what each
-// engine that transcribed it applied (Job.vocabularyApplied). Nothing when the job had none.
+// The vocabulary a job or live session was started with (its terms and context prompt), and what
+// each engine that transcribed it applied (vocabularyApplied). Nothing when it had none.
 import { Box, Card, CardContent, Chip, Typography } from '@mui/material';
 import { useEffect } from 'react';
 import { useRecordContext } from 'react-admin';
 import { useLoaded } from '../../api/hooks.ts';
+import type { WebAppVocabularyApplicationFragment } from '../../gql/graphql.ts';
 import { JobVocabularyQuery } from './operations.ts';
 
 export function JobVocabularyApplied() {
@@ -14,16 +15,31 @@ export function JobVocabularyApplied() {
   // Asked again when the status changes: the reports are written as the engines finish their chunks.
   useEffect(() => reload(), [status, reload]);
   const job = data?.job;
-  if (!job || (job.vocabularyTerms.length === 0 && !job.contextPrompt)) return null;
+  if (!job) return null;
+  return <VocabularyInUse terms={job.vocabularyTerms} contextPrompt={job.contextPrompt ?? null} applied={job.vocabularyApplied} testId="job-vocabulary" />;
+}
+
+export function VocabularyInUse({
+  terms,
+  contextPrompt,
+  applied,
+  testId,
+}: {
+  terms: string[];
+  contextPrompt: string | null;
+  applied: WebAppVocabularyApplicationFragment[];
+  testId: string;
+}) {
+  if (terms.length === 0 && !contextPrompt) return null;
   return (
-    <Card variant="outlined" data-testid="job-vocabulary">
+    <Card variant="outlined" data-testid={testId}>
       <CardContent>
         <Typography variant="subtitle1" gutterBottom>
           Vocabulary
         </Typography>
-        <Typography variant="body2">Terms: {job.vocabularyTerms.join(', ') || '—'}</Typography>
-        {job.contextPrompt && <Typography variant="body2">Context prompt: {job.contextPrompt}</Typography>}
-        {job.vocabularyApplied.map((report) => (
+        <Typography variant="body2">Terms: {terms.join(', ') || '—'}</Typography>
+        {contextPrompt && <Typography variant="body2">Context prompt: {contextPrompt}</Typography>}
+        {applied.map((report) => (
           <Box key={report.provider} sx={{ mt: 1 }} data-testid="vocabulary-applied">
             <Typography variant="subtitle2">
               {report.provider}: {report.termsApplied.length} applied

@@ -55,14 +55,31 @@ export const JobVocabularyQuery = graphql(`
       id
       vocabularyTerms
       contextPrompt
-      vocabularyApplied {
-        provider
-        termsApplied
-        termsNotApplied { term reason }
-        contextPromptPassed
-        truncated
-        notes
-      }
+      vocabularyApplied { ...WebAppVocabularyApplication }
+    }
+  }
+`);
+
+export const VocabularyApplicationFragment = graphql(`
+  fragment WebAppVocabularyApplication on VocabularyApplication {
+    provider
+    termsApplied
+    termsNotApplied { term reason }
+    contextPromptPassed
+    truncated
+    notes
+  }
+`);
+
+export const LiveSessionVocabularyQuery = graphql(`
+  query WebAppLiveSessionVocabulary($id: ID!) {
+    liveSession(id: $id) {
+      id
+      status
+      vocabularyTerms
+      contextPrompt
+      vocabularyApplied { ...WebAppVocabularyApplication }
+      segments { index text }
     }
   }
 `);
