@@ -1,12 +1,12 @@
 // Redaction through the API with real speech: flite says a phone number and a card number, the LOCAL
 // engine (PocketSphinx) transcribes them, and every path that reads the transcript — Job fields,
-// transcript formats, downloads, revisions, webhooks, the playback audio of jobs and live sessions —
-// gives each reader what the rule (services/access/redaction.ts) allows. Deepgram's own `redact`
+// transcript formats, downloads, revisions, webhooks, the playback audio of jobs and live sessions,
+// dataset exports — gives each reader what the rule (services/access/redaction.ts) allows. Deepgram's own `redact`
 // reaches its fake.
 import { execFile } from 'node:child_process';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -144,6 +144,42 @@ async function fetchMedia(url: string, name: string, headers: Record<string, str
   const file = path.join(temp.dir, name);
   await writeFile(file, Buffer.from(await response.arrayBuffer()));
   return { file, type: response.headers.get('content-type') };
+}
+
+/** The stored bytes of `key`. */
+async function storedBytes(key: string): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of await t.deps.storage.get(key)) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+/** Samples, rate and sample format of an audio file's first stream, by ffprobe. */
+async function probeAudio(file: string): Promise<{ sample_rate: string; sample_fmt: string; duration_ts: number; codec_name: string }> {
+  const { stdout } = await run('ffprobe', ['-v', 'error', '-show_entries', 'stream=codec_name,sample_rate,sample_fmt,duration_ts', '-of', 'json', file]);
+  return JSON.parse(stdout).streams[0];
+}
+
+/** Exports the project as its OWNER and unpacks the archive: the directory and the manifest's lines. */
+async function exportProject(id: string, name: string): Promise<{ dir: string; manifest: Array<Record<string, any>> }> {
+  const started = await t.gql(`mutation ($id: ID!) { exportDataset(projectId: $id) { id } }`, { id }, { token: owner.accessToken });
+  expect(started.errors, started.raw).toBeUndefined();
+  const exportId = started.data!.exportDataset.id as string;
+  const done = await waitFor(
+    'the dataset export',
+    async () => {
+      const row = await t.deps.db.datasetExport.findUnique({ where: { id: exportId } });
+      return row && (row.status === 'COMPLETED' || row.status === 'FAILED') ? row : null;
+    },
+    120_000,
+  );
+  expect(done.status, done.error ?? '').toBe('COMPLETED');
+  const archive = path.join(temp.dir, `${name}.tar`);
+  await writeFile(archive, await storedBytes(done.archiveKey!));
+  const dir = path.join(temp.dir, name);
+  await mkdir(dir, { recursive: true });
+  await run('tar', ['-xf', archive, '-C', dir]);
+  const manifest = (await readFile(path.join(dir, 'manifest.jsonl'), 'utf8')).trim().split('\n').map((line) => JSON.parse(line));
+  return { dir, manifest };
 }
 
 function expectRedacted(text: string): void {
@@ -326,6 +362,9 @@ describe('a mandatory project policy', () => {
 });
 
 describe('live sessions, recordings and dataset exports under the mandatory policy', () => {
+  /** The member's recording made through a real LOCAL live session, with the ranges its words give. */
+  let recorded: { sessionId: string; recordingId: string; mainKey: string; ranges: Array<{ start: number; end: number }>; phoneRange: { start: number; end: number } } | undefined;
+
   it("redact the member's segments, subtitles and recording text, and the export's manifest", async () => {
     await t.deps.db.project.update({ where: { id: projectId }, data: { redact: ['PHONE', 'CARD_NUMBER'], redactionMandatory: true } });
     const text = 'call me at five five five one two one two';
@@ -485,6 +524,7 @@ describe('live sessions, recordings and dataset exports under the mandatory poli
     console.log(`session audio peaks (dB): redacted ranges ${inside.join(', ')} (original ${spoken}); elsewhere ${outside.join(', ')}`);
     // Made once, kept beside the session's files.
     expect(await t.deps.storage.exists(`sessions/${sessionId}/redacted.ogg`)).toBe(true);
+    recorded = { sessionId, recordingId: recording.id, mainKey: session.mainKey!, ranges, phoneRange: phoneRange! };
   }, 240_000);
 
   it('answers UNAVAILABLE when the silenced audio cannot be made, leaving nothing behind', async () => {
@@ -505,8 +545,95 @@ describe('live sessions, recordings and dataset exports under the mandatory poli
     expect((await response.json()).errors[0]).toMatchObject({ message: 'The redacted audio could not be made.', extensions: { code: 'UNAVAILABLE' } });
     expect((await readdir(scratch).catch(() => [])).filter((entry) => !before.has(entry))).toEqual([]);
     expect(await t.deps.storage.exists(`sessions/${sessionId}/redacted.ogg`)).toBe(false);
-    expect(await t.deps.storage.exists(`sessions/${sessionId}/redacted.ranges`)).toBe(false);
+    expect(await t.deps.storage.exists(`sessions/${sessionId}/redacted.ogg.ranges`)).toBe(false);
   });
+
+  it("export the recording's audio as FLAC silenced over the redacted ranges, and the stored bytes once no policy is in force", async () => {
+    expect(recorded, 'the live session test recorded the speech').toBeDefined();
+    const { sessionId, recordingId, mainKey, ranges, phoneRange } = recorded!;
+    const reviewed = await t.gql(`mutation ($id: ID!) { reviewRecording(id: $id, status: APPROVED) { reviewStatus } }`, { id: recordingId }, { token: owner.accessToken });
+    expect(reviewed.errors, reviewed.raw).toBeUndefined();
+    const stored = path.join(temp.dir, 'export-stored.flac');
+    await writeFile(stored, await storedBytes(mainKey));
+
+    const redacted = await exportProject(projectId, 'export-redacted');
+    const entry = redacted.manifest.find((line) => line.recordingId === recordingId)!;
+    expect(entry.recognisedText).toContain('[PHONE]');
+    const exported = path.join(redacted.dir, entry.file);
+    expect((await readFile(exported)).equals(await readFile(stored))).toBe(false);
+    // Still FLAC at the recorded rate, sample for sample as long: the manifest describes the file written.
+    const [exportedProbe, storedProbe] = [await probeAudio(exported), await probeAudio(stored)];
+    expect(exportedProbe).toEqual({ ...storedProbe, codec_name: 'flac' });
+    expect(Number(exportedProbe.sample_rate)).toBe(entry.sampleRate);
+    const inside = await Promise.all(ranges.map((range) => peakDb(exported, range.start, range.end)));
+    for (const level of inside) expect(level).toBeLessThan(-60);
+    const spoken = await peakDb(stored, phoneRange.start, phoneRange.end);
+    expect(spoken).toBeGreaterThan(-30);
+    const [hello, goodbye] = [speech.sentences[0], speech.sentences[3]];
+    const outside = [await peakDb(exported, hello.start, hello.end), await peakDb(exported, goodbye.start, goodbye.end)];
+    for (const level of outside) expect(level).toBeGreaterThan(-30);
+    console.log(`exported audio peaks (dB): redacted ranges ${inside.join(', ')} (stored ${spoken}); elsewhere ${outside.join(', ')}`);
+    // Lossless: outside the ranges (widened by 0.1 s and a 5 ms frame) every sample is the stored one.
+    const pcm = async (file: string) => (await run('ffmpeg', ['-nostdin', '-v', 'error', '-i', file, '-f', 's16le', '-'], { encoding: 'buffer', maxBuffer: 64 << 20 })).stdout;
+    const [exportedPcm, storedPcm] = [await pcm(exported), await pcm(stored)];
+    const rate = Number(storedProbe.sample_rate);
+    const edges = [0, ...ranges.flatMap((range) => [range.start - 0.105, range.end + 0.105]), storedPcm.length / 2 / rate];
+    for (let i = 0; i < edges.length; i += 2) {
+      const [from, to] = [Math.ceil(edges[i] * rate) * 2, Math.floor(edges[i + 1] * rate) * 2];
+      expect(exportedPcm.subarray(from, to).equals(storedPcm.subarray(from, to)), `samples ${edges[i]}..${edges[i + 1]} s`).toBe(true);
+    }
+    expect(await t.deps.storage.exists(`sessions/${sessionId}/redacted.flac`)).toBe(true);
+
+    const cleared = await t.gql(
+      `mutation ($id: ID!) { setProjectRedactionPolicy(projectId: $id, redact: [], mandatory: false) { redact } }`,
+      { id: projectId },
+      { token: owner.accessToken },
+    );
+    expect(cleared.errors, cleared.raw).toBeUndefined();
+    const plain = await exportProject(projectId, 'export-plain');
+    const plainEntry = plain.manifest.find((line) => line.recordingId === recordingId)!;
+    expect(plainEntry.recognisedText).toMatch(/five five five/);
+    expect((await readFile(path.join(plain.dir, plainEntry.file))).equals(await readFile(stored))).toBe(true);
+  }, 240_000);
+
+  it('fail an export whose audio cannot be silenced, with the reason, leaving no archive, silenced file or temporary file', async () => {
+    const created = await t.gql(`mutation { createProject(input: { name: "broken audio" }) { id } }`, {}, { token: owner.accessToken });
+    const brokenProject = created.data!.createProject.id as string;
+    await t.deps.db.project.update({ where: { id: brokenProject }, data: { redact: ['PHONE'] } });
+    const sessionId = newId('LiveSession');
+    const mainKey = `sessions/${sessionId}/main.flac`;
+    // A FLAC signature over bytes that are no audio: ffmpeg cannot decode it.
+    await t.deps.storage.put(mainKey, Buffer.concat([Buffer.from('fLaC'), Buffer.alloc(4096, 7)]));
+    await t.deps.db.liveSession.create({
+      data: { id: sessionId, ownerId: owner.id, projectId: brokenProject, provider: 'LOCAL', encoding: 'PCM_S16LE', sampleRate: 16000, status: 'READY', mainKey, durationSeconds: 4 },
+    });
+    const text = 'call me at five five five one two one two';
+    const words = text.split(' ').map((word, i) => ({ word, start: 0.5 + i * 0.4, end: 0.8 + i * 0.4 }));
+    await t.deps.db.liveSegment.create({ data: { sessionId, idx: 0, startSeconds: 0.5, endSeconds: 4, text, words } });
+    const recordingId = newId('Recording');
+    await t.deps.db.recording.create({
+      data: { id: recordingId, sessionId, projectId: brokenProject, speakerId: owner.id, durationSeconds: 4, recognisedText: text, checks: {}, suspicion: 0, reviewStatus: 'APPROVED' },
+    });
+    const scratch = path.join(os.tmpdir(), 'parlance-redacted');
+    const before = new Set(await readdir(scratch).catch(() => []));
+    const started = await t.gql(`mutation ($id: ID!) { exportDataset(projectId: $id) { id } }`, { id: brokenProject }, { token: owner.accessToken });
+    expect(started.errors, started.raw).toBeUndefined();
+    const exportId = started.data!.exportDataset.id as string;
+    const failed = await waitFor(
+      'the export to fail',
+      async () => {
+        const row = await t.deps.db.datasetExport.findUnique({ where: { id: exportId } });
+        return row && (row.status === 'COMPLETED' || row.status === 'FAILED') ? row : null;
+      },
+      120_000,
+    );
+    expect(failed).toMatchObject({ status: 'FAILED', error: `The audio of recording ${recordingId} could not be silenced where its text is redacted.`, archiveKey: null });
+    expect(await t.deps.storage.exists(`exports/${exportId}/dataset.tar`)).toBe(false);
+    expect(await t.deps.storage.exists(`sessions/${sessionId}/redacted.flac`)).toBe(false);
+    expect(await t.deps.storage.exists(`sessions/${sessionId}/redacted.flac.ranges`)).toBe(false);
+    expect((await readdir(scratch).catch(() => [])).filter((entry) => !before.has(entry))).toEqual([]);
+    expect(await readdir(path.join(os.tmpdir(), 'parlance-exports', exportId)).catch(() => 'gone')).toBe('gone');
+  }, 180_000);
 });
 
 describe('DEEPGRAM', () => {

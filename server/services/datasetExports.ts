@@ -20,7 +20,9 @@ import { requireProject } from './projectAccess.ts';
 import { speakerPseudonym } from './recordings.ts';
 import { FinalTaskError, finalReason, type FailureRecord } from './workFailure.ts';
 import { projectRedactionPolicy } from './access/redaction.ts';
-import { redactText } from '../transcripts/redaction/index.ts';
+import { redactText, type RedactionKind } from '../transcripts/redaction/index.ts';
+import { redactedRanges } from './redaction.ts';
+import { redactedMediaKey } from './redactedMedia.ts';
 
 const EXPORT_DATASET_TASK = 'exportDataset' satisfies TaskName;
 const EXPORT_MAX_ATTEMPTS = 3;
@@ -99,9 +101,10 @@ interface ManifestEntry {
 
 /**
  * Writes the archive of an export: manifest.jsonl first, then audio/<recording id>.flac for every
- * recording of the project approved when the task runs (lossless, as aggregated). The archive is a
- * plain tar under exports/<id>/ in storage. The export ends COMPLETED with its size, or FAILED with
- * a reason (exportFailure); nothing partial is left in storage.
+ * recording of the project approved when the task runs (lossless, as aggregated; with the redacted
+ * words silenced when the text is redacted). The archive is a plain tar under exports/<id>/ in
+ * storage. The export ends COMPLETED with its size, or FAILED with a reason (exportFailure); nothing
+ * partial is left in storage.
  */
 export async function writeDatasetExport(deps: CoreDeps, exportId: string, options: { info?: (message: string) => void } = {}): Promise<void> {
   const row = await deps.db.datasetExport.findUnique({ where: { id: exportId } });
@@ -209,10 +212,9 @@ async function writeArchive(deps: CoreDeps, row: DatasetExport, workDir: string)
 
   let reported = Date.now();
   for (const [index, recording] of recordings.entries()) {
-    if (!recording.session.mainKey) throw new ExportError(`The audio of recording ${recording.id} is missing.`);
     const local = path.join(workDir, 'audio.flac');
     try {
-      await storage.download(recording.session.mainKey, local);
+      await storage.download(await exportedAudioKey(deps, recording, redact), local);
     } catch (error) {
       if (isMissingObject(error)) {
         throw new ExportError(`The audio of recording ${recording.id} is missing from storage.`);
@@ -233,4 +235,30 @@ async function writeArchive(deps: CoreDeps, row: DatasetExport, workDir: string)
   await tar.finish();
   const bytes = await storage.put(exportArchiveKey(row.id), createReadStream(archivePath), { contentType: 'application/x-tar' });
   return { recordings: recordings.length, bytes };
+}
+
+/**
+ * The stored FLAC a recording is exported as: the session's own, or, when `redact` (the kinds its
+ * text is exported with) finds ranges in the session's words, that audio with them silenced (still
+ * FLAC at the same rate and length, so the manifest holds; kept beside the session's files).
+ */
+async function exportedAudioKey(
+  deps: CoreDeps,
+  recording: { id: string; sessionId: string; session: { mainKey: string | null } },
+  redact: readonly RedactionKind[],
+): Promise<string> {
+  const { mainKey } = recording.session;
+  if (!mainKey) throw new ExportError(`The audio of recording ${recording.id} is missing.`);
+  if (redact.length === 0) return mainKey;
+  const rows = await deps.db.liveSegment.findMany({ where: { sessionId: recording.sessionId }, orderBy: { idx: 'asc' } });
+  const ranges = redactedRanges(rows, redact);
+  if (ranges.length === 0) return mainKey;
+  try {
+    return (await redactedMediaKey(deps, { prefix: `sessions/${recording.sessionId}/`, sourceKey: mainKey }, ranges, 'flac'))!;
+  } catch (error) {
+    if (error instanceof AppError && error.code === 'UNAVAILABLE') {
+      throw new ExportError(`The audio of recording ${recording.id} could not be silenced where its text is redacted.`);
+    }
+    throw error;
+  }
 }
