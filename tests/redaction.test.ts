@@ -545,7 +545,7 @@ describe('live sessions, recordings and dataset exports under the mandatory poli
     expect((await response.json()).errors[0]).toMatchObject({ message: 'The redacted audio could not be made.', extensions: { code: 'UNAVAILABLE' } });
     expect((await readdir(scratch).catch(() => [])).filter((entry) => !before.has(entry))).toEqual([]);
     expect(await t.deps.storage.exists(`sessions/${sessionId}/redacted.ogg`)).toBe(false);
-    expect(await t.deps.storage.exists(`sessions/${sessionId}/redacted.ogg.ranges`)).toBe(false);
+    expect(await t.deps.storage.exists(`sessions/${sessionId}/redacted.ranges`)).toBe(false);
   });
 
   it("export the recording's audio as FLAC silenced over the redacted ranges, and the stored bytes once no policy is in force", async () => {

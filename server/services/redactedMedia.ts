@@ -34,7 +34,8 @@ export async function redactedMediaKey(
   if (!media.sourceKey) return null;
   const digest = createHash('sha256').update(JSON.stringify(ranges)).digest('hex');
   const key = `${media.prefix}redacted.${format}`;
-  const digestKey = `${key}.ranges`;
+  // The Ogg's digest keeps the name it had before other formats existed, so no stored one is orphaned.
+  const digestKey = format === 'ogg' ? `${media.prefix}redacted.ranges` : `${key}.ranges`;
   if ((await storedText(deps, digestKey)) === digest && (await deps.storage.exists(key))) return key;
   const workDir = path.join(os.tmpdir(), 'parlance-redacted', randomUUID());
   try {
