@@ -4,7 +4,7 @@ import { downloadAccess, sendStoredFile } from './httpDownload.ts';
 import { sendError } from './httpError.ts';
 import { visibleJobWhere } from '../services/access/jobs.ts';
 import { jobMediaType } from '../services/jobMedia.ts';
-import { redactionFor, redactionKindsOf } from '../services/access/redaction.ts';
+import { playbackRedaction } from '../services/access/redaction.ts';
 import { redactedRanges } from '../services/redaction.ts';
 import { REDACTED_MEDIA_TYPE, redactedMediaKey } from '../services/redactedMedia.ts';
 
@@ -29,11 +29,7 @@ export async function serveJobMedia(deps: AppDeps, req: http.IncomingMessage, re
     select: { id: true, filename: true, sourceKey: true, ownerId: true, projectId: true, redact: true },
   });
   if (!job) return sendError(res, 'NOT_FOUND', 'Job not found.');
-  // A signed link to /media is only made for those who may hear the original (Job.mediaUrl).
-  const redact =
-    access === 'signed'
-      ? redactedPath ? await redactionKindsOf(deps.db, job) : []
-      : await redactionFor(deps.db, access, job, Boolean(redactedPath));
+  const redact = await playbackRedaction(deps.db, access, job, Boolean(redactedPath));
   if (redact.length > 0) {
     const rows = await deps.db.transcriptSegment.findMany({ where: { jobId: job.id }, orderBy: { idx: 'asc' } });
     const key = await redactedMediaKey(deps, { prefix: `jobs/${job.id}/`, sourceKey: job.sourceKey }, redactedRanges(rows, redact));

@@ -3,7 +3,7 @@ import type { AppDeps } from '../context.ts';
 import { downloadAccess, sendStoredFile } from './httpDownload.ts';
 import { sendError } from './httpError.ts';
 import { visibleSessionWhere } from '../services/access/liveSessions.ts';
-import { redactionFor, redactionKindsOf } from '../services/access/redaction.ts';
+import { playbackRedaction, redactionFor } from '../services/access/redaction.ts';
 import { redactedRanges, redactedRows } from '../services/redaction.ts';
 import { REDACTED_MEDIA_TYPE, redactedMediaKey } from '../services/redactedMedia.ts';
 import { renderVtt } from '../transcripts/formats.ts';
@@ -50,13 +50,8 @@ export async function serveSessionFile(deps: AppDeps, req: http.IncomingMessage,
       res.end(req.method === 'HEAD' ? undefined : body);
       return;
     }
-  }
-  if (kind) {
-    // A signed link to an original file is only made for those who may hear it (sessionAudioUrl's callers).
-    const redact =
-      access === 'signed'
-        ? redactedPath ? await redactionKindsOf(deps.db, session) : []
-        : await redactionFor(deps.db, access, session, Boolean(redactedPath));
+  } else {
+    const redact = await playbackRedaction(deps.db, access, session, Boolean(redactedPath));
     if (redact.length > 0) {
       const rows = await deps.db.liveSegment.findMany({ where: { sessionId: session.id }, orderBy: { idx: 'asc' } });
       const key = await redactedMediaKey(deps, { prefix: `sessions/${session.id}/`, sourceKey: session.mainKey }, redactedRanges(rows, redact));

@@ -52,6 +52,16 @@ export async function redactionFor(db: Reader, viewer: Viewer | null, row: Redac
   return (await mayReadOriginal(db, viewer, row, policy)) ? [] : kinds;
 }
 
+/**
+ * The kinds a request for playback audio hears `row` with (none: the original). A signed link carries
+ * no reader, so its path decides (a link to the original is only made for those who may hear it); a
+ * reader with credentials hears what they read, or the redaction when they ask for it (`/redacted`).
+ */
+export async function playbackRedaction(db: Reader, access: Viewer | 'signed', row: RedactableRow, askedRedacted: boolean): Promise<RedactionKind[]> {
+  if (access !== 'signed') return redactionFor(db, access, row, askedRedacted);
+  return askedRedacted ? redactionKindsOf(db, row) : [];
+}
+
 async function mayReadOriginal(db: Reader, viewer: Viewer, row: RedactableRow, policy: ProjectRedactionPolicy | null): Promise<boolean> {
   const isProjectOwner = async () => row.projectId !== null && (await viewerRoleIn(db, viewer, row.projectId)) === 'OWNER';
   if (viewer.streamingSessionId) return false;
