@@ -20,6 +20,7 @@ import { startOidcProvider, type OidcProvider } from './helpers/oidcProvider.ts'
 import { makeSpeechFixture, makeTempDir } from './helpers/speech.ts';
 import { createTestApp, makeAdmin, registerUser, type GqlResult, type TestApp } from './helpers/testApp.ts';
 import { waitFor } from './helpers/wait.ts';
+import { ok } from './helpers/gqlResult.ts';
 
 const run = promisify(execFile);
 type User = Awaited<ReturnType<typeof registerUser>>;
@@ -27,10 +28,6 @@ type User = Awaited<ReturnType<typeof registerUser>>;
 const BUCKET = 'erasure-bucket';
 const DELETE = `mutation ($input: DeleteAccountInput!) { deleteAccount(input: $input) }`;
 const codeOf = (result: GqlResult) => result.errors?.[0]?.extensions?.code;
-function ok(result: GqlResult) {
-  expect(result.errors, result.raw).toBeUndefined();
-  return result.data!;
-}
 
 let temp: { dir: string; cleanup: () => Promise<void> };
 let shortWav: string;

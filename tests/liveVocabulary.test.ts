@@ -17,6 +17,7 @@ import { startFakeOpenAI, wordsFromText, type FakeOpenAIServer } from './fakes/o
 import { makeSpeechFixture, type SpeechFixture } from './helpers/speech.ts';
 import { createTestApp, registerUser, type GqlResult, type TestApp } from './helpers/testApp.ts';
 import { waitFor } from './helpers/wait.ts';
+import { ok, refused } from './helpers/gqlResult.ts';
 
 const NAME = 'Tarkindale';
 const OPENAI_KEY = `sk-${randomBytes(16).toString('hex')}`;
@@ -39,16 +40,6 @@ let bob: User;
 
 async function gql(user: User, query: string, variables: Record<string, unknown> = {}): Promise<GqlResult> {
   return t.gql(query, variables, { token: user.accessToken });
-}
-
-function ok(result: GqlResult): Record<string, any> {
-  expect(result.errors, result.raw).toBeUndefined();
-  return result.data!;
-}
-
-function refused(result: GqlResult, code: string): Record<string, any> {
-  expect(result.errors?.[0]?.extensions?.code, result.raw).toBe(code);
-  return result.errors![0].extensions as Record<string, any>;
 }
 
 async function createSet(user: User, input: Record<string, unknown>): Promise<string> {

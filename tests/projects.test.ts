@@ -11,6 +11,7 @@ import { sha256Hex } from '../server/security/tokens.ts';
 import { startSmtpMailbox, type SmtpMailbox } from './helpers/smtpMailbox.ts';
 import { createTestApp, makeAdmin, registerUser, verifyEmailDirectly, type GqlResult, type TestApp } from './helpers/testApp.ts';
 import { waitFor } from './helpers/wait.ts';
+import { ok } from './helpers/gqlResult.ts';
 
 type User = Awaited<ReturnType<typeof registerUser>>;
 
@@ -55,11 +56,6 @@ afterAll(async () => {
 });
 
 const codeOf = (result: GqlResult) => result.errors?.[0]?.extensions?.code;
-
-function ok(result: GqlResult) {
-  expect(result.errors, result.raw).toBeUndefined();
-  return result.data!;
-}
 
 /** A project with every role filled: two owners, an admin, two contributors, a reviewer. */
 async function seedProject(name = `Project ${Math.random().toString(36).slice(2, 8)}`) {

@@ -18,6 +18,7 @@ import { makeSilence, makeSpeechFixture, makeTempDir, wordErrorRate } from './he
 import { recordPrompt, waitForRecording } from './helpers/recital.ts';
 import { waitFor } from './helpers/wait.ts';
 import { createTestApp, registerUser, verifyEmailDirectly, type GqlResult, type TestApp } from './helpers/testApp.ts';
+import { ok } from './helpers/gqlResult.ts';
 
 const run = promisify(execFile);
 type User = Awaited<ReturnType<typeof registerUser>>;
@@ -71,12 +72,6 @@ afterAll(async () => {
 });
 
 const codeOf = (result: GqlResult) => result.errors?.[0]?.extensions?.code;
-
-function ok(result: GqlResult) {
-  expect(result.errors, result.raw).toBeUndefined();
-  return result.data!;
-}
-
 
 const NEXT_PROMPT = `query ($projectId: ID!) { nextPrompt(projectId: $projectId) { id text recordingsCount } }`;
 const APPEND = `mutation ($id: ID!, $seq: Int!, $chunk: String!) { appendLiveAudio(sessionId: $id, seq: $seq, chunk: $chunk) }`;
